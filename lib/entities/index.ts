@@ -1,0 +1,18 @@
+import { WebhookDeliveryAttempt } from './webhook-delivery-attempt.entity';
+import { WebhookRegistryChange, WebhookRegistryState } from './webhook-registry-state.entity';
+import { WebhookSubscriptionEvent } from './webhook-subscription-event.entity';
+import { WebhookSubscription } from './webhook-subscription.entity';
+
+export { WebhookDeliveryAttempt, WebhookRegistryChange, WebhookRegistryState, WebhookSubscription, WebhookSubscriptionEvent };
+
+/**
+ * Every TypeORM entity of the module: add them to a data source's `entities` when it does not use
+ * `autoLoadEntities`.
+ */
+export const WEBHOOK_ENTITIES = [
+  WebhookSubscription,
+  WebhookSubscriptionEvent,
+  WebhookDeliveryAttempt,
+  WebhookRegistryState,
+  WebhookRegistryChange,
+] as const;

@@ -1,0 +1,23 @@
+/**
+ * Names of the events the module emits on EventEmitter2 (`@OnEvent(WebhookEvents.attemptFailed)`).
+ */
+export const WebhookEvents = {
+  /** A subscription was created: `{ subscription }`. */
+  subscriptionCreated: 'webhooks.subscription.created',
+  /** A subscription's fields were changed: `{ subscription, changes }`. */
+  subscriptionUpdated: 'webhooks.subscription.updated',
+  /** A subscription was activated: `{ subscription }`. */
+  subscriptionActivated: 'webhooks.subscription.activated',
+  /** A subscription was deactivated, by a person or by a rule: `{ subscription, reason }`. */
+  subscriptionDeactivated: 'webhooks.subscription.deactivated',
+  /** A subscription was deleted: `{ subscription }`. */
+  subscriptionDeleted: 'webhooks.subscription.deleted',
+  /** An attempt was resolved as successful: `{ attempt, subscription }`. */
+  attemptSucceeded: 'webhooks.attempt.succeeded',
+  /** An attempt was resolved as failed (no try left): `{ attempt, subscription }`. */
+  attemptFailed: 'webhooks.attempt.failed',
+  /** A try failed and another is scheduled: `{ attempt, subscription }`. */
+  attemptRetrying: 'webhooks.attempt.retrying',
+  /** A subscription reached its precondition-failure limit: `{ subscription }`. */
+  preconditionFailureLimitReached: 'webhooks.subscription.precondition-failure-limit-reached',
+} as const;

@@ -1,0 +1,18 @@
+export * from './entities';
+export * from './errors/webhooks.errors';
+export * from './events/webhook-events.constants';
+export type * from './interfaces/delivery-attempt.interface';
+export type * from './interfaces/static-subscription.interface';
+export type * from './interfaces/subscription-input.interface';
+export type * from './interfaces/webhooks-module-options.interface';
+export { WEBHOOK_MIGRATIONS } from './migrations';
+export { isEventName, isEventPattern, patternMatches } from './registry/event-pattern';
+export { WebhookRegistry } from './registry/webhook-registry.service';
+export { isScope, isWithinScope, scopeLineage } from './scope/scope-path';
+export { WebhookScope } from './scope/webhook-scope';
+export { ScopedWebhookSubscriptions } from './subscriptions/scoped-webhook-subscriptions';
+export { REMOVED_FROM_CONFIGURATION_MESSAGE } from './subscriptions/static-subscriptions.sync';
+export { MANUALLY_DEACTIVATED_MESSAGE, WebhookSubscriptions } from './subscriptions/webhook-subscriptions.service';
+export { ACTIVE_STATUS_MESSAGE, WEBHOOKS_EVENT_EMITTER, WEBHOOKS_MODULE_OPTIONS } from './webhooks.constants';
+export { WebhooksModule } from './webhooks.module';
+export { WEBHOOKS_DEFAULTS } from './webhooks.options';

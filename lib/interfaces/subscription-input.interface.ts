@@ -1,0 +1,67 @@
+/** What {@link WebhookSubscriptions.create} takes. */
+export interface CreateWebhookSubscriptionInput {
+  /** The target URL (HTTPS unless `targets.allowHttp`). */
+  to: string;
+  /** Event patterns: `contact.create`, `contact.*`, `*.delete`, `*`. */
+  events: string | string[];
+  /**
+   * The scope the subscription lives in.
+   * @default '/'
+   */
+  scope?: string;
+  /**
+   * The owning principal's id.
+   * @default null (no owner: always applicable)
+   */
+  owner?: string | null;
+  /**
+   * The permission the owner must hold on each payload.
+   * @default null (the module's default permission)
+   */
+  permission?: string | null;
+  /**
+   * The dialect.
+   * @default 'default'
+   */
+  dialect?: string;
+  /** Free text for people. @default null */
+  description?: string | null;
+  /** Application data kept with the subscription. @default null */
+  metadata?: Record<string, unknown> | null;
+}
+
+/** What {@link WebhookSubscriptions.update} takes: the fields to change. */
+export type UpdateWebhookSubscriptionInput = Partial<
+  Pick<CreateWebhookSubscriptionInput, 'to' | 'events' | 'owner' | 'permission' | 'dialect' | 'description' | 'metadata'>
+>;
+
+/** Filters of {@link WebhookSubscriptions.list}. */
+export interface ListWebhookSubscriptionsFilter {
+  /** Only subscriptions in exactly this scope. */
+  scope?: string;
+  /** Only subscriptions in this scope or beneath it. */
+  within?: string;
+  /** Only subscriptions of this owner. */
+  owner?: string;
+  /**
+   * An event name (`contact.create`): the subscriptions it would reach. A pattern (`contact.*`): the
+   * subscriptions holding exactly that pattern.
+   */
+  event?: string;
+  /** Only active (or only inactive) subscriptions. */
+  active?: boolean;
+  /**
+   * Page size.
+   * @default 50 (at most 500)
+   */
+  limit?: number;
+  /** The `nextCursor` of the previous page. */
+  cursor?: string;
+}
+
+/** One page of a list. */
+export interface WebhookPage<T> {
+  items: T[];
+  /** Pass as `cursor` for the next page; `null` on the last page. */
+  nextCursor: string | null;
+}

@@ -1,0 +1,98 @@
+import type { ModuleMetadata, Type } from '@nestjs/common';
+import type { DataSourceOptions } from 'typeorm';
+import type { StaticSubscriptionOptions } from './static-subscription.interface';
+
+/** Where destination URLs may point. */
+export interface WebhookTargetOptions {
+  /**
+   * Accept `http:` targets (development and tests only).
+   * @default false
+   */
+  allowHttp?: boolean;
+}
+
+/** How the in-memory subscription index stays in step with the database. */
+export interface WebhookRegistryOptions {
+  /**
+   * How often (ms) the index checks the database's registry version before matching. `0` checks before
+   * every match, so a subscription committed on any instance before an event is raised always receives
+   * it. A positive value bounds how long another instance's change may go unseen, saving a query per event.
+   * @default 0
+   */
+  syncInterval?: number;
+  /**
+   * How long (ms) change records are kept for other instances to catch up incrementally; an instance
+   * that falls further behind reloads the whole index.
+   * @default 3_600_000 (one hour)
+   */
+  changeRetention?: number;
+}
+
+/** A source of the current time, replaceable in tests. */
+export interface WebhookClock {
+  /** Milliseconds since the epoch. */
+  now(): number;
+}
+
+/** Options of {@link WebhooksModule.forRoot}. */
+export interface WebhooksModuleOptions {
+  /**
+   * Register the module globally, so that its services can be injected everywhere.
+   * @default true
+   */
+  isGlobal?: boolean;
+  /**
+   * The name of the application's TypeORM data source that stores subscriptions and attempts. Events
+   * raised in its transactions are delivered only when they commit.
+   * @default 'default'
+   */
+  dataSource?: string;
+  /**
+   * Instead of an application data source: options of a data source the module opens for itself (named
+   * `webhooks`), with its entities and migrations applied, e.g. `{ type: 'better-sqlite3', database:
+   * 'webhooks.sqlite' }`. Its writes cannot share the application's transactions.
+   * @default undefined
+   */
+  database?: DataSourceOptions;
+  /**
+   * Static subscriptions (the seed's ZCML directives): in memory, or synced to the database with
+   * `persistent: true`.
+   * @default []
+   */
+  subscriptions?: StaticSubscriptionOptions[];
+  /**
+   * Resolved attempts kept per subscription (pending ones are never dropped; the oldest resolved go
+   * first). A subscription whose kept history is all failures is deactivated.
+   * @default 50
+   */
+  attemptLimit?: number;
+  /** Where targets may point. */
+  targets?: WebhookTargetOptions;
+  /** The subscription index. */
+  registry?: WebhookRegistryOptions;
+  /**
+   * The clock; tests replace it to control time.
+   * @default Date.now
+   */
+  clock?: WebhookClock;
+}
+
+/** A class that builds the module options (for `forRootAsync({ useClass })`). */
+export interface WebhooksOptionsFactory {
+  createWebhooksOptions(): Promise<WebhooksModuleOptions> | WebhooksModuleOptions;
+}
+
+/** Options that must be known when the module is defined, before any provider runs. */
+export type WebhooksStaticOptions = Pick<WebhooksModuleOptions, 'isGlobal' | 'dataSource' | 'database'>;
+
+/** Options of {@link WebhooksModule.forRootAsync}. */
+export interface WebhooksModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'>, WebhooksStaticOptions {
+  /** A factory returning the options. */
+  useFactory?: (...args: any[]) => Promise<WebhooksModuleOptions> | WebhooksModuleOptions;
+  /** Providers injected into `useFactory`. */
+  inject?: any[];
+  /** A class implementing {@link WebhooksOptionsFactory}, instantiated by the module. */
+  useClass?: Type<WebhooksOptionsFactory>;
+  /** An existing provider implementing {@link WebhooksOptionsFactory}. */
+  useExisting?: Type<WebhooksOptionsFactory>;
+}

@@ -1,0 +1,7 @@
+import { WebhooksInit1764300000000 } from './1764300000000-webhooks-init.migration';
+
+/**
+ * The module's migrations, for SQLite, PostgreSQL and MySQL/MariaDB: add them to the data source's
+ * `migrations` so that production apps need not use `synchronize`.
+ */
+export const WEBHOOK_MIGRATIONS = [WebhooksInit1764300000000] as const;

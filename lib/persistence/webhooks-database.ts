@@ -1,0 +1,173 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { DataSource, EntityManager, EntityMetadata, ObjectLiteral, QueryRunner, SelectQueryBuilder } from 'typeorm';
+import { WEBHOOKS_DATA_SOURCE } from '../webhooks.constants';
+import { databaseKind, type DatabaseKind } from '../utils/database-kind';
+
+/** One SQL statement of a unit of work, as TypeORM's query builders render it for the driver. */
+export interface Statement {
+  sql: string;
+  params: unknown[];
+}
+
+/** What a statement returned: its rows (SELECT, RETURNING) and how many rows it changed. */
+export interface StatementResult {
+  rows: any[];
+  affected: number;
+}
+
+/**
+ * A unit of work: a generator that yields statements and receives their results. Written once, it runs
+ * in a transaction on every database — synchronously on SQLite (see {@link WebhooksDatabase}).
+ */
+export type Work<T> = Generator<Statement, T, StatementResult>;
+
+/** A query builder, or anything else that renders to SQL and parameters. */
+export interface Renderable {
+  getQueryAndParameters(): [string, any[]];
+}
+
+/** Turns a query builder into a statement to yield. */
+export const statement = (query: Renderable): Statement => {
+  const [sql, params] = query.getQueryAndParameters();
+  return { sql, params };
+};
+
+interface SqliteDatabase {
+  inTransaction: boolean;
+  prepare(sql: string): { reader: boolean; all(...params: unknown[]): any[]; run(...params: unknown[]): { changes: number } };
+  transaction<F extends (...args: any[]) => any>(fn: F): F;
+}
+
+/**
+ * Runs the module's own reads and writes.
+ *
+ * On PostgreSQL and MySQL a unit of work runs in a transaction of its own, or in the caller's when a
+ * transactional `manager` is given. On SQLite TypeORM shares one connection between every caller, so an
+ * asynchronous transaction of ours could swallow, or be swallowed by, an application transaction in
+ * progress. There a unit of work waits until the connection has no transaction open and then runs from
+ * BEGIN to COMMIT synchronously on the driver, so that nothing can interleave with it.
+ */
+@Injectable()
+export class WebhooksDatabase {
+  /** The database family, for the few statements that differ. */
+  readonly kind: DatabaseKind;
+  private readonly statements = new Map<string, ReturnType<SqliteDatabase['prepare']>>();
+
+  constructor(@Inject(WEBHOOKS_DATA_SOURCE) readonly dataSource: DataSource) {
+    this.kind = databaseKind(dataSource) ?? 'postgres';
+  }
+
+  /**
+   * Runs `work` atomically. With a `manager` whose transaction is open, it runs inside that transaction
+   * (the caller commits or rolls back); otherwise in a transaction of its own.
+   */
+  async run<T>(work: () => Work<T>, manager?: EntityManager): Promise<T> {
+    const runner = manager?.queryRunner;
+    if (this.kind === 'sqlite') {
+      const db = this.sqlite();
+      if (runner?.isTransactionActive && db.inTransaction) return drive(work(), (s) => this.execSqlite(db, s));
+      await this.whenSqliteIdle(db);
+      return db.transaction(() => drive(work(), (s) => this.execSqlite(db, s)))();
+    }
+    if (runner?.isTransactionActive) return driveAsync(work(), (s) => execRunner(runner, s));
+    return this.dataSource.transaction((m) => driveAsync(work(), (s) => execRunner(m.queryRunner!, s)));
+  }
+
+  /**
+   * Runs one statement: inside the transaction of `manager` when one is open, else on its own (on
+   * SQLite, once no transaction is open on the shared connection).
+   */
+  async query(query: Renderable | Statement, manager?: EntityManager): Promise<StatementResult> {
+    const s = 'sql' in query ? query : statement(query);
+    const runner = manager?.queryRunner;
+    if (this.kind === 'sqlite') {
+      const db = this.sqlite();
+      if (!(runner?.isTransactionActive && db.inTransaction)) await this.whenSqliteIdle(db);
+      return this.execSqlite(db, s);
+    }
+    if (runner && !runner.isReleased) return execRunner(runner, s);
+    const own = this.dataSource.createQueryRunner();
+    try {
+      return await execRunner(own, s);
+    } finally {
+      await own.release();
+    }
+  }
+
+  /** A query builder selecting every column of `entity` under `alias`, for {@link hydrate}. */
+  select<E extends ObjectLiteral>(entity: new () => E, alias: string): SelectQueryBuilder<E> {
+    const metadata = this.dataSource.getMetadata(entity);
+    return this.dataSource
+      .createQueryBuilder()
+      .select(metadata.columns.map((c) => `${alias}.${c.propertyPath}`))
+      .from(entity, alias) as SelectQueryBuilder<E>;
+  }
+
+  /** Builds entities from the raw rows of a {@link select} query, applying the driver's conversions and transformers. */
+  hydrate<E extends ObjectLiteral>(entity: new () => E, alias: string, rows: any[]): E[] {
+    const metadata = this.dataSource.getMetadata(entity);
+    return rows.map((row) => hydrateRow(this.dataSource, metadata, entity, alias, row));
+  }
+
+  private sqlite(): SqliteDatabase {
+    return (this.dataSource.driver as unknown as { databaseConnection: SqliteDatabase }).databaseConnection;
+  }
+
+  private async whenSqliteIdle(db: SqliteDatabase): Promise<void> {
+    // Wait for the application's transaction on the shared connection to end; it may take a while, so
+    // back off gently rather than spin.
+    for (let delay = 1; db.inTransaction; delay = Math.min(delay * 2, 20)) {
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+
+  private execSqlite(db: SqliteDatabase, { sql, params }: Statement): StatementResult {
+    let prepared = this.statements.get(sql);
+    if (!prepared) {
+      prepared = db.prepare(sql);
+      if (this.statements.size > 500) this.statements.clear();
+      this.statements.set(sql, prepared);
+    }
+    const values = params.map((p) => (typeof p === 'boolean' ? (p ? 1 : 0) : p === undefined ? null : p));
+    if (prepared.reader) {
+      const rows = prepared.all(...values);
+      return { rows, affected: rows.length };
+    }
+    return { rows: [], affected: prepared.run(...values).changes };
+  }
+}
+
+function drive<T>(work: Work<T>, exec: (s: Statement) => StatementResult): T {
+  let step = work.next();
+  while (!step.done) step = work.next(exec(step.value));
+  return step.value;
+}
+
+async function driveAsync<T>(work: Work<T>, exec: (s: Statement) => Promise<StatementResult>): Promise<T> {
+  let step = work.next();
+  while (!step.done) step = work.next(await exec(step.value));
+  return step.value;
+}
+
+async function execRunner(runner: QueryRunner, { sql, params }: Statement): Promise<StatementResult> {
+  const result = await runner.query(sql, params, true);
+  const rows = Array.isArray(result.records) ? result.records : [];
+  return { rows, affected: result.affected ?? rows.length };
+}
+
+function hydrateRow<E extends ObjectLiteral>(
+  dataSource: DataSource,
+  metadata: EntityMetadata,
+  entity: new () => E,
+  alias: string,
+  row: Record<string, unknown>,
+): E {
+  const target = new entity() as Record<string, unknown>;
+  for (const column of metadata.columns) {
+    const key = `${alias}_${column.databaseName}`;
+    const raw = key in row ? row[key] : row[column.databaseName];
+    // The driver converts the raw value (JSON, booleans, numbers) and applies the column's transformer.
+    target[column.propertyName] = dataSource.driver.prepareHydratedValue(raw, column);
+  }
+  return target as E;
+}

@@ -1,0 +1,165 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { type DataSource, type EntityManager, In } from 'typeorm';
+import { WEBHOOK_ENTITIES } from '../entities';
+import { WebhookRegistryChange, WebhookRegistryState } from '../entities/webhook-registry-state.entity';
+import { WebhookSubscription } from '../entities/webhook-subscription.entity';
+import { WebhooksConfigurationError } from '../errors/webhooks.errors';
+import { entitiesNotRegisteredMessage, tablesMissingMessage, unsupportedDatabaseMessage } from '../errors/webhooks.messages';
+import { statement, WebhooksDatabase, type Work } from '../persistence/webhooks-database';
+import { chunks } from '../utils/chunks';
+import { databaseKind } from '../utils/database-kind';
+import { WEBHOOKS_MODULE_OPTIONS } from '../webhooks.constants';
+import type { ResolvedWebhooksOptions } from '../webhooks.options';
+
+const STATE_ID = 1;
+
+/**
+ * The database side of the registry: the version row, the change log and the subscription reads the
+ * in-memory index is built from.
+ */
+@Injectable()
+export class RegistryStore {
+  private lastPrune = 0;
+  private readonly dataSource: DataSource;
+
+  constructor(
+    private readonly db: WebhooksDatabase,
+    @Inject(WEBHOOKS_MODULE_OPTIONS) private readonly options: ResolvedWebhooksOptions,
+  ) {
+    this.dataSource = db.dataSource;
+  }
+
+  /** Fails with a message saying how to fix it when the database, the entities or their tables are wrong. */
+  async verify(): Promise<void> {
+    if (!databaseKind(this.dataSource)) {
+      throw new WebhooksConfigurationError(unsupportedDatabaseMessage(String(this.dataSource.options.type)), 'dataSource');
+    }
+    for (const entity of WEBHOOK_ENTITIES) {
+      if (!this.dataSource.hasMetadata(entity)) {
+        throw new WebhooksConfigurationError(entitiesNotRegisteredMessage(this.options.dataSource), 'dataSource');
+      }
+    }
+    const runner = this.dataSource.createQueryRunner();
+    try {
+      for (const entity of WEBHOOK_ENTITIES) {
+        const { tablePath, tableName } = this.dataSource.getMetadata(entity);
+        if (!(await runner.hasTable(tablePath))) {
+          throw new WebhooksConfigurationError(tablesMissingMessage(tableName), 'dataSource');
+        }
+      }
+    } finally {
+      await runner.release();
+    }
+  }
+
+  /** Creates the version row if it is missing (databases built by `synchronize` have none). */
+  async ensureStateRow(): Promise<void> {
+    await this.db.query(
+      this.dataSource.createQueryBuilder().insert().into(WebhookRegistryState).values({ id: STATE_ID, version: 0 }).orIgnore(),
+    );
+  }
+
+  /** The current registry version, read through `manager` (so inside the caller's transaction). */
+  async readVersion(manager?: EntityManager): Promise<number> {
+    const { rows } = await this.db.query(this.versionQuery(), manager);
+    return rows.length ? Number(rows[0].version) : 0;
+  }
+
+  /**
+   * Takes the version row lock until the transaction ends, without changing anything: a no-op update
+   * locks the row on PostgreSQL and MySQL and takes the write lock on SQLite.
+   */
+  *lockRegistry(): Work<void> {
+    const version = this.dataSource.driver.escape('version');
+    yield statement(
+      this.dataSource
+        .createQueryBuilder()
+        .update(WebhookRegistryState)
+        .set({ version: () => version })
+        .where('id = :id', { id: STATE_ID }),
+    );
+  }
+
+  /**
+   * Records that `ids` changed: bumps the version (holding the row lock until the transaction ends, which
+   * orders concurrent writers the way they commit) and logs the ids under the new version.
+   */
+  *recordChanges(ids: readonly string[]): Work<number> {
+    if (ids.length === 0) throw new Error('recordChanges needs at least one subscription id');
+    const version = this.dataSource.driver.escape('version');
+    yield statement(
+      this.dataSource
+        .createQueryBuilder()
+        .update(WebhookRegistryState)
+        .set({ version: () => `${version} + 1` })
+        .where('id = :id', { id: STATE_ID }),
+    );
+    const { rows } = yield statement(this.versionQuery());
+    const current = Number(rows[0].version);
+    const now = this.options.clock.now();
+    for (const chunk of chunks([...new Set(ids)], 300)) {
+      yield statement(
+        this.dataSource
+          .createQueryBuilder()
+          .insert()
+          .into(WebhookRegistryChange)
+          .values(chunk.map((subscriptionId) => ({ version: current, subscriptionId, changedAt: new Date(now) }))),
+      );
+    }
+    if (now - this.lastPrune > 60_000) {
+      this.lastPrune = now;
+      yield statement(
+        this.dataSource
+          .createQueryBuilder()
+          .delete()
+          .from(WebhookRegistryChange)
+          .where('changed_at < :before', { before: now - this.options.registry.changeRetention }),
+      );
+    }
+    return current;
+  }
+
+  /**
+   * The ids changed after version `since` up to `until`, or `null` when the log no longer reaches back
+   * to `since` (pruned): then the caller reloads everything. Every version logs at least one id, so the
+   * log is complete exactly when it still holds version `since + 1`.
+   */
+  async changesSince(since: number, until: number): Promise<string[] | null> {
+    if (until <= since) return [];
+    const { rows } = await this.db.query(
+      this.dataSource
+        .createQueryBuilder()
+        .select('c.version', 'version')
+        .addSelect('c.subscription_id', 'subscriptionId')
+        .from(WebhookRegistryChange, 'c')
+        .where('c.version > :since AND c.version <= :until', { since, until })
+        .orderBy('c.version', 'ASC'),
+    );
+    if (rows.length === 0 || Number(rows[0].version) !== since + 1) return null;
+    return [...new Set(rows.map((row: { subscriptionId: string }) => row.subscriptionId))];
+  }
+
+  /** Every active subscription, for a full index load. */
+  async loadActive(): Promise<WebhookSubscription[]> {
+    const { rows } = await this.db.query(this.db.select(WebhookSubscription, 's').where('s.active = :active', { active: true }).orderBy('s.id'));
+    return this.db.hydrate(WebhookSubscription, 's', rows);
+  }
+
+  /** The given subscriptions as stored now (missing ones were deleted). */
+  async loadByIds(ids: readonly string[]): Promise<WebhookSubscription[]> {
+    const found: WebhookSubscription[] = [];
+    for (const chunk of chunks(ids, 500)) {
+      const { rows } = await this.db.query(this.db.select(WebhookSubscription, 's').where({ id: In(chunk) }));
+      found.push(...this.db.hydrate(WebhookSubscription, 's', rows));
+    }
+    return found;
+  }
+
+  private versionQuery() {
+    return this.dataSource
+      .createQueryBuilder()
+      .select('s.version', 'version')
+      .from(WebhookRegistryState, 's')
+      .where('s.id = :id', { id: STATE_ID });
+  }
+}

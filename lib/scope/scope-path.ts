@@ -1,0 +1,52 @@
+import { WebhookValidationError } from '../errors/webhooks.errors';
+import { ROOT_SCOPE } from '../webhooks.constants';
+
+/** Longest scope path accepted. */
+export const MAX_SCOPE_LENGTH = 255;
+
+const SCOPE = /^(\/[A-Za-z0-9_~@:+=-][A-Za-z0-9._~@:+=-]*)+$/;
+
+/**
+ * A scope is a path: `/` (the root) or `/segment/segment...`. Segments hold letters, digits and
+ * `. _ ~ @ : + = -`, never start with a dot (so no `.` or `..`), and are never empty.
+ */
+export function isScope(scope: unknown): scope is string {
+  return typeof scope === 'string' && scope.length <= MAX_SCOPE_LENGTH && (scope === ROOT_SCOPE || SCOPE.test(scope));
+}
+
+/** Validates a scope path, throwing a {@link WebhookValidationError} naming `field`. */
+export function assertScope(scope: unknown, field = 'scope'): string {
+  if (!isScope(scope)) {
+    throw new WebhookValidationError(
+      field,
+      `must be a scope path: "/" or "/segment[/segment...]" (letters, digits and . _ ~ @ : + = - in each ` +
+        `segment, no empty, "." or ".." segments, no trailing "/", at most ${MAX_SCOPE_LENGTH} characters), ` +
+        `e.g. "/acme/sales"`,
+    );
+  }
+  return scope;
+}
+
+/** The scope and its ancestors, nearest first: `/a/b` → `['/a/b', '/a', '/']`. */
+export function scopeLineage(scope: string): string[] {
+  const lineage = [scope];
+  let current = scope;
+  while (current !== ROOT_SCOPE) {
+    const slash = current.lastIndexOf('/');
+    current = slash === 0 ? ROOT_SCOPE : current.slice(0, slash);
+    lineage.push(current);
+  }
+  return lineage;
+}
+
+/** Whether `scope` is `ancestor` or lies beneath it. */
+export function isWithinScope(scope: string, ancestor: string): boolean {
+  return ancestor === ROOT_SCOPE || scope === ancestor || scope.startsWith(`${ancestor}/`);
+}
+
+/** Joins a child segment path under a parent scope: `joinScope('/acme', 'sales')` → `/acme/sales`. */
+export function joinScope(parent: string, child: string): string {
+  const trimmed = child.replace(/^\/+|\/+$/g, '');
+  if (!trimmed) return parent;
+  return parent === ROOT_SCOPE ? `/${trimmed}` : `${parent}/${trimmed}`;
+}

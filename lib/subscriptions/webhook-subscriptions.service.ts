@@ -1,0 +1,360 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { EventEmitter2 } from '@nestjs/event-emitter';
+import { Brackets, type DataSource } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import { statement, WebhooksDatabase, type Work } from '../persistence/webhooks-database';
+import { WebhookSubscriptionEvent } from '../entities/webhook-subscription-event.entity';
+import { WebhookSubscription } from '../entities/webhook-subscription.entity';
+import {
+  WebhookOperationNotAllowedError,
+  WebhookSubscriptionNotFoundError,
+  WebhookValidationError,
+} from '../errors/webhooks.errors';
+import { transientSubscriptionMessage } from '../errors/webhooks.messages';
+import { WebhookEvents } from '../events/webhook-events.constants';
+import type {
+  CreateWebhookSubscriptionInput,
+  ListWebhookSubscriptionsFilter,
+  UpdateWebhookSubscriptionInput,
+  WebhookPage,
+} from '../interfaces/subscription-input.interface';
+import { isEventName, isEventPattern, normalizeEventPatterns, patternsMatching } from '../registry/event-pattern';
+import { RegistryStore } from '../registry/registry.store';
+import { WebhookRegistry } from '../registry/webhook-registry.service';
+import { assertScope, isWithinScope } from '../scope/scope-path';
+import { chunks } from '../utils/chunks';
+import { decodeCursor, encodeCursor, pageLimit } from '../utils/cursor';
+import { newId } from '../utils/ids';
+import {
+  ACTIVE_STATUS_MESSAGE,
+  ROOT_SCOPE,
+  WEBHOOKS_EVENT_EMITTER,
+  WEBHOOKS_MODULE_OPTIONS,
+} from '../webhooks.constants';
+import type { ResolvedWebhooksOptions } from '../webhooks.options';
+import { ScopedWebhookSubscriptions } from './scoped-webhook-subscriptions';
+import { dialectName, metadataObject, optionalText, rejectUnknownFields } from './subscription-input.validation';
+import { assertTargetUrl } from './target-url';
+import { TransientSubscriptions, isTransientId } from './transient-subscriptions.store';
+
+const CREATE_FIELDS = ['to', 'events', 'scope', 'owner', 'permission', 'dialect', 'description', 'metadata'] as const;
+const UPDATE_FIELDS = ['to', 'events', 'owner', 'permission', 'dialect', 'description', 'metadata'] as const;
+
+/** The status message of a subscription deactivated by a person. */
+export const MANUALLY_DEACTIVATED_MESSAGE = 'Deactivated.';
+
+/**
+ * Creates, finds, changes and removes webhook subscriptions (the seed's subscription managers, over every
+ * scope). Changes are committed in their own transaction and reach the matching of every instance.
+ */
+@Injectable()
+export class WebhookSubscriptions {
+  constructor(
+    private readonly db: WebhooksDatabase,
+    private readonly store: RegistryStore,
+    private readonly registry: WebhookRegistry,
+    private readonly transient: TransientSubscriptions,
+    @Inject(WEBHOOKS_EVENT_EMITTER) private readonly emitter: EventEmitter2,
+    @Inject(WEBHOOKS_MODULE_OPTIONS) private readonly options: ResolvedWebhooksOptions,
+  ) {
+    this.dataSource = db.dataSource;
+  }
+
+  private readonly dataSource: DataSource;
+
+  /** A view that creates, finds and lists subscriptions in `scope` only. */
+  scope(scope: string): ScopedWebhookSubscriptions {
+    return new ScopedWebhookSubscriptions(this, assertScope(scope));
+  }
+
+  /** Creates an active subscription. */
+  async create(input: CreateWebhookSubscriptionInput): Promise<WebhookSubscription> {
+    if (typeof input !== 'object' || input === null) throw new WebhookValidationError('body', 'must be an object');
+    rejectUnknownFields(input, CREATE_FIELDS);
+    const now = new Date(this.options.clock.now());
+    const subscription = Object.assign(new WebhookSubscription(), {
+      id: newId(),
+      scope: input.scope === undefined ? ROOT_SCOPE : assertScope(input.scope),
+      ownerId: optionalText(input.owner, 'owner', 255),
+      events: normalizeEventPatterns(input.events),
+      to: assertTargetUrl(input.to, this.options.targets),
+      dialect: dialectName(input.dialect),
+      permission: optionalText(input.permission, 'permission', 255),
+      active: true,
+      statusMessage: ACTIVE_STATUS_MESSAGE,
+      description: optionalText(input.description, 'description', 1024),
+      metadata: metadataObject(input.metadata),
+      consecutiveFailures: 0,
+      preconditionFailures: 0,
+      staticKey: null,
+      createdAt: now,
+      updatedAt: now,
+    } satisfies WebhookSubscription);
+    await this.db.run(() => this.insertAll([subscription]));
+    this.published([subscription]);
+    return subscription;
+  }
+
+  /** The subscription, or `null`. Static in-memory subscriptions are found too. */
+  async find(id: string): Promise<WebhookSubscription | null> {
+    if (typeof id !== 'string' || id.length > 64) return null;
+    if (isTransientId(id)) return this.transient.get(id) ?? null;
+    return this.dataSource.getRepository(WebhookSubscription).findOneBy({ id });
+  }
+
+  /** The subscription; throws {@link WebhookSubscriptionNotFoundError} when there is none. */
+  async get(id: string): Promise<WebhookSubscription> {
+    const subscription = await this.find(id);
+    if (!subscription) throw new WebhookSubscriptionNotFoundError(String(id));
+    return subscription;
+  }
+
+  /** The static in-memory subscriptions configured in `forRoot({ subscriptions })`. */
+  listStatic(): WebhookSubscription[] {
+    return this.transient.all();
+  }
+
+  /** A page of database subscriptions, in creation order. */
+  async list(filter: ListWebhookSubscriptionsFilter = {}): Promise<WebhookPage<WebhookSubscription>> {
+    const limit = pageLimit(filter.limit);
+    const query = this.dataSource
+      .getRepository(WebhookSubscription)
+      .createQueryBuilder('s')
+      .orderBy('s.id', 'ASC')
+      .take(limit + 1);
+    if (filter.scope !== undefined) query.andWhere('s.scope = :scope', { scope: assertScope(filter.scope, 'scope') });
+    if (filter.within !== undefined) {
+      const within = assertScope(filter.within, 'within');
+      if (within !== ROOT_SCOPE) {
+        query.andWhere(
+          new Brackets((where) =>
+            where.where('s.scope = :within', { within }).orWhere('s.scope LIKE :below', { below: `${within}/%` }),
+          ),
+        );
+      }
+    }
+    if (filter.owner !== undefined) query.andWhere('s.ownerId = :owner', { owner: optionalText(filter.owner, 'owner', 255) });
+    if (filter.active !== undefined) {
+      if (typeof filter.active !== 'boolean') throw new WebhookValidationError('active', 'must be true or false');
+      query.andWhere('s.active = :active', { active: filter.active });
+    }
+    if (filter.event !== undefined) {
+      const patterns = isEventName(filter.event)
+        ? patternsMatching(filter.event)
+        : isEventPattern(filter.event)
+          ? [filter.event]
+          : (() => {
+              throw new WebhookValidationError('event', 'must be an event name ("contact.create") or pattern ("contact.*")');
+            })();
+      query.andWhere(
+        `s.id IN (${query
+          .subQuery()
+          .select('e.subscriptionId')
+          .from(WebhookSubscriptionEvent, 'e')
+          .where('e.pattern IN (:...patterns)')
+          .getQuery()})`,
+        { patterns },
+      );
+    }
+    if (filter.cursor !== undefined) query.andWhere('s.id > :after', { after: decodeCursor(filter.cursor) });
+    const rows = await query.getMany();
+    // MySQL compares case-insensitively and LIKE treats "_" as a wildcard: keep the exact matches only.
+    const items = rows
+      .slice(0, limit)
+      .filter(
+        (s) =>
+          (filter.scope === undefined || s.scope === filter.scope) &&
+          (filter.within === undefined || isWithinScope(s.scope, filter.within)) &&
+          (filter.owner === undefined || s.ownerId === filter.owner),
+      );
+    return { items, nextCursor: rows.length > limit ? encodeCursor(rows[limit - 1].id) : null };
+  }
+
+  /** Changes the given fields. `active`, `scope` and the id cannot be changed here. */
+  async update(id: string, input: UpdateWebhookSubscriptionInput): Promise<WebhookSubscription> {
+    if (typeof input !== 'object' || input === null) throw new WebhookValidationError('body', 'must be an object');
+    rejectUnknownFields(input, UPDATE_FIELDS);
+    const changes: Partial<WebhookSubscription> = {};
+    if (input.to !== undefined) changes.to = assertTargetUrl(input.to, this.options.targets);
+    if (input.events !== undefined) changes.events = normalizeEventPatterns(input.events);
+    if (input.owner !== undefined) changes.ownerId = optionalText(input.owner, 'owner', 255);
+    if (input.permission !== undefined) changes.permission = optionalText(input.permission, 'permission', 255);
+    if (input.dialect !== undefined) changes.dialect = dialectName(input.dialect);
+    if (input.description !== undefined) changes.description = optionalText(input.description, 'description', 1024);
+    if (input.metadata !== undefined) changes.metadata = metadataObject(input.metadata);
+    this.refuseTransient(id, 'changed');
+
+    const updated = await this.db.run(() => this.updateWork(id, changes));
+    this.registry.apply(updated);
+    this.emitter.emit(WebhookEvents.subscriptionUpdated, { subscription: updated, changes: Object.keys(changes) });
+    return updated;
+  }
+
+  /**
+   * Activates the subscription, resetting its failure counts and status message. Returns whether it
+   * changed (`false` when it was active already).
+   */
+  async activate(id: string): Promise<boolean> {
+    const changed = await this.setActive(id, true, ACTIVE_STATUS_MESSAGE);
+    if (changed) this.emitter.emit(WebhookEvents.subscriptionActivated, { subscription: changed });
+    return changed !== null;
+  }
+
+  /**
+   * Deactivates the subscription: no new deliveries are made; its history is kept. Returns whether it
+   * changed (`false` when it was inactive already).
+   */
+  async deactivate(id: string, statusMessage: string = MANUALLY_DEACTIVATED_MESSAGE): Promise<boolean> {
+    const message = optionalText(statusMessage, 'statusMessage', 512) ?? MANUALLY_DEACTIVATED_MESSAGE;
+    const changed = await this.setActive(id, false, message);
+    if (changed) this.emitter.emit(WebhookEvents.subscriptionDeactivated, { subscription: changed, reason: message });
+    return changed !== null;
+  }
+
+  /** Deletes the subscription and its history (it is deactivated first). Returns whether it existed. */
+  async delete(id: string): Promise<boolean> {
+    this.refuseTransient(id, 'deleted');
+    const removed = await this.db.run(() => this.deleteWork(id));
+    if (!removed) return false;
+    this.registry.forget(id);
+    this.emitter.emit(WebhookEvents.subscriptionDeleted, { subscription: removed });
+    return true;
+  }
+
+  /**
+   * Deletes every subscription owned by `ownerId` (optionally only those in `within` or beneath it), as
+   * when the principal is removed. Returns how many were deleted.
+   */
+  async deleteForOwner(ownerId: string, options: { within?: string } = {}): Promise<number> {
+    const owner = optionalText(ownerId, 'owner', 255);
+    if (owner === null) throw new WebhookValidationError('owner', 'must be a principal id');
+    let deleted = 0;
+    let cursor: string | undefined;
+    do {
+      const page = await this.list({ owner, within: options.within, limit: 500, cursor });
+      for (const subscription of page.items) if (await this.delete(subscription.id)) deleted++;
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    return deleted;
+  }
+
+  /** Inserts complete subscriptions, their pattern rows and the registry change (for `create` and the static sync). */
+  *insertAll(subscriptions: WebhookSubscription[]): Work<void> {
+    if (subscriptions.length === 0) return;
+    for (const chunk of chunks(subscriptions, 100)) {
+      yield statement(
+        this.dataSource
+          .createQueryBuilder()
+          .insert()
+          .into(WebhookSubscription)
+          .values(chunk as QueryDeepPartialEntity<WebhookSubscription>[]),
+      );
+    }
+    yield* this.insertPatterns(subscriptions);
+    yield* this.store.recordChanges(subscriptions.map((s) => s.id));
+  }
+
+  /** Tells the index and the listeners about subscriptions committed by {@link insertAll}. */
+  published(subscriptions: WebhookSubscription[]): void {
+    for (const subscription of subscriptions) {
+      this.registry.apply(subscription);
+      this.emitter.emit(WebhookEvents.subscriptionCreated, { subscription });
+    }
+  }
+
+  /**
+   * Sets `active` (and the status message) if it differs, in one conditional update so that racing
+   * callers see exactly one change. Returns the changed subscription, or `null` when nothing changed.
+   */
+  async setActive(id: string, active: boolean, statusMessage: string): Promise<WebhookSubscription | null> {
+    const now = this.options.clock.now();
+    if (isTransientId(id)) {
+      const current = this.transient.get(id);
+      if (!current) throw new WebhookSubscriptionNotFoundError(id);
+      if (current.active === active) return null;
+      const next = this.transient.update(
+        id,
+        { active, statusMessage, ...(active ? { consecutiveFailures: 0, preconditionFailures: 0 } : {}) },
+        now,
+      )!;
+      this.registry.apply(next);
+      return next;
+    }
+    const changed = await this.db.run(() => this.setActiveWork(id, active, statusMessage, now));
+    if (changed) this.registry.apply(changed);
+    return changed;
+  }
+
+  /** The conditional update behind {@link setActive}, for use inside a larger unit of work. */
+  *setActiveWork(id: string, active: boolean, statusMessage: string, now: number): Work<WebhookSubscription | null> {
+    const { affected } = yield statement(
+      this.dataSource
+        .createQueryBuilder()
+        .update(WebhookSubscription)
+        .set({
+          active,
+          statusMessage,
+          updatedAt: new Date(now),
+          ...(active ? { consecutiveFailures: 0, preconditionFailures: 0 } : {}),
+        })
+        .where('id = :id AND active = :was', { id, was: !active }),
+    );
+    if (!affected) {
+      if (!(yield statement(this.byId(id))).rows.length) throw new WebhookSubscriptionNotFoundError(id);
+      return null;
+    }
+    yield* this.store.recordChanges([id]);
+    return this.db.hydrate(WebhookSubscription, 's', (yield statement(this.byId(id))).rows)[0];
+  }
+
+  private *updateWork(id: string, changes: Partial<WebhookSubscription>): Work<WebhookSubscription> {
+    const current = yield* this.lockedOrFail(id);
+    const next = Object.assign(new WebhookSubscription(), current, changes, { updatedAt: new Date(this.options.clock.now()) });
+    const { id: _id, ...columns } = next;
+    yield statement(this.dataSource.createQueryBuilder().update(WebhookSubscription).set(columns as never).where({ id }));
+    if (changes.events) {
+      yield statement(this.dataSource.createQueryBuilder().delete().from(WebhookSubscriptionEvent).where({ subscriptionId: id }));
+      yield* this.insertPatterns([next]);
+    }
+    yield* this.store.recordChanges([id]);
+    return next;
+  }
+
+  private *deleteWork(id: string): Work<WebhookSubscription | null> {
+    const [current] = this.db.hydrate(WebhookSubscription, 's', (yield statement(this.byId(id))).rows);
+    if (!current) return null;
+    const { affected } = yield statement(this.dataSource.createQueryBuilder().delete().from(WebhookSubscription).where({ id }));
+    if (!affected) return null;
+    yield* this.store.recordChanges([id]);
+    return Object.assign(current, { active: false });
+  }
+
+  private *insertPatterns(subscriptions: WebhookSubscription[]): Work<void> {
+    const rows = subscriptions.flatMap((s) => s.events.map((pattern) => ({ subscriptionId: s.id, pattern, scope: s.scope })));
+    for (const chunk of chunks(rows, 300)) {
+      yield statement(this.dataSource.createQueryBuilder().insert().into(WebhookSubscriptionEvent).values(chunk));
+    }
+  }
+
+  private byId(id: string) {
+    return this.db.select(WebhookSubscription, 's').where('s.id = :id', { id });
+  }
+
+  private *lockedOrFail(id: string): Work<WebhookSubscription> {
+    const query = this.byId(id);
+    // SQLite has no row locks; its writers are serialized anyway.
+    if (this.db.kind !== 'sqlite') query.setLock('pessimistic_write');
+    const [current] = this.db.hydrate(WebhookSubscription, 's', (yield statement(query)).rows);
+    if (!current) throw new WebhookSubscriptionNotFoundError(id);
+    return current;
+  }
+
+  private refuseTransient(id: string, action: string): void {
+    if (typeof id === 'string' && isTransientId(id)) {
+      if (!this.transient.get(id)) throw new WebhookSubscriptionNotFoundError(id);
+      throw new WebhookOperationNotAllowedError(transientSubscriptionMessage(id, action));
+    }
+  }
+}
+
+

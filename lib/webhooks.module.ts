@@ -1,0 +1,135 @@
+import { type DynamicModule, Module, type Provider } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
+import { WEBHOOK_ENTITIES } from './entities';
+import { WebhooksConfigurationError } from './errors/webhooks.errors';
+import { invalidOptionMessage } from './errors/webhooks.messages';
+import type {
+  WebhooksModuleAsyncOptions,
+  WebhooksModuleOptions,
+  WebhooksOptionsFactory,
+  WebhooksStaticOptions,
+} from './interfaces/webhooks-module-options.interface';
+import { WEBHOOK_MIGRATIONS } from './migrations';
+import { WebhooksDatabase } from './persistence/webhooks-database';
+import { RegistryStore } from './registry/registry.store';
+import { WebhookRegistry } from './registry/webhook-registry.service';
+import { StaticSubscriptionsSync } from './subscriptions/static-subscriptions.sync';
+import { TransientSubscriptions } from './subscriptions/transient-subscriptions.store';
+import { WebhookSubscriptions } from './subscriptions/webhook-subscriptions.service';
+import {
+  WEBHOOKS_DATA_SOURCE,
+  WEBHOOKS_EVENT_EMITTER,
+  WEBHOOKS_MODULE_OPTIONS,
+  WEBHOOKS_OWN_DATA_SOURCE_NAME,
+  WEBHOOKS_RAW_OPTIONS,
+} from './webhooks.constants';
+import { WebhooksInitializer } from './webhooks.initializer';
+import { resolveWebhooksOptions, WEBHOOKS_DEFAULTS } from './webhooks.options';
+
+/** The services an application injects. */
+const PUBLIC_PROVIDERS = [WebhookSubscriptions, WebhookRegistry];
+
+/**
+ * The webhooks module: subscriptions in scoped registries, matched to the events the application raises,
+ * delivered from a transactional outbox.
+ *
+ * ```ts
+ * @Module({
+ *   imports: [
+ *     TypeOrmModule.forRoot({ type: 'better-sqlite3', database: 'app.sqlite', autoLoadEntities: true,
+ *       migrations: [...WEBHOOK_MIGRATIONS], migrationsRun: true }),
+ *     WebhooksModule.forRoot({ subscriptions: [{ to: 'https://example.com/hook', events: 'contact.*' }] }),
+ *   ],
+ * })
+ * export class AppModule {}
+ * ```
+ */
+@Module({})
+export class WebhooksModule {
+  /** Configures the module with options known up front. */
+  static forRoot(options: WebhooksModuleOptions = {}): DynamicModule {
+    // Validate now, so that a mistake fails at import time with the option named.
+    const resolved = resolveWebhooksOptions(options);
+    return this.assemble(options, [{ provide: WEBHOOKS_RAW_OPTIONS, useValue: options }], [], resolved.dataSource);
+  }
+
+  /**
+   * Configures the module with options built by a factory, a class or an existing provider. `isGlobal`,
+   * `dataSource` and `database` are given here, outside the factory, because they shape the module itself.
+   */
+  static forRootAsync(options: WebhooksModuleAsyncOptions): DynamicModule {
+    const { useFactory, useClass, useExisting } = options;
+    if ([useFactory, useClass, useExisting].filter(Boolean).length !== 1) {
+      throw new WebhooksConfigurationError(
+        invalidOptionMessage('forRootAsync', 'given exactly one of useFactory, useClass or useExisting', Object.keys(options)),
+        'forRootAsync',
+      );
+    }
+    const providers: Provider[] = [];
+    if (useFactory) {
+      providers.push({ provide: WEBHOOKS_RAW_OPTIONS, useFactory, inject: options.inject ?? [] });
+    } else {
+      const factoryClass = (useClass ?? useExisting)!;
+      if (useClass) providers.push({ provide: useClass, useClass });
+      providers.push({
+        provide: WEBHOOKS_RAW_OPTIONS,
+        useFactory: (factory: WebhooksOptionsFactory) => factory.createWebhooksOptions(),
+        inject: [factoryClass],
+      });
+    }
+    const dataSource = options.database ? WEBHOOKS_OWN_DATA_SOURCE_NAME : (options.dataSource ?? WEBHOOKS_DEFAULTS.dataSource);
+    return this.assemble(options, providers, options.imports ?? [], dataSource);
+  }
+
+  private static assemble(
+    staticOptions: WebhooksStaticOptions,
+    optionProviders: Provider[],
+    imports: DynamicModule['imports'] & unknown[],
+    dataSource: string,
+  ): DynamicModule {
+    const ownDatabase = staticOptions.database
+      ? [
+          TypeOrmModule.forRoot({
+            ...staticOptions.database,
+            name: WEBHOOKS_OWN_DATA_SOURCE_NAME,
+            entities: [...WEBHOOK_ENTITIES],
+            migrations: [...WEBHOOK_MIGRATIONS],
+            migrationsRun: !staticOptions.database.synchronize,
+          } as Parameters<typeof TypeOrmModule.forRoot>[0]),
+        ]
+      : [];
+    const dataSourceToken = getDataSourceToken(dataSource === WEBHOOKS_DEFAULTS.dataSource ? undefined : dataSource);
+    return {
+      module: WebhooksModule,
+      global: staticOptions.isGlobal ?? WEBHOOKS_DEFAULTS.isGlobal,
+      imports: [...imports, ...ownDatabase, TypeOrmModule.forFeature([...WEBHOOK_ENTITIES], dataSource === WEBHOOKS_DEFAULTS.dataSource ? undefined : dataSource)],
+      providers: [
+        ...optionProviders,
+        {
+          provide: WEBHOOKS_MODULE_OPTIONS,
+          useFactory: (raw: WebhooksModuleOptions) => {
+            const resolved = resolveWebhooksOptions({ ...raw, dataSource: raw?.database ? undefined : raw?.dataSource });
+            return { ...resolved, dataSource, isGlobal: staticOptions.isGlobal ?? resolved.isGlobal };
+          },
+          inject: [WEBHOOKS_RAW_OPTIONS],
+        },
+        { provide: WEBHOOKS_DATA_SOURCE, useExisting: dataSourceToken },
+        {
+          provide: WEBHOOKS_EVENT_EMITTER,
+          // The application's emitter when it imports EventEmitterModule, so that @OnEvent listeners hear us.
+          useFactory: (emitter?: EventEmitter2) => emitter ?? new EventEmitter2({ wildcard: true }),
+          inject: [{ token: EventEmitter2, optional: true }],
+        },
+        WebhooksDatabase,
+        RegistryStore,
+        TransientSubscriptions,
+        WebhookRegistry,
+        WebhookSubscriptions,
+        StaticSubscriptionsSync,
+        WebhooksInitializer,
+      ],
+      exports: [...PUBLIC_PROVIDERS, WEBHOOKS_MODULE_OPTIONS, WEBHOOKS_EVENT_EMITTER],
+    };
+  }
+}

@@ -1,0 +1,161 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { RegistryStore } from '../lib/registry/registry.store';
+import { WebhookScope, WebhookSubscription } from '../lib';
+import { SubscriptionIndex } from '../lib/registry/subscription.index';
+import { createTestApp, type TestApp } from './support/app';
+import { describeEachDatabase } from './support/databases';
+
+let seq = 0;
+function sub(scope: string, events: string[], active = true): WebhookSubscription {
+  const id = `00000000-0000-7000-8000-${String(++seq).padStart(12, '0')}`;
+  return Object.assign(new WebhookSubscription(), { id, scope, events, active, to: `https://example.com/${id}` });
+}
+
+describe('SubscriptionIndex', () => {
+  it('matches exact names, noun.*, *.verb and * in the event scope lineage, nearest scope first', () => {
+    const index = new SubscriptionIndex();
+    const root = sub('/', ['*']);
+    const acme = sub('/acme', ['contact.*']);
+    const sales = sub('/acme/sales', ['contact.create', '*.create']);
+    const other = sub('/other', ['contact.create']);
+    const deletes = sub('/acme', ['*.delete']);
+    const inactive = sub('/acme', ['contact.create'], false);
+    for (const s of [root, acme, sales, other, deletes, inactive]) index.put(s);
+
+    expect(index.match('contact.create', ['/acme/sales', '/acme', '/'])).toEqual([sales, acme, root]);
+    expect(index.match('contact.delete', ['/acme/sales', '/acme', '/'])).toEqual([acme, deletes, root]);
+    expect(index.match('lead.create', ['/acme/sales', '/acme', '/'])).toEqual([sales, root]);
+    expect(index.match('contact.create', ['/other', '/'])).toEqual([other, root]);
+    expect(index.size).toBe(5);
+  });
+
+  it('returns a subscription once even when several of its patterns match', () => {
+    const index = new SubscriptionIndex();
+    const a = sub('/', ['contact.create', 'contact.*', '*.create', '*']);
+    const b = sub('/', ['contact.*']);
+    index.put(b);
+    index.put(a);
+    expect(index.match('contact.create', ['/'])).toEqual([a, b].sort((x, y) => (x.id < y.id ? -1 : 1)));
+  });
+
+  it('replaces and removes, and drops inactive ones', () => {
+    const index = new SubscriptionIndex();
+    const a = sub('/x', ['a.b']);
+    index.put(a);
+    const changed = Object.assign(new WebhookSubscription(), a, { events: ['c.d'] });
+    index.put(changed);
+    expect(index.match('a.b', ['/x'])).toEqual([]);
+    expect(index.match('c.d', ['/x'])).toEqual([changed]);
+    index.put(Object.assign(new WebhookSubscription(), changed, { active: false }));
+    expect(index.match('c.d', ['/x'])).toEqual([]);
+    expect(index.size).toBe(0);
+    index.put(changed);
+    index.remove(changed.id);
+    expect(index.size).toBe(0);
+  });
+
+  it('keeps creation order however subscriptions arrive', () => {
+    const index = new SubscriptionIndex();
+    const subs = Array.from({ length: 20 }, () => sub('/', ['a.b']));
+    for (const s of [...subs].reverse()) index.put(s);
+    expect(index.match('a.b', ['/'])).toEqual(subs);
+  });
+});
+
+describeEachDatabase('WebhookRegistry', (db) => {
+  let a: TestApp;
+  let b: TestApp;
+
+  beforeAll(async () => {
+    a = await createTestApp(db.options);
+    b = await createTestApp(db.options);
+  });
+  afterAll(async () => {
+    await a?.close();
+    await b?.close();
+  });
+
+  const ids = (subs: WebhookSubscription[]) => subs.map((s) => s.id);
+
+  it('adds the ambient scope lineage to the event scope lineage, each subscription once', async () => {
+    const office = await a.subscriptions.create({ to: 'https://example.com/o', events: 'employee.*', scope: '/noaa/nws/oun' });
+    const dept = await a.subscriptions.create({ to: 'https://example.com/d', events: 'employee.*', scope: '/noaa/nws' });
+    const elsewhere = await a.subscriptions.create({ to: 'https://example.com/e', events: 'employee.*', scope: '/elsewhere' });
+
+    expect(ids(await a.registry.match('employee.modify', '/noaa/nws/oun/employees'))).toEqual([office.id, dept.id]);
+    expect(ids(await a.registry.match('employee.modify', '/noaa/nws'))).toEqual([dept.id]);
+    // The seed's "neither the site nor the current site": nothing.
+    expect(ids(await a.registry.match('employee.modify', '/'))).toEqual([]);
+    // The current (ambient) site adds its lineage.
+    await WebhookScope.run('/elsewhere/team', async () => {
+      expect(ids(await a.registry.match('employee.modify', '/noaa/nws'))).toEqual([dept.id, elsewhere.id]);
+      expect(ids(await a.registry.match('employee.modify', '/elsewhere'))).toEqual([elsewhere.id]);
+    });
+    await WebhookScope.run('/noaa/nws/oun', async () => {
+      expect(ids(await a.registry.match('employee.modify', '/noaa/nws'))).toEqual([dept.id, office.id]);
+    });
+  });
+
+  it('lets another instance see a committed change before its next match', async () => {
+    const created = await a.subscriptions.create({ to: 'https://example.com/x', events: 'ticket.create', scope: '/sync' });
+    // b has never heard of it, but must not miss the very next event.
+    expect(ids(await b.registry.match('ticket.create', '/sync'))).toEqual([created.id]);
+
+    await a.subscriptions.update(created.id, { events: ['ticket.close'] });
+    expect(ids(await b.registry.match('ticket.create', '/sync'))).toEqual([]);
+    expect(ids(await b.registry.match('ticket.close', '/sync'))).toEqual([created.id]);
+
+    await a.subscriptions.deactivate(created.id);
+    expect(ids(await b.registry.match('ticket.close', '/sync'))).toEqual([]);
+    await a.subscriptions.activate(created.id);
+    expect(ids(await b.registry.match('ticket.close', '/sync'))).toEqual([created.id]);
+
+    await a.subscriptions.delete(created.id);
+    expect(ids(await b.registry.match('ticket.close', '/sync'))).toEqual([]);
+    const store = a.module.get(RegistryStore);
+    expect(b.registry.loadedVersion).toBe(await store.readVersion());
+  });
+
+  it('with a sync interval, sees other instances\' changes within that bound (and its own at once)', async () => {
+    let now = 1_000_000;
+    const clock = { now: () => now };
+    const lazy = await createTestApp(db.options, { registry: { syncInterval: 5_000 }, clock });
+    try {
+      await lazy.registry.match('warm.up', '/');
+      const created = await a.subscriptions.create({ to: 'https://example.com/lazy', events: 'bound.test', scope: '/lazy' });
+      now += 4_999;
+      expect(ids(await lazy.registry.match('bound.test', '/lazy'))).toEqual([]);
+      now += 1;
+      expect(ids(await lazy.registry.match('bound.test', '/lazy'))).toEqual([created.id]);
+      const own = await lazy.subscriptions.create({ to: 'https://example.com/own', events: 'bound.test', scope: '/lazy' });
+      expect(ids(await lazy.registry.match('bound.test', '/lazy'))).toEqual([created.id, own.id]);
+    } finally {
+      await lazy.close();
+    }
+  });
+
+  it('reloads everything when the change log no longer reaches back far enough', async () => {
+    let now = Date.now();
+    const clock = { now: () => now };
+    const database = await db.another();
+    const writer = await createTestApp(database, { clock, registry: { changeRetention: 60_000 } });
+    const reader = await createTestApp(database, { clock });
+    try {
+      const rebuilds = vi.spyOn(reader.module.get(RegistryStore), 'loadActive');
+      const first = await writer.subscriptions.create({ to: 'https://example.com/1', events: 'log.test' });
+      now += 120_000; // past the retention: the next write prunes the log
+      const second = await writer.subscriptions.create({ to: 'https://example.com/2', events: 'log.test' });
+      now += 120_000;
+      const third = await writer.subscriptions.create({ to: 'https://example.com/3', events: 'log.test' });
+      expect(ids(await reader.registry.match('log.test', '/'))).toEqual([first.id, second.id, third.id]);
+      expect(rebuilds).toHaveBeenCalledTimes(1);
+      // Caught up: the next change is applied incrementally again.
+      const fourth = await writer.subscriptions.create({ to: 'https://example.com/4', events: 'log.test' });
+      expect(ids(await reader.registry.match('log.test', '/'))).toEqual([first.id, second.id, third.id, fourth.id]);
+      expect(rebuilds).toHaveBeenCalledTimes(1);
+    } finally {
+      await writer.close();
+      await reader.close();
+    }
+  });
+});

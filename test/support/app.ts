@@ -1,0 +1,68 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { EventEmitter2, EventEmitterModule } from '@nestjs/event-emitter';
+import { Test, type TestingModule } from '@nestjs/testing';
+import { TypeOrmModule, type TypeOrmModuleOptions } from '@nestjs/typeorm';
+import type { DataSourceOptions } from 'typeorm';
+import { WEBHOOK_MIGRATIONS, WebhookRegistry, WebhookSubscriptions, WebhooksModule } from '../../lib';
+import type { WebhooksModuleOptions } from '../../lib';
+
+export interface TestAppOptions {
+  /** Build the schema with the module's migrations (default) or with `synchronize`. */
+  schema?: 'migrations' | 'synchronize';
+  /** Extra modules and providers of the application. */
+  imports?: DynamicModule['imports'];
+  providers?: DynamicModule['providers'];
+  entities?: Function[];
+}
+
+export interface TestApp {
+  module: TestingModule;
+  subscriptions: WebhookSubscriptions;
+  registry: WebhookRegistry;
+  emitter: EventEmitter2;
+  /** Every event the module emitted, in order. */
+  events: Array<{ name: string; payload: any }>;
+  close(): Promise<void>;
+}
+
+/** Boots a Nest application context with TypeORM on `database` and the webhooks module. */
+export async function createTestApp(
+  database: DataSourceOptions,
+  webhooks: WebhooksModuleOptions = {},
+  options: TestAppOptions = {},
+): Promise<TestApp> {
+  const schema = options.schema ?? 'migrations';
+  @Module({
+    imports: [
+      EventEmitterModule.forRoot({ wildcard: true }),
+      TypeOrmModule.forRoot({
+        ...database,
+        entities: options.entities ?? [],
+        autoLoadEntities: true,
+        migrations: schema === 'migrations' ? [...WEBHOOK_MIGRATIONS] : [],
+        migrationsRun: schema === 'migrations',
+        synchronize: schema === 'synchronize',
+        logging: false,
+      } as TypeOrmModuleOptions),
+      WebhooksModule.forRoot(webhooks),
+      ...(options.imports ?? []),
+    ],
+    providers: options.providers ?? [],
+  })
+  class TestAppModule {}
+
+  const module = await Test.createTestingModule({ imports: [TestAppModule] }).compile();
+  module.useLogger(false);
+  const emitter = module.get(EventEmitter2);
+  const events: TestApp['events'] = [];
+  emitter.onAny((name, payload) => events.push({ name: String(name), payload }));
+  await module.init();
+  return {
+    module,
+    subscriptions: module.get(WebhookSubscriptions),
+    registry: module.get(WebhookRegistry),
+    emitter,
+    events,
+    close: () => module.close(),
+  };
+}
