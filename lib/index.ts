@@ -16,3 +16,12 @@ export { MANUALLY_DEACTIVATED_MESSAGE, WebhookSubscriptions } from './subscripti
 export { ACTIVE_STATUS_MESSAGE, WEBHOOKS_EVENT_EMITTER, WEBHOOKS_MODULE_OPTIONS } from './webhooks.constants';
 export { WebhooksModule } from './webhooks.module';
 export { WEBHOOKS_DEFAULTS } from './webhooks.options';
+export { WebhookAttempts, type ListWebhookAttemptsFilter } from './attempts/webhook-attempts.service';
+export { WebhookEvent, type WebhookEventOptions } from './decorators/webhook-event.decorator';
+export { WebhookResource, type WebhookResourceEvent, type WebhookResourceOptions } from './decorators/webhook-resource.decorator';
+export { DeliveryEngine } from './delivery/delivery.engine';
+export * from './delivery/delivery.messages';
+export { WebhookDispatcher } from './dispatch/webhook-dispatcher.service';
+export type * from './interfaces/dispatch.interface';
+export { WebhookTransport } from './transport/webhook-transport.interface';
+export type { WebhookTransportOptions, WebhookTransportRequest, WebhookTransportResponse } from './transport/webhook-transport.interface';

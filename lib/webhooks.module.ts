@@ -1,4 +1,5 @@
 import { type DynamicModule, Module, type Provider } from '@nestjs/common';
+import { DiscoveryModule, ModuleRef } from '@nestjs/core';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import { WEBHOOK_ENTITIES } from './entities';
@@ -25,10 +26,25 @@ import {
   WEBHOOKS_RAW_OPTIONS,
 } from './webhooks.constants';
 import { WebhooksInitializer } from './webhooks.initializer';
-import { resolveWebhooksOptions, WEBHOOKS_DEFAULTS } from './webhooks.options';
+import { resolveWebhooksOptions, WEBHOOKS_DEFAULTS, type ResolvedWebhooksOptions } from './webhooks.options';
+import { WebhookAttempts } from './attempts/webhook-attempts.service';
+import { AttemptRecorder } from './delivery/attempt.recorder';
+import { AttemptStore } from './delivery/attempt.store';
+import { DeliveryEngine } from './delivery/delivery.engine';
+import { DestinationGuard, ResolvingDestinationGuard } from './delivery/destination';
+import { RequestBuilder } from './delivery/request.builder';
+import { TransientAttempts } from './delivery/transient-attempts.store';
+import { AmbientTransaction } from './dispatch/ambient-transaction';
+import { EventEmitterBridge } from './dispatch/event-emitter.bridge';
+import { TransactionHooks } from './persistence/transaction-hooks.subscriber';
+import { WebhookDispatcher } from './dispatch/webhook-dispatcher.service';
+import { WebhookEventExplorer } from './dispatch/webhook-event.explorer';
+import { WebhookResourceSubscriber } from './dispatch/webhook-resource.subscriber';
+import { createTransport } from './transport/transport.factory';
+import { WebhookTransport } from './transport/webhook-transport.interface';
 
 /** The services an application injects. */
-const PUBLIC_PROVIDERS = [WebhookSubscriptions, WebhookRegistry];
+const PUBLIC_PROVIDERS = [WebhookSubscriptions, WebhookRegistry, WebhookDispatcher, WebhookAttempts, DeliveryEngine];
 
 /**
  * The webhooks module: subscriptions in scoped registries, matched to the events the application raises,
@@ -103,7 +119,7 @@ export class WebhooksModule {
     return {
       module: WebhooksModule,
       global: staticOptions.isGlobal ?? WEBHOOKS_DEFAULTS.isGlobal,
-      imports: [...imports, ...ownDatabase, TypeOrmModule.forFeature([...WEBHOOK_ENTITIES], dataSource === WEBHOOKS_DEFAULTS.dataSource ? undefined : dataSource)],
+      imports: [...imports, ...ownDatabase, DiscoveryModule, TypeOrmModule.forFeature([...WEBHOOK_ENTITIES], dataSource === WEBHOOKS_DEFAULTS.dataSource ? undefined : dataSource)],
       providers: [
         ...optionProviders,
         {
@@ -128,6 +144,28 @@ export class WebhooksModule {
         WebhookSubscriptions,
         StaticSubscriptionsSync,
         WebhooksInitializer,
+        AttemptStore,
+        TransientAttempts,
+        AttemptRecorder,
+        RequestBuilder,
+        {
+          provide: DestinationGuard,
+          useFactory: (options: ResolvedWebhooksOptions) => new ResolvingDestinationGuard(options.targets),
+          inject: [WEBHOOKS_MODULE_OPTIONS],
+        },
+        {
+          provide: WebhookTransport,
+          useFactory: (options: ResolvedWebhooksOptions, moduleRef: ModuleRef) => createTransport(options, moduleRef),
+          inject: [WEBHOOKS_MODULE_OPTIONS, ModuleRef],
+        },
+        DeliveryEngine,
+        TransactionHooks,
+        AmbientTransaction,
+        WebhookDispatcher,
+        WebhookEventExplorer,
+        WebhookResourceSubscriber,
+        EventEmitterBridge,
+        WebhookAttempts,
       ],
       exports: [...PUBLIC_PROVIDERS, WEBHOOKS_MODULE_OPTIONS, WEBHOOKS_EVENT_EMITTER],
     };

@@ -1,7 +1,8 @@
 import { WebhooksConfigurationError } from './errors/webhooks.errors';
 import { invalidOptionMessage, unknownOptionMessage } from './errors/webhooks.messages';
 import type { StaticSubscriptionOptions } from './interfaces/static-subscription.interface';
-import type { WebhookClock, WebhooksModuleOptions } from './interfaces/webhooks-module-options.interface';
+import type { EntityManager } from 'typeorm';
+import type { WebhookClock, WebhookDeliveryOptions, WebhooksModuleOptions } from './interfaces/webhooks-module-options.interface';
 import { WebhookValidationError } from './errors/webhooks.errors';
 import { normalizeEventPatterns } from './registry/event-pattern';
 import { assertScope } from './scope/scope-path';
@@ -16,6 +17,9 @@ export interface ResolvedWebhooksOptions {
   attemptLimit: number;
   targets: { allowHttp: boolean };
   registry: { syncInterval: number; changeRetention: number };
+  delivery: Required<WebhookDeliveryOptions>;
+  transactionManager: (() => EntityManager | undefined) | undefined;
+  eventEmitter: string[];
   clock: WebhookClock;
 }
 
@@ -39,12 +43,39 @@ export const WEBHOOKS_DEFAULTS = {
   allowHttp: false,
   syncInterval: 0,
   changeRetention: 3_600_000,
+  delivery: {
+    enabled: true,
+    concurrency: 64,
+    pollInterval: 1000,
+    batchSize: 100,
+    leaseDuration: 60_000,
+    timeout: 15_000,
+    connectTimeout: 5_000,
+    maxResponseBodyBytes: 8192,
+    shutdownTimeout: 10_000,
+    transport: 'undici',
+  },
 } as const;
 
 const systemClock: WebhookClock = { now: () => Date.now() };
 
+const WEBHOOKS_DEFAULTS_DELIVERY = WEBHOOKS_DEFAULTS.delivery;
+
 const KNOWN: Record<string, readonly string[]> = {
-  '': ['isGlobal', 'dataSource', 'database', 'subscriptions', 'attemptLimit', 'targets', 'registry', 'clock'],
+  '': [
+    'isGlobal',
+    'dataSource',
+    'database',
+    'subscriptions',
+    'attemptLimit',
+    'targets',
+    'registry',
+    'delivery',
+    'transactionManager',
+    'eventEmitter',
+    'clock',
+  ],
+  delivery: Object.keys(WEBHOOKS_DEFAULTS_DELIVERY),
   targets: ['allowHttp'],
   registry: ['syncInterval', 'changeRetention'],
   'subscriptions[]': ['to', 'events', 'scope', 'owner', 'permission', 'dialect', 'description', 'persistent'],
@@ -56,6 +87,16 @@ export function resolveWebhooksOptions(options: WebhooksModuleOptions | undefine
   object('', raw);
   const targets = object('targets', raw.targets ?? {});
   const registry = object('registry', raw.registry ?? {});
+  const delivery = object('delivery', raw.delivery ?? {});
+  const d = WEBHOOKS_DEFAULTS.delivery;
+  if (raw.transactionManager !== undefined && typeof raw.transactionManager !== 'function') {
+    fail('transactionManager', 'a function returning the EntityManager of the transaction in progress', raw.transactionManager);
+  }
+  if (raw.eventEmitter !== undefined && !Array.isArray(raw.eventEmitter)) {
+    fail('eventEmitter', 'a list of event patterns such as ["order.*"]', raw.eventEmitter);
+  }
+  const transport = delivery.transport ?? d.transport;
+  if (transport !== 'undici' && transport !== 'axios') fail('delivery.transport', '"undici" or "axios"', transport);
   const allowHttp = bool('targets.allowHttp', targets.allowHttp, WEBHOOKS_DEFAULTS.allowHttp);
 
   if (raw.clock !== undefined && (typeof raw.clock !== 'object' || typeof raw.clock?.now !== 'function')) {
@@ -84,6 +125,27 @@ export function resolveWebhooksOptions(options: WebhooksModuleOptions | undefine
         30 * 86_400_000,
       ),
     },
+    delivery: {
+      enabled: bool('delivery.enabled', delivery.enabled, d.enabled),
+      concurrency: integer('delivery.concurrency', delivery.concurrency, d.concurrency, 1, 10_000),
+      pollInterval: integer('delivery.pollInterval', delivery.pollInterval, d.pollInterval, 10, 3_600_000),
+      batchSize: integer('delivery.batchSize', delivery.batchSize, d.batchSize, 1, 10_000),
+      leaseDuration: integer('delivery.leaseDuration', delivery.leaseDuration, d.leaseDuration, 1_000, 86_400_000),
+      timeout: integer('delivery.timeout', delivery.timeout, d.timeout, 100, 600_000),
+      connectTimeout: integer('delivery.connectTimeout', delivery.connectTimeout, d.connectTimeout, 100, 600_000),
+      maxResponseBodyBytes: integer('delivery.maxResponseBodyBytes', delivery.maxResponseBodyBytes, d.maxResponseBodyBytes, 0, 10_485_760),
+      shutdownTimeout: integer('delivery.shutdownTimeout', delivery.shutdownTimeout, d.shutdownTimeout, 0, 600_000),
+      transport,
+    },
+    transactionManager: raw.transactionManager,
+    eventEmitter: (raw.eventEmitter ?? []).map((pattern, index) => {
+      try {
+        return normalizeEventPatterns(pattern, `eventEmitter[${index}]`)[0];
+      } catch (error) {
+        if (error instanceof WebhookValidationError) fail(error.field, 'an event pattern such as "order.*"', pattern);
+        throw error;
+      }
+    }),
     clock: raw.clock ?? systemClock,
   };
 }

@@ -23,6 +23,10 @@ export const unsupportedDatabaseMessage = (type: string): string =>
   `WebhooksModule: TypeORM databases of type "${type}" are not supported. Use SQLite (better-sqlite3), ` +
   `PostgreSQL or MySQL/MariaDB for the webhooks data source.`;
 
+export const axiosTransportUnavailableMessage = (): string =>
+  `WebhooksModule: delivery.transport is "axios" but no HttpService was found. Install @nestjs/axios and axios ` +
+  `and import HttpModule in the module that imports WebhooksModule (or use the default "undici" transport).`;
+
 export const invalidFieldMessage = (field: string, reason: string): string => `${field} ${reason}`;
 
 export const subscriptionNotFoundMessage = (id: string): string =>

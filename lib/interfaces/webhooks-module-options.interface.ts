@@ -28,6 +28,63 @@ export interface WebhookRegistryOptions {
   changeRetention?: number;
 }
 
+/** How the delivery engine sends. */
+export interface WebhookDeliveryOptions {
+  /**
+   * Run the delivery engine on this instance. Instances with `false` still write outbox rows; others send them.
+   * @default true
+   */
+  enabled?: boolean;
+  /**
+   * HTTP tries in flight at once on this instance.
+   * @default 64
+   */
+  concurrency?: number;
+  /**
+   * How often (ms) the engine looks for due attempts that no instance holds (left by a crash, or retries).
+   * Committed events do not wait for it: they are sent as soon as their transaction commits.
+   * @default 1000
+   */
+  pollInterval?: number;
+  /**
+   * Attempts claimed per poll.
+   * @default 100
+   */
+  batchSize?: number;
+  /**
+   * How long (ms) an instance holds the attempts it sends; held ones are renewed while they wait. After a
+   * crash, another instance sends them once this has passed.
+   * @default 60000
+   */
+  leaseDuration?: number;
+  /**
+   * Total time (ms) for one HTTP try, from connecting to the end of the response.
+   * @default 15000
+   */
+  timeout?: number;
+  /**
+   * Time (ms) to establish the connection (TCP and TLS).
+   * @default 5000
+   */
+  connectTimeout?: number;
+  /**
+   * Response body bytes kept in the attempt record; the rest is not read.
+   * @default 8192
+   */
+  maxResponseBodyBytes?: number;
+  /**
+   * On shutdown, how long (ms) to let tries in flight finish; the rest stay pending for another instance.
+   * @default 10000
+   */
+  shutdownTimeout?: number;
+  /**
+   * The transport: `'undici'` (keep-alive pools, the default) or `'axios'` (the application's `@nestjs/axios`
+   * HttpService, for its interceptors; about half the throughput, see bench/README.md).
+   * @default 'undici'
+   */
+  transport?: 'undici' | 'axios';
+}
+
 /** A source of the current time, replaceable in tests. */
 export interface WebhookClock {
   /** Milliseconds since the epoch. */
@@ -70,6 +127,21 @@ export interface WebhooksModuleOptions {
   targets?: WebhookTargetOptions;
   /** The subscription index. */
   registry?: WebhookRegistryOptions;
+  /** The delivery engine. */
+  delivery?: WebhookDeliveryOptions;
+  /**
+   * Returns the EntityManager of the application's transaction in progress, if any, so that events raised
+   * inside it are written into it (and sent only if it commits). `@nestjs-cls/transactional` with its TypeORM
+   * adapter is recognised without this option.
+   * @default undefined
+   */
+  transactionManager?: () => import('typeorm').EntityManager | undefined;
+  /**
+   * Event patterns of `@nestjs/event-emitter` events to turn into webhook events (the payload is the event's
+   * first argument), e.g. `['order.*']`.
+   * @default []
+   */
+  eventEmitter?: string[];
   /**
    * The clock; tests replace it to control time.
    * @default Date.now

@@ -58,14 +58,21 @@ export class WebhooksDatabase {
   }
 
   /**
-   * Runs `work` atomically. With a `manager` whose transaction is open, it runs inside that transaction
-   * (the caller commits or rolls back); otherwise in a transaction of its own.
+   * Runs `work` atomically, for the application (`mode: 'join'`, the default) or for the engine (`'own'`).
+   *
+   * - With a `manager` whose transaction is open, the work joins that transaction.
+   * - On SQLite, whose one connection TypeORM shares between all callers: in `'join'` mode the work joins a
+   *   transaction open on the connection, exactly as every other statement issued meanwhile does (waiting
+   *   would deadlock a caller that is inside it); {@link transactionRunner} tells whose commit to wait for.
+   *   In `'own'` mode it waits until no transaction is open, then runs from BEGIN to COMMIT synchronously,
+   *   so that nothing interleaves with it.
+   * - Otherwise it runs in a transaction of its own.
    */
-  async run<T>(work: () => Work<T>, manager?: EntityManager): Promise<T> {
+  async run<T>(work: () => Work<T>, manager?: EntityManager, mode: 'join' | 'own' = 'join'): Promise<T> {
     const runner = manager?.queryRunner;
     if (this.kind === 'sqlite') {
       const db = this.sqlite();
-      if (runner?.isTransactionActive && db.inTransaction) return drive(work(), (s) => this.execSqlite(db, s));
+      if (db.inTransaction && (mode === 'join' || runner?.isTransactionActive)) return drive(work(), (s) => this.execSqlite(db, s));
       await this.whenSqliteIdle(db);
       return db.transaction(() => drive(work(), (s) => this.execSqlite(db, s)))();
     }
@@ -73,18 +80,33 @@ export class WebhooksDatabase {
     return this.dataSource.transaction((m) => driveAsync(work(), (s) => execRunner(m.queryRunner!, s)));
   }
 
+  /** Runs engine work: never inside an application's transaction (see {@link run}). */
+  runOwn<T>(work: () => Work<T>): Promise<T> {
+    return this.run(work, undefined, 'own');
+  }
+
   /**
-   * Runs one statement: inside the transaction of `manager` when one is open, else on its own (on
-   * SQLite, once no transaction is open on the shared connection).
+   * The query runner whose transaction work run now in `'join'` mode becomes part of — the caller's, or on
+   * SQLite the shared connection's while a transaction is open on it — so that what follows the work (index
+   * updates, handing attempts to the engine) waits for its commit. `undefined` when the work commits at once.
+   */
+  transactionRunner(manager?: EntityManager): QueryRunner | undefined {
+    if (manager?.queryRunner?.isTransactionActive) return manager.queryRunner;
+    if (this.kind === 'sqlite' && this.sqlite().inTransaction) {
+      const shared = this.dataSource.createQueryRunner();
+      return shared.isTransactionActive ? shared : undefined;
+    }
+    return undefined;
+  }
+
+  /**
+   * Runs one statement: inside the transaction of `manager` when one is open, else on its own. On SQLite it
+   * runs at once on the shared connection (it is meant for reads, which cannot deadlock).
    */
   async query(query: Renderable | Statement, manager?: EntityManager): Promise<StatementResult> {
     const s = 'sql' in query ? query : statement(query);
+    if (this.kind === 'sqlite') return this.execSqlite(this.sqlite(), s);
     const runner = manager?.queryRunner;
-    if (this.kind === 'sqlite') {
-      const db = this.sqlite();
-      if (!(runner?.isTransactionActive && db.inTransaction)) await this.whenSqliteIdle(db);
-      return this.execSqlite(db, s);
-    }
     if (runner && !runner.isReleased) return execRunner(runner, s);
     const own = this.dataSource.createQueryRunner();
     try {

@@ -38,7 +38,7 @@ export class StaticSubscriptionsSync {
   ) {}
 
   async sync(): Promise<StaticSyncResult> {
-    const result = await this.db.run(() => this.syncWork());
+    const result = await this.db.runOwn(() => this.syncWork());
     this.subscriptions.published(result.created);
     for (const subscription of result.deactivated) this.registry.apply(subscription);
     if (result.created.length || result.deactivated.length) {

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { EventEmitter2 } from '@nestjs/event-emitter';
 import { Brackets, type DataSource } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import { TransactionHooks } from '../persistence/transaction-hooks.subscriber';
 import { statement, WebhooksDatabase, type Work } from '../persistence/webhooks-database';
 import { WebhookSubscriptionEvent } from '../entities/webhook-subscription-event.entity';
 import { WebhookSubscription } from '../entities/webhook-subscription.entity';
@@ -54,6 +55,7 @@ export class WebhookSubscriptions {
     private readonly store: RegistryStore,
     private readonly registry: WebhookRegistry,
     private readonly transient: TransientSubscriptions,
+    private readonly hooks: TransactionHooks,
     @Inject(WEBHOOKS_EVENT_EMITTER) private readonly emitter: EventEmitter2,
     @Inject(WEBHOOKS_MODULE_OPTIONS) private readonly options: ResolvedWebhooksOptions,
   ) {
@@ -90,8 +92,10 @@ export class WebhookSubscriptions {
       createdAt: now,
       updatedAt: now,
     } satisfies WebhookSubscription);
-    await this.db.run(() => this.insertAll([subscription]));
-    this.published([subscription]);
+    await this.write(
+      () => this.insertAll([subscription]),
+      () => this.published([subscription]),
+    );
     return subscription;
   }
 
@@ -184,10 +188,13 @@ export class WebhookSubscriptions {
     if (input.metadata !== undefined) changes.metadata = metadataObject(input.metadata);
     this.refuseTransient(id, 'changed');
 
-    const updated = await this.db.run(() => this.updateWork(id, changes));
-    this.registry.apply(updated);
-    this.emitter.emit(WebhookEvents.subscriptionUpdated, { subscription: updated, changes: Object.keys(changes) });
-    return updated;
+    return this.write(
+      () => this.updateWork(id, changes),
+      (updated) => {
+        this.registry.apply(updated);
+        this.emitter.emit(WebhookEvents.subscriptionUpdated, { subscription: updated, changes: Object.keys(changes) });
+      },
+    );
   }
 
   /**
@@ -195,8 +202,9 @@ export class WebhookSubscriptions {
    * changed (`false` when it was active already).
    */
   async activate(id: string): Promise<boolean> {
-    const changed = await this.setActive(id, true, ACTIVE_STATUS_MESSAGE);
-    if (changed) this.emitter.emit(WebhookEvents.subscriptionActivated, { subscription: changed });
+    const changed = await this.setActive(id, true, ACTIVE_STATUS_MESSAGE, (subscription) =>
+      this.emitter.emit(WebhookEvents.subscriptionActivated, { subscription }),
+    );
     return changed !== null;
   }
 
@@ -206,19 +214,24 @@ export class WebhookSubscriptions {
    */
   async deactivate(id: string, statusMessage: string = MANUALLY_DEACTIVATED_MESSAGE): Promise<boolean> {
     const message = optionalText(statusMessage, 'statusMessage', 512) ?? MANUALLY_DEACTIVATED_MESSAGE;
-    const changed = await this.setActive(id, false, message);
-    if (changed) this.emitter.emit(WebhookEvents.subscriptionDeactivated, { subscription: changed, reason: message });
+    const changed = await this.setActive(id, false, message, (subscription) =>
+      this.emitter.emit(WebhookEvents.subscriptionDeactivated, { subscription, reason: message }),
+    );
     return changed !== null;
   }
 
   /** Deletes the subscription and its history (it is deactivated first). Returns whether it existed. */
   async delete(id: string): Promise<boolean> {
     this.refuseTransient(id, 'deleted');
-    const removed = await this.db.run(() => this.deleteWork(id));
-    if (!removed) return false;
-    this.registry.forget(id);
-    this.emitter.emit(WebhookEvents.subscriptionDeleted, { subscription: removed });
-    return true;
+    const removed = await this.write(
+      () => this.deleteWork(id),
+      (subscription) => {
+        if (!subscription) return;
+        this.registry.forget(id);
+        this.emitter.emit(WebhookEvents.subscriptionDeleted, { subscription });
+      },
+    );
+    return removed !== null;
   }
 
   /**
@@ -266,7 +279,12 @@ export class WebhookSubscriptions {
    * Sets `active` (and the status message) if it differs, in one conditional update so that racing
    * callers see exactly one change. Returns the changed subscription, or `null` when nothing changed.
    */
-  async setActive(id: string, active: boolean, statusMessage: string): Promise<WebhookSubscription | null> {
+  async setActive(
+    id: string,
+    active: boolean,
+    statusMessage: string,
+    onChanged: (subscription: WebhookSubscription) => void = () => undefined,
+  ): Promise<WebhookSubscription | null> {
     const now = this.options.clock.now();
     if (isTransientId(id)) {
       const current = this.transient.get(id);
@@ -278,11 +296,28 @@ export class WebhookSubscriptions {
         now,
       )!;
       this.registry.apply(next);
+      onChanged(next);
       return next;
     }
-    const changed = await this.db.run(() => this.setActiveWork(id, active, statusMessage, now));
-    if (changed) this.registry.apply(changed);
-    return changed;
+    return this.write(
+      () => this.setActiveWork(id, active, statusMessage, now),
+      (changed) => {
+        if (!changed) return;
+        this.registry.apply(changed);
+        onChanged(changed);
+      },
+    );
+  }
+
+  /**
+   * Runs a unit of work and then `after` (index update, events) — once the work is committed: at once, or
+   * when the SQLite transaction it joined commits (never if that one rolls back).
+   */
+  private async write<T>(work: () => Work<T>, after: (result: T) => void): Promise<T> {
+    const runner = this.db.transactionRunner();
+    const result = await this.db.run(work);
+    this.hooks.afterCommit(runner, () => after(result));
+    return result;
   }
 
   /** The conditional update behind {@link setActive}, for use inside a larger unit of work. */

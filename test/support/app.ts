@@ -3,7 +3,8 @@ import { EventEmitter2, EventEmitterModule } from '@nestjs/event-emitter';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { TypeOrmModule, type TypeOrmModuleOptions } from '@nestjs/typeorm';
 import type { DataSourceOptions } from 'typeorm';
-import { WEBHOOK_MIGRATIONS, WebhookRegistry, WebhookSubscriptions, WebhooksModule } from '../../lib';
+import { DeliveryEngine, WEBHOOK_MIGRATIONS, WebhookAttempts, WebhookDispatcher, WebhookRegistry, WebhookSubscriptions, WebhooksModule } from '../../lib';
+import { DataSource } from 'typeorm';
 import type { WebhooksModuleOptions } from '../../lib';
 
 export interface TestAppOptions {
@@ -19,6 +20,10 @@ export interface TestApp {
   module: TestingModule;
   subscriptions: WebhookSubscriptions;
   registry: WebhookRegistry;
+  dispatcher: WebhookDispatcher;
+  attempts: WebhookAttempts;
+  engine: DeliveryEngine;
+  dataSource: DataSource;
   emitter: EventEmitter2;
   /** Every event the module emitted, in order. */
   events: Array<{ name: string; payload: any }>;
@@ -61,6 +66,10 @@ export async function createTestApp(
     module,
     subscriptions: module.get(WebhookSubscriptions),
     registry: module.get(WebhookRegistry),
+    dispatcher: module.get(WebhookDispatcher),
+    attempts: module.get(WebhookAttempts),
+    engine: module.get(DeliveryEngine),
+    dataSource: module.get(DataSource),
     emitter,
     events,
     close: () => module.close(),

@@ -1,0 +1,169 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { EventEmitter2 } from '@nestjs/event-emitter';
+import type { WebhookDeliveryAttempt } from '../entities/webhook-delivery-attempt.entity';
+import type { WebhookSubscription } from '../entities/webhook-subscription.entity';
+import { WebhookEvents } from '../events/webhook-events.constants';
+import { WebhooksDatabase, type Work } from '../persistence/webhooks-database';
+import { WebhookRegistry } from '../registry/webhook-registry.service';
+import { TransientSubscriptions } from '../subscriptions/transient-subscriptions.store';
+import { WebhookSubscriptions } from '../subscriptions/webhook-subscriptions.service';
+import { WEBHOOKS_EVENT_EMITTER, WEBHOOKS_MODULE_OPTIONS } from '../webhooks.constants';
+import type { ResolvedWebhooksOptions } from '../webhooks.options';
+import { AttemptStore } from './attempt.store';
+import type { DeliveryJob } from './delivery-job.interface';
+import { DELIVERY_FAILURES_MESSAGE } from './delivery.messages';
+import { TransientAttempts } from './transient-attempts.store';
+
+/** The outcome of a try, ready to be written. */
+export interface TryRecord {
+  job: DeliveryJob;
+  /** The attempt as it is after the try. */
+  attempt: WebhookDeliveryAttempt;
+  /** Deactivate the subscription at once with this status message (e.g. on 410 Gone). */
+  deactivate?: string;
+}
+
+interface Pending {
+  record: TryRecord;
+  done: () => void;
+}
+
+/** Results written per transaction at most; more wait for the next one. */
+const MAX_BATCH = 500;
+
+/**
+ * Writes the results of tries, in batches: one transaction for all the results that came in meanwhile.
+ * With the results it applies the seed's history rules: at most `attemptLimit` resolved attempts kept per
+ * subscription (oldest dropped), and a subscription whose kept history is all failures — as many
+ * consecutive failures as the limit — is deactivated. Events are emitted once the batch has committed.
+ */
+@Injectable()
+export class AttemptRecorder {
+  private readonly logger = new Logger('WebhookAttemptRecorder');
+  private buffer: Pending[] = [];
+  private flushing: Promise<void> | undefined;
+  private retryDelay = 0;
+
+  constructor(
+    private readonly db: WebhooksDatabase,
+    private readonly store: AttemptStore,
+    private readonly transientAttempts: TransientAttempts,
+    private readonly transientSubscriptions: TransientSubscriptions,
+    private readonly subscriptions: WebhookSubscriptions,
+    private readonly registry: WebhookRegistry,
+    @Inject(WEBHOOKS_EVENT_EMITTER) private readonly emitter: EventEmitter2,
+    @Inject(WEBHOOKS_MODULE_OPTIONS) private readonly options: ResolvedWebhooksOptions,
+  ) {}
+
+  /** Whether results are waiting or being written. */
+  get busy(): boolean {
+    return this.buffer.length > 0 || this.flushing !== undefined;
+  }
+
+  /** Queues a result; resolves once it is written (or was found to be superseded by another instance). */
+  record(record: TryRecord): Promise<void> {
+    if (record.job.leaseToken === null) {
+      this.recordTransient(record);
+      return Promise.resolve();
+    }
+    return new Promise((done) => {
+      this.buffer.push({ record, done });
+      if (!this.flushing) this.flushing = this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    // Let the results of tries that finish together join the same transaction.
+    await new Promise((resolve) => setImmediate(resolve));
+    while (this.buffer.length > 0) {
+      const batch = this.buffer.splice(0, MAX_BATCH);
+      try {
+        await this.write(batch.map((p) => p.record));
+        this.retryDelay = 0;
+        for (const p of batch) p.done();
+      } catch (error) {
+        // The database is unavailable: keep the results and try again. Leases keep the attempts from
+        // being sent again meanwhile, and if this process dies they are tried again elsewhere.
+        this.buffer.unshift(...batch);
+        this.retryDelay = Math.min(Math.max(this.retryDelay * 2, 100), 5_000);
+        this.logger.error(`Could not record ${batch.length} delivery results; retrying in ${this.retryDelay} ms: ${(error as Error).message}`);
+        await new Promise((resolve) => setTimeout(resolve, this.retryDelay));
+      }
+    }
+    this.flushing = undefined;
+  }
+
+  private async write(records: TryRecord[]): Promise<void> {
+    const now = this.options.clock.now();
+    const { applied, deactivated } = await this.db.runOwn(() => this.writeWork(records, now));
+    for (const { subscription, reason } of deactivated) {
+      this.registry.apply(subscription);
+      this.emitter.emit(WebhookEvents.subscriptionDeactivated, { subscription, reason });
+    }
+    for (const record of applied) this.emitAttempt(record.attempt, record.job.subscription);
+  }
+
+  private *writeWork(
+    records: TryRecord[],
+    now: number,
+  ): Work<{ applied: TryRecord[]; deactivated: Array<{ subscription: WebhookSubscription; reason: string }> }> {
+    const applied: TryRecord[] = [];
+    for (const record of records) {
+      if (yield* this.store.record(record.attempt, record.job.leaseToken!)) applied.push(record);
+    }
+    const outcomes = new Map<string, boolean[]>();
+    const immediate = new Map<string, string>();
+    for (const { attempt, deactivate } of applied) {
+      if (deactivate) immediate.set(attempt.subscriptionId, deactivate);
+      if (attempt.status === 'pending') continue;
+      const list = outcomes.get(attempt.subscriptionId);
+      if (list) list.push(attempt.status === 'successful');
+      else outcomes.set(attempt.subscriptionId, [attempt.status === 'successful']);
+    }
+    const limit = this.options.attemptLimit;
+    for (const id of yield* this.store.countFailures(outcomes, limit)) {
+      if (!immediate.has(id)) immediate.set(id, DELIVERY_FAILURES_MESSAGE);
+    }
+    const deactivated: Array<{ subscription: WebhookSubscription; reason: string }> = [];
+    for (const [id, reason] of immediate) {
+      const subscription = yield* this.subscriptions.setActiveWork(id, false, reason, now);
+      if (subscription) deactivated.push({ subscription, reason });
+    }
+    if (outcomes.size > 0) yield* this.store.trim([...outcomes.keys()], limit);
+    return { applied, deactivated };
+  }
+
+  private recordTransient({ attempt, job, deactivate }: TryRecord): void {
+    if (!this.transientAttempts.replace(attempt)) return;
+    const id = attempt.subscriptionId;
+    let reason = deactivate;
+    if (attempt.status !== 'pending') {
+      const current = this.transientSubscriptions.get(id);
+      if (current) {
+        const failures = attempt.status === 'successful' ? 0 : current.consecutiveFailures + 1;
+        this.transientSubscriptions.update(id, { consecutiveFailures: failures }, this.options.clock.now());
+        if (failures >= this.options.attemptLimit && current.active) reason ??= DELIVERY_FAILURES_MESSAGE;
+      }
+      this.transientAttempts.trim(id, this.options.attemptLimit);
+    }
+    if (reason) {
+      const current = this.transientSubscriptions.get(id);
+      if (current?.active) {
+        const subscription = this.transientSubscriptions.update(id, { active: false, statusMessage: reason }, this.options.clock.now())!;
+        this.registry.apply(subscription);
+        this.emitter.emit(WebhookEvents.subscriptionDeactivated, { subscription, reason });
+      }
+    }
+    this.emitAttempt(attempt, job.subscription);
+  }
+
+  private emitAttempt(attempt: WebhookDeliveryAttempt, subscription: WebhookSubscription): void {
+    const name =
+      attempt.status === 'successful'
+        ? WebhookEvents.attemptSucceeded
+        : attempt.status === 'failed'
+          ? WebhookEvents.attemptFailed
+          : WebhookEvents.attemptRetrying;
+    this.emitter.emit(name, { attempt, subscription });
+  }
+}

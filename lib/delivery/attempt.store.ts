@@ -1,0 +1,304 @@
+import { Injectable } from '@nestjs/common';
+import { WebhookDeliveryAttempt } from '../entities/webhook-delivery-attempt.entity';
+import { WebhookSubscription } from '../entities/webhook-subscription.entity';
+import { Sql } from '../persistence/sql';
+import { WebhooksDatabase, type Work } from '../persistence/webhooks-database';
+import { chunks } from '../utils/chunks';
+
+/** The columns of an attempt row, in the order the statements below bind them. */
+const COLUMNS = [
+  'id',
+  'subscription_id',
+  'message_id',
+  'event',
+  'scope',
+  'status',
+  'message',
+  'request',
+  'response',
+  'internal_info',
+  'tries',
+  'attempt_count',
+  'next_attempt_at',
+  'lease_owner',
+  'lease_until',
+  'created_at',
+  'resolved_at',
+] as const;
+
+/** The columns a try's result rewrites: all but those fixed when the event was raised. */
+const RESULT_COLUMNS = COLUMNS.filter(
+  (c) => !['id', 'subscription_id', 'message_id', 'event', 'scope', 'created_at'].includes(c),
+);
+
+/** Rows per multi-row INSERT: well under every database's parameter limit. */
+const INSERT_CHUNK = 200;
+
+/**
+ * The outbox table's statements: inserting pending attempts, claiming due ones under a lease, writing
+ * results fenced by the lease token, and trimming history. Units of work, run by {@link WebhooksDatabase}.
+ */
+@Injectable()
+export class AttemptStore {
+  private readonly sql: Sql;
+  private readonly statements = new Map<string, string>();
+  private tables?: { attempts: string; subscriptions: string };
+
+  constructor(private readonly db: WebhooksDatabase) {
+    this.sql = new Sql(db.dataSource, db.kind);
+  }
+
+  // Resolved on first use: at construction the data source may lack the entities, which the initializer
+  // reports with a message saying how to fix it.
+  private get attempts(): string {
+    return (this.tables ??= this.resolveTables()).attempts;
+  }
+
+  private get subscriptions(): string {
+    return (this.tables ??= this.resolveTables()).subscriptions;
+  }
+
+  private resolveTables() {
+    return { attempts: this.sql.table(WebhookDeliveryAttempt), subscriptions: this.sql.table(WebhookSubscription) };
+  }
+
+  /** Inserts pending attempts; with `ignoreDuplicates`, ones whose (message, subscription) exists are skipped. */
+  *insert(rows: readonly WebhookDeliveryAttempt[], ignoreDuplicates: boolean): Work<number> {
+    let inserted = 0;
+    for (const chunk of chunks(rows, INSERT_CHUNK)) {
+      const sql = this.cached(`insert:${chunk.length}:${ignoreDuplicates}`, () =>
+        this.sql.insert(WebhookDeliveryAttempt, COLUMNS, chunk.length, ignoreDuplicates),
+      );
+      inserted += (yield { sql, params: chunk.flatMap((row) => this.values(row)) }).affected;
+    }
+    return inserted;
+  }
+
+  /**
+   * Writes the outcome of a try, but only while `leaseToken` still holds the attempt: a run whose lease
+   * was taken over writes nothing (returns false).
+   */
+  *record(attempt: WebhookDeliveryAttempt, leaseToken: string): Work<boolean> {
+    const sql = this.cached('record', () => {
+      const sets = RESULT_COLUMNS.map((c, i) => `${this.sql.col(c)} = ${this.sql.param(i + 1)}`).join(', ');
+      const n = RESULT_COLUMNS.length;
+      return `UPDATE ${this.attempts} SET ${sets} WHERE ${this.sql.col('id')} = ${this.sql.param(n + 1)} AND ${this.sql.col('lease_owner')} = ${this.sql.param(n + 2)}`;
+    });
+    const row = this.values(attempt);
+    const params = RESULT_COLUMNS.map((c) => row[COLUMNS.indexOf(c)]);
+    return (yield { sql, params: [...params, attempt.id, leaseToken] }).affected > 0;
+  }
+
+  /**
+   * Claims up to `limit` due attempts that nobody holds (skipping rows other instances are claiming right
+   * now) and returns them. A held attempt is due again when its lease runs out, so attempts of a crashed
+   * instance come back by themselves.
+   */
+  *claimDue(now: number, limit: number, token: string, leaseUntil: number): Work<WebhookDeliveryAttempt[]> {
+    const select = this.cached('claim:select', () => {
+      const c = (name: string) => this.sql.col(name);
+      return (
+        `SELECT ${c('id')} FROM ${this.attempts} WHERE ${c('status')} = 'pending' AND ${c('next_attempt_at')} <= ${this.sql.param(1)} ` +
+        `AND (${c('lease_until')} IS NULL OR ${c('lease_until')} <= ${this.sql.param(2)}) ` +
+        `ORDER BY ${c('next_attempt_at')} LIMIT ${this.sql.param(3)}${this.sql.skipLocked}`
+      );
+    });
+    const ids: string[] = (yield { sql: select, params: [now, now, limit] }).rows.map((row: { id: string }) => row.id);
+    if (ids.length === 0) return [];
+    return yield* this.lease(ids, token, leaseUntil, null, now);
+  }
+
+  /**
+   * Claims the given attempts if they are pending and nobody holds them (or `heldBy` holds them), and
+   * returns the ones claimed.
+   */
+  *claim(ids: readonly string[], token: string, leaseUntil: number, now: number, heldBy: string | null = null): Work<WebhookDeliveryAttempt[]> {
+    return yield* this.lease(ids, token, leaseUntil, heldBy, now);
+  }
+
+  /** Extends the leases held by `tokens` (the attempts waiting in this instance's queue or in flight). */
+  *renew(tokens: readonly string[], leaseUntil: number): Work<number> {
+    let renewed = 0;
+    for (const chunk of chunks(tokens, 500)) {
+      const c = (name: string) => this.sql.col(name);
+      const sql =
+        `UPDATE ${this.attempts} SET ${c('lease_until')} = ${this.sql.param(1)}, ${c('next_attempt_at')} = ${this.sql.param(2)} ` +
+        `WHERE ${c('status')} = 'pending' AND ${c('lease_owner')} IN (${this.sql.params(3, chunk.length)})`;
+      renewed += (yield { sql, params: [leaseUntil, leaseUntil, ...chunk] }).affected;
+    }
+    return renewed;
+  }
+
+  /** Gives attempts back (due at `now`) that this instance held but will not send (shutdown). */
+  *release(held: ReadonlyArray<{ id: string; token: string }>, now: number): Work<void> {
+    const c = (name: string) => this.sql.col(name);
+    const sql = this.cached(
+      'release',
+      () =>
+        `UPDATE ${this.attempts} SET ${c('lease_owner')} = NULL, ${c('lease_until')} = NULL, ${c('next_attempt_at')} = ${this.sql.param(1)} ` +
+        `WHERE ${c('id')} = ${this.sql.param(2)} AND ${c('lease_owner')} = ${this.sql.param(3)} AND ${c('status')} = 'pending'`,
+    );
+    for (const { id, token } of held) yield { sql, params: [now, id, token] };
+  }
+
+  /**
+   * Keeps at most `limit` resolved attempts per subscription, dropping the oldest; pending ones are never
+   * dropped. Returns how many were deleted.
+   */
+  *trim(subscriptionIds: readonly string[], limit: number): Work<number> {
+    const c = (name: string) => this.sql.col(name);
+    let deleted = 0;
+    for (const chunk of chunks(subscriptionIds, 500)) {
+      const over = (yield {
+        sql:
+          `SELECT ${c('subscription_id')} AS id FROM ${this.attempts} WHERE ${c('subscription_id')} IN (${this.sql.params(1, chunk.length)}) ` +
+          `AND ${c('status')} IN ('successful', 'failed') GROUP BY ${c('subscription_id')} HAVING COUNT(*) > ${this.sql.param(chunk.length + 1)}`,
+        params: [...chunk, limit],
+      }).rows.map((row: { id: string }) => row.id);
+      for (const id of over) {
+        const [cutoff] = (yield {
+          sql:
+            `SELECT ${c('id')} FROM ${this.attempts} WHERE ${c('subscription_id')} = ${this.sql.param(1)} AND ${c('status')} IN ('successful', 'failed') ` +
+            `ORDER BY ${c('id')} DESC LIMIT 1 OFFSET ${this.sql.param(2)}`,
+          params: [id, limit - 1],
+        }).rows;
+        if (!cutoff) continue;
+        deleted += (yield {
+          sql:
+            `DELETE FROM ${this.attempts} WHERE ${c('subscription_id')} = ${this.sql.param(1)} AND ${c('status')} IN ('successful', 'failed') ` +
+            `AND ${c('id')} < ${this.sql.param(2)}`,
+          params: [id, cutoff.id],
+        }).affected;
+      }
+    }
+    return deleted;
+  }
+
+  /**
+   * Applies a batch's outcomes to the subscriptions' consecutive-failure counts and returns the ids of the
+   * active ones that reached `limit`. `outcomes` maps a subscription id to its results in order (true =
+   * success).
+   */
+  *countFailures(outcomes: ReadonlyMap<string, readonly boolean[]>, limit: number): Work<string[]> {
+    const c = (name: string) => this.sql.col(name);
+    const reset: string[] = [];
+    const setTo = new Map<number, string[]>();
+    const addTo = new Map<number, string[]>();
+    for (const [id, results] of outcomes) {
+      const lastSuccess = results.lastIndexOf(true);
+      const trailingFailures = results.length - 1 - lastSuccess;
+      if (lastSuccess >= 0 && trailingFailures === 0) reset.push(id);
+      else if (lastSuccess >= 0) push(setTo, trailingFailures, id);
+      else push(addTo, trailingFailures, id);
+    }
+    for (const chunk of chunks(reset, 500)) {
+      yield {
+        sql:
+          `UPDATE ${this.subscriptions} SET ${c('consecutive_failures')} = 0 ` +
+          `WHERE ${c('id')} IN (${this.sql.params(1, chunk.length)}) AND ${c('consecutive_failures')} <> 0`,
+        params: chunk,
+      };
+    }
+    for (const [value, ids] of setTo) {
+      for (const chunk of chunks(ids, 500)) {
+        yield {
+          sql: `UPDATE ${this.subscriptions} SET ${c('consecutive_failures')} = ${this.sql.param(1)} WHERE ${c('id')} IN (${this.sql.params(2, chunk.length)})`,
+          params: [value, ...chunk],
+        };
+      }
+    }
+    for (const [value, ids] of addTo) {
+      for (const chunk of chunks(ids, 500)) {
+        yield {
+          sql:
+            `UPDATE ${this.subscriptions} SET ${c('consecutive_failures')} = ${c('consecutive_failures')} + ${this.sql.param(1)} ` +
+            `WHERE ${c('id')} IN (${this.sql.params(2, chunk.length)})`,
+          params: [value, ...chunk],
+        };
+      }
+    }
+    const failing = [...setTo.values(), ...addTo.values()].flat();
+    const reached: string[] = [];
+    for (const chunk of chunks(failing, 500)) {
+      const { rows } = yield {
+        sql:
+          `SELECT ${c('id')} AS id FROM ${this.subscriptions} WHERE ${c('id')} IN (${this.sql.params(1, chunk.length)}) ` +
+          `AND ${c('active')} = ${this.sql.param(chunk.length + 1)} AND ${c('consecutive_failures')} >= ${this.sql.param(chunk.length + 2)}`,
+        params: [...chunk, true, limit],
+      };
+      reached.push(...rows.map((row: { id: string }) => row.id));
+    }
+    return reached;
+  }
+
+  /** Turns raw rows (every column, by name) into attempts. */
+  hydrate(rows: any[]): WebhookDeliveryAttempt[] {
+    return this.db.hydrate(WebhookDeliveryAttempt, 'a', rows);
+  }
+
+  private *lease(
+    ids: readonly string[],
+    token: string,
+    leaseUntil: number,
+    heldBy: string | null,
+    now: number,
+  ): Work<WebhookDeliveryAttempt[]> {
+    const c = (name: string) => this.sql.col(name);
+    const claimed: WebhookDeliveryAttempt[] = [];
+    for (const chunk of chunks(ids, 500)) {
+      const held =
+        heldBy === null
+          ? `(${c('lease_owner')} IS NULL OR ${c('lease_until')} IS NULL OR ${c('lease_until')} <= ${this.sql.param(4)})`
+          : `${c('lease_owner')} = ${this.sql.param(4)}`;
+      yield {
+        sql:
+          `UPDATE ${this.attempts} SET ${c('lease_owner')} = ${this.sql.param(1)}, ${c('lease_until')} = ${this.sql.param(2)}, ` +
+          `${c('next_attempt_at')} = ${this.sql.param(3)} WHERE ${c('status')} = 'pending' AND ${held} ` +
+          `AND ${c('id')} IN (${this.sql.params(5, chunk.length)})`,
+        params: [token, leaseUntil, leaseUntil, heldBy ?? now, ...chunk],
+      };
+      const { rows } = yield {
+        sql:
+          `SELECT ${COLUMNS.map(c).join(', ')} FROM ${this.attempts} WHERE ${c('lease_owner')} = ${this.sql.param(1)} ` +
+          `AND ${c('id')} IN (${this.sql.params(2, chunk.length)})`,
+        params: [token, ...chunk],
+      };
+      claimed.push(...this.hydrate(rows));
+    }
+    return claimed;
+  }
+
+  private values(row: WebhookDeliveryAttempt): unknown[] {
+    return [
+      row.id,
+      row.subscriptionId,
+      row.messageId,
+      row.event,
+      row.scope,
+      row.status,
+      row.message,
+      this.sql.json(row.request),
+      this.sql.json(row.response),
+      this.sql.json(row.internalInfo),
+      this.sql.json(row.tries),
+      row.attemptCount,
+      row.nextAttemptAt ? row.nextAttemptAt.getTime() : null,
+      row.leaseOwner,
+      row.leaseUntil,
+      row.createdAt.getTime(),
+      row.resolvedAt ? row.resolvedAt.getTime() : null,
+    ];
+  }
+
+  private cached(key: string, build: () => string): string {
+    let sql = this.statements.get(key);
+    if (!sql) this.statements.set(key, (sql = build()));
+    return sql;
+  }
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}

@@ -1,0 +1,431 @@
+import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { performance } from 'node:perf_hooks';
+import type { WebhookDeliveryAttempt } from '../entities/webhook-delivery-attempt.entity';
+import type { WebhookSubscription } from '../entities/webhook-subscription.entity';
+import type { WebhookAttemptResponse, WebhookAttemptTry } from '../interfaces/delivery-attempt.interface';
+import { WebhooksDatabase } from '../persistence/webhooks-database';
+import { RegistryStore } from '../registry/registry.store';
+import { WebhookRegistry } from '../registry/webhook-registry.service';
+import { WebhookTransport, type WebhookTransportResponse } from '../transport/webhook-transport.interface';
+import { newLeaseToken } from '../utils/ids';
+import { WEBHOOKS_MODULE_OPTIONS } from '../webhooks.constants';
+import type { ResolvedWebhooksOptions } from '../webhooks.options';
+import { AttemptRecorder, type TryRecord } from './attempt.recorder';
+import { AttemptStore } from './attempt.store';
+import type { DeliveryJob } from './delivery-job.interface';
+import {
+  DESTINATION_VERIFICATION_FAILED,
+  describeError,
+  httpStatusMessage,
+  REMOTE_ERROR,
+  RESPONSE_HANDLING_ERROR,
+} from './delivery.messages';
+import { DestinationGuard, WebhookDestinationError } from './destination';
+import { RequestBuilder } from './request.builder';
+
+/** How one try ended, before it is turned into the attempt's new state. */
+interface TryOutcome {
+  success: boolean;
+  message: string;
+  statusCode: number;
+  response: WebhookAttemptResponse | null;
+  error?: unknown;
+  /** Whether trying again could help (false for a blocked or invalid destination). */
+  retryable: boolean;
+}
+
+/**
+ * The delivery engine: sends the attempts of committed events and records every try.
+ *
+ * Attempts reach it two ways. On the happy path the dispatcher hands over the attempts of a transaction the
+ * moment it commits — already leased to this instance when they were written — so nothing waits for a poll.
+ * Otherwise a poll every `delivery.pollInterval` claims due attempts nobody holds (those of a crashed
+ * instance once their lease ran out, and retries), with `FOR UPDATE SKIP LOCKED` so that instances never
+ * claim the same rows. Leases are renewed while attempts wait here, and every result is written only if
+ * the lease is still ours, so a stalled instance can never overwrite the result of the one that took over.
+ */
+@Injectable()
+export class DeliveryEngine implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('WebhookDeliveryEngine');
+  private queue: DeliveryJob[] = [];
+  private head = 0;
+  private inFlight = 0;
+  /** Database attempts queued or in flight here, by id: what lease renewal and shutdown look at. */
+  private readonly held = new Map<string, DeliveryJob>();
+  private readonly running = new Set<Promise<void>>();
+  private idleWaiters: Array<() => void> = [];
+  private pollTimer?: NodeJS.Timeout;
+  private renewTimer?: NodeJS.Timeout;
+  private polling?: Promise<void>;
+  private started = false;
+  private stopping = false;
+  private paused = false;
+
+  /**
+   * Called with each response before it is judged; throwing makes the try fail with the seed's "Unexpected
+   * error handling the response" (the testing kit uses it to simulate processing failures).
+   */
+  responseInspector?: (response: WebhookTransportResponse, job: DeliveryJob) => void;
+
+  constructor(
+    private readonly db: WebhooksDatabase,
+    private readonly store: AttemptStore,
+    private readonly recorder: AttemptRecorder,
+    private readonly registry: WebhookRegistry,
+    private readonly registryStore: RegistryStore,
+    private readonly requests: RequestBuilder,
+    private readonly guard: DestinationGuard,
+    private readonly transport: WebhookTransport,
+    @Inject(WEBHOOKS_MODULE_OPTIONS) private readonly options: ResolvedWebhooksOptions,
+  ) {}
+
+  /** Whether this instance sends (`delivery.enabled`). */
+  get enabled(): boolean {
+    return this.options.delivery.enabled;
+  }
+
+  /** Attempts waiting here plus tries in flight. */
+  get load(): number {
+    return this.queue.length - this.head + this.inFlight;
+  }
+
+  onApplicationBootstrap(): void {
+    if (!this.enabled) return;
+    this.started = true;
+    const { leaseDuration } = this.options.delivery;
+    this.renewTimer = setInterval(() => void this.renewLeases(), Math.max(Math.floor(leaseDuration / 3), 100));
+    this.renewTimer.unref();
+    this.schedulePoll(0);
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    if (!this.started || this.stopping) return;
+    this.stopping = true;
+    clearTimeout(this.pollTimer);
+    clearInterval(this.renewTimer);
+    await this.polling;
+    // Attempts not started yet go back to the database for another instance (or the next start).
+    const waiting = this.queue.slice(this.head).filter((job) => job.leaseToken !== null);
+    this.queue = [];
+    this.head = 0;
+    for (const job of waiting) this.held.delete(job.attempt.id);
+    if (waiting.length > 0) {
+      try {
+        await this.db.runOwn(
+          () =>
+            this.store.release(
+            waiting.map((job) => ({ id: job.attempt.id, token: job.leaseToken! })),
+            this.options.clock.now(),
+          ),
+        );
+      } catch (error) {
+        this.logger.warn(`Could not hand back ${waiting.length} attempts; their leases will run out: ${(error as Error).message}`);
+      }
+    }
+    const deadline = new Promise<void>((resolve) => setTimeout(resolve, this.options.delivery.shutdownTimeout).unref());
+    await Promise.race([Promise.allSettled([...this.running]), deadline]);
+    await Promise.race([this.whenRecorded(), deadline]);
+    await this.transport.close();
+  }
+
+  /**
+   * Takes the attempts of a transaction that just committed. They were leased to this instance when they
+   * were written; if the transaction took so long that the lease is running out, it is renewed first.
+   */
+  async enqueueCommitted(jobs: DeliveryJob[]): Promise<void> {
+    if (jobs.length === 0) return;
+    if (!this.started || this.stopping) return; // The leases run out and another run sends them.
+    const now = this.options.clock.now();
+    const { leaseDuration } = this.options.delivery;
+    const fresh = jobs.filter((job) => job.leaseToken === null || job.leaseUntil - now > leaseDuration / 2);
+    const stale = jobs.filter((job) => !fresh.includes(job));
+    this.push(fresh);
+    if (stale.length > 0) {
+      const byToken = new Map<string, DeliveryJob[]>();
+      for (const job of stale) byToken.set(job.leaseToken!, [...(byToken.get(job.leaseToken!) ?? []), job]);
+      for (const [heldBy, group] of byToken) {
+        const token = newLeaseToken();
+        const claimed = await this.db.runOwn(() =>
+          this.store.claim(
+            group.map((job) => job.attempt.id),
+            token,
+            now + leaseDuration,
+            now,
+            heldBy,
+          ),
+        );
+        const ids = new Set(claimed.map((attempt) => attempt.id));
+        this.push(group.filter((job) => ids.has(job.attempt.id)).map((job) => ({ ...job, leaseToken: token, leaseUntil: now + leaseDuration })));
+      }
+    }
+  }
+
+  /** Claims the given attempts if nobody holds them, and sends them (dispatches with an explicit message id). */
+  async claimAndEnqueue(ids: string[]): Promise<void> {
+    if (ids.length === 0 || !this.started || this.stopping) return;
+    const now = this.options.clock.now();
+    const token = newLeaseToken();
+    const until = now + this.options.delivery.leaseDuration;
+    const attempts = await this.db.runOwn(() => this.store.claim(ids, token, until, now));
+    this.push(await this.jobsFor(attempts, token, until));
+  }
+
+  /** Runs one poll now and waits for it (tests and the testing kit drive time this way). */
+  async pollNow(): Promise<number> {
+    if (!this.started || this.stopping) return 0;
+    await this.polling;
+    let claimed = 0;
+    this.polling = this.pollOnce().then((n) => {
+      claimed = n;
+    });
+    await this.polling;
+    this.polling = undefined;
+    return claimed;
+  }
+
+  /** Holds queued attempts back (they stay pending) until {@link resume}. */
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.pump();
+    this.schedulePoll(0);
+  }
+
+  /**
+   * Resolves when nothing is queued, in flight or waiting to be recorded here. Rejects after `timeout` ms
+   * saying what is still busy.
+   */
+  async whenIdle(timeout = 30_000): Promise<void> {
+    const deadline = Date.now() + timeout;
+    while (!this.isIdle()) {
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        throw new Error(
+          `Webhook deliveries still busy after ${timeout} ms: ${this.queue.length - this.head} queued, ${this.inFlight} in flight, ` +
+            `results ${this.recorder.busy ? 'being written' : 'written'}${this.paused ? ' (delivery is paused)' : ''}.`,
+        );
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.min(left, 50));
+        this.idleWaiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+      await this.whenRecorded();
+    }
+  }
+
+  private isIdle(): boolean {
+    return this.queue.length === this.head && this.inFlight === 0 && !this.recorder.busy && !this.polling;
+  }
+
+  private async whenRecorded(): Promise<void> {
+    while (this.recorder.busy) await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+
+  private schedulePoll(delay: number): void {
+    if (!this.started || this.stopping) return;
+    clearTimeout(this.pollTimer);
+    this.pollTimer = setTimeout(() => void this.poll(), delay);
+    this.pollTimer.unref();
+  }
+
+  private async poll(): Promise<void> {
+    if (this.polling || this.stopping) return;
+    let full = false;
+    this.polling = this.pollOnce().then((n) => {
+      full = n === this.options.delivery.batchSize;
+    });
+    await this.polling;
+    this.polling = undefined;
+    this.notifyIdle();
+    this.schedulePoll(full ? 0 : this.options.delivery.pollInterval);
+  }
+
+  private async pollOnce(): Promise<number> {
+    const { concurrency, batchSize, leaseDuration } = this.options.delivery;
+    const room = Math.min(batchSize, concurrency * 2 - this.load);
+    if (this.paused || room <= 0) return 0;
+    try {
+      const now = this.options.clock.now();
+      const token = newLeaseToken();
+      const attempts = await this.db.runOwn(() => this.store.claimDue(now, room, token, now + leaseDuration));
+      this.push(await this.jobsFor(attempts, token, now + leaseDuration));
+      return attempts.length;
+    } catch (error) {
+      this.logger.error(`Polling for due webhook attempts failed: ${(error as Error).message}`);
+      return 0;
+    }
+  }
+
+  private async jobsFor(attempts: WebhookDeliveryAttempt[], token: string, leaseUntil: number): Promise<DeliveryJob[]> {
+    const subscriptions = new Map<string, WebhookSubscription>();
+    const missing: string[] = [];
+    for (const attempt of attempts) {
+      const active = this.registry.getActive(attempt.subscriptionId);
+      if (active) subscriptions.set(active.id, active);
+      else missing.push(attempt.subscriptionId);
+    }
+    if (missing.length > 0) {
+      for (const subscription of await this.registryStore.loadByIds([...new Set(missing)])) subscriptions.set(subscription.id, subscription);
+    }
+    return attempts
+      .filter((attempt) => subscriptions.has(attempt.subscriptionId))
+      .map((attempt) => ({
+        attempt,
+        subscription: subscriptions.get(attempt.subscriptionId)!,
+        leaseToken: token,
+        leaseUntil,
+        trigger: attempt.attemptCount > 0 ? ('retry' as const) : ('scheduled' as const),
+      }));
+  }
+
+  private push(jobs: DeliveryJob[]): void {
+    for (const job of jobs) {
+      if (job.leaseToken !== null) this.held.set(job.attempt.id, job);
+      this.queue.push(job);
+    }
+    this.pump();
+  }
+
+  private pump(): void {
+    const { concurrency } = this.options.delivery;
+    while (!this.paused && this.inFlight < concurrency && this.head < this.queue.length) {
+      const job = this.queue[this.head++];
+      if (this.head > 1024 && this.head * 2 > this.queue.length) {
+        this.queue = this.queue.slice(this.head);
+        this.head = 0;
+      }
+      this.inFlight++;
+      const run = this.deliver(job).finally(() => {
+        this.inFlight--;
+        this.held.delete(job.attempt.id);
+        this.running.delete(run);
+        this.pump();
+        this.notifyIdle();
+      });
+      this.running.add(run);
+    }
+  }
+
+  private notifyIdle(): void {
+    if (this.idleWaiters.length === 0 || !this.isIdle()) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  private async renewLeases(): Promise<void> {
+    const tokens = [...new Set([...this.held.values()].map((job) => job.leaseToken!))];
+    if (tokens.length === 0) return;
+    const until = this.options.clock.now() + this.options.delivery.leaseDuration;
+    try {
+      await this.db.runOwn(() => this.store.renew(tokens, until));
+      for (const job of this.held.values()) job.leaseUntil = until;
+    } catch (error) {
+      this.logger.warn(`Could not renew webhook leases: ${(error as Error).message}`);
+    }
+  }
+
+  /** One try of one attempt, recorded. Never throws: a delivery failure is an attempt's state, not an error. */
+  private async deliver(job: DeliveryJob): Promise<void> {
+    try {
+      const startedAt = this.options.clock.now();
+      const { request, stored } = this.requests.build(job, startedAt);
+      const began = performance.now();
+      const outcome = await this.attempt(job, request);
+      const elapsedMs = Math.round((performance.now() - began) * 100) / 100;
+      await this.recorder.record(this.recordOf(job, outcome, stored, startedAt, elapsedMs));
+    } catch (error) {
+      // Only a bug gets here (recording retries on its own); the lease brings the attempt back later.
+      this.logger.error(`Delivering webhook attempt ${job.attempt.id} failed unexpectedly: ${describeError(error)}`);
+    }
+  }
+
+  private async attempt(job: DeliveryJob, request: ReturnType<RequestBuilder['build']>['request']): Promise<TryOutcome> {
+    const { delivery } = this.options;
+    let destination;
+    try {
+      destination = await this.guard.resolve(request.url);
+    } catch (error) {
+      const blocked = error instanceof WebhookDestinationError && error.kind === 'blocked';
+      return {
+        success: false,
+        message: blocked ? (error as Error).message : DESTINATION_VERIFICATION_FAILED,
+        statusCode: 0,
+        response: null,
+        error,
+        retryable: false,
+      };
+    }
+    const began = performance.now();
+    let response: WebhookTransportResponse;
+    try {
+      response = await this.transport.send(request, {
+        destination,
+        timeout: delivery.timeout,
+        connectTimeout: delivery.connectTimeout,
+        maxResponseBodyBytes: delivery.maxResponseBodyBytes,
+      });
+    } catch (error) {
+      return { success: false, message: REMOTE_ERROR, statusCode: 0, response: null, error, retryable: true };
+    }
+    const recorded: WebhookAttemptResponse = {
+      statusCode: response.statusCode,
+      reason: response.reason,
+      headers: response.headers,
+      body: response.body,
+      truncated: response.truncated,
+      elapsedMs: Math.round((performance.now() - began) * 100) / 100,
+    };
+    try {
+      this.responseInspector?.(response, job);
+    } catch (error) {
+      return { success: false, message: RESPONSE_HANDLING_ERROR, statusCode: response.statusCode, response: recorded, error, retryable: true };
+    }
+    const success = response.statusCode >= 200 && response.statusCode < 300;
+    return { success, message: httpStatusMessage(response.statusCode, response.reason), statusCode: response.statusCode, response: recorded, retryable: !success };
+  }
+
+  private recordOf(
+    job: DeliveryJob,
+    outcome: TryOutcome,
+    stored: ReturnType<RequestBuilder['build']>['stored'],
+    startedAt: number,
+    elapsedMs: number,
+  ): TryRecord {
+    const { attempt } = job;
+    const tryRecord: WebhookAttemptTry = {
+      number: attempt.attemptCount + 1,
+      trigger: job.trigger,
+      at: new Date(startedAt).toISOString(),
+      statusCode: outcome.statusCode,
+      message: outcome.message,
+      elapsedMs,
+      ...(outcome.error !== undefined ? { error: describeError(outcome.error).split('\n')[0] } : {}),
+    };
+    const now = this.options.clock.now();
+    const next: WebhookDeliveryAttempt = Object.assign(Object.create(Object.getPrototypeOf(attempt)), attempt, {
+      status: outcome.success ? 'successful' : 'failed',
+      message: outcome.message,
+      request: stored,
+      response: outcome.response,
+      internalInfo: {
+        ...attempt.internalInfo,
+        exceptionHistory:
+          outcome.error !== undefined ? [...attempt.internalInfo.exceptionHistory, describeError(outcome.error)] : attempt.internalInfo.exceptionHistory,
+      },
+      tries: [...attempt.tries, tryRecord],
+      attemptCount: attempt.attemptCount + 1,
+      nextAttemptAt: null,
+      leaseOwner: null,
+      leaseUntil: null,
+      resolvedAt: new Date(now),
+    });
+    return { job, attempt: next };
+  }
+}

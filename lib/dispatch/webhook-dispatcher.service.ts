@@ -1,0 +1,134 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { hostname } from 'node:os';
+import { WebhookDeliveryAttempt } from '../entities/webhook-delivery-attempt.entity';
+import type { WebhookSubscription } from '../entities/webhook-subscription.entity';
+import { WebhookValidationError } from '../errors/webhooks.errors';
+import type { DispatchOptions, DispatchResult } from '../interfaces/dispatch.interface';
+import { WebhooksDatabase } from '../persistence/webhooks-database';
+import { assertEventName } from '../registry/event-pattern';
+import { WebhookRegistry } from '../registry/webhook-registry.service';
+import { assertScope } from '../scope/scope-path';
+import { WebhookScope } from '../scope/webhook-scope';
+import { isTransientId } from '../subscriptions/transient-subscriptions.store';
+import { newId, newLeaseToken, newMessageId } from '../utils/ids';
+import { ROOT_SCOPE, WEBHOOKS_MODULE_OPTIONS } from '../webhooks.constants';
+import type { ResolvedWebhooksOptions } from '../webhooks.options';
+import { AttemptStore } from '../delivery/attempt.store';
+import type { DeliveryJob } from '../delivery/delivery-job.interface';
+import { DeliveryEngine } from '../delivery/delivery.engine';
+import { TransientAttempts } from '../delivery/transient-attempts.store';
+import { AmbientTransaction } from './ambient-transaction';
+import { TransactionHooks } from '../persistence/transaction-hooks.subscriber';
+
+const MESSAGE_ID = /^[A-Za-z0-9_.:-]{1,64}$/;
+const HOST = hostname();
+
+/**
+ * Raises webhook events. Matching happens now, in the caller's scope; the attempts are written as pending
+ * outbox rows in the caller's transaction (or one of our own) and handed to the delivery engine when that
+ * transaction commits. Delivery failures never reach the caller; bad arguments, and a failure to write the
+ * outbox rows (which must then roll the caller's work back), do.
+ */
+@Injectable()
+export class WebhookDispatcher {
+  constructor(
+    private readonly db: WebhooksDatabase,
+    private readonly registry: WebhookRegistry,
+    private readonly store: AttemptStore,
+    private readonly engine: DeliveryEngine,
+    private readonly hooks: TransactionHooks,
+    private readonly ambient: AmbientTransaction,
+    private readonly transientAttempts: TransientAttempts,
+    @Inject(WEBHOOKS_MODULE_OPTIONS) private readonly options: ResolvedWebhooksOptions,
+  ) {}
+
+  /** Raises `event` with `payload`; returns the attempts it scheduled. */
+  async dispatch(event: string, payload: unknown, options: DispatchOptions = {}): Promise<DispatchResult> {
+    assertEventName(event, 'event');
+    const scope = options.scope === undefined ? (WebhookScope.current() ?? ROOT_SCOPE) : assertScope(options.scope, 'scope');
+    if (options.id !== undefined && (typeof options.id !== 'string' || !MESSAGE_ID.test(options.id))) {
+      throw new WebhookValidationError('id', 'must be 1 to 64 letters, digits, "_", ".", ":" or "-"');
+    }
+    const messageId = options.id ?? newMessageId();
+    const manager = options.manager ?? this.ambient.manager();
+    const subscriptions = await this.registry.match(event, scope, manager);
+    if (subscriptions.length === 0) return { messageId, attempts: [] };
+
+    const now = this.options.clock.now();
+    const { enabled, leaseDuration } = this.options.delivery;
+    // Rows are written already leased to this instance, so that the engine can send them the moment the
+    // transaction commits; with an explicit id a duplicate row may be skipped, so they are claimed after.
+    const token = enabled && options.id === undefined ? newLeaseToken() : null;
+    const leaseUntil = now + leaseDuration;
+    const body = serialize(event, payload);
+    const jobs: DeliveryJob[] = [];
+    const transient: DeliveryJob[] = [];
+    for (const subscription of subscriptions) {
+      const attempt = this.newAttempt(subscription, event, scope, messageId, body, now, options.note ?? null, token, leaseUntil);
+      const job: DeliveryJob = { attempt, subscription, leaseToken: token, leaseUntil, trigger: 'scheduled' };
+      if (isTransientId(subscription.id)) transient.push({ ...job, leaseToken: null });
+      else jobs.push(job);
+    }
+
+    // Whose commit sends these: the caller's transaction, or (SQLite) the one open on the shared connection.
+    const runner = this.db.transactionRunner(manager);
+    if (jobs.length > 0) {
+      await this.db.run(() => this.store.insert(jobs.map((job) => job.attempt), options.id !== undefined), manager);
+    }
+    this.hooks.afterCommit(runner, () => this.handOver(jobs, transient, token !== null));
+    return { messageId, attempts: [...jobs, ...transient].map((job) => ({ id: job.attempt.id, subscriptionId: job.subscription.id })) };
+  }
+
+  private handOver(jobs: DeliveryJob[], transient: DeliveryJob[], leased: boolean): void {
+    this.transientAttempts.add(transient.map((job) => job.attempt));
+    void this.engine.enqueueCommitted(transient);
+    if (!this.engine.enabled) return;
+    if (leased) void this.engine.enqueueCommitted(jobs);
+    else void this.engine.claimAndEnqueue(jobs.map((job) => job.attempt.id));
+  }
+
+  private newAttempt(
+    subscription: WebhookSubscription,
+    event: string,
+    scope: string,
+    messageId: string,
+    body: string,
+    now: number,
+    note: string | null,
+    token: string | null,
+    leaseUntil: number,
+  ): WebhookDeliveryAttempt {
+    return Object.assign(new WebhookDeliveryAttempt(), {
+      id: newId(),
+      subscriptionId: subscription.id,
+      messageId,
+      event,
+      scope,
+      status: 'pending',
+      message: null,
+      request: { url: subscription.to, method: 'POST', body },
+      response: null,
+      internalInfo: {
+        originated: { pid: process.pid, hostname: HOST, createdTime: new Date(now).toISOString(), note },
+        exceptionHistory: [],
+      },
+      tries: [],
+      attemptCount: 0,
+      // A held row is due again only when its lease runs out: pollers pass it by until then.
+      nextAttemptAt: new Date(token ? leaseUntil : now),
+      leaseOwner: token,
+      leaseUntil: token ? leaseUntil : null,
+      createdAt: new Date(now),
+      resolvedAt: null,
+    } satisfies WebhookDeliveryAttempt);
+  }
+}
+
+function serialize(event: string, payload: unknown): string {
+  try {
+    return JSON.stringify(payload === undefined ? null : payload);
+  } catch (error) {
+    throw new WebhookValidationError('payload', `of ${event} cannot be serialized as JSON: ${(error as Error).message}`);
+  }
+}
+

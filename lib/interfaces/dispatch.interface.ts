@@ -1,0 +1,38 @@
+import type { EntityManager } from 'typeorm';
+
+/** Options of {@link WebhookDispatcher.dispatch}. */
+export interface DispatchOptions {
+  /**
+   * The scope the event is raised in: it reaches the subscriptions of this scope and its ancestors (and of
+   * the ambient scope's lineage).
+   * @default the ambient scope, else '/'
+   */
+  scope?: string;
+  /**
+   * The EntityManager of the transaction to write the outbox rows in: they are sent when it commits, never
+   * if it rolls back.
+   * @default the ambient transaction (`transactionManager` option or @nestjs-cls/transactional), else a
+   * transaction of the module's own
+   */
+  manager?: EntityManager;
+  /**
+   * The message id (`webhook-id`), for idempotency: dispatching the same id again adds no attempt for a
+   * subscription that already has one. Letters, digits and `_ . : -`, at most 64 characters.
+   * @default a new random id
+   */
+  id?: string;
+  /** A note kept in each attempt's internal information (the seed's transaction note), e.g. the request path. @default null */
+  note?: string;
+  /** The resource type of the payload, for payload shapers. @default from `@WebhookResource` on its class */
+  resource?: string;
+  /** The principal who caused the event (permission checks). @default undefined */
+  initiator?: string;
+}
+
+/** What a dispatch scheduled. */
+export interface DispatchResult {
+  /** The message id (`webhook-id`). */
+  messageId: string;
+  /** The attempts written, one per subscription reached. */
+  attempts: Array<{ id: string; subscriptionId: string }>;
+}
