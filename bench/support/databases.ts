@@ -1,0 +1,100 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DataSource, type DataSourceOptions, type EntitySchema } from 'typeorm';
+import { SERVER_OPTIONS } from '../../test/support/database-servers';
+
+/** The databases the benchmark uses. */
+export type BenchDatabaseKind = 'sqlite' | 'postgres';
+
+/** A database of the benchmark's own, to drop when done. */
+export interface BenchDatabase {
+  kind: BenchDatabaseKind;
+  dataSource: DataSource;
+  /** The server's version string (`SELECT version()` / `sqlite_version()`). */
+  version: string;
+  /** Closes the data source and removes the SQLite file or drops the PostgreSQL schema. */
+  drop(): Promise<void>;
+}
+
+/** The database is not there; the scenario is skipped with this reason (not a crash). */
+export class BenchSkip extends Error {}
+
+/** Prefix of the PostgreSQL schemas the benchmark creates (and drops). */
+const SCHEMA_PREFIX = 'wh_bench_';
+
+type EntityTarget = Function | EntitySchema;
+
+/**
+ * Opens an empty database of the benchmark's own with `entities` synchronized: a SQLite file in a
+ * temporary folder, or a fresh schema in the PostgreSQL test server (127.0.0.1:5432, user postgres,
+ * database test, or the `WEBHOOKS_TEST_PG_*` variables the test suite reads). Throws {@link BenchSkip}
+ * when PostgreSQL is not reachable.
+ */
+export async function openBenchDatabase(kind: BenchDatabaseKind, entities: EntityTarget[]): Promise<BenchDatabase> {
+  if (kind === 'sqlite') {
+    const dir = mkdtempSync(join(tmpdir(), 'nestjs-webhooks-bench-db-'));
+    const dataSource = new DataSource({
+      type: 'better-sqlite3',
+      database: join(dir, 'bench.sqlite'),
+      entities,
+      synchronize: true,
+    });
+    await dataSource.initialize();
+    const [{ version }] = await dataSource.query('SELECT sqlite_version() AS version');
+    return {
+      kind,
+      dataSource,
+      version: `SQLite ${version}`,
+      drop: async () => {
+        if (dataSource.isInitialized) await dataSource.destroy();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }
+
+  const server = SERVER_OPTIONS.postgres as DataSourceOptions & { host: string; port: number; database: string };
+  const schema = `${SCHEMA_PREFIX}${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
+  const admin = new DataSource({ ...server, connectTimeoutMS: 3000 } as DataSourceOptions);
+  try {
+    await admin.initialize();
+  } catch (error) {
+    throw new BenchSkip(
+      `PostgreSQL is not reachable at ${server.host}:${server.port}/${server.database} ` +
+        `(${error instanceof Error ? error.message : String(error)}); set WEBHOOKS_TEST_PG_* to point at one`,
+    );
+  }
+  let version: string;
+  try {
+    [{ version }] = await admin.query('SELECT version() AS version');
+    await admin.query(`CREATE SCHEMA "${schema}"`);
+  } finally {
+    await admin.destroy();
+  }
+  const dropSchema = async () => {
+    const cleaner = new DataSource({ ...server, connectTimeoutMS: 3000 } as DataSourceOptions);
+    await cleaner.initialize();
+    try {
+      await cleaner.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    } finally {
+      await cleaner.destroy();
+    }
+  };
+  const dataSource = new DataSource({ ...server, schema, entities, synchronize: true } as DataSourceOptions);
+  try {
+    await dataSource.initialize();
+  } catch (error) {
+    await dropSchema();
+    throw error;
+  }
+  return {
+    kind,
+    dataSource,
+    version: version.split(' on ')[0],
+    drop: async () => {
+      if (dataSource.isInitialized) await dataSource.destroy();
+      await dropSchema();
+    },
+  };
+}
