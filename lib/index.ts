@@ -25,3 +25,6 @@ export { WebhookDispatcher } from './dispatch/webhook-dispatcher.service';
 export type * from './interfaces/dispatch.interface';
 export { WebhookTransport } from './transport/webhook-transport.interface';
 export type { WebhookTransportOptions, WebhookTransportRequest, WebhookTransportResponse } from './transport/webhook-transport.interface';
+export * from './dialects';
+export * from './payloads';
+export * from './security';

@@ -1,4 +1,9 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { DialectRegistry } from './dialects/dialect.registry';
+import { WebhooksConfigurationError } from './errors/webhooks.errors';
+import { unknownStaticDialectMessage } from './errors/webhooks.messages';
+import { WEBHOOKS_MODULE_OPTIONS } from './webhooks.constants';
+import type { ResolvedWebhooksOptions } from './webhooks.options';
 import { RegistryStore } from './registry/registry.store';
 import { WebhookRegistry } from './registry/webhook-registry.service';
 import { StaticSubscriptionsSync } from './subscriptions/static-subscriptions.sync';
@@ -13,9 +18,19 @@ export class WebhooksInitializer implements OnModuleInit {
     private readonly store: RegistryStore,
     private readonly staticSync: StaticSubscriptionsSync,
     private readonly registry: WebhookRegistry,
+    private readonly dialects: DialectRegistry,
+    @Inject(WEBHOOKS_MODULE_OPTIONS) private readonly options: ResolvedWebhooksOptions,
   ) {}
 
   async onModuleInit(): Promise<void> {
+    // Dialects are known once the registry has discovered the @WebhookDialect providers.
+    this.options.subscriptions.forEach((entry, index) => {
+      if (this.dialects.has(entry.dialect)) return;
+      throw new WebhooksConfigurationError(
+        unknownStaticDialectMessage(index, entry.dialect, this.dialects.names()),
+        `subscriptions[${index}].dialect`,
+      );
+    });
     await this.store.verify();
     await this.store.ensureStateRow();
     await this.staticSync.sync();

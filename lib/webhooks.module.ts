@@ -31,7 +31,10 @@ import { WebhookAttempts } from './attempts/webhook-attempts.service';
 import { AttemptRecorder } from './delivery/attempt.recorder';
 import { AttemptStore } from './delivery/attempt.store';
 import { DeliveryEngine } from './delivery/delivery.engine';
-import { DestinationGuard, ResolvingDestinationGuard } from './delivery/destination';
+import { DialectRegistry } from './dialects/dialect.registry';
+import { PayloadShapers } from './payloads/payload-shapers';
+import { WEBHOOK_PAYLOAD_OPTIONS } from './payloads/payload.constants';
+import { WebhookDestinationGuard } from './security/destination-guard';
 import { RequestBuilder } from './delivery/request.builder';
 import { TransientAttempts } from './delivery/transient-attempts.store';
 import { AmbientTransaction } from './dispatch/ambient-transaction';
@@ -44,7 +47,16 @@ import { createTransport } from './transport/transport.factory';
 import { WebhookTransport } from './transport/webhook-transport.interface';
 
 /** The services an application injects. */
-const PUBLIC_PROVIDERS = [WebhookSubscriptions, WebhookRegistry, WebhookDispatcher, WebhookAttempts, DeliveryEngine];
+const PUBLIC_PROVIDERS = [
+  WebhookSubscriptions,
+  WebhookRegistry,
+  WebhookDispatcher,
+  WebhookAttempts,
+  DeliveryEngine,
+  DialectRegistry,
+  PayloadShapers,
+  WebhookDestinationGuard,
+];
 
 /**
  * The webhooks module: subscriptions in scoped registries, matched to the events the application raises,
@@ -149,10 +161,17 @@ export class WebhooksModule {
         AttemptRecorder,
         RequestBuilder,
         {
-          provide: DestinationGuard,
-          useFactory: (options: ResolvedWebhooksOptions) => new ResolvingDestinationGuard(options.targets),
+          provide: WebhookDestinationGuard,
+          useFactory: (options: ResolvedWebhooksOptions) => new WebhookDestinationGuard(options.targets),
           inject: [WEBHOOKS_MODULE_OPTIONS],
         },
+        {
+          provide: WEBHOOK_PAYLOAD_OPTIONS,
+          useFactory: (raw: WebhooksModuleOptions | undefined) => ({ dialects: raw?.dialects, payloadShapers: raw?.payloadShapers }),
+          inject: [WEBHOOKS_RAW_OPTIONS],
+        },
+        DialectRegistry,
+        PayloadShapers,
         {
           provide: WebhookTransport,
           useFactory: (options: ResolvedWebhooksOptions, moduleRef: ModuleRef) => createTransport(options, moduleRef),

@@ -2,7 +2,14 @@ import { WebhooksConfigurationError } from './errors/webhooks.errors';
 import { invalidOptionMessage, unknownOptionMessage } from './errors/webhooks.messages';
 import type { StaticSubscriptionOptions } from './interfaces/static-subscription.interface';
 import type { EntityManager } from 'typeorm';
-import type { WebhookClock, WebhookDeliveryOptions, WebhooksModuleOptions } from './interfaces/webhooks-module-options.interface';
+import type {
+  WebhookClock,
+  WebhookDeliveryOptions,
+  WebhooksModuleOptions,
+  WebhookTargetOptions,
+} from './interfaces/webhooks-module-options.interface';
+import { validateDialectOptions } from './dialects/dialect-definition.validation';
+import { DESTINATION_GUARD_DEFAULTS, WebhookDestinationGuard } from './security/destination-guard';
 import { WebhookValidationError } from './errors/webhooks.errors';
 import { normalizeEventPatterns } from './registry/event-pattern';
 import { assertScope } from './scope/scope-path';
@@ -15,7 +22,8 @@ export interface ResolvedWebhooksOptions {
   dataSource: string;
   subscriptions: NormalizedStaticSubscription[];
   attemptLimit: number;
-  targets: { allowHttp: boolean };
+  targets: Required<Pick<WebhookTargetOptions, 'allowHttp' | 'allowPrivateNetworks' | 'allowedCidrs' | 'lookupTimeout'>> &
+    Pick<WebhookTargetOptions, 'resolver'>;
   registry: { syncInterval: number; changeRetention: number };
   delivery: Required<WebhookDeliveryOptions>;
   transactionManager: (() => EntityManager | undefined) | undefined;
@@ -74,9 +82,11 @@ const KNOWN: Record<string, readonly string[]> = {
     'transactionManager',
     'eventEmitter',
     'clock',
+    'dialects',
+    'payloadShapers',
   ],
   delivery: Object.keys(WEBHOOKS_DEFAULTS_DELIVERY),
-  targets: ['allowHttp'],
+  targets: ['allowHttp', 'allowPrivateNetworks', 'allowedCidrs', 'resolver', 'lookupTimeout'],
   registry: ['syncInterval', 'changeRetention'],
   'subscriptions[]': ['to', 'events', 'scope', 'owner', 'permission', 'dialect', 'description', 'persistent'],
 };
@@ -98,6 +108,9 @@ export function resolveWebhooksOptions(options: WebhooksModuleOptions | undefine
   const transport = delivery.transport ?? d.transport;
   if (transport !== 'undici' && transport !== 'axios') fail('delivery.transport', '"undici" or "axios"', transport);
   const allowHttp = bool('targets.allowHttp', targets.allowHttp, WEBHOOKS_DEFAULTS.allowHttp);
+  // The guard validates its own options (CIDRs, resolver, timeout) and names them when they are wrong.
+  new WebhookDestinationGuard(targets);
+  validateDialectOptions(raw.dialects);
 
   if (raw.clock !== undefined && (typeof raw.clock !== 'object' || typeof raw.clock?.now !== 'function')) {
     fail('clock', 'an object with a now() method returning epoch milliseconds', raw.clock);
@@ -114,7 +127,13 @@ export function resolveWebhooksOptions(options: WebhooksModuleOptions | undefine
     dataSource: raw.database ? WEBHOOKS_OWN_DATA_SOURCE_NAME : string('dataSource', raw.dataSource, WEBHOOKS_DEFAULTS.dataSource),
     subscriptions: (raw.subscriptions ?? []).map((entry, index) => staticSubscription(entry, index, allowHttp)),
     attemptLimit: integer('attemptLimit', raw.attemptLimit, WEBHOOKS_DEFAULTS.attemptLimit, 1, 100_000),
-    targets: { allowHttp },
+    targets: {
+      allowHttp,
+      allowPrivateNetworks: targets.allowPrivateNetworks ?? DESTINATION_GUARD_DEFAULTS.allowPrivateNetworks,
+      allowedCidrs: targets.allowedCidrs ?? [],
+      lookupTimeout: targets.lookupTimeout ?? DESTINATION_GUARD_DEFAULTS.lookupTimeout,
+      resolver: targets.resolver,
+    },
     registry: {
       syncInterval: integer('registry.syncInterval', registry.syncInterval, WEBHOOKS_DEFAULTS.syncInterval, 0, 86_400_000),
       changeRetention: integer(

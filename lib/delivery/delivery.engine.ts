@@ -20,8 +20,9 @@ import {
   REMOTE_ERROR,
   RESPONSE_HANDLING_ERROR,
 } from './delivery.messages';
-import { DestinationGuard, WebhookDestinationError } from './destination';
-import { RequestBuilder } from './request.builder';
+import { WebhookDestinationGuard } from '../security/destination-guard';
+import { WebhookDestinationError } from '../security/webhook-destination.error';
+import { type BuiltRequest, RequestBuilder } from './request.builder';
 
 /** How one try ended, before it is turned into the attempt's new state. */
 interface TryOutcome {
@@ -74,7 +75,7 @@ export class DeliveryEngine implements OnApplicationBootstrap, BeforeApplication
     private readonly registry: WebhookRegistry,
     private readonly registryStore: RegistryStore,
     private readonly requests: RequestBuilder,
-    private readonly guard: DestinationGuard,
+    private readonly guard: WebhookDestinationGuard,
     private readonly transport: WebhookTransport,
     @Inject(WEBHOOKS_MODULE_OPTIONS) private readonly options: ResolvedWebhooksOptions,
   ) {}
@@ -335,10 +336,19 @@ export class DeliveryEngine implements OnApplicationBootstrap, BeforeApplication
   private async deliver(job: DeliveryJob): Promise<void> {
     try {
       const startedAt = this.options.clock.now();
-      const { request, stored } = this.requests.build(job, startedAt);
       const began = performance.now();
-      const outcome = await this.attempt(job, request);
+      let built: BuiltRequest | undefined;
+      let outcome: TryOutcome;
+      try {
+        built = this.requests.build(job, startedAt);
+        outcome = await this.attempt(job, built.request);
+      } catch (error) {
+        // The dialect is gone or its computed headers cannot be sent: trying again will not help.
+        outcome = { success: false, message: (error as Error).message, statusCode: 0, response: null, error, retryable: false };
+      }
       const elapsedMs = Math.round((performance.now() - began) * 100) / 100;
+      const { url, method, body } = job.attempt.request;
+      const stored = built?.stored ?? { url: job.subscription.to ?? url, method, body };
       await this.recorder.record(this.recordOf(job, outcome, stored, startedAt, elapsedMs));
     } catch (error) {
       // Only a bug gets here (recording retries on its own); the lease brings the attempt back later.
@@ -346,7 +356,7 @@ export class DeliveryEngine implements OnApplicationBootstrap, BeforeApplication
     }
   }
 
-  private async attempt(job: DeliveryJob, request: ReturnType<RequestBuilder['build']>['request']): Promise<TryOutcome> {
+  private async attempt(job: DeliveryJob, request: BuiltRequest['request']): Promise<TryOutcome> {
     const { delivery } = this.options;
     let destination;
     try {
@@ -394,7 +404,7 @@ export class DeliveryEngine implements OnApplicationBootstrap, BeforeApplication
   private recordOf(
     job: DeliveryJob,
     outcome: TryOutcome,
-    stored: ReturnType<RequestBuilder['build']>['stored'],
+    stored: BuiltRequest['stored'],
     startedAt: number,
     elapsedMs: number,
   ): TryRecord {

@@ -8,6 +8,10 @@ export const RESPONSE_HANDLING_ERROR = 'Unexpected error handling the response f
 export const DELIVERY_FAILURES_MESSAGE = 'Delivery suspended due to too many delivery failures.';
 export const PRECONDITION_FAILURES_MESSAGE = 'Delivery suspended due to too many precondition failures.';
 
+/** The try of an attempt whose subscription names a dialect that is no longer registered. */
+export const unknownDialectAtSendMessage = (name: string): string =>
+  `The subscription's dialect "${name}" is not registered any more; register it again or change the subscription's dialect.`;
+
 /** `200 OK`, `404 Not Found`: the seed's attempt message for an HTTP response. */
 export const httpStatusMessage = (statusCode: number, reason: string): string => `${statusCode} ${reason}`.trim();
 

@@ -1,37 +1,56 @@
 import { Injectable } from '@nestjs/common';
+import { DialectRegistry } from '../dialects/dialect.registry';
 import type { WebhookAttemptRequest } from '../interfaces/delivery-attempt.interface';
 import type { WebhookTransportRequest } from '../transport/webhook-transport.interface';
-import { WEBHOOKS_USER_AGENT } from '../webhooks.version';
 import type { DeliveryJob } from './delivery-job.interface';
+import { unknownDialectAtSendMessage } from './delivery.messages';
 
-/** Headers whose values never reach the stored history. */
-const SENSITIVE_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'webhook-signature', 'x-api-key']);
+/** Headers whose values never reach the stored history, whatever the dialect says. */
+const ALWAYS_REDACTED = ['authorization', 'proxy-authorization', 'cookie', 'webhook-signature'];
 
 /** What replaces a sensitive header's value in stored requests. */
 export const REDACTED = '[redacted]';
 
-/** A request's headers as they may be stored: sensitive values replaced. */
-export function redactHeaders(headers: Record<string, string>, sensitive: ReadonlySet<string> = SENSITIVE_HEADERS): Record<string, string> {
+/** A request's headers as they may be stored: the values of `sensitive` headers replaced. */
+export function redactHeaders(headers: Record<string, string>, sensitive: Iterable<string>): Record<string, string> {
+  const hidden = new Set([...ALWAYS_REDACTED, ...[...sensitive].map((name) => name.toLowerCase())]);
   const stored: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) stored[name] = sensitive.has(name.toLowerCase()) ? REDACTED : value;
+  for (const [name, value] of Object.entries(headers)) stored[name] = hidden.has(name.toLowerCase()) ? REDACTED : value;
   return stored;
 }
 
+/** The request of one try: what is sent, and what is stored of it. */
+export interface BuiltRequest {
+  request: WebhookTransportRequest;
+  stored: WebhookAttemptRequest;
+}
+
 /**
- * Builds the HTTP request of one try: the body stored when the event was raised, and headers made for this
- * try (`webhook-timestamp` changes with every try; `webhook-id` never does).
+ * Builds the HTTP request of one try: the body stored when the event was raised, the subscription's
+ * dialect's method and headers (computed ones computed now), then `webhook-id` (the same on every try)
+ * and `webhook-timestamp` (this try's).
  */
 @Injectable()
 export class RequestBuilder {
-  build(job: DeliveryJob, now: number): { request: WebhookTransportRequest; stored: WebhookAttemptRequest } {
-    const { attempt } = job;
-    const headers: Record<string, string> = {
-      'content-type': 'application/json',
-      'user-agent': WEBHOOKS_USER_AGENT,
-      'webhook-id': attempt.messageId,
-      'webhook-timestamp': String(Math.floor(now / 1000)),
-    };
-    const request = { url: attempt.request.url, method: attempt.request.method, headers, body: attempt.request.body };
-    return { request, stored: { ...request, headers: redactHeaders(headers) } };
+  constructor(private readonly dialects: DialectRegistry) {}
+
+  /** Throws `WebhookDialectError` when the dialect is gone or its headers cannot be sent. */
+  build(job: DeliveryJob, now: number): BuiltRequest {
+    const { attempt, subscription } = job;
+    const dialect = this.dialects.get(subscription.dialect);
+    if (!dialect) throw new Error(unknownDialectAtSendMessage(subscription.dialect));
+    const { method, headers, sensitiveHeaders } = this.dialects.requestFor(dialect, {
+      event: attempt.event,
+      messageId: attempt.messageId,
+      scope: attempt.scope,
+      timestamp: attempt.createdAt,
+      subscription,
+      attemptId: attempt.id,
+      tryNumber: attempt.attemptCount + 1,
+    });
+    headers['webhook-id'] = attempt.messageId;
+    headers['webhook-timestamp'] = String(Math.floor(now / 1000));
+    const request = { url: subscription.to, method, headers, body: attempt.request.body };
+    return { request, stored: { ...request, headers: redactHeaders(headers, sensitiveHeaders) } };
   }
 }

@@ -1,4 +1,9 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { DEFAULT_DIALECT, STANDARD_DIALECT } from '../dialects/dialect.constants';
+import { DialectRegistry } from '../dialects/dialect.registry';
+import type { WebhookDialect } from '../dialects/webhook-dialect.interface';
+import { PayloadShapers } from '../payloads/payload-shapers';
+import { webhookResourceOf } from '../payloads/payload.metadata';
 import { hostname } from 'node:os';
 import { WebhookDeliveryAttempt } from '../entities/webhook-delivery-attempt.entity';
 import type { WebhookSubscription } from '../entities/webhook-subscription.entity';
@@ -31,6 +36,8 @@ const HOST = hostname();
  */
 @Injectable()
 export class WebhookDispatcher {
+  private readonly logger = new Logger('WebhookDispatcher');
+
   constructor(
     private readonly db: WebhooksDatabase,
     private readonly registry: WebhookRegistry,
@@ -39,6 +46,8 @@ export class WebhookDispatcher {
     private readonly hooks: TransactionHooks,
     private readonly ambient: AmbientTransaction,
     private readonly transientAttempts: TransientAttempts,
+    private readonly dialects: DialectRegistry,
+    private readonly shapers: PayloadShapers,
     @Inject(WEBHOOKS_MODULE_OPTIONS) private readonly options: ResolvedWebhooksOptions,
   ) {}
 
@@ -60,11 +69,17 @@ export class WebhookDispatcher {
     // transaction commits; with an explicit id a duplicate row may be skipped, so they are claimed after.
     const token = enabled && options.id === undefined ? newLeaseToken() : null;
     const leaseUntil = now + leaseDuration;
-    const body = serialize(event, payload);
+    const render = this.renderer(event, payload, messageId, scope, now, options.resource ?? webhookResourceOf(payload));
     const jobs: DeliveryJob[] = [];
     const transient: DeliveryJob[] = [];
     for (const subscription of subscriptions) {
-      const attempt = this.newAttempt(subscription, event, scope, messageId, body, now, options.note ?? null, token, leaseUntil);
+      const dialect = this.dialects.get(subscription.dialect);
+      if (!dialect) {
+        this.logger.warn(`Subscription ${subscription.id} names the dialect "${subscription.dialect}", which is not registered; skipped.`);
+        continue;
+      }
+      const { method, body } = render(subscription, dialect);
+      const attempt = this.newAttempt(subscription, event, scope, messageId, method, body, now, options.note ?? null, token, leaseUntil);
       const job: DeliveryJob = { attempt, subscription, leaseToken: token, leaseUntil, trigger: 'scheduled' };
       if (isTransientId(subscription.id)) transient.push({ ...job, leaseToken: null });
       else jobs.push(job);
@@ -77,6 +92,26 @@ export class WebhookDispatcher {
     }
     this.hooks.afterCommit(runner, () => this.handOver(jobs, transient, token !== null));
     return { messageId, attempts: [...jobs, ...transient].map((job) => ({ id: job.attempt.id, subscriptionId: job.subscription.id })) };
+  }
+
+  /**
+   * Renders bodies for one event: shaped once per dialect (shapers depend on the dialect's name only), and
+   * serialized once per built-in dialect; custom dialects may look at the subscription, so theirs are
+   * rendered for each. Payload errors reach the caller: they are programming errors.
+   */
+  private renderer(event: string, payload: unknown, messageId: string, scope: string, now: number, resource: string | undefined) {
+    const timestamp = new Date(now);
+    const shaped = new Map<string, unknown>();
+    const rendered = new Map<string, { method: string; body: string }>();
+    return (subscription: WebhookSubscription, dialect: WebhookDialect): { method: string; body: string } => {
+      const cached = rendered.get(dialect.name);
+      if (cached) return cached;
+      if (!shaped.has(dialect.name)) shaped.set(dialect.name, this.shapers.shape(payload, { event, dialect: dialect.name, resource }));
+      const { body } = this.dialects.renderBody(dialect, shaped.get(dialect.name), { event, messageId, scope, timestamp, subscription, resource });
+      const result = { method: (dialect.method ?? 'POST').toUpperCase(), body };
+      if (dialect.name === DEFAULT_DIALECT || dialect.name === STANDARD_DIALECT) rendered.set(dialect.name, result);
+      return result;
+    };
   }
 
   private handOver(jobs: DeliveryJob[], transient: DeliveryJob[], leased: boolean): void {
@@ -92,6 +127,7 @@ export class WebhookDispatcher {
     event: string,
     scope: string,
     messageId: string,
+    method: string,
     body: string,
     now: number,
     note: string | null,
@@ -106,7 +142,7 @@ export class WebhookDispatcher {
       scope,
       status: 'pending',
       message: null,
-      request: { url: subscription.to, method: 'POST', body },
+      request: { url: subscription.to, method, body },
       response: null,
       internalInfo: {
         originated: { pid: process.pid, hostname: HOST, createdTime: new Date(now).toISOString(), note },
@@ -124,11 +160,4 @@ export class WebhookDispatcher {
   }
 }
 
-function serialize(event: string, payload: unknown): string {
-  try {
-    return JSON.stringify(payload === undefined ? null : payload);
-  } catch (error) {
-    throw new WebhookValidationError('payload', `of ${event} cannot be serialized as JSON: ${(error as Error).message}`);
-  }
-}
 

@@ -27,6 +27,10 @@ export const axiosTransportUnavailableMessage = (): string =>
   `WebhooksModule: delivery.transport is "axios" but no HttpService was found. Install @nestjs/axios and axios ` +
   `and import HttpModule in the module that imports WebhooksModule (or use the default "undici" transport).`;
 
+export const unknownStaticDialectMessage = (index: number, name: string, known: readonly string[]): string =>
+  `WebhooksModule: option "subscriptions[${index}].dialect" names "${name}", which is not a known dialect ` +
+  `(known: ${known.join(', ')}). Register it in forRoot({ dialects }) or with @WebhookDialect().`;
+
 export const invalidFieldMessage = (field: string, reason: string): string => `${field} ${reason}`;
 
 export const subscriptionNotFoundMessage = (id: string): string =>

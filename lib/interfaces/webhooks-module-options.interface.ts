@@ -1,14 +1,41 @@
 import type { ModuleMetadata, Type } from '@nestjs/common';
 import type { DataSourceOptions } from 'typeorm';
+import type { WebhookResolver } from '../security/destination.interface';
+import type { WebhookPayloadOptions } from '../payloads/webhook-payload-options.interface';
 import type { StaticSubscriptionOptions } from './static-subscription.interface';
 
-/** Where destination URLs may point. */
+/**
+ * Where destination URLs may point. By default only public HTTPS destinations: every address a host resolves
+ * to must be public (no loopback, private, link-local, cloud metadata, ...), checked when a subscription is
+ * created or changed and again before every try, and the connection goes to the checked address.
+ */
 export interface WebhookTargetOptions {
   /**
    * Accept `http:` targets (development and tests only).
    * @default false
    */
   allowHttp?: boolean;
+  /**
+   * Allow loopback, private (RFC 1918), CGNAT and unique-local addresses (development, internal services).
+   * Link-local and cloud metadata addresses stay blocked unless listed in `allowedCidrs`.
+   * @default false
+   */
+  allowPrivateNetworks?: boolean;
+  /**
+   * Address ranges (`10.1.0.0/16`, `fd00::/8`, or single addresses) allowed whatever their kind.
+   * @default []
+   */
+  allowedCidrs?: string[];
+  /**
+   * Resolves host names (tests replace it).
+   * @default dns.promises.lookup(host, { all: true, verbatim: true })
+   */
+  resolver?: WebhookResolver;
+  /**
+   * Time (ms) allowed for resolving a host before the try fails as unverifiable.
+   * @default 5000
+   */
+  lookupTimeout?: number;
 }
 
 /** How the in-memory subscription index stays in step with the database. */
@@ -92,7 +119,7 @@ export interface WebhookClock {
 }
 
 /** Options of {@link WebhooksModule.forRoot}. */
-export interface WebhooksModuleOptions {
+export interface WebhooksModuleOptions extends WebhookPayloadOptions {
   /**
    * Register the module globally, so that its services can be injected everywhere.
    * @default true

@@ -136,10 +136,11 @@ export class WebhookDestinationGuard {
   }
 
   /**
-   * When a subscription's target is created or changed: the same checks as {@link resolve}.
+   * When a subscription's target is created or changed: the same checks as {@link resolve}. With
+   * `allowUnresolvable`, a host that does not resolve (yet) passes; it is verified again before every try.
    * @throws WebhookValidationError naming `field`, with a reason that says what is wrong and how to fix it.
    */
-  async assertAllowed(target: string, field = 'to'): Promise<void> {
+  async assertAllowed(target: string, field = 'to', options: { allowUnresolvable?: boolean } = {}): Promise<void> {
     const examination = await this.examine(target, field);
     switch (examination.outcome) {
       case 'allowed':
@@ -147,6 +148,7 @@ export class WebhookDestinationGuard {
       case 'invalid':
         throw examination.error;
       case 'unresolvable':
+        if (options.allowUnresolvable) return;
         throw new WebhookValidationError(field, unresolvableReason(examination.hostname, examination.problem));
       case 'blocked':
         throw new WebhookValidationError(field, blockedReason(examination.blocked));

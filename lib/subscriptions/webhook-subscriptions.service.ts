@@ -2,7 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { EventEmitter2 } from '@nestjs/event-emitter';
 import { Brackets, type DataSource } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import { DialectRegistry } from '../dialects/dialect.registry';
 import { TransactionHooks } from '../persistence/transaction-hooks.subscriber';
+import { WebhookDestinationGuard } from '../security/destination-guard';
 import { statement, WebhooksDatabase, type Work } from '../persistence/webhooks-database';
 import { WebhookSubscriptionEvent } from '../entities/webhook-subscription-event.entity';
 import { WebhookSubscription } from '../entities/webhook-subscription.entity';
@@ -56,6 +58,8 @@ export class WebhookSubscriptions {
     private readonly registry: WebhookRegistry,
     private readonly transient: TransientSubscriptions,
     private readonly hooks: TransactionHooks,
+    private readonly guard: WebhookDestinationGuard,
+    private readonly dialects: DialectRegistry,
     @Inject(WEBHOOKS_EVENT_EMITTER) private readonly emitter: EventEmitter2,
     @Inject(WEBHOOKS_MODULE_OPTIONS) private readonly options: ResolvedWebhooksOptions,
   ) {
@@ -79,8 +83,8 @@ export class WebhookSubscriptions {
       scope: input.scope === undefined ? ROOT_SCOPE : assertScope(input.scope),
       ownerId: optionalText(input.owner, 'owner', 255),
       events: normalizeEventPatterns(input.events),
-      to: assertTargetUrl(input.to, this.options.targets),
-      dialect: dialectName(input.dialect),
+      to: await this.checkTarget(input.to),
+      dialect: this.checkDialect(input.dialect),
       permission: optionalText(input.permission, 'permission', 255),
       active: true,
       statusMessage: ACTIVE_STATUS_MESSAGE,
@@ -179,11 +183,11 @@ export class WebhookSubscriptions {
     if (typeof input !== 'object' || input === null) throw new WebhookValidationError('body', 'must be an object');
     rejectUnknownFields(input, UPDATE_FIELDS);
     const changes: Partial<WebhookSubscription> = {};
-    if (input.to !== undefined) changes.to = assertTargetUrl(input.to, this.options.targets);
+    if (input.to !== undefined) changes.to = await this.checkTarget(input.to);
     if (input.events !== undefined) changes.events = normalizeEventPatterns(input.events);
     if (input.owner !== undefined) changes.ownerId = optionalText(input.owner, 'owner', 255);
     if (input.permission !== undefined) changes.permission = optionalText(input.permission, 'permission', 255);
-    if (input.dialect !== undefined) changes.dialect = dialectName(input.dialect);
+    if (input.dialect !== undefined) changes.dialect = this.checkDialect(input.dialect);
     if (input.description !== undefined) changes.description = optionalText(input.description, 'description', 1024);
     if (input.metadata !== undefined) changes.metadata = metadataObject(input.metadata);
     this.refuseTransient(id, 'changed');
@@ -340,6 +344,22 @@ export class WebhookSubscriptions {
     }
     yield* this.store.recordChanges([id]);
     return this.db.hydrate(WebhookSubscription, 's', (yield statement(this.byId(id))).rows)[0];
+  }
+
+  /**
+   * A target's form and addresses: a host resolving to a blocked address is refused now; one that does
+   * not resolve (yet) is accepted and verified again before every try, as the seed does.
+   */
+  private async checkTarget(to: unknown): Promise<string> {
+    const target = assertTargetUrl(to, this.options.targets);
+    await this.guard.assertAllowed(target, 'to', { allowUnresolvable: true });
+    return target;
+  }
+
+  private checkDialect(name: unknown): string {
+    const dialect = dialectName(name);
+    this.dialects.assertKnown(dialect, 'dialect');
+    return dialect;
   }
 
   private *updateWork(id: string, changes: Partial<WebhookSubscription>): Work<WebhookSubscription> {

@@ -1,4 +1,4 @@
-import type { ResolvedDestination } from '../delivery/destination';
+import type { ResolvedDestination } from '../security/destination.interface';
 
 /** One HTTP request of a try, as built by the dialect and signer. */
 export interface WebhookTransportRequest {

@@ -6,6 +6,7 @@ import type { DataSourceOptions } from 'typeorm';
 import { DeliveryEngine, WEBHOOK_MIGRATIONS, WebhookAttempts, WebhookDispatcher, WebhookRegistry, WebhookSubscriptions, WebhooksModule } from '../../lib';
 import { DataSource } from 'typeorm';
 import type { WebhooksModuleOptions } from '../../lib';
+import { StubResolver } from './stub-resolver';
 
 export interface TestAppOptions {
   /** Build the schema with the module's migrations (default) or with `synchronize`. */
@@ -49,7 +50,8 @@ export async function createTestApp(
         synchronize: schema === 'synchronize',
         logging: false,
       } as TypeOrmModuleOptions),
-      WebhooksModule.forRoot(webhooks),
+      // The machine has no public DNS: names answer ENOTFOUND at once from a stub unless a test says otherwise.
+      WebhooksModule.forRoot({ ...webhooks, targets: { resolver: new StubResolver().resolve, ...webhooks.targets } }),
       ...(options.imports ?? []),
     ],
     providers: options.providers ?? [],
