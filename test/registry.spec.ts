@@ -54,6 +54,31 @@ describe('SubscriptionIndex', () => {
     expect(index.size).toBe(0);
   });
 
+  it('orders a scope by the most specific matching pattern, then by creation', () => {
+    const index = new SubscriptionIndex();
+    const all = sub('/', ['*']);
+    const verb = sub('/', ['*.create']);
+    const noun = sub('/', ['contact.*']);
+    const exact = sub('/', ['contact.create']);
+    const both = sub('/', ['*', 'contact.create']);
+    for (const s of [all, verb, noun, exact, both]) index.put(s);
+    expect(index.match('contact.create', ['/'])).toEqual([exact, both, noun, verb, all]);
+  });
+
+  it('remembers answers only until the next change', () => {
+    const index = new SubscriptionIndex();
+    const lineage = ['/x', '/'];
+    const first = sub('/x', ['a.b']);
+    index.put(first);
+    const answer = index.match('a.b', lineage);
+    expect(index.match('a.b', lineage)).toBe(answer);
+    const second = sub('/', ['a.*']);
+    index.put(second);
+    expect(index.match('a.b', lineage)).toEqual([first, second]);
+    index.remove(first.id);
+    expect(index.match('a.b', lineage)).toEqual([second]);
+  });
+
   it('keeps creation order however subscriptions arrive', () => {
     const index = new SubscriptionIndex();
     const subs = Array.from({ length: 20 }, () => sub('/', ['a.b']));
@@ -75,7 +100,7 @@ describeEachDatabase('WebhookRegistry', (db) => {
     await b?.close();
   });
 
-  const ids = (subs: WebhookSubscription[]) => subs.map((s) => s.id);
+  const ids = (subs: readonly WebhookSubscription[]) => subs.map((s) => s.id);
 
   it('adds the ambient scope lineage to the event scope lineage, each subscription once', async () => {
     const office = await a.subscriptions.create({ to: 'https://example.com/o', events: 'employee.*', scope: '/noaa/nws/oun' });

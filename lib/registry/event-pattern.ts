@@ -36,10 +36,19 @@ export function splitEventName(name: string): { noun: string; verb: string } {
  * The four patterns that match an event name, most specific first. Matching a name against stored
  * patterns is then a set lookup (in memory or on an index) rather than a scan.
  */
-export function patternsMatching(name: string): [string, string, string, string] {
-  const { noun, verb } = splitEventName(name);
-  return [name, `${noun}.*`, `*.${verb}`, '*'];
+export function patternsMatching(name: string): readonly [string, string, string, string] {
+  let keys = matchingKeys.get(name);
+  if (!keys) {
+    const { noun, verb } = splitEventName(name);
+    keys = Object.freeze([name, `${noun}.*`, `*.${verb}`, '*'] as [string, string, string, string]);
+    // Applications raise a bounded set of event names; the cap only guards against unbounded growth.
+    if (matchingKeys.size >= 10_000) matchingKeys.clear();
+    matchingKeys.set(name, keys);
+  }
+  return keys;
 }
+
+const matchingKeys = new Map<string, readonly [string, string, string, string]>();
 
 /** Whether a pattern matches an event name. */
 export function patternMatches(pattern: string, name: string): boolean {

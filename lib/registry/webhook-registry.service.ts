@@ -52,13 +52,13 @@ export class WebhookRegistry {
    * ambient scope's lineage, each once. `manager` is the caller's, so that the version read sees what
    * its transaction sees.
    */
-  async match(event: string, scope: string, manager?: EntityManager): Promise<WebhookSubscription[]> {
+  async match(event: string, scope: string, manager?: EntityManager): Promise<readonly WebhookSubscription[]> {
     await this.sync(manager);
     return this.index.match(event, this.lineage(scope));
   }
 
   /** The same, from the index as it is (no database read): for hot paths that synced already. */
-  matchCached(event: string, scope: string): WebhookSubscription[] {
+  matchCached(event: string, scope: string): readonly WebhookSubscription[] {
     return this.index.match(event, this.lineage(scope));
   }
 
@@ -92,13 +92,13 @@ export class WebhookRegistry {
     await this.syncing;
   }
 
-  private lineage(scope: string): string[] {
+  private lineage(scope: string): readonly string[] {
     const lineage = scopeLineage(scope);
     const ambient = WebhookScope.current();
-    if (ambient && ambient !== scope) {
-      for (const ancestor of scopeLineage(ambient)) if (!lineage.includes(ancestor)) lineage.push(ancestor);
-    }
-    return lineage;
+    if (!ambient || ambient === scope) return lineage;
+    const combined = [...lineage];
+    for (const ancestor of scopeLineage(ambient)) if (!combined.includes(ancestor)) combined.push(ancestor);
+    return combined;
   }
 
   private async catchUp(version: number): Promise<void> {

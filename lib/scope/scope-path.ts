@@ -27,8 +27,19 @@ export function assertScope(scope: unknown, field = 'scope'): string {
   return scope;
 }
 
-/** The scope and its ancestors, nearest first: `/a/b` → `['/a/b', '/a', '/']`. */
-export function scopeLineage(scope: string): string[] {
+const lineages = new Map<string, readonly string[]>();
+
+/** The scope and its ancestors, nearest first: `/a/b` → `['/a/b', '/a', '/']`. The result must not be modified. */
+export function scopeLineage(scope: string): readonly string[] {
+  let known = lineages.get(scope);
+  if (known) return known;
+  // Events are raised in a bounded set of scopes; the cap only guards against unbounded growth.
+  if (lineages.size >= 10_000) lineages.clear();
+  lineages.set(scope, (known = Object.freeze(computeLineage(scope))));
+  return known;
+}
+
+function computeLineage(scope: string): string[] {
   const lineage = [scope];
   let current = scope;
   while (current !== ROOT_SCOPE) {
