@@ -24,7 +24,9 @@ import type {
 import { isEventName, isEventPattern, normalizeEventPatterns, patternsMatching } from '../registry/event-pattern';
 import { RegistryStore } from '../registry/registry.store';
 import { WebhookRegistry } from '../registry/webhook-registry.service';
+import { resourceOf } from '../decorators/webhook-resource.decorator';
 import { assertScope, isWithinScope } from '../scope/scope-path';
+import { WebhookScope } from '../scope/webhook-scope';
 import { chunks } from '../utils/chunks';
 import { decodeCursor, encodeCursor, pageLimit } from '../utils/cursor';
 import { newId } from '../utils/ids';
@@ -101,6 +103,21 @@ export class WebhookSubscriptions {
       () => this.published([subscription]),
     );
     return subscription;
+  }
+
+  /**
+   * Subscribes to a resource's events — the seed's `subscribe_to_resource`: the subscription is placed in the
+   * entity's scope (`@WebhookResource({ scope })`, else the ambient scope, else `/`) and its patterns default
+   * to every event of the resource (`contact.*`).
+   */
+  async subscribeToResource(
+    entity: object,
+    input: Omit<CreateWebhookSubscriptionInput, 'scope' | 'events'> & { events?: string | string[] },
+  ): Promise<WebhookSubscription> {
+    const resource = resourceOf(entity);
+    if (!resource) throw new WebhookValidationError('entity', 'must be an instance of a class decorated with @WebhookResource()');
+    const scope = resource.options.scope?.(entity) ?? WebhookScope.current() ?? ROOT_SCOPE;
+    return this.create({ ...input, scope, events: input.events ?? `${resource.name}.*` });
   }
 
   /** The subscription, or `null`. Static in-memory subscriptions are found too. */
