@@ -92,6 +92,34 @@ describeEachDatabase('the delivery engine across processes and instances', (db) 
     }
   }, 90_000);
 
+  it('on shutdown, lets tries in flight finish and leaves the queued attempts pending for the next start', async () => {
+    const database = await db.another();
+    const first = await createTestApp(database, { targets, attemptLimit: 1000, delivery: { concurrency: 2, shutdownTimeout: 5_000 } });
+    await first.subscriptions.create({ to: receiver.url('/shutdown'), events: 'shutdown.test' });
+    receiver.respond('/shutdown', { status: 200, delay: 300 });
+    await first.dataSource.transaction(async (manager) => {
+      for (let i = 0; i < 20; i++) await first.dispatcher.dispatch('shutdown.test', { i }, { manager });
+    });
+    await receiver.waitFor(2, '/shutdown');
+    await first.close();
+    const afterClose = receiver.received('/shutdown').length;
+    const second = await createTestApp(database, { targets, attemptLimit: 1000, delivery: { pollInterval: 50 } });
+    try {
+      const rows = await allAttempts(second);
+      // What was sent is recorded; nothing was left half-done.
+      expect(rows.filter((a) => a.status === 'successful')).toHaveLength(afterClose);
+      expect(rows.filter((a) => a.status === 'pending')).toHaveLength(20 - afterClose);
+      expect(afterClose).toBeLessThan(20);
+      receiver.respond('/shutdown', { status: 200 });
+      await receiver.waitFor(20, '/shutdown');
+      await second.engine.whenIdle();
+      expect((await allAttempts(second)).every((a) => a.status === 'successful')).toBe(true);
+      expect(new Set(receiver.received('/shutdown').map((r) => r.headers['webhook-id'])).size).toBe(20);
+    } finally {
+      await second.close();
+    }
+  });
+
   it('sends through the @nestjs/axios transport when asked', async () => {
     const app = await createTestApp(db.options, { targets, delivery: { transport: 'axios' } }, { imports: [HttpModule] });
     try {
