@@ -28,3 +28,4 @@ export type { WebhookTransportOptions, WebhookTransportRequest, WebhookTransport
 export * from './dialects';
 export * from './payloads';
 export * from './security';
+export * from './authorization';

@@ -45,6 +45,9 @@ import { WebhookEventExplorer } from './dispatch/webhook-event.explorer';
 import { WebhookResourceSubscriber } from './dispatch/webhook-resource.subscriber';
 import { createTransport } from './transport/transport.factory';
 import { WebhookTransport } from './transport/webhook-transport.interface';
+import { ApplicabilityChecker } from './authorization/applicability.checker';
+import { PreconditionFailureCounter } from './authorization/precondition-failures.counter';
+import { PrincipalRemovalListener } from './authorization/principal-removal.listener';
 
 /** The services an application injects. */
 const PUBLIC_PROVIDERS = [
@@ -185,6 +188,9 @@ export class WebhooksModule {
         WebhookResourceSubscriber,
         EventEmitterBridge,
         WebhookAttempts,
+        PreconditionFailureCounter,
+        ApplicabilityChecker,
+        PrincipalRemovalListener,
       ],
       exports: [...PUBLIC_PROVIDERS, WEBHOOKS_MODULE_OPTIONS, WEBHOOKS_EVENT_EMITTER],
     };

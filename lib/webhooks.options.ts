@@ -15,6 +15,7 @@ import { normalizeEventPatterns } from './registry/event-pattern';
 import { assertScope } from './scope/scope-path';
 import { ROOT_SCOPE, WEBHOOKS_OWN_DATA_SOURCE_NAME } from './webhooks.constants';
 import { assertTargetUrl } from './subscriptions/target-url';
+import { resolveAuthorizationOptions, type ResolvedAuthorizationOptions } from './authorization/authorization.options';
 
 /** The options with every default applied: what the module's services read. */
 export interface ResolvedWebhooksOptions {
@@ -29,6 +30,8 @@ export interface ResolvedWebhooksOptions {
   transactionManager: (() => EntityManager | undefined) | undefined;
   eventEmitter: string[];
   clock: WebhookClock;
+  authorization: ResolvedAuthorizationOptions;
+  maxPayloadBytes: number;
 }
 
 /** A static subscription after validation. */
@@ -51,6 +54,7 @@ export const WEBHOOKS_DEFAULTS = {
   allowHttp: false,
   syncInterval: 0,
   changeRetention: 3_600_000,
+  maxPayloadBytes: 262_144,
   delivery: {
     enabled: true,
     concurrency: 64,
@@ -84,6 +88,8 @@ const KNOWN: Record<string, readonly string[]> = {
     'clock',
     'dialects',
     'payloadShapers',
+    'authorization',
+    'maxPayloadBytes',
   ],
   delivery: Object.keys(WEBHOOKS_DEFAULTS_DELIVERY),
   targets: ['allowHttp', 'allowPrivateNetworks', 'allowedCidrs', 'resolver', 'lookupTimeout'],
@@ -166,6 +172,8 @@ export function resolveWebhooksOptions(options: WebhooksModuleOptions | undefine
       }
     }),
     clock: raw.clock ?? systemClock,
+    authorization: resolveAuthorizationOptions(raw.authorization),
+    maxPayloadBytes: integer('maxPayloadBytes', raw.maxPayloadBytes, WEBHOOKS_DEFAULTS.maxPayloadBytes, 1_024, 67_108_864),
   };
 }
 

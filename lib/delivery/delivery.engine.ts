@@ -22,6 +22,7 @@ import {
 } from './delivery.messages';
 import { WebhookDestinationGuard } from '../security/destination-guard';
 import { WebhookDestinationError } from '../security/webhook-destination.error';
+import { redactResponseHeaders } from '../security/header-redaction';
 import { type BuiltRequest, RequestBuilder } from './request.builder';
 
 /** How one try ended, before it is turned into the attempt's new state. */
@@ -347,6 +348,7 @@ export class DeliveryEngine implements OnApplicationBootstrap, BeforeApplication
         outcome = { success: false, message: (error as Error).message, statusCode: 0, response: null, error, retryable: false };
       }
       const elapsedMs = Math.round((performance.now() - began) * 100) / 100;
+      if (outcome.response) outcome.response.headers = redactResponseHeaders(outcome.response.headers, built?.sensitiveHeaders);
       const { url, method, body } = job.attempt.request;
       const stored = built?.stored ?? { url: job.subscription.to ?? url, method, body };
       await this.recorder.record(this.recordOf(job, outcome, stored, startedAt, elapsedMs));

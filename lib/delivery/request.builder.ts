@@ -4,25 +4,16 @@ import type { WebhookAttemptRequest } from '../interfaces/delivery-attempt.inter
 import type { WebhookTransportRequest } from '../transport/webhook-transport.interface';
 import type { DeliveryJob } from './delivery-job.interface';
 import { unknownDialectAtSendMessage } from './delivery.messages';
+import { redactHeaders } from '../security/header-redaction';
 
-/** Headers whose values never reach the stored history, whatever the dialect says. */
-const ALWAYS_REDACTED = ['authorization', 'proxy-authorization', 'cookie', 'webhook-signature'];
-
-/** What replaces a sensitive header's value in stored requests. */
-export const REDACTED = '[redacted]';
-
-/** A request's headers as they may be stored: the values of `sensitive` headers replaced. */
-export function redactHeaders(headers: Record<string, string>, sensitive: Iterable<string>): Record<string, string> {
-  const hidden = new Set([...ALWAYS_REDACTED, ...[...sensitive].map((name) => name.toLowerCase())]);
-  const stored: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) stored[name] = hidden.has(name.toLowerCase()) ? REDACTED : value;
-  return stored;
-}
+export { REDACTED, redactHeaders } from '../security/header-redaction';
 
 /** The request of one try: what is sent, and what is stored of it. */
 export interface BuiltRequest {
   request: WebhookTransportRequest;
   stored: WebhookAttemptRequest;
+  /** Header names (lower case) whose values are not stored, in the request or echoed in the response. */
+  sensitiveHeaders: readonly string[];
 }
 
 /**
@@ -51,6 +42,6 @@ export class RequestBuilder {
     headers['webhook-id'] = attempt.messageId;
     headers['webhook-timestamp'] = String(Math.floor(now / 1000));
     const request = { url: subscription.to, method, headers, body: attempt.request.body };
-    return { request, stored: { ...request, headers: redactHeaders(headers, sensitiveHeaders) } };
+    return { request, stored: { ...request, headers: redactHeaders(headers, sensitiveHeaders) }, sensitiveHeaders };
   }
 }

@@ -24,6 +24,10 @@ import { DeliveryEngine } from '../delivery/delivery.engine';
 import { TransientAttempts } from '../delivery/transient-attempts.store';
 import { AmbientTransaction } from './ambient-transaction';
 import { TransactionHooks } from '../persistence/transaction-hooks.subscriber';
+import { ApplicabilityChecker, assertInitiator } from '../authorization/applicability.checker';
+import { unknownDialectReason } from '../authorization/authorization.messages';
+import { PreconditionFailureCounter } from '../authorization/precondition-failures.counter';
+import { assertPayloadSize } from '../security/payload-size.limit';
 
 const MESSAGE_ID = /^[A-Za-z0-9_.:-]{1,64}$/;
 const HOST = hostname();
@@ -48,6 +52,8 @@ export class WebhookDispatcher {
     private readonly transientAttempts: TransientAttempts,
     private readonly dialects: DialectRegistry,
     private readonly shapers: PayloadShapers,
+    private readonly applicability: ApplicabilityChecker,
+    private readonly preconditions: PreconditionFailureCounter,
     @Inject(WEBHOOKS_MODULE_OPTIONS) private readonly options: ResolvedWebhooksOptions,
   ) {}
 
@@ -58,9 +64,14 @@ export class WebhookDispatcher {
     if (options.id !== undefined && (typeof options.id !== 'string' || !MESSAGE_ID.test(options.id))) {
       throw new WebhookValidationError('id', 'must be 1 to 64 letters, digits, "_", ".", ":" or "-"');
     }
+    const initiator = assertInitiator(options.initiator);
     const messageId = options.id ?? newMessageId();
     const manager = options.manager ?? this.ambient.manager();
-    const subscriptions = await this.registry.match(event, scope, manager);
+    const resource = options.resource ?? webhookResourceOf(payload);
+    const matched = await this.registry.match(event, scope, manager);
+    // Owners and permissions (the seed's isApplicable), on the payload as raised; free without an authorizer.
+    const subscriptions =
+      matched.length === 0 ? matched : await this.applicability.filter(matched, { event, scope, payload, initiator, resource });
     if (subscriptions.length === 0) return { messageId, attempts: [] };
 
     const now = this.options.clock.now();
@@ -69,13 +80,14 @@ export class WebhookDispatcher {
     // transaction commits; with an explicit id a duplicate row may be skipped, so they are claimed after.
     const token = enabled && options.id === undefined ? newLeaseToken() : null;
     const leaseUntil = now + leaseDuration;
-    const render = this.renderer(event, payload, messageId, scope, now, options.resource ?? webhookResourceOf(payload));
+    const render = this.renderer(event, payload, messageId, scope, now, resource);
     const jobs: DeliveryJob[] = [];
     const transient: DeliveryJob[] = [];
     for (const subscription of subscriptions) {
       const dialect = this.dialects.get(subscription.dialect);
       if (!dialect) {
         this.logger.warn(`Subscription ${subscription.id} names the dialect "${subscription.dialect}", which is not registered; skipped.`);
+        this.preconditions.record(subscription, unknownDialectReason(subscription.dialect));
         continue;
       }
       const { method, body } = render(subscription, dialect);
@@ -108,6 +120,7 @@ export class WebhookDispatcher {
       if (cached) return cached;
       if (!shaped.has(dialect.name)) shaped.set(dialect.name, this.shapers.shape(payload, { event, dialect: dialect.name, resource }));
       const { body } = this.dialects.renderBody(dialect, shaped.get(dialect.name), { event, messageId, scope, timestamp, subscription, resource });
+      assertPayloadSize(body, this.options.maxPayloadBytes, event, dialect.name);
       const result = { method: (dialect.method ?? 'POST').toUpperCase(), body };
       if (dialect.name === DEFAULT_DIALECT || dialect.name === STANDARD_DIALECT) rendered.set(dialect.name, result);
       return result;

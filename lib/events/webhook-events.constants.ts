@@ -18,6 +18,9 @@ export const WebhookEvents = {
   attemptFailed: 'webhooks.attempt.failed',
   /** A try failed and another is scheduled: `{ attempt, subscription }`. */
   attemptRetrying: 'webhooks.attempt.retrying',
-  /** A subscription reached its precondition-failure limit: `{ subscription }`. */
+  /**
+   * A subscription reached `authorization.preconditionFailureLimit` and was deactivated (a
+   * `subscriptionDeactivated` event follows): `{ subscription, failures }`.
+   */
   preconditionFailureLimitReached: 'webhooks.subscription.precondition-failure-limit-reached',
 } as const;

@@ -25,8 +25,13 @@ export interface DispatchOptions {
   note?: string;
   /** The resource type of the payload, for payload shapers. @default from `@WebhookResource` on its class */
   resource?: string;
-  /** The principal who caused the event (permission checks). @default undefined */
-  initiator?: string;
+  /**
+   * The id of the principal who caused the event (the logged-in user): besides a subscription's owner, it
+   * must be allowed to see the payload (the seed's second participation). `null`: nobody (a system action),
+   * only owners are checked.
+   * @default the authorizer's `initiator()`, else nobody
+   */
+  initiator?: string | null;
 }
 
 /** What a dispatch scheduled. */

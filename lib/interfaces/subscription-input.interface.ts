@@ -59,6 +59,26 @@ export interface ListWebhookSubscriptionsFilter {
   cursor?: string;
 }
 
+/**
+ * Which of an owner's subscriptions {@link WebhookSubscriptions.deleteForOwner} deletes. With neither
+ * option: those in every scope.
+ */
+export interface DeleteForOwnerOptions {
+  /**
+   * The scope the removed principal belonged to. Only subscriptions in this scope or one of its ancestors,
+   * or in the ambient scope's lineage, are deleted: the seed's rule for removing a principal's
+   * subscriptions (those of the sites up the principal's lineage and of the current site; a subscription in
+   * a sibling or a descendant scope is left alone). Combined with `within`, that subtree is deleted too.
+   * @default undefined (no lineage restriction)
+   */
+  principalScope?: string;
+  /**
+   * Only subscriptions in this scope or beneath it (with `principalScope`: these as well).
+   * @default undefined (every scope)
+   */
+  within?: string;
+}
+
 /** One page of a list. */
 export interface WebhookPage<T> {
   items: T[];

@@ -3,6 +3,7 @@ import type { DataSourceOptions } from 'typeorm';
 import type { WebhookResolver } from '../security/destination.interface';
 import type { WebhookPayloadOptions } from '../payloads/webhook-payload-options.interface';
 import type { StaticSubscriptionOptions } from './static-subscription.interface';
+import type { WebhookAuthorizationOptions } from '../authorization/authorization.options';
 
 /**
  * Where destination URLs may point. By default only public HTTPS destinations: every address a host resolves
@@ -174,6 +175,14 @@ export interface WebhooksModuleOptions extends WebhookPayloadOptions {
    * @default Date.now
    */
   clock?: WebhookClock;
+  /** Owner and permission checks, precondition-failure limit, removal of a principal's subscriptions (docs/security.md). */
+  authorization?: WebhookAuthorizationOptions;
+  /**
+   * Largest request body (bytes, UTF-8) an event may render to; a larger one fails `dispatch` with
+   * `WebhookPayloadTooLargeError` before anything is stored.
+   * @default 262144 (256 KiB)
+   */
+  maxPayloadBytes?: number;
 }
 
 /** A class that builds the module options (for `forRootAsync({ useClass })`). */

@@ -16,3 +16,6 @@ export {
   type WebhookDestinationErrorDetails,
   type WebhookDestinationErrorKind,
 } from './webhook-destination.error';
+export { REDACTED, redactHeaders, redactResponseHeaders } from './header-redaction';
+export { assertPayloadSize } from './payload-size.limit';
+export { WebhookPayloadTooLargeError } from './webhook-payload-too-large.error';

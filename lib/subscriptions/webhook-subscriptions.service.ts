@@ -17,6 +17,7 @@ import { transientSubscriptionMessage } from '../errors/webhooks.messages';
 import { WebhookEvents } from '../events/webhook-events.constants';
 import type {
   CreateWebhookSubscriptionInput,
+  DeleteForOwnerOptions,
   ListWebhookSubscriptionsFilter,
   UpdateWebhookSubscriptionInput,
   WebhookPage,
@@ -39,6 +40,7 @@ import {
 import type { ResolvedWebhooksOptions } from '../webhooks.options';
 import { ScopedWebhookSubscriptions } from './scoped-webhook-subscriptions';
 import { dialectName, metadataObject, optionalText, rejectUnknownFields } from './subscription-input.validation';
+import { ownerRemovalSelector } from '../authorization/owner-removal.scopes';
 import { assertTargetUrl } from './target-url';
 import { TransientSubscriptions, isTransientId } from './transient-subscriptions.store';
 
@@ -256,17 +258,22 @@ export class WebhookSubscriptions {
   }
 
   /**
-   * Deletes every subscription owned by `ownerId` (optionally only those in `within` or beneath it), as
-   * when the principal is removed. Returns how many were deleted.
+   * Deletes the subscriptions owned by `ownerId`, as when the principal is removed: in every scope, or as
+   * {@link DeleteForOwnerOptions} limit it (`principalScope`: the seed's lineage rule). Static in-memory
+   * subscriptions come from the configuration and are left alone. Returns how many were deleted.
    */
-  async deleteForOwner(ownerId: string, options: { within?: string } = {}): Promise<number> {
+  async deleteForOwner(ownerId: string, options: DeleteForOwnerOptions = {}): Promise<number> {
     const owner = optionalText(ownerId, 'owner', 255);
     if (owner === null) throw new WebhookValidationError('owner', 'must be a principal id');
+    const within = options.within === undefined ? undefined : assertScope(options.within, 'within');
+    const selected = ownerRemovalSelector(options.principalScope, within);
     let deleted = 0;
     let cursor: string | undefined;
     do {
-      const page = await this.list({ owner, within: options.within, limit: 500, cursor });
-      for (const subscription of page.items) if (await this.delete(subscription.id)) deleted++;
+      const page = await this.list({ owner, within: selected ? undefined : within, limit: 500, cursor });
+      for (const subscription of page.items) {
+        if ((!selected || selected(subscription.scope)) && (await this.delete(subscription.id))) deleted++;
+      }
       cursor = page.nextCursor ?? undefined;
     } while (cursor);
     return deleted;
