@@ -41,8 +41,26 @@ describe('documentation code', () => {
     }
     expect(snippets.size).toBeGreaterThan(0);
 
+    // Blocks may use these injected services without declaring them (docs/README.md says so), and top-level
+    // await; everything else they use, they import.
+    const prelude = join(ROOT, '.docs-snippets', 'prelude.ts');
+    snippets.set(prelude, {
+      origin: 'prelude',
+      source: [
+        "import type { DeliveryEngine, WebhookAttempts, WebhookDispatcher, WebhookSubscriptions } from 'nestjs-webhooks';",
+        'declare global {',
+        '  const subscriptions: WebhookSubscriptions;',
+        '  const dispatcher: WebhookDispatcher;',
+        '  const attempts: WebhookAttempts;',
+        '  const engine: DeliveryEngine;',
+        '}',
+        'export {};',
+      ].join('\n'),
+    });
     const options: ts.CompilerOptions = {
       ...ts.parseJsonConfigFileContent(ts.readConfigFile(join(ROOT, 'tsconfig.json'), ts.sys.readFile).config, ts.sys, ROOT).options,
+      module: ts.ModuleKind.ESNext,
+      moduleResolution: ts.ModuleResolutionKind.Bundler,
       noEmit: true,
       noUnusedLocals: false,
       baseUrl: ROOT,

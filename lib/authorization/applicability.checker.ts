@@ -79,7 +79,7 @@ export class ApplicabilityChecker implements OnModuleInit {
    * The applicable subscriptions among `subscriptions`, in the same order. Records precondition failures;
    * never throws for a subscription (a failing authorizer only keeps the event from it).
    */
-  async filter(subscriptions: WebhookSubscription[], input: ApplicabilityInput): Promise<WebhookSubscription[]> {
+  async filter(subscriptions: readonly WebhookSubscription[], input: ApplicabilityInput): Promise<readonly WebhookSubscription[]> {
     const authorizer = this.authorizer;
     if (!authorizer) {
       if (!this.warnedUnchecked) this.warnIfOwned(subscriptions);
@@ -100,7 +100,7 @@ export class ApplicabilityChecker implements OnModuleInit {
     return applicable;
   }
 
-  private warnIfOwned(subscriptions: WebhookSubscription[]): void {
+  private warnIfOwned(subscriptions: readonly WebhookSubscription[]): void {
     const owned = subscriptions.find((subscription) => subscription.ownerId !== null);
     if (!owned) return;
     this.warnedUnchecked = true;
