@@ -16,6 +16,7 @@ import { assertScope } from './scope/scope-path';
 import { ROOT_SCOPE, WEBHOOKS_OWN_DATA_SOURCE_NAME } from './webhooks.constants';
 import { assertTargetUrl } from './subscriptions/target-url';
 import { resolveAuthorizationOptions, type ResolvedAuthorizationOptions } from './authorization/authorization.options';
+import { WebhookTransport } from './transport/webhook-transport.interface';
 
 /** The options with every default applied: what the module's services read. */
 export interface ResolvedWebhooksOptions {
@@ -112,7 +113,9 @@ export function resolveWebhooksOptions(options: WebhooksModuleOptions | undefine
     fail('eventEmitter', 'a list of event patterns such as ["order.*"]', raw.eventEmitter);
   }
   const transport = delivery.transport ?? d.transport;
-  if (transport !== 'undici' && transport !== 'axios') fail('delivery.transport', '"undici" or "axios"', transport);
+  if (transport !== 'undici' && transport !== 'axios' && !isTransportInstance(transport)) {
+    fail('delivery.transport', '"undici", "axios" or a WebhookTransport instance (with send() and close())', transport);
+  }
   const allowHttp = bool('targets.allowHttp', targets.allowHttp, WEBHOOKS_DEFAULTS.allowHttp);
   // The guard validates its own options (CIDRs, resolver, timeout) and names them when they are wrong.
   new WebhookDestinationGuard(targets);
@@ -197,6 +200,13 @@ function staticSubscription(entry: StaticSubscriptionOptions, index: number, all
     }
     throw error;
   }
+}
+
+/** A transport of the application's own: a WebhookTransport, or an object implementing it (send and close). */
+function isTransportInstance(value: unknown): value is WebhookTransport {
+  if (value instanceof WebhookTransport) return true;
+  const candidate = value as WebhookTransport | null;
+  return typeof candidate === 'object' && candidate !== null && typeof candidate.send === 'function' && typeof candidate.close === 'function';
 }
 
 function fail(option: string, expected: string, actual: unknown): never {

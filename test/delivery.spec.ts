@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   DELIVERY_FAILURES_MESSAGE,
   DESTINATION_VERIFICATION_FAILED,
@@ -9,6 +9,7 @@ import {
   WebhookPayloadError,
   type WebhooksModuleOptions,
 } from '../lib';
+import { createMemoryTransport, WebhooksTestKit } from '../lib/testing';
 import { createTestApp, type TestApp } from './support/app';
 import { describeEachDatabase } from './support/databases';
 import { TestReceiver } from './support/receiver';
@@ -115,24 +116,6 @@ describeEachDatabase('delivery (the seed delivery_attempts.rst)', (db) => {
     expect(attempt.internalInfo.exceptionHistory[0]).toMatch(/ECONNREFUSED|connect/);
   });
 
-  it('records a failure to handle the response', async () => {
-    const sub = await subscribe('/local', 'folder.open');
-    app.engine.responseInspector = () => {
-      throw new TypeError('UnicodeError');
-    };
-    try {
-      await app.dispatcher.dispatch('folder.open', {}, { note: 'this should fail locally' });
-      await app.engine.whenIdle();
-    } finally {
-      app.engine.responseInspector = undefined;
-    }
-    const attempt = await only(sub.id);
-    expect(attempt).toMatchObject({ status: 'failed', message: RESPONSE_HANDLING_ERROR });
-    expect(attempt.response?.statusCode).toBe(200);
-    expect(attempt.internalInfo.exceptionHistory[0]).toMatch(/TypeError: UnicodeError/);
-    expect(receiver.received('/local')).toHaveLength(1);
-  });
-
   it('fails validation of a destination that does not resolve, without sending', async () => {
     const sub = await app.subscriptions.create({ to: 'https://this_domain_does_not_exist.invalid/hook', events: 'folder.share' });
     await app.dispatcher.dispatch('folder.share', {});
@@ -180,9 +163,48 @@ describeEachDatabase('delivery (the seed delivery_attempts.rst)', (db) => {
     expect(receiver.received('/savepoint').map((r) => JSON.parse(r.body).n).sort()).toEqual([1, 3]);
   });
 
+  it('rejects bad dispatch arguments with a typed error naming the field', async () => {
+    await expect(app.dispatcher.dispatch('Not An Event', {})).rejects.toMatchObject({ field: 'event' });
+    await expect(app.dispatcher.dispatch('a.b', {}, { scope: 'x' })).rejects.toMatchObject({ field: 'scope' });
+    await expect(app.dispatcher.dispatch('a.b', {}, { id: 'has space' })).rejects.toMatchObject({ field: 'id' });
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    await subscribe('/cyclic', 'cycle.test');
+    await expect(app.dispatcher.dispatch('cycle.test', cyclic)).rejects.toBeInstanceOf(WebhookPayloadError);
+  });
+});
+
+describeEachDatabase('delivery rules, in memory (the testing kit: no socket needed)', (db) => {
+  const HOOKS = 'https://hooks.example.com';
+  let app: TestApp;
+  let kit: WebhooksTestKit;
+
+  beforeAll(async () => {
+    const transport = createMemoryTransport();
+    app = await createTestApp(db.options, { delivery: { transport }, targets: transport.offlineTargets() });
+    kit = WebhooksTestKit.from(app.module);
+  });
+  afterAll(() => app?.close());
+  afterEach(() => kit.reset());
+
+  const subscribe = (path: string, events: string) => app.subscriptions.create({ to: `${HOOKS}${path}`, events });
+
+  it('records a failure to handle the response', async () => {
+    const sub = await subscribe('/local', 'folder.open');
+    kit.failProcessing();
+    await app.dispatcher.dispatch('folder.open', {}, { note: 'this should fail locally' });
+    await kit.waitForDeliveries();
+    const { items } = await app.attempts.list(sub.id);
+    expect(items).toHaveLength(1);
+    expect(items[0]).toMatchObject({ status: 'failed', message: RESPONSE_HANDLING_ERROR });
+    expect(items[0].response?.statusCode).toBe(200);
+    expect(items[0].internalInfo.exceptionHistory[0]).toMatch(/SimulatedProcessingError/);
+    expect(kit.requestsTo(`${HOOKS}/local`)).toHaveLength(1);
+  });
+
   it('keeps the newest 50 resolved attempts, never dropping pending ones (deferred delivery)', async () => {
     const sub = await subscribe('/history', 'note.create');
-    app.engine.pause();
+    kit.deferDeliveries();
     const ids: string[] = [];
     for (let i = 0; i < 100; i++) ids.push((await app.dispatcher.dispatch('note.create', { i })).attempts[0].id);
     const pending = await app.attempts.list(sub.id, { limit: 500 });
@@ -191,9 +213,9 @@ describeEachDatabase('delivery (the seed delivery_attempts.rst)', (db) => {
     // Newest first, i.e. creation order reversed.
     expect(pending.items.map((a) => a.id)).toEqual([...ids].reverse());
 
-    app.engine.resume();
-    await receiver.waitFor(100, '/history');
-    await app.engine.whenIdle();
+    kit.releaseDeliveries();
+    await kit.waitForDeliveries();
+    expect(kit.requestsTo(`${HOOKS}/history`)).toHaveLength(100);
     const kept = (await app.attempts.list(sub.id, { limit: 500 })).items;
     expect(kept).toHaveLength(50);
     expect(new Set(kept.map((a) => a.status))).toEqual(new Set(['successful']));
@@ -203,9 +225,9 @@ describeEachDatabase('delivery (the seed delivery_attempts.rst)', (db) => {
 
   it('deactivates a subscription whose kept history is all failures, and activation resets it', async () => {
     const sub = await subscribe('/failing', 'alarm.raise');
-    receiver.respond('/failing', { status: 500 });
+    kit.respondWith(`${HOOKS}/failing`, 500);
     for (let i = 0; i < 60; i++) await app.dispatcher.dispatch('alarm.raise', { i });
-    await app.engine.whenIdle();
+    await kit.waitForDeliveries();
     const after = await app.subscriptions.get(sub.id);
     expect(after).toMatchObject({ active: false, statusMessage: DELIVERY_FAILURES_MESSAGE });
     const kept = (await app.attempts.list(sub.id, { limit: 500 })).items;
@@ -214,15 +236,16 @@ describeEachDatabase('delivery (the seed delivery_attempts.rst)', (db) => {
     expect(app.events.filter((e) => e.name === WebhookEvents.subscriptionDeactivated && e.payload.subscription.id === sub.id)).toHaveLength(1);
 
     // Deactivated: further events do not reach it.
-    const before = receiver.received('/failing').length;
+    const before = kit.requestsTo(`${HOOKS}/failing`).length;
     expect((await app.dispatcher.dispatch('alarm.raise', {})).attempts).toEqual([]);
-    expect(receiver.received('/failing')).toHaveLength(before);
+    await kit.waitForDeliveries();
+    expect(kit.requestsTo(`${HOOKS}/failing`)).toHaveLength(before);
 
     expect(await app.subscriptions.activate(sub.id)).toBe(true);
     expect(await app.subscriptions.get(sub.id)).toMatchObject({ active: true, statusMessage: 'Active', consecutiveFailures: 0 });
-    receiver.respond('/failing', { status: 200 });
+    kit.respondWith(`${HOOKS}/failing`, 200);
     await app.dispatcher.dispatch('alarm.raise', {});
-    await app.engine.whenIdle();
+    await kit.waitForDeliveries();
     expect(await app.subscriptions.get(sub.id)).toMatchObject({ active: true, consecutiveFailures: 0 });
   });
 
@@ -230,29 +253,18 @@ describeEachDatabase('delivery (the seed delivery_attempts.rst)', (db) => {
     const sub = await subscribe('/inactive', 'lamp.switch');
     await app.subscriptions.deactivate(sub.id);
     expect((await app.dispatcher.dispatch('lamp.switch', {})).attempts).toEqual([]);
-    await app.engine.whenIdle();
-    expect(receiver.received('/inactive')).toHaveLength(0);
+    await kit.waitForDeliveries();
+    expect(kit.requestsTo(`${HOOKS}/inactive`)).toHaveLength(0);
   });
 
   it('writes one attempt per subscription for a repeated explicit message id', async () => {
     const sub = await subscribe('/idem', 'payment.capture');
     await app.dispatcher.dispatch('payment.capture', { n: 1 }, { id: 'pay_123' });
     await app.dispatcher.dispatch('payment.capture', { n: 2 }, { id: 'pay_123' });
-    await receiver.waitFor(1, '/idem');
-    await app.engine.whenIdle();
-    expect(receiver.received('/idem')).toHaveLength(1);
-    expect(receiver.received('/idem')[0].headers['webhook-id']).toBe('pay_123');
+    // Claimed after the commit: waitForDeliveries() also waits for that hand-over.
+    await kit.waitForDeliveries();
+    expect(kit.requestsTo(`${HOOKS}/idem`).map((r) => [r.webhookId, r.json()])).toEqual([['pay_123', { n: 1 }]]);
     expect((await app.attempts.list(sub.id)).items).toHaveLength(1);
-  });
-
-  it('rejects bad dispatch arguments with a typed error naming the field', async () => {
-    await expect(app.dispatcher.dispatch('Not An Event', {})).rejects.toMatchObject({ field: 'event' });
-    await expect(app.dispatcher.dispatch('a.b', {}, { scope: 'x' })).rejects.toMatchObject({ field: 'scope' });
-    await expect(app.dispatcher.dispatch('a.b', {}, { id: 'has space' })).rejects.toMatchObject({ field: 'id' });
-    const cyclic: Record<string, unknown> = {};
-    cyclic.self = cyclic;
-    await subscribe('/cyclic', 'cycle.test');
-    await expect(app.dispatcher.dispatch('cycle.test', cyclic)).rejects.toBeInstanceOf(WebhookPayloadError);
   });
 });
 

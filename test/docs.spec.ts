@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
@@ -34,7 +34,8 @@ describe('documentation code', () => {
     const snippets = new Map<string, { source: string; origin: string }>();
     for (const file of markdownFiles()) {
       codeBlocks(file).forEach(({ code, line }, index) => {
-        const name = join(ROOT, '.docs-snippets', `${relative(ROOT, file).replace(/[/.]/g, '_')}_${index}.ts`);
+        // Beside the Markdown file (in memory only), so that relative imports resolve from there.
+        const name = join(dirname(file), `.snippet_${basename(file, '.md')}_${index}.ts`);
         // A block without imports or exports would be a script sharing one scope with the others.
         snippets.set(name, { source: `${code}\nexport {};\n`, origin: `${relative(ROOT, file)}:${line}` });
       });

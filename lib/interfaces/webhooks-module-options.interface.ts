@@ -4,6 +4,7 @@ import type { WebhookResolver } from '../security/destination.interface';
 import type { WebhookPayloadOptions } from '../payloads/webhook-payload-options.interface';
 import type { StaticSubscriptionOptions } from './static-subscription.interface';
 import type { WebhookAuthorizationOptions } from '../authorization/authorization.options';
+import type { WebhookTransport } from '../transport/webhook-transport.interface';
 
 /**
  * Where destination URLs may point. By default only public HTTPS destinations: every address a host resolves
@@ -106,11 +107,13 @@ export interface WebhookDeliveryOptions {
    */
   shutdownTimeout?: number;
   /**
-   * The transport: `'undici'` (keep-alive pools, the default) or `'axios'` (the application's `@nestjs/axios`
-   * HttpService, for its interceptors; about half the throughput, see bench/README.md).
+   * The transport: `'undici'` (keep-alive pools, the default), `'axios'` (the application's `@nestjs/axios`
+   * HttpService, for its interceptors; about half the throughput, see bench/README.md), or a
+   * {@link WebhookTransport} instance of your own (e.g. the in-memory transport of `nestjs-webhooks/testing`),
+   * which the module closes at shutdown.
    * @default 'undici'
    */
-  transport?: 'undici' | 'axios';
+  transport?: 'undici' | 'axios' | WebhookTransport;
 }
 
 /** A source of the current time, replaceable in tests. */

@@ -6,9 +6,11 @@ import { type AxiosLike, AxiosTransport } from './axios.transport';
 import { UndiciTransport } from './undici.transport';
 import type { WebhookTransport } from './webhook-transport.interface';
 
-/** The transport `delivery.transport` names. */
+/** The transport `delivery.transport` names, or the instance it gives. */
 export function createTransport(options: ResolvedWebhooksOptions, moduleRef: ModuleRef): WebhookTransport {
-  if (options.delivery.transport === 'undici') return new UndiciTransport(options.delivery.concurrency);
+  const { transport } = options.delivery;
+  if (typeof transport === 'object') return transport;
+  if (transport === 'undici') return new UndiciTransport(options.delivery.concurrency);
   let http: AxiosLike;
   try {
     const { HttpService } = require('@nestjs/axios') as { HttpService: new (...args: never[]) => AxiosLike };
