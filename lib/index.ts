@@ -28,3 +28,6 @@ export type { WebhookTransportOptions, WebhookTransportRequest, WebhookTransport
 export * from './dialects';
 export * from './payloads';
 export * from './security';
+export { WebhookEventCatalog } from './catalog/webhook-event.catalog';
+export type * from './catalog/event-type.interface';
+export * from './admin';

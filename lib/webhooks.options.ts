@@ -15,6 +15,8 @@ import { normalizeEventPatterns } from './registry/event-pattern';
 import { assertScope } from './scope/scope-path';
 import { ROOT_SCOPE, WEBHOOKS_OWN_DATA_SOURCE_NAME } from './webhooks.constants';
 import { assertTargetUrl } from './subscriptions/target-url';
+import type { WebhookEventTypeDefinition } from './catalog/event-type.interface';
+import { resolveEventTypes } from './catalog/event-types.options';
 
 /** The options with every default applied: what the module's services read. */
 export interface ResolvedWebhooksOptions {
@@ -29,6 +31,8 @@ export interface ResolvedWebhooksOptions {
   transactionManager: (() => EntityManager | undefined) | undefined;
   eventEmitter: string[];
   clock: WebhookClock;
+  eventTypes: WebhookEventTypeDefinition[];
+  strictEventTypes: boolean;
 }
 
 /** A static subscription after validation. */
@@ -51,6 +55,7 @@ export const WEBHOOKS_DEFAULTS = {
   allowHttp: false,
   syncInterval: 0,
   changeRetention: 3_600_000,
+  strictEventTypes: false,
   delivery: {
     enabled: true,
     concurrency: 64,
@@ -84,6 +89,9 @@ const KNOWN: Record<string, readonly string[]> = {
     'clock',
     'dialects',
     'payloadShapers',
+    'admin',
+    'eventTypes',
+    'strictEventTypes',
   ],
   delivery: Object.keys(WEBHOOKS_DEFAULTS_DELIVERY),
   targets: ['allowHttp', 'allowPrivateNetworks', 'allowedCidrs', 'resolver', 'lookupTimeout'],
@@ -166,6 +174,8 @@ export function resolveWebhooksOptions(options: WebhooksModuleOptions | undefine
       }
     }),
     clock: raw.clock ?? systemClock,
+    eventTypes: resolveEventTypes(raw.eventTypes),
+    strictEventTypes: bool('strictEventTypes', raw.strictEventTypes, WEBHOOKS_DEFAULTS.strictEventTypes),
   };
 }
 
