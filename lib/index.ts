@@ -29,3 +29,6 @@ export * from './dialects';
 export * from './payloads';
 export * from './security';
 export * from './authorization';
+export { WebhookEventCatalog } from './catalog/webhook-event.catalog';
+export type * from './catalog/event-type.interface';
+export * from './admin';

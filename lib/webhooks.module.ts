@@ -48,6 +48,11 @@ import { WebhookTransport } from './transport/webhook-transport.interface';
 import { ApplicabilityChecker } from './authorization/applicability.checker';
 import { PreconditionFailureCounter } from './authorization/precondition-failures.counter';
 import { PrincipalRemovalListener } from './authorization/principal-removal.listener';
+import { WebhookEventCatalog } from './catalog/webhook-event.catalog';
+import { WEBHOOK_EVENT_CATALOG } from './catalog/catalog.constants';
+import { resolveAdminOptions } from './admin/admin.options';
+import { adminOptionsAsyncMessage } from './admin/admin.messages';
+import { webhooksAdminModuleParts } from './admin/webhooks-admin.factory';
 
 /** The services an application injects. */
 const PUBLIC_PROVIDERS = [
@@ -59,6 +64,7 @@ const PUBLIC_PROVIDERS = [
   DialectRegistry,
   PayloadShapers,
   WebhookDestinationGuard,
+  WebhookEventCatalog,
 ];
 
 /**
@@ -130,16 +136,28 @@ export class WebhooksModule {
           } as Parameters<typeof TypeOrmModule.forRoot>[0]),
         ]
       : [];
+    // The admin API shapes routes, so it is built (and its options checked) when the module is defined.
+    const admin = staticOptions.admin === undefined ? undefined : webhooksAdminModuleParts(resolveAdminOptions(staticOptions.admin));
     const dataSourceToken = getDataSourceToken(dataSource === WEBHOOKS_DEFAULTS.dataSource ? undefined : dataSource);
     return {
       module: WebhooksModule,
       global: staticOptions.isGlobal ?? WEBHOOKS_DEFAULTS.isGlobal,
-      imports: [...imports, ...ownDatabase, DiscoveryModule, TypeOrmModule.forFeature([...WEBHOOK_ENTITIES], dataSource === WEBHOOKS_DEFAULTS.dataSource ? undefined : dataSource)],
+      imports: [
+        ...imports,
+        ...ownDatabase,
+        DiscoveryModule,
+        TypeOrmModule.forFeature([...WEBHOOK_ENTITIES], dataSource === WEBHOOKS_DEFAULTS.dataSource ? undefined : dataSource),
+        ...(admin?.imports ?? []),
+      ],
+      controllers: admin?.controllers ?? [],
       providers: [
         ...optionProviders,
         {
           provide: WEBHOOKS_MODULE_OPTIONS,
           useFactory: (raw: WebhooksModuleOptions) => {
+            if (raw?.admin !== undefined && raw.admin !== staticOptions.admin) {
+              throw new WebhooksConfigurationError(adminOptionsAsyncMessage(), 'admin');
+            }
             const resolved = resolveWebhooksOptions({ ...raw, dataSource: raw?.database ? undefined : raw?.dataSource });
             return { ...resolved, dataSource, isGlobal: staticOptions.isGlobal ?? resolved.isGlobal };
           },
@@ -191,6 +209,9 @@ export class WebhooksModule {
         PreconditionFailureCounter,
         ApplicabilityChecker,
         PrincipalRemovalListener,
+        WebhookEventCatalog,
+        { provide: WEBHOOK_EVENT_CATALOG, useExisting: WebhookEventCatalog },
+        ...(admin?.providers ?? []),
       ],
       exports: [...PUBLIC_PROVIDERS, WEBHOOKS_MODULE_OPTIONS, WEBHOOKS_EVENT_EMITTER],
     };

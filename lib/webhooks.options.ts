@@ -17,6 +17,8 @@ import { ROOT_SCOPE, WEBHOOKS_OWN_DATA_SOURCE_NAME } from './webhooks.constants'
 import { assertTargetUrl } from './subscriptions/target-url';
 import { resolveAuthorizationOptions, type ResolvedAuthorizationOptions } from './authorization/authorization.options';
 import { WebhookTransport } from './transport/webhook-transport.interface';
+import type { WebhookEventTypeDefinition } from './catalog/event-type.interface';
+import { resolveEventTypes } from './catalog/event-types.options';
 
 /** The options with every default applied: what the module's services read. */
 export interface ResolvedWebhooksOptions {
@@ -33,6 +35,8 @@ export interface ResolvedWebhooksOptions {
   clock: WebhookClock;
   authorization: ResolvedAuthorizationOptions;
   maxPayloadBytes: number;
+  eventTypes: WebhookEventTypeDefinition[];
+  strictEventTypes: boolean;
 }
 
 /** A static subscription after validation. */
@@ -56,6 +60,7 @@ export const WEBHOOKS_DEFAULTS = {
   syncInterval: 0,
   changeRetention: 3_600_000,
   maxPayloadBytes: 262_144,
+  strictEventTypes: false,
   delivery: {
     enabled: true,
     concurrency: 64,
@@ -91,6 +96,9 @@ const KNOWN: Record<string, readonly string[]> = {
     'payloadShapers',
     'authorization',
     'maxPayloadBytes',
+    'admin',
+    'eventTypes',
+    'strictEventTypes',
   ],
   delivery: Object.keys(WEBHOOKS_DEFAULTS_DELIVERY),
   targets: ['allowHttp', 'allowPrivateNetworks', 'allowedCidrs', 'resolver', 'lookupTimeout'],
@@ -177,6 +185,8 @@ export function resolveWebhooksOptions(options: WebhooksModuleOptions | undefine
     clock: raw.clock ?? systemClock,
     authorization: resolveAuthorizationOptions(raw.authorization),
     maxPayloadBytes: integer('maxPayloadBytes', raw.maxPayloadBytes, WEBHOOKS_DEFAULTS.maxPayloadBytes, 1_024, 67_108_864),
+    eventTypes: resolveEventTypes(raw.eventTypes),
+    strictEventTypes: bool('strictEventTypes', raw.strictEventTypes, WEBHOOKS_DEFAULTS.strictEventTypes),
   };
 }
 

@@ -41,6 +41,11 @@ export interface ListWebhookSubscriptionsFilter {
   scope?: string;
   /** Only subscriptions in this scope or beneath it. */
   within?: string;
+  /**
+   * Only subscriptions on this scope's branch: in the scope, its ancestors (its lineage) or beneath it (what
+   * a principal acting in that scope may see of its own).
+   */
+  related?: string;
   /** Only subscriptions of this owner. */
   owner?: string;
   /**

@@ -5,6 +5,8 @@ import type { WebhookPayloadOptions } from '../payloads/webhook-payload-options.
 import type { StaticSubscriptionOptions } from './static-subscription.interface';
 import type { WebhookAuthorizationOptions } from '../authorization/authorization.options';
 import type { WebhookTransport } from '../transport/webhook-transport.interface';
+import type { WebhooksAdminOptions } from '../admin/webhooks-admin-options.interface';
+import type { WebhookEventTypeDefinition } from '../catalog/event-type.interface';
 
 /**
  * Where destination URLs may point. By default only public HTTPS destinations: every address a host resolves
@@ -186,6 +188,24 @@ export interface WebhooksModuleOptions extends WebhookPayloadOptions {
    * @default 262144 (256 KiB)
    */
   maxPayloadBytes?: number;
+  /**
+   * The admin HTTP API (subscriptions, REST Hooks, attempts, event types), off unless given. Requires
+   * `guards` and a `principal` resolver. See docs/admin-api.md.
+   * @default undefined (no admin routes)
+   */
+  admin?: WebhooksAdminOptions;
+  /**
+   * Event types for the catalog, besides those found on `@WebhookEvent` methods, `@WebhookResource`
+   * entities and static subscriptions: names with a description and an optional JSON schema of the payload.
+   * @default []
+   */
+  eventTypes?: WebhookEventTypeDefinition[];
+  /**
+   * Refuse subscriptions to event patterns that match no cataloged event type (a 400 in the admin API, a
+   * `WebhookValidationError` naming `events[i]` in `WebhookSubscriptions`).
+   * @default false
+   */
+  strictEventTypes?: boolean;
 }
 
 /** A class that builds the module options (for `forRootAsync({ useClass })`). */
@@ -194,7 +214,7 @@ export interface WebhooksOptionsFactory {
 }
 
 /** Options that must be known when the module is defined, before any provider runs. */
-export type WebhooksStaticOptions = Pick<WebhooksModuleOptions, 'isGlobal' | 'dataSource' | 'database'>;
+export type WebhooksStaticOptions = Pick<WebhooksModuleOptions, 'isGlobal' | 'dataSource' | 'database' | 'admin'>;
 
 /** Options of {@link WebhooksModule.forRootAsync}. */
 export interface WebhooksModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'>, WebhooksStaticOptions {

@@ -1,8 +1,10 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { EventEmitter2 } from '@nestjs/event-emitter';
 import { Brackets, type DataSource } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { DialectRegistry } from '../dialects/dialect.registry';
+import type { WebhookEventCatalog } from '../catalog/webhook-event.catalog';
+import { WEBHOOK_EVENT_CATALOG } from '../catalog/catalog.constants';
 import { TransactionHooks } from '../persistence/transaction-hooks.subscriber';
 import { WebhookDestinationGuard } from '../security/destination-guard';
 import { statement, WebhooksDatabase, type Work } from '../persistence/webhooks-database';
@@ -42,6 +44,7 @@ import { ScopedWebhookSubscriptions } from './scoped-webhook-subscriptions';
 import { dialectName, metadataObject, optionalText, rejectUnknownFields } from './subscription-input.validation';
 import { ownerRemovalSelector } from '../authorization/owner-removal.scopes';
 import { assertTargetUrl } from './target-url';
+import { isRelatedScope, relatedScopeFilter } from './related-scope.filter';
 import { TransientSubscriptions, isTransientId } from './transient-subscriptions.store';
 
 const CREATE_FIELDS = ['to', 'events', 'scope', 'owner', 'permission', 'dialect', 'description', 'metadata'] as const;
@@ -72,6 +75,9 @@ export class WebhookSubscriptions {
 
   private readonly dataSource: DataSource;
 
+  // A property injected by token: the catalog reaches the dispatcher, whose engine reaches this service.
+  @Optional() @Inject(WEBHOOK_EVENT_CATALOG) private readonly catalog?: WebhookEventCatalog;
+
   /** A view that creates, finds and lists subscriptions in `scope` only. */
   scope(scope: string): ScopedWebhookSubscriptions {
     return new ScopedWebhookSubscriptions(this, assertScope(scope));
@@ -86,7 +92,7 @@ export class WebhookSubscriptions {
       id: newId(),
       scope: input.scope === undefined ? ROOT_SCOPE : assertScope(input.scope),
       ownerId: optionalText(input.owner, 'owner', 255),
-      events: normalizeEventPatterns(input.events),
+      events: this.checkEvents(input.events),
       to: await this.checkTarget(input.to),
       dialect: this.checkDialect(input.dialect),
       permission: optionalText(input.permission, 'permission', 255),
@@ -160,6 +166,7 @@ export class WebhookSubscriptions {
         );
       }
     }
+    if (filter.related !== undefined) relatedScopeFilter(query, assertScope(filter.related, 'related'));
     if (filter.owner !== undefined) query.andWhere('s.ownerId = :owner', { owner: optionalText(filter.owner, 'owner', 255) });
     if (filter.active !== undefined) {
       if (typeof filter.active !== 'boolean') throw new WebhookValidationError('active', 'must be true or false');
@@ -192,6 +199,7 @@ export class WebhookSubscriptions {
         (s) =>
           (filter.scope === undefined || s.scope === filter.scope) &&
           (filter.within === undefined || isWithinScope(s.scope, filter.within)) &&
+          (filter.related === undefined || isRelatedScope(s.scope, filter.related)) &&
           (filter.owner === undefined || s.ownerId === filter.owner),
       );
     return { items, nextCursor: rows.length > limit ? encodeCursor(rows[limit - 1].id) : null };
@@ -203,7 +211,7 @@ export class WebhookSubscriptions {
     rejectUnknownFields(input, UPDATE_FIELDS);
     const changes: Partial<WebhookSubscription> = {};
     if (input.to !== undefined) changes.to = await this.checkTarget(input.to);
-    if (input.events !== undefined) changes.events = normalizeEventPatterns(input.events);
+    if (input.events !== undefined) changes.events = this.checkEvents(input.events);
     if (input.owner !== undefined) changes.ownerId = optionalText(input.owner, 'owner', 255);
     if (input.permission !== undefined) changes.permission = optionalText(input.permission, 'permission', 255);
     if (input.dialect !== undefined) changes.dialect = this.checkDialect(input.dialect);
@@ -378,6 +386,13 @@ export class WebhookSubscriptions {
     const target = assertTargetUrl(to, this.options.targets);
     await this.guard.assertAllowed(target, 'to', { allowUnresolvable: true });
     return target;
+  }
+
+  /** Event patterns, refused when `strictEventTypes` is on and one matches no cataloged event. */
+  private checkEvents(input: unknown): string[] {
+    const events = normalizeEventPatterns(input);
+    this.catalog?.assertAccepts(events);
+    return events;
   }
 
   private checkDialect(name: unknown): string {

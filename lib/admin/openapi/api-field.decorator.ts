@@ -1,0 +1,17 @@
+import type { ApiPropertyOptions } from '@nestjs/swagger';
+import { swagger } from '../admin-peers';
+
+// These decorators apply @nestjs/swagger's when the application has it and do nothing otherwise, so that the
+// admin API documents itself in apps that use Swagger without making it a dependency.
+
+const inert = (): void => undefined;
+
+/** `@ApiProperty` when `@nestjs/swagger` is installed: a documented (required) field. */
+export const ApiField = (options: ApiPropertyOptions = {}): PropertyDecorator => (swagger ? swagger.ApiProperty(options) : inert);
+
+/** `@ApiPropertyOptional` when `@nestjs/swagger` is installed: a documented optional field. */
+export const ApiOptionalField = (options: ApiPropertyOptions = {}): PropertyDecorator =>
+  swagger ? swagger.ApiPropertyOptional(options) : inert;
+
+/** `@ApiTags(tag)` when `@nestjs/swagger` is installed. */
+export const ApiTag = (tag: string): ClassDecorator => (swagger ? swagger.ApiTags(tag) : inert);

@@ -1,0 +1,60 @@
+import { Controller, type DynamicModule, type Provider, type Type, UseFilters, UseGuards, UsePipes } from '@nestjs/common';
+import { WebhooksAdminAccess } from './admin-access.service';
+import { WebhooksAdminExceptionFilter } from './admin-exception.filter';
+import { WebhooksAdminPrincipalGuard } from './admin-principal.guard';
+import { WebhooksAdminValidationPipe } from './admin-validation.pipe';
+import { WEBHOOKS_ADMIN_OPTIONS } from './admin.constants';
+import type { ResolvedWebhooksAdminOptions } from './admin.options';
+import { WebhookAttemptsAdminController } from './controllers/attempts.admin-controller';
+import { WebhookEventTypesAdminController } from './controllers/event-types.admin-controller';
+import { RestHooksAdminController } from './controllers/rest-hooks.admin-controller';
+import { WebhookSubscriptionsAdminController } from './controllers/subscriptions.admin-controller';
+import { ApiTag } from './openapi/api-field.decorator';
+
+/** The route classes of the admin API; each configuration derives its own controllers from them. */
+export const WEBHOOKS_ADMIN_ROUTES: ReadonlyArray<Type<unknown>> = [
+  WebhookSubscriptionsAdminController,
+  RestHooksAdminController,
+  WebhookAttemptsAdminController,
+  WebhookEventTypesAdminController,
+];
+
+/** What `forRoot({ admin })` adds to the webhooks module. */
+export interface WebhooksAdminModuleParts {
+  imports: NonNullable<DynamicModule['imports']>;
+  controllers: Type<unknown>[];
+  providers: Provider[];
+}
+
+/**
+ * Derives the admin controllers of one configuration: a subclass of each route class (so that two
+ * applications in one process may use different paths and guards) with `@Controller(path)`, the
+ * application's guards followed by the principal guard, the admin validation pipe and exception filter.
+ */
+export function createWebhooksAdminControllers(options: ResolvedWebhooksAdminOptions): Type<unknown>[] {
+  return WEBHOOKS_ADMIN_ROUTES.map((routes) => {
+    // Keeps the route class's name (OpenAPI operation ids, logs).
+    const derived = { [routes.name]: class extends (routes as Type<object>) {} }[routes.name];
+    Controller(options.path)(derived);
+    UseGuards(...options.guards, WebhooksAdminPrincipalGuard)(derived);
+    UsePipes(WebhooksAdminValidationPipe)(derived);
+    UseFilters(WebhooksAdminExceptionFilter)(derived);
+    ApiTag(options.apiTag)(derived);
+    return derived;
+  });
+}
+
+/** The imports, controllers and providers the admin API adds to the webhooks module. */
+export function webhooksAdminModuleParts(options: ResolvedWebhooksAdminOptions): WebhooksAdminModuleParts {
+  return {
+    imports: options.imports,
+    controllers: createWebhooksAdminControllers(options),
+    providers: [
+      { provide: WEBHOOKS_ADMIN_OPTIONS, useValue: options },
+      WebhooksAdminAccess,
+      WebhooksAdminPrincipalGuard,
+      WebhooksAdminValidationPipe,
+      WebhooksAdminExceptionFilter,
+    ],
+  };
+}
