@@ -15,6 +15,9 @@ import { normalizeEventPatterns } from './registry/event-pattern';
 import { assertScope } from './scope/scope-path';
 import { ROOT_SCOPE, WEBHOOKS_OWN_DATA_SOURCE_NAME } from './webhooks.constants';
 import { assertTargetUrl } from './subscriptions/target-url';
+import { parseRetryPolicy, resolveRetryOptions, type ResolvedRetryOptions, type WebhookRetryPolicy } from './delivery/retry-policy';
+import { type ResolvedWebhookSecretsOptions, resolveSecretsOptions } from './signing/signing.options';
+import { decodeSigningKey, decodeWebhookSecret, SIGNING_KEY_PREFIX } from './signing/webhook-secret.util';
 
 /** The options with every default applied: what the module's services read. */
 export interface ResolvedWebhooksOptions {
@@ -29,6 +32,10 @@ export interface ResolvedWebhooksOptions {
   transactionManager: (() => EntityManager | undefined) | undefined;
   eventEmitter: string[];
   clock: WebhookClock;
+  /** Signing secrets: the cipher for stored secrets, the rotation overlap, the kind generated. */
+  secrets: ResolvedWebhookSecretsOptions;
+  /** The module's retry policy and throttling rules. */
+  retry: ResolvedRetryOptions;
 }
 
 /** A static subscription after validation. */
@@ -41,6 +48,10 @@ export interface NormalizedStaticSubscription {
   dialect: string;
   description: string | null;
   persistent: boolean;
+  /** The `whsec_` secret or `whsk_` key it signs with, or `null` for unsigned requests. */
+  secret: string | null;
+  /** Its retry policy override, or `null` for the module's. */
+  retry: WebhookRetryPolicy | null;
 }
 
 /** The documented defaults. */
@@ -84,11 +95,13 @@ const KNOWN: Record<string, readonly string[]> = {
     'clock',
     'dialects',
     'payloadShapers',
+    'secrets',
+    'retry',
   ],
   delivery: Object.keys(WEBHOOKS_DEFAULTS_DELIVERY),
   targets: ['allowHttp', 'allowPrivateNetworks', 'allowedCidrs', 'resolver', 'lookupTimeout'],
   registry: ['syncInterval', 'changeRetention'],
-  'subscriptions[]': ['to', 'events', 'scope', 'owner', 'permission', 'dialect', 'description', 'persistent'],
+  'subscriptions[]': ['to', 'events', 'scope', 'owner', 'permission', 'dialect', 'description', 'persistent', 'secret', 'retry'],
 };
 
 /** Validates the options given to `forRoot`/`forRootAsync` and applies the defaults. */
@@ -166,6 +179,10 @@ export function resolveWebhooksOptions(options: WebhooksModuleOptions | undefine
       }
     }),
     clock: raw.clock ?? systemClock,
+    secrets: resolveSecretsOptions(raw.secrets),
+    retry: resolveRetryOptions(raw.retry, (option, reason) => {
+      throw new WebhooksConfigurationError(`WebhooksModule: option "${option}" ${reason}.`, option);
+    }),
   };
 }
 
@@ -182,6 +199,10 @@ function staticSubscription(entry: StaticSubscriptionOptions, index: number, all
       dialect: string(`${path}.dialect`, entry.dialect, 'default'),
       description: optionalString(`${path}.description`, entry.description),
       persistent: bool(`${path}.persistent`, entry.persistent, false),
+      secret: staticSecret(entry.secret, `${path}.secret`),
+      retry: parseRetryPolicy(entry.retry, `${path}.retry`, (field, reason) => {
+        throw new WebhookValidationError(field, reason);
+      }),
     };
   } catch (error) {
     if (error instanceof WebhookValidationError) {
@@ -189,6 +210,14 @@ function staticSubscription(entry: StaticSubscriptionOptions, index: number, all
     }
     throw error;
   }
+}
+
+function staticSecret(secret: unknown, field: string): string | null {
+  if (secret === undefined || secret === null) return null;
+  // Validated like an imported secret; the value is never repeated in the message.
+  if (typeof secret === 'string' && secret.startsWith(SIGNING_KEY_PREFIX)) decodeSigningKey(secret, field);
+  else decodeWebhookSecret(secret as string, field);
+  return secret as string;
 }
 
 function fail(option: string, expected: string, actual: unknown): never {

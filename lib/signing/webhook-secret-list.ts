@@ -1,0 +1,57 @@
+import { inspect } from 'node:util';
+import type { ValueTransformer } from 'typeorm';
+import type { StoredWebhookSecret } from './subscription-secrets';
+
+/**
+ * A subscription's stored secrets, as the entity carries them: opaque on purpose. The entries (plain
+ * `whsec_` secrets when no encryption key is configured) cannot be read from outside the module, and the
+ * value serializes to nothing: `JSON.stringify`, `class-transformer` and `console.log` of a subscription
+ * never show them, whichever path (service result, event payload, admin API) the subscription takes.
+ * Spreading or `Object.assign` carries the same list along, so copies of a subscription still sign.
+ */
+export class WebhookSecretList {
+  readonly #entries: readonly StoredWebhookSecret[];
+
+  private constructor(entries: readonly StoredWebhookSecret[]) {
+    this.#entries = Object.freeze(entries.map((entry) => Object.freeze({ ...entry })));
+  }
+
+  /** A list holding copies of `entries` (newest first). */
+  static of(entries: readonly StoredWebhookSecret[]): WebhookSecretList {
+    return new WebhookSecretList(entries);
+  }
+
+  /**
+   * The stored entries of a list (module-internal: signing and rotation read them). `[]` for none.
+   * @internal
+   */
+  static entriesOf(list: WebhookSecretList | null | undefined): readonly StoredWebhookSecret[] {
+    return list instanceof WebhookSecretList ? list.#entries : [];
+  }
+
+  /** How many entries are stored (live or waiting to expire). */
+  get size(): number {
+    return this.#entries.length;
+  }
+
+  /** Serializes to nothing: a subscription turned into JSON has no `secrets` key. */
+  toJSON(): undefined {
+    return undefined;
+  }
+
+  [inspect.custom](): string {
+    return `WebhookSecretList(${this.#entries.length} redacted)`;
+  }
+}
+
+/** Stores a {@link WebhookSecretList} as its JSON list and reads it back as one. */
+export const webhookSecretListTransformer: ValueTransformer = {
+  to: (value: WebhookSecretList | StoredWebhookSecret[] | null | undefined) =>
+    value instanceof WebhookSecretList ? [...WebhookSecretList.entriesOf(value)] : value,
+  from: (value: StoredWebhookSecret[] | string | null | undefined) => {
+    if (value === null || value === undefined) return value;
+    // A driver that hands JSON columns back as text (none of ours does today) still reads.
+    const entries = typeof value === 'string' ? (JSON.parse(value) as StoredWebhookSecret[]) : value;
+    return Array.isArray(entries) ? WebhookSecretList.of(entries) : null;
+  },
+};
