@@ -1,5 +1,6 @@
 import { randomBytes, verify as cryptoVerify } from 'node:crypto';
 import { inspect } from 'node:util';
+import { instanceToPlain } from 'class-transformer';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -96,6 +97,7 @@ describeEachDatabase('signed deliveries (Standard Webhooks)', (db) => {
     for (const shown of [read, listed, created.payload, indexed, (await app.subscriptions.update(sub.id, { description: 'x' }))]) {
       expect(JSON.stringify(shown)).not.toContain(bare);
       expect(inspect(shown, { depth: 10 })).not.toContain(bare);
+      expect(JSON.stringify(instanceToPlain(shown))).not.toContain(bare);
     }
     expect(JSON.parse(JSON.stringify(indexed))).not.toHaveProperty('secrets');
     // Without encryption keys the column holds the secret as is (see the encrypted suite below).
@@ -202,6 +204,27 @@ describeEachDatabase('signed deliveries (Standard Webhooks)', (db) => {
     const pair = generateSigningKeyPair();
     const imported = await app.subscriptions.create({ to: receiver.url('/ed2'), events: 'ed.happen', secret: pair.signingKey });
     expect(imported).toMatchObject({ secret: pair.signingKey, publicKey: pair.publicKey });
+  });
+
+  it('fails the tries of a subscription whose stored secrets are damaged rather than send them unsigned', async () => {
+    const sub = await app.subscriptions.create({ to: receiver.url('/damaged'), events: 'damaged.happen' });
+    await app.dataSource
+      .createQueryBuilder()
+      .update(WebhookSubscription)
+      .set({ secrets: { not: 'a list' } as never })
+      .where('id = :id', { id: sub.id })
+      .execute();
+    await app.registry.load();
+    const [{ id }] = (await app.dispatcher.dispatch('damaged.happen', {})).attempts;
+    await app.engine.whenIdle();
+    const attempt = await app.attempts.get(id);
+    expect(attempt).toMatchObject({ status: 'failed', attemptCount: 1, nextAttemptAt: null });
+    expect(attempt.message).toMatch(/cannot be signed.*Rotate/);
+    expect(receiver.received('/damaged')).toHaveLength(0);
+
+    const { secret } = await app.subscriptions.rotateSecret(sub.id);
+    await deliver('damaged.happen');
+    expect(receiverAccepts(secret, receiver.received('/damaged')[0])).toBe(true);
   });
 
   it('keeps secrets encrypted at rest, and fails (without retrying) a try whose secret cannot be decrypted', async () => {

@@ -1,5 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { WebhookSubscription } from '../entities/webhook-subscription.entity';
+import { WebhookStoredSecretError } from '../signing/signing.errors';
+import { damagedSecretListMessage } from '../signing/signing.messages';
 import { signingKeysFor } from '../signing/subscription-secrets';
 import { WebhookSecretList } from '../signing/webhook-secret-list';
 import { type SigningKeys, signWebhook } from '../signing/webhook-signature';
@@ -33,7 +35,9 @@ export class SubscriptionSigner {
    */
   sign(subscription: WebhookSubscription, messageId: string, timestampSeconds: number, body: string, now: number): string {
     const list = subscription.secrets;
-    if (!(list instanceof WebhookSecretList) || list.size === 0) return '';
+    if (!(list instanceof WebhookSecretList)) return '';
+    if (list.damaged) throw new WebhookStoredSecretError(damagedSecretListMessage(), 0);
+    if (list.size === 0) return '';
     const keys = this.keysFor(list, subscription.id, now);
     if (keys.secrets.length === 0 && (keys.signingKeys?.length ?? 0) === 0) return '';
     return signWebhook(messageId, timestampSeconds, body, keys);

@@ -11,14 +11,29 @@ import type { StoredWebhookSecret } from './subscription-secrets';
  */
 export class WebhookSecretList {
   readonly #entries: readonly StoredWebhookSecret[];
+  readonly #damaged: boolean;
 
-  private constructor(entries: readonly StoredWebhookSecret[]) {
+  private constructor(entries: readonly StoredWebhookSecret[], damaged = false) {
     this.#entries = Object.freeze(entries.map((entry) => Object.freeze({ ...entry })));
+    this.#damaged = damaged;
   }
 
   /** A list holding copies of `entries` (newest first). */
   static of(entries: readonly StoredWebhookSecret[]): WebhookSecretList {
     return new WebhookSecretList(entries);
+  }
+
+  /**
+   * A stored value that is not a list of secrets (edited by hand, damaged): it signs nothing, and the
+   * signer fails the tries rather than send them unsigned.
+   */
+  static damaged(): WebhookSecretList {
+    return new WebhookSecretList([], true);
+  }
+
+  /** Whether the stored value could not be read as a list of secrets. */
+  get damaged(): boolean {
+    return this.#damaged;
   }
 
   /**
@@ -51,7 +66,18 @@ export const webhookSecretListTransformer: ValueTransformer = {
   from: (value: StoredWebhookSecret[] | string | null | undefined) => {
     if (value === null || value === undefined) return value;
     // A driver that hands JSON columns back as text (none of ours does today) still reads.
-    const entries = typeof value === 'string' ? (JSON.parse(value) as StoredWebhookSecret[]) : value;
-    return Array.isArray(entries) ? WebhookSecretList.of(entries) : null;
+    let entries: unknown;
+    try {
+      entries = typeof value === 'string' ? JSON.parse(value) : value;
+    } catch {
+      return WebhookSecretList.damaged();
+    }
+    return Array.isArray(entries) && entries.every(isStoredSecret) ? WebhookSecretList.of(entries) : WebhookSecretList.damaged();
   },
 };
+
+function isStoredSecret(entry: unknown): entry is StoredWebhookSecret {
+  if (typeof entry !== 'object' || entry === null) return false;
+  const { value, kind, expiresAt } = entry as Record<string, unknown>;
+  return typeof value === 'string' && typeof kind === 'string' && (expiresAt === null || typeof expiresAt === 'number');
+}
