@@ -16,11 +16,23 @@ export { MANUALLY_DEACTIVATED_MESSAGE, WebhookSubscriptions } from './subscripti
 export { ACTIVE_STATUS_MESSAGE, WEBHOOKS_EVENT_EMITTER, WEBHOOKS_MODULE_OPTIONS } from './webhooks.constants';
 export { WebhooksModule } from './webhooks.module';
 export { WEBHOOKS_DEFAULTS } from './webhooks.options';
-export { WebhookAttempts, type ListWebhookAttemptsFilter } from './attempts/webhook-attempts.service';
+export { WebhookAttempts, type ListWebhookAttemptsFilter, type ReplayWebhookAttemptsFilter } from './attempts/webhook-attempts.service';
 export { WebhookEvent, type WebhookEventOptions } from './decorators/webhook-event.decorator';
 export { WebhookResource, type WebhookResourceEvent, type WebhookResourceOptions } from './decorators/webhook-resource.decorator';
 export { DeliveryEngine } from './delivery/delivery.engine';
 export * from './delivery/delivery.messages';
+export { GONE_DEACTIVATION_MESSAGE, RETRY_CANCELLED_MESSAGE } from './delivery/retry.messages';
+export {
+  effectiveRetryPolicy,
+  retryDelay,
+  WEBHOOK_RETRY_DEFAULTS,
+  type ResolvedRetryPolicy,
+  type WebhookRetryOptions,
+  type WebhookRetryPolicy,
+} from './delivery/retry-policy';
+export { parseRetryAfter, THROTTLE_STATUS_CODES } from './delivery/retry-after.util';
+export { TEST_EVENT, type WebhookTestEventPayload } from './dispatch/test-event';
+export * from './signing';
 export { WebhookDispatcher } from './dispatch/webhook-dispatcher.service';
 export type * from './interfaces/dispatch.interface';
 export { WebhookTransport } from './transport/webhook-transport.interface';

@@ -36,6 +36,7 @@ import { PayloadShapers } from './payloads/payload-shapers';
 import { WEBHOOK_PAYLOAD_OPTIONS } from './payloads/payload.constants';
 import { WebhookDestinationGuard } from './security/destination-guard';
 import { RequestBuilder } from './delivery/request.builder';
+import { SubscriptionSigner } from './delivery/subscription.signer';
 import { TransientAttempts } from './delivery/transient-attempts.store';
 import { AmbientTransaction } from './dispatch/ambient-transaction';
 import { EventEmitterBridge } from './dispatch/event-emitter.bridge';
@@ -180,6 +181,7 @@ export class WebhooksModule {
         AttemptStore,
         TransientAttempts,
         AttemptRecorder,
+        SubscriptionSigner,
         RequestBuilder,
         {
           provide: WebhookDestinationGuard,

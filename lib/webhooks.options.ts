@@ -19,6 +19,9 @@ import { resolveAuthorizationOptions, type ResolvedAuthorizationOptions } from '
 import { WebhookTransport } from './transport/webhook-transport.interface';
 import type { WebhookEventTypeDefinition } from './catalog/event-type.interface';
 import { resolveEventTypes } from './catalog/event-types.options';
+import { parseRetryPolicy, resolveRetryOptions, type ResolvedRetryOptions, type WebhookRetryPolicy } from './delivery/retry-policy';
+import { type ResolvedWebhookSecretsOptions, resolveSecretsOptions } from './signing/signing.options';
+import { decodeSigningKey, decodeWebhookSecret, SIGNING_KEY_PREFIX } from './signing/webhook-secret.util';
 
 /** The options with every default applied: what the module's services read. */
 export interface ResolvedWebhooksOptions {
@@ -37,6 +40,10 @@ export interface ResolvedWebhooksOptions {
   maxPayloadBytes: number;
   eventTypes: WebhookEventTypeDefinition[];
   strictEventTypes: boolean;
+  /** Signing secrets: the cipher for stored secrets, the rotation overlap, the kind generated. */
+  secrets: ResolvedWebhookSecretsOptions;
+  /** The module's retry policy and throttling rules. */
+  retry: ResolvedRetryOptions;
 }
 
 /** A static subscription after validation. */
@@ -49,6 +56,10 @@ export interface NormalizedStaticSubscription {
   dialect: string;
   description: string | null;
   persistent: boolean;
+  /** The `whsec_` secret or `whsk_` key it signs with, or `null` for unsigned requests. */
+  secret: string | null;
+  /** Its retry policy override, or `null` for the module's. */
+  retry: WebhookRetryPolicy | null;
 }
 
 /** The documented defaults. */
@@ -99,11 +110,13 @@ const KNOWN: Record<string, readonly string[]> = {
     'admin',
     'eventTypes',
     'strictEventTypes',
+    'secrets',
+    'retry',
   ],
   delivery: Object.keys(WEBHOOKS_DEFAULTS_DELIVERY),
   targets: ['allowHttp', 'allowPrivateNetworks', 'allowedCidrs', 'resolver', 'lookupTimeout'],
   registry: ['syncInterval', 'changeRetention'],
-  'subscriptions[]': ['to', 'events', 'scope', 'owner', 'permission', 'dialect', 'description', 'persistent'],
+  'subscriptions[]': ['to', 'events', 'scope', 'owner', 'permission', 'dialect', 'description', 'persistent', 'secret', 'retry'],
 };
 
 /** Validates the options given to `forRoot`/`forRootAsync` and applies the defaults. */
@@ -187,6 +200,10 @@ export function resolveWebhooksOptions(options: WebhooksModuleOptions | undefine
     maxPayloadBytes: integer('maxPayloadBytes', raw.maxPayloadBytes, WEBHOOKS_DEFAULTS.maxPayloadBytes, 1_024, 67_108_864),
     eventTypes: resolveEventTypes(raw.eventTypes),
     strictEventTypes: bool('strictEventTypes', raw.strictEventTypes, WEBHOOKS_DEFAULTS.strictEventTypes),
+    secrets: resolveSecretsOptions(raw.secrets),
+    retry: resolveRetryOptions(raw.retry, (option, reason) => {
+      throw new WebhooksConfigurationError(`WebhooksModule: option "${option}" ${reason}.`, option);
+    }),
   };
 }
 
@@ -203,6 +220,10 @@ function staticSubscription(entry: StaticSubscriptionOptions, index: number, all
       dialect: string(`${path}.dialect`, entry.dialect, 'default'),
       description: optionalString(`${path}.description`, entry.description),
       persistent: bool(`${path}.persistent`, entry.persistent, false),
+      secret: staticSecret(entry.secret, `${path}.secret`),
+      retry: parseRetryPolicy(entry.retry, `${path}.retry`, (field, reason) => {
+        throw new WebhookValidationError(field, reason);
+      }),
     };
   } catch (error) {
     if (error instanceof WebhookValidationError) {
@@ -217,6 +238,14 @@ function isTransportInstance(value: unknown): value is WebhookTransport {
   if (value instanceof WebhookTransport) return true;
   const candidate = value as WebhookTransport | null;
   return typeof candidate === 'object' && candidate !== null && typeof candidate.send === 'function' && typeof candidate.close === 'function';
+}
+
+function staticSecret(secret: unknown, field: string): string | null {
+  if (secret === undefined || secret === null) return null;
+  // Validated like an imported secret; the value is never repeated in the message.
+  if (typeof secret === 'string' && secret.startsWith(SIGNING_KEY_PREFIX)) decodeSigningKey(secret, field);
+  else decodeWebhookSecret(secret as string, field);
+  return secret as string;
 }
 
 function fail(option: string, expected: string, actual: unknown): never {

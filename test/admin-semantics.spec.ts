@@ -20,11 +20,7 @@ const verify = (secret: string, request: ReceivedRequest) =>
     'webhook-signature': String(request.headers['webhook-signature']),
   });
 
-// Skipped until the delivery-semantics work (issue 4) is merged: these routes call service methods it adds —
-// WebhookSubscriptions.create() resolving with a one-time `secret`, WebhookSubscriptions.rotateSecret(),
-// WebhookDispatcher.sendTest(), WebhookAttempts.retry(), WebhookAttempts.replay() — and the REST Hooks flow
-// needs its rule that a 410 Gone deactivates the subscription at once. Remove `.skip` after merging.
-describe.skip('admin API over the delivery semantics (secrets, test events, retry, replay, 410)', () => {
+describe('admin API over the delivery semantics (secrets, test events, retry, replay, 410)', () => {
   describeEachDatabase(
     'admin semantics',
     (db) => {

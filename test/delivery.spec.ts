@@ -14,9 +14,11 @@ import { createTestApp, type TestApp } from './support/app';
 import { describeEachDatabase } from './support/databases';
 import { TestReceiver } from './support/receiver';
 
+// The seed's behaviour: one try per attempt, no throttling pauses (retries have their own suite).
 const options = (extra: WebhooksModuleOptions = {}): WebhooksModuleOptions => ({
   targets: { allowHttp: true, allowPrivateNetworks: true },
   delivery: { pollInterval: 50 },
+  retry: { attempts: 1, throttlePause: 0 },
   ...extra,
 });
 

@@ -1,9 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { EventEmitter2 } from '@nestjs/event-emitter';
 import type { WebhookDeliveryAttempt } from '../entities/webhook-delivery-attempt.entity';
-import type { WebhookSubscription } from '../entities/webhook-subscription.entity';
+import { In } from 'typeorm';
+import { WebhookSubscription } from '../entities/webhook-subscription.entity';
 import { WebhookEvents } from '../events/webhook-events.constants';
-import { WebhooksDatabase, type Work } from '../persistence/webhooks-database';
+import { statement, WebhooksDatabase, type Work } from '../persistence/webhooks-database';
+import { RegistryStore } from '../registry/registry.store';
 import { WebhookRegistry } from '../registry/webhook-registry.service';
 import { TransientSubscriptions } from '../subscriptions/transient-subscriptions.store';
 import { WebhookSubscriptions } from '../subscriptions/webhook-subscriptions.service';
@@ -21,6 +23,13 @@ export interface TryRecord {
   attempt: WebhookDeliveryAttempt;
   /** Deactivate the subscription at once with this status message (e.g. on 410 Gone). */
   deactivate?: string;
+  /** Pause the subscription until then (epoch ms): its target asked to be sent less (429, 503 ...). */
+  pause?: number;
+  /**
+   * The attempt was not tried, only put back to wait for its subscription's pause to end: nothing is
+   * counted and no event is emitted.
+   */
+  deferred?: boolean;
 }
 
 interface Pending {
@@ -51,6 +60,7 @@ export class AttemptRecorder {
     private readonly transientSubscriptions: TransientSubscriptions,
     private readonly subscriptions: WebhookSubscriptions,
     private readonly registry: WebhookRegistry,
+    private readonly registryStore: RegistryStore,
     @Inject(WEBHOOKS_EVENT_EMITTER) private readonly emitter: EventEmitter2,
     @Inject(WEBHOOKS_MODULE_OPTIONS) private readonly options: ResolvedWebhooksOptions,
   ) {}
@@ -95,22 +105,28 @@ export class AttemptRecorder {
 
   private async write(records: TryRecord[]): Promise<void> {
     const now = this.options.clock.now();
-    const { applied, deactivated } = await this.db.runOwn(() => this.writeWork(records, now));
+    const { applied, paused, deactivated } = await this.db.runOwn(() => this.writeWork(records, now));
+    for (const subscription of paused) this.registry.apply(subscription);
     for (const { subscription, reason } of deactivated) {
       this.registry.apply(subscription);
       this.emitter.emit(WebhookEvents.subscriptionDeactivated, { subscription, reason });
     }
-    for (const record of applied) this.emitAttempt(record.attempt, record.job.subscription);
+    for (const record of applied) if (!record.deferred) this.emitAttempt(record.attempt, record.job.subscription);
   }
 
   private *writeWork(
     records: TryRecord[],
     now: number,
-  ): Work<{ applied: TryRecord[]; deactivated: Array<{ subscription: WebhookSubscription; reason: string }> }> {
+  ): Work<{
+    applied: TryRecord[];
+    paused: WebhookSubscription[];
+    deactivated: Array<{ subscription: WebhookSubscription; reason: string }>;
+  }> {
     const applied: TryRecord[] = [];
     for (const record of records) {
       if (yield* this.store.record(record.attempt, record.job.leaseToken!)) applied.push(record);
     }
+    const paused = yield* this.pauseWork(applied);
     const outcomes = new Map<string, boolean[]>();
     const immediate = new Map<string, string>();
     for (const { attempt, deactivate } of applied) {
@@ -130,12 +146,36 @@ export class AttemptRecorder {
       if (subscription) deactivated.push({ subscription, reason });
     }
     if (outcomes.size > 0) yield* this.store.trim([...outcomes.keys()], limit);
-    return { applied, deactivated };
+    return { applied, paused, deactivated };
   }
 
-  private recordTransient({ attempt, job, deactivate }: TryRecord): void {
+  /**
+   * Stores the pauses a batch asked for and logs them as registry changes, so that every instance's
+   * index (and so its dispatches) learns them; returns the paused subscriptions as stored now.
+   */
+  private *pauseWork(applied: readonly TryRecord[]): Work<WebhookSubscription[]> {
+    const pauses = new Map<string, number>();
+    for (const { attempt, pause } of applied) {
+      if (pause !== undefined) pauses.set(attempt.subscriptionId, Math.max(pause, pauses.get(attempt.subscriptionId) ?? 0));
+    }
+    if (pauses.size === 0) return [];
+    const changed = yield* this.store.pause(pauses);
+    if (changed.length === 0) return [];
+    yield* this.registryStore.recordChanges(changed);
+    const { rows } = yield statement(this.db.select(WebhookSubscription, 's').where({ id: In(changed) }));
+    return this.db.hydrate(WebhookSubscription, 's', rows);
+  }
+
+  private recordTransient({ attempt, job, deactivate, pause, deferred }: TryRecord): void {
     if (!this.transientAttempts.replace(attempt)) return;
     const id = attempt.subscriptionId;
+    if (deferred) return;
+    if (pause !== undefined) {
+      const current = this.transientSubscriptions.get(id);
+      if (current && (current.pausedUntil?.getTime() ?? 0) < pause) {
+        this.registry.apply(this.transientSubscriptions.update(id, { pausedUntil: new Date(pause) }, this.options.clock.now())!);
+      }
+    }
     let reason = deactivate;
     if (attempt.status !== 'pending') {
       const current = this.transientSubscriptions.get(id);

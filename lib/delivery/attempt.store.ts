@@ -20,6 +20,7 @@ const COLUMNS = [
   'tries',
   'attempt_count',
   'next_attempt_at',
+  'next_trigger',
   'lease_owner',
   'lease_until',
   'created_at',
@@ -30,6 +31,9 @@ const COLUMNS = [
 const RESULT_COLUMNS = COLUMNS.filter(
   (c) => !['id', 'subscription_id', 'message_id', 'event', 'scope', 'created_at'].includes(c),
 );
+
+/** The length of the `message` column. */
+const MESSAGE_LENGTH = 512;
 
 /** Rows per multi-row INSERT: well under every database's parameter limit. */
 const INSERT_CHUNK = 200;
@@ -92,18 +96,20 @@ export class AttemptStore {
   /**
    * Claims up to `limit` due attempts that nobody holds (skipping rows other instances are claiming right
    * now) and returns them. A held attempt is due again when its lease runs out, so attempts of a crashed
-   * instance come back by themselves.
+   * instance come back by themselves. Attempts of a paused subscription (throttled target) wait.
    */
   *claimDue(now: number, limit: number, token: string, leaseUntil: number): Work<WebhookDeliveryAttempt[]> {
     const select = this.cached('claim:select', () => {
       const c = (name: string) => this.sql.col(name);
+      const p = (i: number) => this.sql.param(i);
       return (
-        `SELECT ${c('id')} FROM ${this.attempts} WHERE ${c('status')} = 'pending' AND ${c('next_attempt_at')} <= ${this.sql.param(1)} ` +
-        `AND (${c('lease_until')} IS NULL OR ${c('lease_until')} <= ${this.sql.param(2)}) ` +
-        `ORDER BY ${c('next_attempt_at')} LIMIT ${this.sql.param(3)}${this.sql.skipLocked}`
+        `SELECT a.${c('id')} FROM ${this.attempts} a WHERE a.${c('status')} = 'pending' AND a.${c('next_attempt_at')} <= ${p(1)} ` +
+        `AND (a.${c('lease_until')} IS NULL OR a.${c('lease_until')} <= ${p(2)}) ` +
+        `AND NOT EXISTS (SELECT 1 FROM ${this.subscriptions} s WHERE s.${c('id')} = a.${c('subscription_id')} AND s.${c('paused_until')} > ${p(3)}) ` +
+        `ORDER BY a.${c('next_attempt_at')} LIMIT ${p(4)}${this.sql.skipLocked}`
       );
     });
-    const ids: string[] = (yield { sql: select, params: [now, now, limit] }).rows.map((row: { id: string }) => row.id);
+    const ids: string[] = (yield { sql: select, params: [now, now, now, limit] }).rows.map((row: { id: string }) => row.id);
     if (ids.length === 0) return [];
     return yield* this.lease(ids, token, leaseUntil, null, now);
   }
@@ -231,6 +237,64 @@ export class AttemptStore {
     return reached;
   }
 
+  /**
+   * Sets a resolved attempt (or a pending one nobody holds, waiting for its retry) back to pending, due
+   * at `now`, its next try marked `manual`. Returns whether it changed: false when the attempt is being
+   * sent right now or does not exist.
+   */
+  *rearm(id: string, now: number): Work<boolean> {
+    const c = (name: string) => this.sql.col(name);
+    const p = (i: number) => this.sql.param(i);
+    const sql = this.cached(
+      'rearm',
+      () =>
+        `UPDATE ${this.attempts} SET ${c('status')} = 'pending', ${c('next_attempt_at')} = ${p(1)}, ${c('next_trigger')} = 'manual', ` +
+        `${c('lease_owner')} = NULL, ${c('lease_until')} = NULL, ${c('resolved_at')} = NULL WHERE ${c('id')} = ${p(2)} ` +
+        `AND (${c('status')} IN ('successful', 'failed') OR ${c('lease_owner')} IS NULL OR ${c('lease_until')} <= ${p(3)})`,
+    );
+    return (yield { sql, params: [now, id, now] }).affected > 0;
+  }
+
+  /**
+   * Sets the resolved attempts with `status` matching the filter back to pending, due at `now`, their next
+   * try marked `manual`; without a subscription, only attempts of active subscriptions. Returns how many.
+   */
+  *replay(filter: { subscriptionId?: string; status: 'failed' | 'successful'; since?: number }, now: number): Work<number> {
+    const c = (name: string) => this.sql.col(name);
+    const params: unknown[] = [now, filter.status];
+    const p = (value: unknown) => {
+      params.push(value);
+      return this.sql.param(params.length);
+    };
+    let where = `${c('status')} = ${this.sql.param(2)}`;
+    if (filter.subscriptionId !== undefined) where += ` AND ${c('subscription_id')} = ${p(filter.subscriptionId)}`;
+    else where += ` AND ${c('subscription_id')} IN (SELECT ${c('id')} FROM ${this.subscriptions} WHERE ${c('active')} = ${p(true)})`;
+    if (filter.since !== undefined) where += ` AND ${c('created_at')} >= ${p(filter.since)}`;
+    const sql =
+      `UPDATE ${this.attempts} SET ${c('status')} = 'pending', ${c('next_attempt_at')} = ${this.sql.param(1)}, ` +
+      `${c('next_trigger')} = 'manual', ${c('lease_owner')} = NULL, ${c('lease_until')} = NULL, ${c('resolved_at')} = NULL WHERE ${where}`;
+    return (yield { sql, params }).affected;
+  }
+
+  /**
+   * Pauses subscriptions (throttled targets) until the given times, never shortening a pause already
+   * set. Returns the ids whose pause changed.
+   */
+  *pause(pauses: ReadonlyMap<string, number>): Work<string[]> {
+    const c = (name: string) => this.sql.col(name);
+    const sql = this.cached(
+      'pause',
+      () =>
+        `UPDATE ${this.subscriptions} SET ${c('paused_until')} = ${this.sql.param(1)} WHERE ${c('id')} = ${this.sql.param(2)} ` +
+        `AND (${c('paused_until')} IS NULL OR ${c('paused_until')} < ${this.sql.param(3)})`,
+    );
+    const changed: string[] = [];
+    for (const [id, until] of pauses) {
+      if ((yield { sql, params: [until, id, until] }).affected > 0) changed.push(id);
+    }
+    return changed;
+  }
+
   /** Turns raw rows (every column, by name) into attempts. */
   hydrate(rows: any[]): WebhookDeliveryAttempt[] {
     return this.db.hydrate(WebhookDeliveryAttempt, 'a', rows);
@@ -246,16 +310,21 @@ export class AttemptStore {
     const c = (name: string) => this.sql.col(name);
     const claimed: WebhookDeliveryAttempt[] = [];
     for (const chunk of chunks(ids, 500)) {
+      // A new claim also passes over attempts of paused subscriptions (their target asked to be sent
+      // less): whichever instance claims, and however stale its view of the subscription, none is sent.
+      const p = (i: number) => this.sql.param(i);
       const held =
         heldBy === null
-          ? `(${c('lease_owner')} IS NULL OR ${c('lease_until')} IS NULL OR ${c('lease_until')} <= ${this.sql.param(4)})`
-          : `${c('lease_owner')} = ${this.sql.param(4)}`;
+          ? `(${c('lease_owner')} IS NULL OR ${c('lease_until')} IS NULL OR ${c('lease_until')} <= ${p(4)}) ` +
+            `AND NOT EXISTS (SELECT 1 FROM ${this.subscriptions} s WHERE s.${c('id')} = ${c('subscription_id')} AND s.${c('paused_until')} > ${p(5)})`
+          : `${c('lease_owner')} = ${p(4)}`;
+      const fixed = heldBy === null ? [token, leaseUntil, leaseUntil, now, now] : [token, leaseUntil, leaseUntil, heldBy];
       yield {
         sql:
-          `UPDATE ${this.attempts} SET ${c('lease_owner')} = ${this.sql.param(1)}, ${c('lease_until')} = ${this.sql.param(2)}, ` +
-          `${c('next_attempt_at')} = ${this.sql.param(3)} WHERE ${c('status')} = 'pending' AND ${held} ` +
-          `AND ${c('id')} IN (${this.sql.params(5, chunk.length)})`,
-        params: [token, leaseUntil, leaseUntil, heldBy ?? now, ...chunk],
+          `UPDATE ${this.attempts} SET ${c('lease_owner')} = ${p(1)}, ${c('lease_until')} = ${p(2)}, ` +
+          `${c('next_attempt_at')} = ${p(3)} WHERE ${c('status')} = 'pending' AND ${held} ` +
+          `AND ${c('id')} IN (${this.sql.params(fixed.length + 1, chunk.length)})`,
+        params: [...fixed, ...chunk],
       };
       const { rows } = yield {
         sql:
@@ -276,13 +345,15 @@ export class AttemptStore {
       row.event,
       row.scope,
       row.status,
-      row.message,
+      // The column holds 512 characters; the try's full message stays in `tries`.
+      row.message !== null && row.message.length > MESSAGE_LENGTH ? `${row.message.slice(0, MESSAGE_LENGTH - 1)}…` : row.message,
       this.sql.json(row.request),
       this.sql.json(row.response),
       this.sql.json(row.internalInfo),
       this.sql.json(row.tries),
       row.attemptCount,
       row.nextAttemptAt ? row.nextAttemptAt.getTime() : null,
+      row.nextTrigger ?? null,
       row.leaseOwner,
       row.leaseUntil,
       row.createdAt.getTime(),

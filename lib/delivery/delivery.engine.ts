@@ -24,6 +24,11 @@ import { WebhookDestinationGuard } from '../security/destination-guard';
 import { WebhookDestinationError } from '../security/webhook-destination.error';
 import { redactResponseHeaders } from '../security/header-redaction';
 import { type BuiltRequest, RequestBuilder } from './request.builder';
+import { TEST_EVENT } from '../dispatch/test-event';
+import { responseHeader } from './retry-after.util';
+import { effectiveRetryPolicy } from './retry-policy';
+import { judgeTry } from './retry.planner';
+import { RETRY_CANCELLED_MESSAGE } from './retry.messages';
 
 /** How one try ended, before it is turned into the attempt's new state. */
 interface TryOutcome {
@@ -34,6 +39,8 @@ interface TryOutcome {
   error?: unknown;
   /** Whether trying again could help (false for a blocked or invalid destination). */
   retryable: boolean;
+  /** The response's `Retry-After` header. */
+  retryAfter?: string;
 }
 
 /**
@@ -62,6 +69,13 @@ export class DeliveryEngine implements OnApplicationBootstrap, BeforeApplication
   private started = false;
   private stopping = false;
   private paused = false;
+  /** Retries of in-memory (static transient) attempts, waiting here for their time. */
+  private transientDue: Array<{ job: DeliveryJob; due: number }> = [];
+  /**
+   * Pauses this instance decided (subscription id → until, epoch ms), effective at once for the jobs
+   * queued behind the throttled try, before the database and the index know them.
+   */
+  private readonly pauses = new Map<string, number>();
 
   /**
    * Called with each response before it is judged; throwing makes the try fail with the seed's "Unexpected
@@ -110,6 +124,8 @@ export class DeliveryEngine implements OnApplicationBootstrap, BeforeApplication
     const waiting = this.queue.slice(this.head).filter((job) => job.leaseToken !== null);
     this.queue = [];
     this.head = 0;
+    // In-memory retries live and die with the process, like the in-memory history they belong to.
+    this.transientDue = [];
     for (const job of waiting) this.held.delete(job.attempt.id);
     if (waiting.length > 0) {
       try {
@@ -170,6 +186,27 @@ export class DeliveryEngine implements OnApplicationBootstrap, BeforeApplication
     const until = now + this.options.delivery.leaseDuration;
     const attempts = await this.db.runOwn(() => this.store.claim(ids, token, until, now));
     this.push(await this.jobsFor(attempts, token, until));
+  }
+
+  /**
+   * Sends an in-memory (static transient) attempt now, e.g. a manual retry; a scheduled retry of it that
+   * was waiting here is dropped. Returns false when the engine does not run here.
+   */
+  sendTransientNow(job: DeliveryJob): boolean {
+    if (!this.started || this.stopping) return false;
+    this.transientDue = this.transientDue.filter((entry) => entry.job.attempt.id !== job.attempt.id);
+    this.push([{ ...job, leaseToken: null }]);
+    return true;
+  }
+
+  /** Whether an in-memory attempt waits here for a scheduled retry (rather than being sent right now). */
+  hasScheduledTransient(attemptId: string): boolean {
+    return this.transientDue.some((entry) => entry.job.attempt.id === attemptId);
+  }
+
+  /** Polls soon, e.g. after attempts were made due by a replay. */
+  wake(): void {
+    this.schedulePoll(0);
   }
 
   /** Runs one poll now and waits for it (tests and the testing kit drive time this way). */
@@ -250,18 +287,36 @@ export class DeliveryEngine implements OnApplicationBootstrap, BeforeApplication
 
   private async pollOnce(): Promise<number> {
     const { concurrency, batchSize, leaseDuration } = this.options.delivery;
+    if (this.paused) return 0;
+    const transient = this.takeDueTransient(this.options.clock.now());
     const room = Math.min(batchSize, concurrency * 2 - this.load);
-    if (this.paused || room <= 0) return 0;
+    if (room <= 0) return transient;
     try {
       const now = this.options.clock.now();
       const token = newLeaseToken();
       const attempts = await this.db.runOwn(() => this.store.claimDue(now, room, token, now + leaseDuration));
       this.push(await this.jobsFor(attempts, token, now + leaseDuration));
-      return attempts.length;
+      return transient + attempts.length;
     } catch (error) {
       this.logger.error(`Polling for due webhook attempts failed: ${(error as Error).message}`);
-      return 0;
+      return transient;
     }
+  }
+
+  /** Queues the in-memory retries that are due, with their subscription as it is now. */
+  private takeDueTransient(now: number): number {
+    if (this.transientDue.length === 0) return 0;
+    const due = this.transientDue.filter((entry) => entry.due <= now);
+    if (due.length === 0) return 0;
+    this.transientDue = this.transientDue.filter((entry) => entry.due > now);
+    this.push(
+      due.map(({ job }) => {
+        // The index holds active subscriptions only: one missing from it was deactivated meanwhile.
+        const current = this.registry.getActive(job.subscription.id) ?? withChanges(job.subscription, { active: false });
+        return { ...job, subscription: current, trigger: triggerOf(job.attempt) };
+      }),
+    );
+    return due.length;
   }
 
   private async jobsFor(attempts: WebhookDeliveryAttempt[], token: string, leaseUntil: number): Promise<DeliveryJob[]> {
@@ -282,7 +337,7 @@ export class DeliveryEngine implements OnApplicationBootstrap, BeforeApplication
         subscription: subscriptions.get(attempt.subscriptionId)!,
         leaseToken: token,
         leaseUntil,
-        trigger: attempt.attemptCount > 0 ? ('retry' as const) : ('scheduled' as const),
+        trigger: triggerOf(attempt),
       }));
   }
 
@@ -337,6 +392,16 @@ export class DeliveryEngine implements OnApplicationBootstrap, BeforeApplication
   private async deliver(job: DeliveryJob): Promise<void> {
     try {
       const startedAt = this.options.clock.now();
+      // A throttled target is not tried before its pause ends, and waiting uses up no try.
+      const pausedUntil = this.pausedUntil(job.subscription);
+      if (pausedUntil > startedAt) {
+        await this.settle(job, { job, attempt: withChanges(job.attempt, { nextAttemptAt: new Date(pausedUntil), leaseOwner: null, leaseUntil: null }), deferred: true });
+        return;
+      }
+      if (job.trigger === 'retry' && !job.subscription.active) {
+        await this.settle(job, this.cancelled(job, startedAt));
+        return;
+      }
       const began = performance.now();
       let built: BuiltRequest | undefined;
       let outcome: TryOutcome;
@@ -351,11 +416,52 @@ export class DeliveryEngine implements OnApplicationBootstrap, BeforeApplication
       if (outcome.response) outcome.response.headers = redactResponseHeaders(outcome.response.headers, built?.sensitiveHeaders);
       const { url, method, body } = job.attempt.request;
       const stored = built?.stored ?? { url: job.subscription.to ?? url, method, body };
-      await this.recorder.record(this.recordOf(job, outcome, stored, startedAt, elapsedMs));
+      const record = this.recordOf(job, outcome, stored, startedAt, elapsedMs);
+      if (record.pause !== undefined) this.notePause(job.subscription.id, record.pause);
+      await this.settle(job, record);
     } catch (error) {
       // Only a bug gets here (recording retries on its own); the lease brings the attempt back later.
       this.logger.error(`Delivering webhook attempt ${job.attempt.id} failed unexpectedly: ${describeError(error)}`);
     }
+  }
+
+  /** Records a result; an in-memory attempt that stays pending waits here for its next try. */
+  private async settle(job: DeliveryJob, record: TryRecord): Promise<void> {
+    await this.recorder.record(record);
+    const { attempt } = record;
+    if (job.leaseToken === null && attempt.status === 'pending' && attempt.nextAttemptAt && !this.stopping) {
+      this.transientDue.push({ job: { ...job, attempt }, due: attempt.nextAttemptAt.getTime() });
+    }
+  }
+
+  /** Until when a subscription is paused, as far as this instance knows (0: not paused). */
+  private pausedUntil(subscription: WebhookSubscription): number {
+    const id = subscription.id;
+    const local = this.pauses.get(id) ?? 0;
+    const indexed = this.registry.getActive(id)?.pausedUntil?.getTime() ?? 0;
+    return Math.max(local, indexed, subscription.pausedUntil?.getTime() ?? 0);
+  }
+
+  private notePause(subscriptionId: string, until: number): void {
+    if ((this.pauses.get(subscriptionId) ?? 0) < until) this.pauses.set(subscriptionId, until);
+    if (this.pauses.size > 1024) {
+      const now = this.options.clock.now();
+      for (const [id, end] of this.pauses) if (end <= now) this.pauses.delete(id);
+    }
+  }
+
+  /** A scheduled retry of an inactive subscription: resolved as failed without a request. */
+  private cancelled(job: DeliveryJob, now: number): TryRecord {
+    const attempt = withChanges(job.attempt, {
+      status: 'failed',
+      message: RETRY_CANCELLED_MESSAGE,
+      nextAttemptAt: null,
+      nextTrigger: null,
+      leaseOwner: null,
+      leaseUntil: null,
+      resolvedAt: new Date(now),
+    });
+    return { job, attempt };
   }
 
   private async attempt(job: DeliveryJob, request: BuiltRequest['request']): Promise<TryOutcome> {
@@ -364,14 +470,15 @@ export class DeliveryEngine implements OnApplicationBootstrap, BeforeApplication
     try {
       destination = await this.guard.resolve(request.url);
     } catch (error) {
-      const blocked = error instanceof WebhookDestinationError && error.kind === 'blocked';
+      const kind = error instanceof WebhookDestinationError ? error.kind : 'invalid';
       return {
         success: false,
-        message: blocked ? (error as Error).message : DESTINATION_VERIFICATION_FAILED,
+        message: kind === 'blocked' ? (error as Error).message : DESTINATION_VERIFICATION_FAILED,
         statusCode: 0,
         response: null,
         error,
-        retryable: false,
+        // A blocked or malformed destination stays so; a name that did not resolve may resolve later.
+        retryable: kind === 'unresolvable',
       };
     }
     const began = performance.now();
@@ -400,7 +507,14 @@ export class DeliveryEngine implements OnApplicationBootstrap, BeforeApplication
       return { success: false, message: RESPONSE_HANDLING_ERROR, statusCode: response.statusCode, response: recorded, error, retryable: true };
     }
     const success = response.statusCode >= 200 && response.statusCode < 300;
-    return { success, message: httpStatusMessage(response.statusCode, response.reason), statusCode: response.statusCode, response: recorded, retryable: !success };
+    return {
+      success,
+      message: httpStatusMessage(response.statusCode, response.reason),
+      statusCode: response.statusCode,
+      response: recorded,
+      retryable: !success,
+      retryAfter: success ? undefined : responseHeader(response.headers, 'retry-after'),
+    };
   }
 
   private recordOf(
@@ -410,7 +524,21 @@ export class DeliveryEngine implements OnApplicationBootstrap, BeforeApplication
     startedAt: number,
     elapsedMs: number,
   ): TryRecord {
-    const { attempt } = job;
+    const { attempt, subscription } = job;
+    const now = this.options.clock.now();
+    const verdict = judgeTry(
+      {
+        success: outcome.success,
+        retryable: outcome.retryable,
+        statusCode: outcome.statusCode,
+        retryAfter: outcome.retryAfter,
+        triesDone: attempt.attemptCount + 1,
+        retries: attempt.event !== TEST_EVENT,
+      },
+      effectiveRetryPolicy(this.options.retry, subscription.retryPolicy),
+      this.options.retry,
+      now,
+    );
     const tryRecord: WebhookAttemptTry = {
       number: attempt.attemptCount + 1,
       trigger: job.trigger,
@@ -419,10 +547,10 @@ export class DeliveryEngine implements OnApplicationBootstrap, BeforeApplication
       message: outcome.message,
       elapsedMs,
       ...(outcome.error !== undefined ? { error: describeError(outcome.error).split('\n')[0] } : {}),
+      ...(verdict.nextAttemptAt !== null ? { nextAttemptAt: new Date(verdict.nextAttemptAt).toISOString() } : {}),
     };
-    const now = this.options.clock.now();
-    const next: WebhookDeliveryAttempt = Object.assign(Object.create(Object.getPrototypeOf(attempt)), attempt, {
-      status: outcome.success ? 'successful' : 'failed',
+    const next = withChanges(attempt, {
+      status: verdict.status,
       message: outcome.message,
       request: stored,
       response: outcome.response,
@@ -433,11 +561,27 @@ export class DeliveryEngine implements OnApplicationBootstrap, BeforeApplication
       },
       tries: [...attempt.tries, tryRecord],
       attemptCount: attempt.attemptCount + 1,
-      nextAttemptAt: null,
+      nextAttemptAt: verdict.nextAttemptAt === null ? null : new Date(verdict.nextAttemptAt),
+      nextTrigger: null,
       leaseOwner: null,
       leaseUntil: null,
-      resolvedAt: new Date(now),
+      resolvedAt: verdict.status === 'pending' ? null : new Date(now),
     });
-    return { job, attempt: next };
+    return {
+      job,
+      attempt: next,
+      ...(verdict.deactivate !== undefined ? { deactivate: verdict.deactivate } : {}),
+      ...(verdict.pauseUntil !== null ? { pause: verdict.pauseUntil } : {}),
+    };
   }
+}
+
+/** What starts an attempt's next try: a manual retry, a scheduled retry, or the first (scheduled) try. */
+function triggerOf(attempt: WebhookDeliveryAttempt): DeliveryJob['trigger'] {
+  return attempt.nextTrigger ?? (attempt.attemptCount > 0 ? 'retry' : 'scheduled');
+}
+
+/** A copy of an entity (same prototype) with `changes`: snapshots held elsewhere stay as they were. */
+function withChanges<T extends object>(entity: T, changes: Partial<T>): T {
+  return Object.assign(Object.create(Object.getPrototypeOf(entity) as object) as T, entity, changes);
 }

@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DialectRegistry } from '../dialects/dialect.registry';
+import { SubscriptionSigner } from './subscription.signer';
+import { WEBHOOK_SIGNATURE_HEADER } from '../signing/webhook-signature';
 import type { WebhookAttemptRequest } from '../interfaces/delivery-attempt.interface';
 import type { WebhookTransportRequest } from '../transport/webhook-transport.interface';
 import type { DeliveryJob } from './delivery-job.interface';
@@ -18,14 +20,21 @@ export interface BuiltRequest {
 
 /**
  * Builds the HTTP request of one try: the body stored when the event was raised, the subscription's
- * dialect's method and headers (computed ones computed now), then `webhook-id` (the same on every try)
- * and `webhook-timestamp` (this try's).
+ * dialect's method and headers (computed ones computed now), then `webhook-id` (the same on every try),
+ * `webhook-timestamp` (this try's) and, when the subscription has secrets, `webhook-signature` (one
+ * signature per live secret; redacted in the stored request).
  */
 @Injectable()
 export class RequestBuilder {
-  constructor(private readonly dialects: DialectRegistry) {}
+  constructor(
+    private readonly dialects: DialectRegistry,
+    private readonly signer: SubscriptionSigner,
+  ) {}
 
-  /** Throws `WebhookDialectError` when the dialect is gone or its headers cannot be sent. */
+  /**
+   * Throws `WebhookDialectError` when the dialect is gone or its headers cannot be sent, and
+   * `WebhookSecretDecryptionError` / `WebhookStoredSecretError` when a stored secret cannot sign.
+   */
   build(job: DeliveryJob, now: number): BuiltRequest {
     const { attempt, subscription } = job;
     const dialect = this.dialects.get(subscription.dialect);
@@ -39,8 +48,11 @@ export class RequestBuilder {
       attemptId: attempt.id,
       tryNumber: attempt.attemptCount + 1,
     });
+    const timestamp = Math.floor(now / 1000);
     headers['webhook-id'] = attempt.messageId;
-    headers['webhook-timestamp'] = String(Math.floor(now / 1000));
+    headers['webhook-timestamp'] = String(timestamp);
+    const signature = this.signer.sign(subscription, attempt.messageId, timestamp, attempt.request.body, now);
+    if (signature !== '') headers[WEBHOOK_SIGNATURE_HEADER] = signature;
     const request = { url: subscription.to, method, headers, body: attempt.request.body };
     return { request, stored: { ...request, headers: redactHeaders(headers, sensitiveHeaders) }, sensitiveHeaders };
   }

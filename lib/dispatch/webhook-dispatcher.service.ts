@@ -7,14 +7,16 @@ import { webhookResourceOf } from '../payloads/payload.metadata';
 import { hostname } from 'node:os';
 import { WebhookDeliveryAttempt } from '../entities/webhook-delivery-attempt.entity';
 import type { WebhookSubscription } from '../entities/webhook-subscription.entity';
-import { WebhookValidationError } from '../errors/webhooks.errors';
+import { WebhookSubscriptionNotFoundError, WebhookValidationError } from '../errors/webhooks.errors';
+import { RegistryStore } from '../registry/registry.store';
+import { TEST_EVENT, testEventPayload } from './test-event';
 import type { DispatchOptions, DispatchResult } from '../interfaces/dispatch.interface';
 import { WebhooksDatabase } from '../persistence/webhooks-database';
 import { assertEventName } from '../registry/event-pattern';
 import { WebhookRegistry } from '../registry/webhook-registry.service';
 import { assertScope } from '../scope/scope-path';
 import { WebhookScope } from '../scope/webhook-scope';
-import { isTransientId } from '../subscriptions/transient-subscriptions.store';
+import { isTransientId, TransientSubscriptions } from '../subscriptions/transient-subscriptions.store';
 import { newId, newLeaseToken, newMessageId } from '../utils/ids';
 import { ROOT_SCOPE, WEBHOOKS_MODULE_OPTIONS } from '../webhooks.constants';
 import type { ResolvedWebhooksOptions } from '../webhooks.options';
@@ -29,7 +31,8 @@ import { unknownDialectReason } from '../authorization/authorization.messages';
 import { PreconditionFailureCounter } from '../authorization/precondition-failures.counter';
 import { assertPayloadSize } from '../security/payload-size.limit';
 
-const MESSAGE_ID = /^[A-Za-z0-9_.:-]{1,64}$/;
+// No "." : the signed content is "id.timestamp.body" (Standard Webhooks), which a "." would make ambiguous.
+const MESSAGE_ID = /^[A-Za-z0-9_:-]{1,64}$/;
 const HOST = hostname();
 
 /**
@@ -54,6 +57,8 @@ export class WebhookDispatcher {
     private readonly shapers: PayloadShapers,
     private readonly applicability: ApplicabilityChecker,
     private readonly preconditions: PreconditionFailureCounter,
+    private readonly registryStore: RegistryStore,
+    private readonly transient: TransientSubscriptions,
     @Inject(WEBHOOKS_MODULE_OPTIONS) private readonly options: ResolvedWebhooksOptions,
   ) {}
 
@@ -62,7 +67,7 @@ export class WebhookDispatcher {
     assertEventName(event, 'event');
     const scope = options.scope === undefined ? (WebhookScope.current() ?? ROOT_SCOPE) : assertScope(options.scope, 'scope');
     if (options.id !== undefined && (typeof options.id !== 'string' || !MESSAGE_ID.test(options.id))) {
-      throw new WebhookValidationError('id', 'must be 1 to 64 letters, digits, "_", ".", ":" or "-"');
+      throw new WebhookValidationError('id', 'must be 1 to 64 letters, digits, "_", ":" or "-" (no ".": it separates the signed parts)');
     }
     const initiator = assertInitiator(options.initiator);
     const messageId = options.id ?? newMessageId();
@@ -73,7 +78,42 @@ export class WebhookDispatcher {
     const subscriptions =
       matched.length === 0 ? matched : await this.applicability.filter(matched, { event, scope, payload, initiator, resource });
     if (subscriptions.length === 0) return { messageId, attempts: [] };
+    return this.schedule(event, payload, scope, messageId, subscriptions, { ...options, manager, resource });
+  }
 
+  /**
+   * Sends a test event (`webhook.test`, a small ping payload) to one subscription, whatever its event
+   * patterns and even when it is inactive: it is recorded like any delivery, signed, and not retried.
+   *
+   * @throws WebhookSubscriptionNotFoundError when there is no such subscription.
+   */
+  async sendTest(subscriptionId: string): Promise<DispatchResult> {
+    const subscription = await this.subscriptionForTest(subscriptionId);
+    const messageId = newMessageId();
+    const now = this.options.clock.now();
+    const payload = testEventPayload(subscription.id, new Date(now));
+    return this.schedule(TEST_EVENT, payload, subscription.scope, messageId, [subscription], { manager: this.ambient.manager() });
+  }
+
+  private async subscriptionForTest(id: string): Promise<WebhookSubscription> {
+    if (typeof id === 'string' && id.length <= 64) {
+      // With its secrets, which reads through WebhookSubscriptions leave out.
+      const found = isTransientId(id) ? this.transient.get(id) : (await this.registryStore.loadByIds([id]))[0];
+      if (found) return found;
+    }
+    throw new WebhookSubscriptionNotFoundError(String(id));
+  }
+
+  /** Writes one attempt per subscription (in the caller's transaction) and hands them over on commit. */
+  private async schedule(
+    event: string,
+    payload: unknown,
+    scope: string,
+    messageId: string,
+    subscriptions: readonly WebhookSubscription[],
+    options: DispatchOptions,
+  ): Promise<DispatchResult> {
+    const { manager, resource } = options;
     const now = this.options.clock.now();
     const { enabled, leaseDuration } = this.options.delivery;
     // Rows are written already leased to this instance, so that the engine can send them the moment the
@@ -163,6 +203,7 @@ export class WebhookDispatcher {
       },
       tries: [],
       attemptCount: 0,
+      nextTrigger: null,
       // A held row is due again only when its lease runs out: pollers pass it by until then.
       nextAttemptAt: new Date(token ? leaseUntil : now),
       leaseOwner: token,

@@ -5,6 +5,7 @@ import type {
   WebhookAttemptResponse,
   WebhookAttemptStatus,
   WebhookAttemptTry,
+  WebhookTryTrigger,
 } from '../interfaces/delivery-attempt.interface';
 import { bigintNumberTransformer, epochMsTransformer } from '../utils/epoch-ms.transformer';
 import { WebhookSubscription } from './webhook-subscription.entity';
@@ -69,6 +70,10 @@ export class WebhookDeliveryAttempt {
   /** When the next try is due; `null` once resolved. */
   @Column({ name: 'next_attempt_at', type: 'bigint', nullable: true, transformer: epochMsTransformer })
   nextAttemptAt!: Date | null;
+
+  /** What starts the next try when it is not the schedule: `manual` after a retry or replay by hand. */
+  @Column({ name: 'next_trigger', type: 'varchar', length: 16, nullable: true })
+  nextTrigger!: WebhookTryTrigger | null;
 
   /** The fencing token of the engine run that holds the attempt. */
   @Column({ name: 'lease_owner', type: 'varchar', length: 64, nullable: true })

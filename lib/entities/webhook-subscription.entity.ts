@@ -1,4 +1,6 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import type { WebhookRetryPolicy } from '../delivery/retry-policy';
+import { WebhookSecretList, webhookSecretListTransformer } from '../signing/webhook-secret-list';
 import { epochMsTransformer } from '../utils/epoch-ms.transformer';
 
 /**
@@ -64,6 +66,25 @@ export class WebhookSubscription {
   /** Precondition failures (owner or permission not found) since the last activation. */
   @Column({ name: 'precondition_failures', type: 'int' })
   preconditionFailures!: number;
+
+  /**
+   * The signing secrets (newest first; encrypted at rest when `secrets.encryptionKeys` is set). Opaque:
+   * never loaded by repository reads, never serialized; shown once by `create()` and `rotateSecret()`.
+   * `null` for a subscription whose requests are not signed.
+   */
+  @Column({ type: 'json', nullable: true, select: false, transformer: webhookSecretListTransformer })
+  secrets?: WebhookSecretList | null;
+
+  /** This subscription's retry policy, laid over the module's `retry` option; `null` = the module's. */
+  @Column({ name: 'retry_policy', type: 'json', nullable: true })
+  retryPolicy!: WebhookRetryPolicy | null;
+
+  /**
+   * Until when deliveries wait because the target answered 429, 502, 503 or 504 (`Retry-After`, or
+   * `retry.throttlePause`); `null` when not paused.
+   */
+  @Column({ name: 'paused_until', type: 'bigint', nullable: true, transformer: epochMsTransformer })
+  pausedUntil!: Date | null;
 
   /** For subscriptions synced from `forRoot({ subscriptions })` with `persistent: true`: their identity. */
   @Column({ name: 'static_key', type: 'varchar', length: 64, nullable: true })

@@ -44,7 +44,10 @@ export interface WebhookAttemptInternalInfo {
 /** What started a try. */
 export type WebhookTryTrigger = 'scheduled' | 'retry' | 'manual';
 
-/** One HTTP try of an attempt: every try is kept (within `delivery.maxTriesRecorded`). */
+/**
+ * One HTTP try of an attempt: every try is kept, scheduled, retried and manual alike (a retry policy allows
+ * at most 100 tries; manual retries add one each).
+ */
 export interface WebhookAttemptTry {
   /** 1 for the first try. */
   number: number;

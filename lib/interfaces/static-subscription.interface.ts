@@ -1,3 +1,5 @@
+import type { WebhookRetryPolicy } from '../delivery/retry-policy';
+
 /**
  * A subscription declared in `WebhooksModule.forRoot({ subscriptions })` (the seed's ZCML directives).
  */
@@ -31,6 +33,18 @@ export interface StaticSubscriptionOptions {
   dialect?: string;
   /** Free text for people. */
   description?: string;
+  /**
+   * The secret requests are signed with: a `whsec_` secret (`v1` signatures) or a `whsk_` ed25519 key
+   * (`v1a`). Keep it out of source code (read it from the environment). Part of the subscription's
+   * identity: changing it makes a persistent subscription a new one.
+   * @default undefined (requests are not signed)
+   */
+  secret?: string;
+  /**
+   * This subscription's retry policy, laid over the module's `retry` option.
+   * @default undefined (the module's policy)
+   */
+  retry?: WebhookRetryPolicy;
   /**
    * `false`: kept in memory with an in-memory history (the seed's global static subscriptions).
    * `true`: synced into the database at bootstrap (the seed's static persistent subscriptions): new ones

@@ -1,3 +1,6 @@
+import type { WebhookRetryPolicy } from '../delivery/retry-policy';
+import type { WebhookSubscription } from '../entities/webhook-subscription.entity';
+import type { WebhookSecretKind } from '../signing/subscription-secrets';
 /** What {@link WebhookSubscriptions.create} takes. */
 export interface CreateWebhookSubscriptionInput {
   /** The target URL (HTTPS unless `targets.allowHttp`). */
@@ -28,12 +31,63 @@ export interface CreateWebhookSubscriptionInput {
   description?: string | null;
   /** Application data kept with the subscription. @default null */
   metadata?: Record<string, unknown> | null;
+  /**
+   * An existing secret to import (a receiver moving from another sender): a `whsec_` secret, or a
+   * `whsk_` ed25519 signing key. Validated; never returned by reads.
+   * @default undefined (a new secret is generated and returned once by create())
+   */
+  secret?: string;
+  /**
+   * How requests are signed: `hmac` (`whsec_` secret, `v1` signatures, what most receivers verify) or
+   * `ed25519` (`whsk_` key kept here, `whpk_` public key for receivers, `v1a` signatures).
+   * @default the kind of `secret` when one is given, else the module's `secrets.defaultKind` ('hmac')
+   */
+  signing?: WebhookSecretKind;
+  /**
+   * This subscription's retry policy, laid over the module's `retry` option (`null`: the module's).
+   * @default null
+   */
+  retry?: WebhookRetryPolicy | null;
 }
 
 /** What {@link WebhookSubscriptions.update} takes: the fields to change. */
 export type UpdateWebhookSubscriptionInput = Partial<
-  Pick<CreateWebhookSubscriptionInput, 'to' | 'events' | 'owner' | 'permission' | 'dialect' | 'description' | 'metadata'>
+  Pick<CreateWebhookSubscriptionInput, 'to' | 'events' | 'owner' | 'permission' | 'dialect' | 'description' | 'metadata' | 'retry'>
 >;
+
+/**
+ * A subscription just created, with its signing secret: the only time the secret is shown. Later
+ * reads (`get`, `list`) never carry `secret` nor `publicKey`.
+ */
+export type CreatedWebhookSubscription = WebhookSubscription & {
+  /** The plain `whsec_` secret (or `whsk_` signing key) to give the receiver's owner, once. */
+  secret: string;
+  /** For `ed25519` signing: the `whpk_` public key receivers verify `v1a` signatures with. */
+  publicKey?: string;
+};
+
+/** Options of {@link WebhookSubscriptions.rotateSecret}. */
+export interface RotateWebhookSecretInput {
+  /**
+   * The new secret to import (`whsec_` or `whsk_`); its kind becomes the subscription's.
+   * @default undefined (a new secret of the subscription's current kind is generated)
+   */
+  secret?: string;
+  /**
+   * How long (ms) the replaced secrets keep signing, so that receivers can switch over; 0 to 7 days,
+   * 0 stops them at once.
+   * @default the module's `secrets.rotationOverlap` (24 hours)
+   */
+  overlapMs?: number;
+}
+
+/** The new secret after a rotation, shown once. */
+export interface RotatedWebhookSecret {
+  /** The plain `whsec_` secret or `whsk_` signing key. */
+  secret: string;
+  /** For `ed25519`: the `whpk_` public key. */
+  publicKey?: string;
+}
 
 /** Filters of {@link WebhookSubscriptions.list}. */
 export interface ListWebhookSubscriptionsFilter {

@@ -7,6 +7,8 @@ import type { WebhookAuthorizationOptions } from '../authorization/authorization
 import type { WebhookTransport } from '../transport/webhook-transport.interface';
 import type { WebhooksAdminOptions } from '../admin/webhooks-admin-options.interface';
 import type { WebhookEventTypeDefinition } from '../catalog/event-type.interface';
+import type { WebhookRetryOptions } from '../delivery/retry-policy';
+import type { WebhookSecretsOptions } from '../signing/signing.options';
 
 /**
  * Where destination URLs may point. By default only public HTTPS destinations: every address a host resolves
@@ -206,6 +208,18 @@ export interface WebhooksModuleOptions extends WebhookPayloadOptions {
    * @default false
    */
   strictEventTypes?: boolean;
+  /**
+   * Signing secrets: encryption at rest (`encryptionKeys`), the rotation overlap, the kind generated for
+   * new subscriptions (`hmac` → `v1` signatures, `ed25519` → `v1a`).
+   * @default { encryptionKeys: [], rotationOverlap: 86_400_000, defaultKind: 'hmac' }
+   */
+  secrets?: WebhookSecretsOptions;
+  /**
+   * How failed tries are retried (subscriptions may override the policy part) and how throttling
+   * answers (429, 502, 503, 504, `Retry-After`) are honoured. See docs/retries.md.
+   * @default { attempts: 8, firstDelay: 5_000, factor: 6, maxDelay: 36_000_000, jitter: 0.2, maxRetryAfter: 3_600_000, throttlePause: 60_000 }
+   */
+  retry?: WebhookRetryOptions;
 }
 
 /** A class that builds the module options (for `forRootAsync({ useClass })`). */

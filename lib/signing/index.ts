@@ -4,3 +4,4 @@ export * from './signing.options';
 export * from './subscription-secrets';
 export * from './webhook-secret.util';
 export * from './webhook-signature';
+export * from './webhook-secret-list';

@@ -89,3 +89,8 @@ export const tamperedSecretMessage = (keyId: string, context: string | undefined
 export const unusableStoredSecretMessage = (index: number, kind: string, reason: string): string =>
   `The stored webhook secret at position ${index} (kind "${kind}") cannot be used: ${reason}. Rotate the ` +
   `subscription's secret to replace it.`;
+
+/** Signing: a subscription's stored secret list is not a list of secrets. */
+export const damagedSecretListMessage = (): string =>
+  'The stored webhook secrets of this subscription are not a list of secrets (the column was changed or damaged), ' +
+  'so its requests cannot be signed. Rotate the subscription\'s secret to replace them.';

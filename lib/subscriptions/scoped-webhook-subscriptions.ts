@@ -1,7 +1,10 @@
 import type { WebhookSubscription } from '../entities/webhook-subscription.entity';
 import { WebhookSubscriptionNotFoundError, WebhookValidationError } from '../errors/webhooks.errors';
 import type {
+  CreatedWebhookSubscription,
   CreateWebhookSubscriptionInput,
+  RotatedWebhookSecret,
+  RotateWebhookSecretInput,
   ListWebhookSubscriptionsFilter,
   UpdateWebhookSubscriptionInput,
   WebhookPage,
@@ -19,8 +22,8 @@ export class ScopedWebhookSubscriptions {
     readonly scope: string,
   ) {}
 
-  /** Creates a subscription in this scope. */
-  create(input: Omit<CreateWebhookSubscriptionInput, 'scope'>): Promise<WebhookSubscription> {
+  /** Creates a subscription in this scope; the result carries its secret, shown this once. */
+  create(input: Omit<CreateWebhookSubscriptionInput, 'scope'>): Promise<CreatedWebhookSubscription> {
     const given = (input as CreateWebhookSubscriptionInput).scope;
     if (given !== undefined && given !== this.scope) {
       throw new WebhookValidationError('scope', `must be "${this.scope}" (or left out) in this scope's registry`);
@@ -59,6 +62,12 @@ export class ScopedWebhookSubscriptions {
   async deactivate(id: string, statusMessage?: string): Promise<boolean> {
     await this.get(id);
     return this.subscriptions.deactivate(id, statusMessage);
+  }
+
+  /** Rotates the signing secret of a subscription of this scope (see {@link WebhookSubscriptions.rotateSecret}). */
+  async rotateSecret(id: string, input?: RotateWebhookSecretInput): Promise<RotatedWebhookSecret> {
+    await this.get(id);
+    return this.subscriptions.rotateSecret(id, input);
   }
 
   async delete(id: string): Promise<boolean> {

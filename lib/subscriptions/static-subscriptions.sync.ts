@@ -58,7 +58,10 @@ export class StaticSubscriptionsSync {
     const existing = this.db.hydrate(WebhookSubscription, 's', (yield statement(query)).rows);
     const activeKeys = new Set(existing.map((s) => s.staticKey));
     const now = this.options.clock.now();
-    const created = [...wanted].filter(([key]) => !activeKeys.has(key)).map(([key, entry]) => subscriptionFromStatic(entry, newId(), key, now));
+    const { cipher } = this.options.secrets;
+    const created = [...wanted]
+      .filter(([key]) => !activeKeys.has(key))
+      .map(([key, entry]) => subscriptionFromStatic(entry, newId(), key, now, cipher));
     yield* this.subscriptions.insertAll(created);
     const deactivated: WebhookSubscription[] = [];
     for (const subscription of existing.filter((s) => !wanted.has(s.staticKey!))) {

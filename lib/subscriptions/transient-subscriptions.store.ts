@@ -1,6 +1,10 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { WebhookSubscription } from '../entities/webhook-subscription.entity';
+import type { SecretCipher } from '../signing/secret-cipher';
+import { createStoredSecret } from '../signing/subscription-secrets';
+import { WebhookSecretList } from '../signing/webhook-secret-list';
+import { SIGNING_KEY_PREFIX } from '../signing/webhook-secret.util';
 import { ACTIVE_STATUS_MESSAGE, WEBHOOKS_MODULE_OPTIONS } from '../webhooks.constants';
 import type { NormalizedStaticSubscription, ResolvedWebhooksOptions } from '../webhooks.options';
 
@@ -23,12 +27,36 @@ export function staticSubscriptionKey(entry: NormalizedStaticSubscription): stri
     entry.permission,
     entry.dialect,
     entry.description,
+    // Hashed with the rest (never stored as is): a new secret or policy makes a new subscription.
+    entry.secret,
+    entry.retry,
   ]);
   return createHash('sha256').update(canonical).digest('hex').slice(0, 40);
 }
 
-/** A subscription as configured by a static entry: active, with no history yet. */
-export function subscriptionFromStatic(entry: NormalizedStaticSubscription, id: string, key: string, now: number): WebhookSubscription {
+/**
+ * A subscription as configured by a static entry: active, with no history yet, its secret stored the way
+ * `cipher` stores secrets (bound to `id`).
+ */
+export function subscriptionFromStatic(
+  entry: NormalizedStaticSubscription,
+  id: string,
+  key: string,
+  now: number,
+  cipher: SecretCipher,
+): WebhookSubscription {
+  const secrets =
+    entry.secret === null
+      ? null
+      : WebhookSecretList.of([
+          createStoredSecret({
+            kind: entry.secret.startsWith(SIGNING_KEY_PREFIX) ? 'ed25519' : 'hmac',
+            secret: entry.secret,
+            now,
+            cipher,
+            context: id,
+          }).stored,
+        ]);
   return Object.assign(new WebhookSubscription(), {
     id,
     scope: entry.scope,
@@ -43,6 +71,9 @@ export function subscriptionFromStatic(entry: NormalizedStaticSubscription, id: 
     metadata: null,
     consecutiveFailures: 0,
     preconditionFailures: 0,
+    secrets,
+    retryPolicy: entry.retry,
+    pausedUntil: null,
     staticKey: key,
     createdAt: new Date(now),
     updatedAt: new Date(now),
@@ -65,7 +96,7 @@ export class TransientSubscriptions {
       const key = staticSubscriptionKey(entry);
       const id = `${TRANSIENT_ID_PREFIX}${key.slice(0, 24)}`;
       if (this.subscriptions.has(id)) continue;
-      this.subscriptions.set(id, subscriptionFromStatic(entry, id, key, now));
+      this.subscriptions.set(id, subscriptionFromStatic(entry, id, key, now, options.secrets.cipher));
     }
   }
 

@@ -18,12 +18,16 @@ import {
 import { transientSubscriptionMessage } from '../errors/webhooks.messages';
 import { WebhookEvents } from '../events/webhook-events.constants';
 import type {
+  CreatedWebhookSubscription,
   CreateWebhookSubscriptionInput,
   DeleteForOwnerOptions,
   ListWebhookSubscriptionsFilter,
+  RotatedWebhookSecret,
+  RotateWebhookSecretInput,
   UpdateWebhookSubscriptionInput,
   WebhookPage,
 } from '../interfaces/subscription-input.interface';
+import { parseRetryPolicy } from '../delivery/retry-policy';
 import { isEventName, isEventPattern, normalizeEventPatterns, patternsMatching } from '../registry/event-pattern';
 import { RegistryStore } from '../registry/registry.store';
 import { WebhookRegistry } from '../registry/webhook-registry.service';
@@ -46,9 +50,15 @@ import { ownerRemovalSelector } from '../authorization/owner-removal.scopes';
 import { assertTargetUrl } from './target-url';
 import { isRelatedScope, relatedScopeFilter } from './related-scope.filter';
 import { TransientSubscriptions, isTransientId } from './transient-subscriptions.store';
+import { newSubscriptionSecret, rotatedSubscriptionSecret, subscriptionPublicKeys, withoutSecrets } from './subscription-signing';
 
-const CREATE_FIELDS = ['to', 'events', 'scope', 'owner', 'permission', 'dialect', 'description', 'metadata'] as const;
-const UPDATE_FIELDS = ['to', 'events', 'owner', 'permission', 'dialect', 'description', 'metadata'] as const;
+const CREATE_FIELDS = ['to', 'events', 'scope', 'owner', 'permission', 'dialect', 'description', 'metadata', 'secret', 'signing', 'retry'] as const;
+const UPDATE_FIELDS = ['to', 'events', 'owner', 'permission', 'dialect', 'description', 'metadata', 'retry'] as const;
+
+/** Subscription input is rejected with the field named (`retry.factor`). */
+const invalidField = (field: string, reason: string): never => {
+  throw new WebhookValidationError(field, reason);
+};
 
 /** The status message of a subscription deactivated by a person. */
 export const MANUALLY_DEACTIVATED_MESSAGE = 'Deactivated.';
@@ -83,13 +93,18 @@ export class WebhookSubscriptions {
     return new ScopedWebhookSubscriptions(this, assertScope(scope));
   }
 
-  /** Creates an active subscription. */
-  async create(input: CreateWebhookSubscriptionInput): Promise<WebhookSubscription> {
+  /**
+   * Creates an active subscription. The result carries its signing secret (`secret`, and `publicKey` for
+   * ed25519): the only time it is shown.
+   */
+  async create(input: CreateWebhookSubscriptionInput): Promise<CreatedWebhookSubscription> {
     if (typeof input !== 'object' || input === null) throw new WebhookValidationError('body', 'must be an object');
     rejectUnknownFields(input, CREATE_FIELDS);
     const now = new Date(this.options.clock.now());
+    const id = newId();
+    const { list, created } = newSubscriptionSecret(input, id, now.getTime(), this.options.secrets);
     const subscription = Object.assign(new WebhookSubscription(), {
-      id: newId(),
+      id,
       scope: input.scope === undefined ? ROOT_SCOPE : assertScope(input.scope),
       ownerId: optionalText(input.owner, 'owner', 255),
       events: this.checkEvents(input.events),
@@ -102,6 +117,9 @@ export class WebhookSubscriptions {
       metadata: metadataObject(input.metadata),
       consecutiveFailures: 0,
       preconditionFailures: 0,
+      secrets: list,
+      retryPolicy: parseRetryPolicy(input.retry, 'retry', invalidField),
+      pausedUntil: null,
       staticKey: null,
       createdAt: now,
       updatedAt: now,
@@ -110,7 +128,8 @@ export class WebhookSubscriptions {
       () => this.insertAll([subscription]),
       () => this.published([subscription]),
     );
-    return subscription;
+    const { secret, publicKey } = created;
+    return Object.assign(withoutSecrets(subscription), publicKey === undefined ? { secret } : { secret, publicKey });
   }
 
   /**
@@ -131,7 +150,10 @@ export class WebhookSubscriptions {
   /** The subscription, or `null`. Static in-memory subscriptions are found too. */
   async find(id: string): Promise<WebhookSubscription | null> {
     if (typeof id !== 'string' || id.length > 64) return null;
-    if (isTransientId(id)) return this.transient.get(id) ?? null;
+    if (isTransientId(id)) {
+      const transient = this.transient.get(id);
+      return transient ? withoutSecrets(transient) : null;
+    }
     return this.dataSource.getRepository(WebhookSubscription).findOneBy({ id });
   }
 
@@ -144,7 +166,7 @@ export class WebhookSubscriptions {
 
   /** The static in-memory subscriptions configured in `forRoot({ subscriptions })`. */
   listStatic(): WebhookSubscription[] {
-    return this.transient.all();
+    return this.transient.all().map((subscription) => withoutSecrets(subscription));
   }
 
   /** A page of database subscriptions, in creation order. */
@@ -217,15 +239,44 @@ export class WebhookSubscriptions {
     if (input.dialect !== undefined) changes.dialect = this.checkDialect(input.dialect);
     if (input.description !== undefined) changes.description = optionalText(input.description, 'description', 1024);
     if (input.metadata !== undefined) changes.metadata = metadataObject(input.metadata);
+    if (input.retry !== undefined) changes.retryPolicy = parseRetryPolicy(input.retry, 'retry', invalidField);
     this.refuseTransient(id, 'changed');
 
-    return this.write(
+    const updated = await this.write(
       () => this.updateWork(id, changes),
-      (updated) => {
-        this.registry.apply(updated);
-        this.emitter.emit(WebhookEvents.subscriptionUpdated, { subscription: updated, changes: Object.keys(changes) });
+      (next) => {
+        this.registry.apply(next);
+        this.emitter.emit(WebhookEvents.subscriptionUpdated, { subscription: next, changes: Object.keys(changes) });
       },
     );
+    return withoutSecrets(updated);
+  }
+
+  /**
+   * Gives the subscription a new signing secret (generated, or the imported `secret`) and returns it,
+   * the only time it is shown. The replaced secrets keep signing for `overlapMs` (the module's
+   * `secrets.rotationOverlap` by default), every request meanwhile carrying one signature per secret, so
+   * that receivers holding either verify; then only the new one signs.
+   */
+  async rotateSecret(id: string, input: RotateWebhookSecretInput = {}): Promise<RotatedWebhookSecret> {
+    this.refuseTransient(id, 'given a new secret');
+    const now = this.options.clock.now();
+    const { created } = await this.write(
+      () => this.rotateWork(id, input, now),
+      ({ subscription }) => {
+        this.registry.apply(subscription);
+        this.emitter.emit(WebhookEvents.subscriptionUpdated, { subscription, changes: ['secrets'] });
+      },
+    );
+    return created.publicKey === undefined ? { secret: created.secret } : { secret: created.secret, publicKey: created.publicKey };
+  }
+
+  /** The `whpk_` public keys receivers verify `v1a` signatures with (ed25519 signing), newest first. */
+  async publicKeys(id: string): Promise<string[]> {
+    if (typeof id !== 'string' || id.length > 64) throw new WebhookSubscriptionNotFoundError(String(id));
+    const subscription = isTransientId(id) ? this.transient.get(id) : (await this.store.loadByIds([id]))[0];
+    if (!subscription) throw new WebhookSubscriptionNotFoundError(String(id));
+    return subscriptionPublicKeys(subscription, this.options.clock.now(), this.options.secrets);
   }
 
   /**
@@ -412,6 +463,24 @@ export class WebhookSubscriptions {
     }
     yield* this.store.recordChanges([id]);
     return next;
+  }
+
+  private *rotateWork(
+    id: string,
+    input: RotateWebhookSecretInput,
+    now: number,
+  ): Work<{ subscription: WebhookSubscription; created: { secret: string; publicKey?: string } }> {
+    const current = yield* this.lockedOrFail(id);
+    const { list, created } = rotatedSubscriptionSecret(current.secrets, input, id, now, this.options.secrets);
+    yield statement(
+      this.dataSource
+        .createQueryBuilder()
+        .update(WebhookSubscription)
+        .set({ secrets: list, updatedAt: new Date(now) } as never)
+        .where({ id }),
+    );
+    yield* this.store.recordChanges([id]);
+    return { subscription: Object.assign(new WebhookSubscription(), current, { secrets: list, updatedAt: new Date(now) }), created };
   }
 
   private *deleteWork(id: string): Work<WebhookSubscription | null> {

@@ -117,5 +117,12 @@ function withMemoryTransport(options: WebhooksModuleOptions, transport: MemoryWe
   const given = options.delivery?.transport;
   // A transport name is the application's production setting, replaced here; an instance was meant.
   if (typeof given === 'object' && given !== null) throw new WebhooksConfigurationError(foreignTransportMessage(), 'delivery.transport');
-  return { ...options, delivery: { ...options.delivery, transport }, targets: transport.offlineTargets(options.targets) };
+  return {
+    ...options,
+    // One try unless the test asks for retries: a failure is then final at once, as in nti.webhooks' testing,
+    // and waitForDeliveries() does not wait for a backoff schedule.
+    retry: options.retry ?? { attempts: 1, throttlePause: 0 },
+    delivery: { ...options.delivery, transport },
+    targets: transport.offlineTargets(options.targets),
+  };
 }

@@ -51,7 +51,12 @@ export async function createTestApp(
         logging: false,
       } as TypeOrmModuleOptions),
       // The machine has no public DNS: names answer ENOTFOUND at once from a stub unless a test says otherwise.
-      WebhooksModule.forRoot({ ...webhooks, targets: { resolver: new StubResolver().resolve, ...webhooks.targets } }),
+      // One try unless a test asks for retries: the seed's delivery scenarios fail at once.
+      WebhooksModule.forRoot({
+        ...webhooks,
+        retry: webhooks.retry ?? { attempts: 1, throttlePause: 0 },
+        targets: { resolver: new StubResolver().resolve, ...webhooks.targets },
+      }),
       ...(options.imports ?? []),
     ],
     providers: options.providers ?? [],
