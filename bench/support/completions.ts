@@ -1,6 +1,15 @@
 import type { EventEmitter2 } from '@nestjs/event-emitter';
 import { WebhookEvents } from '../../lib/events/webhook-events.constants';
 
+/** What a failure report shows of an attempt. */
+interface FailedAttempt {
+  id: string;
+  status: string;
+  message: string | null;
+  internalInfo?: { exceptionHistory?: string[] };
+  tries?: Array<{ elapsedMs: number }>;
+}
+
 interface Waiter {
   resolve(): void;
   reject(error: Error): void;
@@ -24,8 +33,12 @@ export class CompletionTracker {
 
   constructor(emitter: EventEmitter2) {
     emitter.on(WebhookEvents.attemptSucceeded, ({ attempt }: { attempt: { id: string } }) => this.settle(attempt.id, null));
-    const failure = ({ attempt }: { attempt: { id: string; message: string | null; status: string } }) =>
-      this.settle(attempt.id, `attempt ${attempt.id} ${attempt.status}: ${attempt.message ?? '(no message)'}`);
+    const failure = ({ attempt }: { attempt: FailedAttempt }) => {
+      const history = attempt.internalInfo?.exceptionHistory ?? [];
+      const cause = history.length ? ` (${history[history.length - 1].split('\n')[0]})` : '';
+      const elapsed = attempt.tries?.length ? `, try took ${attempt.tries[attempt.tries.length - 1].elapsedMs} ms` : '';
+      this.settle(attempt.id, `attempt ${attempt.id} ${attempt.status}: ${attempt.message ?? '(no message)'}${cause}${elapsed}`);
+    };
     emitter.on(WebhookEvents.attemptFailed, failure);
     emitter.on(WebhookEvents.attemptRetrying, failure);
   }
