@@ -3,6 +3,10 @@
  * prints a table (scenario, metric, value, baseline, ratio, target, pass/FAIL) and writes it with the
  * machine description to `bench/results/<ISO timestamp>.json` and `bench/results/latest.json`.
  *
+ * `npm run bench -- --profile <workload> [--seconds 10]`: runs one workload of the delivery scenarios
+ * in a child process with the CPU profiler on during its measured part, and prints where the time went
+ * (see profile.child.ts).
+ *
  * Exit code: 0 when every scenario ran, even if targets were missed (the table says FAIL); 1 when a
  * scenario crashed or the run went over its time limit; 2 for bad arguments.
  */
@@ -15,7 +19,7 @@ import { measureBaseline } from './baselines/baseline.runner';
 import { SCENARIOS } from './scenarios';
 import { BenchSkip } from './support/databases';
 import { describeMachine, finishMachine, type MachineInfo } from './support/machine';
-import { PROJECT_ROOT } from './support/node-child';
+import { forkCompiled, PROJECT_ROOT } from './support/node-child';
 import { Receiver } from './support/receiver.client';
 import type { BaselineName, BaselineResult, BenchContext, ResultRow } from './support/scenario';
 import { formatTable } from './support/table';
@@ -36,20 +40,39 @@ interface BenchReport {
   rows: ResultRow[];
 }
 
+/** The workloads `--profile` takes (kept here so that `--help` does not load the module). */
+const PROFILE_WORKLOADS = [
+  'memory',
+  'axios',
+  ...['sqlite', 'postgres'].flatMap((kind) => [`persistent-${kind}-transaction`, `persistent-${kind}-direct`, `latency-${kind}`, `fanout-${kind}`]),
+];
+
 function usage(): string {
   return [
     'usage: npm run bench [-- --quick] [-- --only <name>[,<name>...]]',
-    '  --quick   shorter runs and fewer samples (under 2 minutes)',
-    `  --only    run only these scenarios: ${SCENARIOS.map((s) => s.name).join(', ')}`,
+    '       npm run bench -- --profile <workload> [--seconds <n>]',
+    '  --quick    shorter runs and fewer samples (under 2 minutes)',
+    `  --only     run only these scenarios: ${SCENARIOS.map((s) => s.name).join(', ')}`,
+    `  --profile  CPU-profile one workload in a child process: ${PROFILE_WORKLOADS.join(', ')}`,
+    '  --seconds  how long the profiled part runs (default 10)',
   ].join('\n');
 }
 
-function parseOptions(argv: string[]): { quick: boolean; only: string[] | null } {
+interface RunOptions {
+  quick: boolean;
+  only: string[] | null;
+  profile?: string;
+  seconds: number;
+}
+
+function parseOptions(argv: string[]): RunOptions {
   const { values } = parseArgs({
     args: argv[0] === '--' ? argv.slice(1) : argv,
     options: {
       quick: { type: 'boolean', default: false },
       only: { type: 'string', multiple: true },
+      profile: { type: 'string' },
+      seconds: { type: 'string', default: '10' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -61,7 +84,24 @@ function parseOptions(argv: string[]): { quick: boolean; only: string[] | null }
   const only = values.only?.flatMap((list) => list.split(',')).map((name) => name.trim()).filter(Boolean) ?? null;
   const unknown = only?.filter((name) => !SCENARIOS.some((scenario) => scenario.name === name)) ?? [];
   if (unknown.length > 0) throw new Error(`unknown scenario ${unknown.map((n) => `"${n}"`).join(', ')}`);
-  return { quick: values.quick ?? false, only };
+  if (values.profile !== undefined && !PROFILE_WORKLOADS.includes(values.profile)) throw new Error(`unknown workload "${values.profile}"`);
+  const seconds = Number(values.seconds);
+  if (!(seconds > 0 && seconds <= 120)) throw new Error('--seconds takes a number of seconds up to 120');
+  return { quick: values.quick ?? false, only, profile: values.profile, seconds };
+}
+
+/** Runs profile.child.ts for one workload and waits for it (its output goes to this process's). */
+function profile(workload: string, seconds: number): Promise<number> {
+  const child = forkCompiled('bench/profile.child.ts', {
+    env: { BENCH_PROFILE_WORKLOAD: workload, BENCH_PROFILE_SECONDS: String(seconds) },
+  });
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), (seconds + 180) * 1000);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve(code === 0 ? 0 : 1);
+    });
+  });
 }
 
 function gitCommit(): string | null {
@@ -84,13 +124,14 @@ function describe(machine: MachineInfo): string {
 }
 
 async function main(): Promise<number> {
-  let options: { quick: boolean; only: string[] | null };
+  let options: RunOptions;
   try {
     options = parseOptions(process.argv.slice(2));
   } catch (error) {
     console.error(`${error instanceof Error ? error.message : String(error)}\n${usage()}`);
     return 2;
   }
+  if (options.profile) return profile(options.profile, options.seconds);
   const limit = options.quick ? RUN_LIMIT_MS.quick : RUN_LIMIT_MS.full;
   setTimeout(() => {
     console.error(`bench: the run went over its ${limit / 60_000}-minute limit; stopping`);
@@ -147,7 +188,7 @@ async function main(): Promise<number> {
     startedAt: startedAt.toISOString(),
     finishedAt: finishedAt.toISOString(),
     durationMs: finishedAt.getTime() - startedAt.getTime(),
-    options,
+    options: { quick: options.quick, only: options.only },
     commit: gitCommit(),
     machine,
     scenarios: ran,

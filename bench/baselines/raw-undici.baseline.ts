@@ -11,6 +11,8 @@ export interface RawUndiciOptions extends LoadBudget {
   concurrency?: number;
   /** Unmeasured warm-up before the measured part. @default 0 */
   warmupMs?: number;
+  /** `webhook-id` of request n: this prefix and n (distinct prefixes keep runs apart at the receiver). @default 'raw_' */
+  idPrefix?: string;
 }
 
 /**
@@ -18,7 +20,7 @@ export interface RawUndiciOptions extends LoadBudget {
  * one connection per request in flight, no pipelining, nothing but the request and reading the answer.
  */
 export async function rawUndici(options: RawUndiciOptions): Promise<ClosedLoopResult> {
-  const { bodies, concurrency = 64 } = options;
+  const { bodies, concurrency = 64, idPrefix = 'raw_' } = options;
   const url = new URL(options.url);
   const pool = new Pool(url.origin, { connections: concurrency, pipelining: 1 });
   try {
@@ -31,7 +33,7 @@ export async function rawUndici(options: RawUndiciOptions): Promise<ClosedLoopRe
         const response = await pool.request({
           path: url.pathname + url.search,
           method: 'POST',
-          headers: { 'content-type': 'application/json', 'webhook-id': `raw_${index}` },
+          headers: { 'content-type': 'application/json', 'webhook-id': `${idPrefix}${index}` },
           body: bodies[index % bodies.length],
         });
         await response.body.dump();

@@ -1,14 +1,12 @@
 import type { BenchScenario } from '../support/scenario';
 import { baselinesScenario } from './baselines.scenario';
 import { lookupScenario } from './lookup.scenario';
+import { axiosTransportScenario } from './axios-transport.scenario';
+import { fanoutScenario } from './fanout.scenario';
+import { latencyScenario } from './latency.scenario';
 import { memoryScenario } from './memory.scenario';
-import {
-  axiosTransportScenario,
-  fanoutScenario,
-  latencyScenario,
-  throughputMemoryScenario,
-  throughputPersistentScenario,
-} from './pending.scenarios';
+import { throughputMemoryScenario } from './throughput-memory.scenario';
+import { throughputPersistentScenario } from './throughput-persistent.scenario';
 
 /** Every scenario, in the order `npm run bench` runs them (numbers as in the benchmark issue). */
 export const SCENARIOS: readonly BenchScenario[] = [

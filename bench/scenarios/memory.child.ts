@@ -1,27 +1,50 @@
 /**
  * Scenario 6's measuring process (forked on plain `node --expose-gc` by memory.scenario.ts, so that
- * nothing else of the benchmark sits in its heap): loads the subscriptions, and — once the delivery
- * engine exists — the attempts in flight, and reports its RSS.
+ * nothing else of the benchmark sits in its heap). The parent has written 100k subscriptions into a
+ * SQLite database (`BENCH_DATABASE`); this process starts the application on it the way a restarted
+ * application does (Nest, TypeORM, the webhooks module, whose index loads every active subscription at
+ * bootstrap), then puts 10k attempts in flight, and reports its RSS at each step.
+ *
+ * The subscriptions point at the receiver's `/hold/` path, which does not answer until released: the
+ * engine has `delivery.concurrency` (64) requests out and the rest of the 10k queued under its lease, as
+ * it would with a slow or stalled destination.
+ *
+ * Protocol: the child sends `{ op: 'holding', attempts }` once the attempts are handed to the engine; the
+ * parent answers `{ op: 'measure' }` when the receiver holds the requests; the child sends its report.
  */
 import 'reflect-metadata';
-import { SubscriptionIndex } from '../../lib/registry/subscription.index';
-import { buildScopeTree, buildSubscriptions } from '../support/subscription-fixtures';
+import type { DataSourceOptions } from 'typeorm';
+import { makeEvents } from '../support/payloads';
+import { pick, seededRandom } from '../support/rng';
+import { buildScopeTree, LOOKUP_EVENT_TYPES } from '../support/subscription-fixtures';
+import { BenchApp } from '../support/webhooks-app';
 
 /** What the child reports to memory.scenario.ts. */
 export interface MemoryChildReport {
+  op: 'report';
   gcExposed: boolean;
-  /** After loading the code (the module, TypeORM), before any subscription: the process's own floor. */
+  /** The code loaded (Nest, TypeORM, better-sqlite3, the module), nothing started. */
   before: NodeJS.MemoryUsage;
-  /** With the subscriptions in a SubscriptionIndex (the fixture array dropped). */
+  /** The application started on the database: every subscription in the registry's index. */
   withSubscriptions: NodeJS.MemoryUsage;
   subscriptions: number;
-  /** With the attempts in flight as well; `null` until the delivery engine exists. */
-  withAttemptsInFlight: NodeJS.MemoryUsage | null;
+  /** Seconds the application took to start (the index load included). */
+  bootSeconds: number;
+  /** RSS right after the start, before collecting garbage (the index loads synchronously: no sampling inside it). */
+  rssAfterStart: number;
+  /** With the attempts in flight as well. */
+  withAttemptsInFlight: NodeJS.MemoryUsage;
   attemptsInFlight: number;
+  /** Events raised to get there (each reaches the subscriptions of a random leaf scope's lineage). */
+  events: number;
+  /** The engine's `load` (queued + in flight) at the reading. */
+  engineLoad: number;
 }
 
-const SUBSCRIPTIONS = 100_000;
-const ATTEMPTS_IN_FLIGHT = 10_000;
+/** The messages between the child and the parent besides the report. */
+export type MemoryChildMessage = { op: 'holding'; attempts: number } | { op: 'measure' };
+
+export const ATTEMPTS_IN_FLIGHT = 10_000;
 
 const gc = (globalThis as { gc?: () => void }).gc;
 
@@ -31,36 +54,78 @@ function settle(): NodeJS.MemoryUsage {
   return process.memoryUsage();
 }
 
-// ───────────────────────────── LEAD: 10k attempts in flight ─────────────────────────────
-// Fill this in when the delivery engine exists: start the engine (in-memory or SQLite) with the index
-// above, make `count` deliveries be in flight at once — e.g. a transport whose send() parks on a promise
-// that is resolved only after the reading — and return something that holds them, plus a release()
-// to let them finish. Until then it returns null and the scenario reports "not yet available".
-async function loadAttemptsInFlight(
-  _index: SubscriptionIndex,
-  _count: number,
-): Promise<{ release(): Promise<void> } | null> {
-  return null;
+/**
+ * Raises events in random leaf scopes (each reaches ≈ 49 of the 100k subscriptions) until at least `count`
+ * attempts are held by the engine.
+ */
+async function loadAttemptsInFlight(app: BenchApp, count: number): Promise<{ attempts: number; events: number }> {
+  const tree = buildScopeTree();
+  const random = seededRandom(3);
+  const payload = makeEvents(1)[0].payload;
+  let attempts = 0;
+  let events = 0;
+  while (attempts < count) {
+    const result = await app.dispatcher.dispatch(pick(random, LOOKUP_EVENT_TYPES), payload, { scope: pick(random, tree.leaves) });
+    attempts += result.attempts.length;
+    events++;
+  }
+  return { attempts, events };
 }
-// ─────────────────────────────────────────────────────────────────────────────────────────
+
+function parentSays(op: MemoryChildMessage['op']): Promise<void> {
+  return new Promise((resolve) => {
+    const listener = (message: MemoryChildMessage) => {
+      if (message.op !== op) return;
+      process.off('message', listener);
+      resolve();
+    };
+    process.on('message', listener);
+  });
+}
 
 async function main(): Promise<void> {
+  const options = JSON.parse(process.env.BENCH_DATABASE ?? 'null') as DataSourceOptions | null;
+  if (!options) throw new Error('BENCH_DATABASE is not set (memory.scenario.ts sets it)');
   const before = settle();
-  const index = new SubscriptionIndex();
-  for (const subscription of buildSubscriptions(SUBSCRIPTIONS, buildScopeTree())) index.put(subscription);
+
+  const began = performance.now();
+  const app = await BenchApp.start({
+    database: { kind: 'sqlite', options, version: '', drop: async () => undefined },
+    // A short shutdown: the requests held at the receiver are not worth waiting for.
+    webhooks: { delivery: { shutdownTimeout: 2_000 } },
+  });
+  const bootSeconds = (performance.now() - began) / 1000;
+  const rssAfterStart = process.memoryUsage.rss();
   const withSubscriptions = settle();
-  const inFlight = await loadAttemptsInFlight(index, ATTEMPTS_IN_FLIGHT);
-  const withAttemptsInFlight = inFlight ? settle() : null;
-  await inFlight?.release();
+  const subscriptions = app.registry.size;
+
+  const { attempts, events } = await loadAttemptsInFlight(app, ATTEMPTS_IN_FLIGHT);
+  const measure = parentSays('measure');
+  process.send!({ op: 'holding', attempts } satisfies MemoryChildMessage);
+  await measure;
+  const withAttemptsInFlight = settle();
   const report: MemoryChildReport = {
+    op: 'report',
     gcExposed: typeof gc === 'function',
     before,
     withSubscriptions,
-    subscriptions: index.size,
+    subscriptions,
+    bootSeconds,
+    rssAfterStart,
     withAttemptsInFlight,
-    attemptsInFlight: inFlight ? ATTEMPTS_IN_FLIGHT : 0,
+    attemptsInFlight: attempts,
+    events,
+    engineLoad: app.engine.load,
   };
-  process.send!(report, () => process.exit(0));
+  // The parent releases the held requests when it has the report; then the application shuts down (the
+  // queued attempts handed back to the database).
+  process.send!(report, () => {
+    setTimeout(() => process.exit(0), 10_000).unref();
+    app.close().then(
+      () => process.exit(0),
+      () => process.exit(0),
+    );
+  });
 }
 
 main().catch((error) => {

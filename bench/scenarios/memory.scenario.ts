@@ -1,80 +1,120 @@
+import { isolatedDatabase } from '../support/databases';
 import { forkCompiled } from '../support/node-child';
-import { atMost, NEEDS_DELIVERY_ENGINE, type BenchScenario, type ResultRow } from '../support/scenario';
-import type { MemoryChildReport } from './memory.child';
+import type { Receiver } from '../support/receiver.client';
+import { atMost, type BenchScenario, type ResultRow } from '../support/scenario';
+import { buildScopeTree, buildSubscriptions } from '../support/subscription-fixtures';
+import { BENCH_MODULE_OPTIONS, BenchApp } from '../support/webhooks-app';
+import type { MemoryChildMessage, MemoryChildReport } from './memory.child';
 
+const SUBSCRIPTIONS = 100_000;
 const RSS_TARGET_MB = 200;
-const CHILD_TIMEOUT_MS = 120_000;
+const CHILD_TIMEOUT_MS = 180_000;
+/** How long the receiver may take to have the engine's first requests. */
+const HOLD_TIMEOUT_MS = 15_000;
 const MB = 2 ** 20;
 
 /**
- * Scenario 6: resident memory with 100k subscriptions loaded and 10k attempts in flight, measured in a
- * fresh `node --expose-gc` process (the benchmark's own process holds Vite and every other scenario's
- * data). The attempts in flight wait for the delivery engine (see memory.child.ts).
+ * Scenario 6: resident memory of an application with 100k subscriptions loaded and 10k attempts in flight.
+ * This process writes the subscriptions (the lookup scenario's fixtures: 1,111 scopes, 1–3 patterns each,
+ * pointed at the receiver's holding path) into a SQLite database; a fresh `node --expose-gc` process then
+ * starts the application on it and measures (see memory.child.ts).
  */
 export const memoryScenario: BenchScenario = {
   name: 'memory',
   title: 'Memory: RSS with 100k subscriptions loaded and 10k attempts in flight',
   async run(context) {
-    const report = await runChild();
-    const gcNote = report.gcExposed ? 'after global.gc()' : 'global.gc was NOT exposed: RSS includes uncollected garbage';
-    const floor = report.before.rss / MB;
-    const rows: ResultRow[] = [
-      {
-        scenario: 'memory',
-        metric: 'RSS, 100k subs only (partial)',
-        value: report.withSubscriptions.rss / MB,
-        unit: 'MB',
-        baseline: floor,
-        baselineLabel: 'same process, before loading',
-        ratio: report.withSubscriptions.rss / report.before.rss,
-        target: `≤ ${RSS_TARGET_MB} MB (with 10k in flight)`,
-        verdict: atMost(report.withSubscriptions.rss / MB, RSS_TARGET_MB),
-        note:
-          `${report.subscriptions.toLocaleString('en-US')} subscriptions in a SubscriptionIndex; heap used ` +
-          `${(report.before.heapUsed / MB).toFixed(1)} → ${(report.withSubscriptions.heapUsed / MB).toFixed(1)} MB; ${gcNote}`,
-      },
-    ];
-    if (report.withAttemptsInFlight) {
-      rows.push({
-        scenario: 'memory',
-        metric: 'RSS, 100k subs + 10k in flight',
-        value: report.withAttemptsInFlight.rss / MB,
-        unit: 'MB',
-        baseline: floor,
-        baselineLabel: 'same process, before loading',
-        ratio: report.withAttemptsInFlight.rss / report.before.rss,
-        target: `≤ ${RSS_TARGET_MB} MB`,
-        verdict: atMost(report.withAttemptsInFlight.rss / MB, RSS_TARGET_MB),
-        note: `${report.attemptsInFlight.toLocaleString('en-US')} attempts in flight; ${gcNote}`,
-      });
-    } else {
-      rows.push({
-        scenario: 'memory',
-        metric: 'RSS, 100k subs + 10k in flight',
-        value: NEEDS_DELIVERY_ENGINE,
-        target: `≤ ${RSS_TARGET_MB} MB`,
-        verdict: 'n/a',
-      });
+    const receiver = await context.receiver();
+    await receiver.reset();
+    const database = await isolatedDatabase('sqlite');
+    try {
+      const began = performance.now();
+      const seeder = await BenchApp.start({ database, recordDatabase: context.recordDatabase });
+      try {
+        const fixtures = buildSubscriptions(SUBSCRIPTIONS, buildScopeTree());
+        await seeder.seedSubscriptions(fixtures.map((s, n) => ({ to: receiver.url(`/hold/${n}`), events: s.events, scope: s.scope })));
+      } finally {
+        await seeder.close();
+      }
+      context.log(`  ${SUBSCRIPTIONS.toLocaleString('en-US')} subscriptions written in ${((performance.now() - began) / 1000).toFixed(1)} s`);
+      const { report, held } = await runChild(receiver, JSON.stringify(database.options));
+      return rows(report, held);
+    } finally {
+      await database.drop();
     }
-    context.log(`  memory: ${(report.withSubscriptions.rss / MB).toFixed(1)} MB with subscriptions (${gcNote})`);
-    return rows;
   },
 };
 
-function runChild(): Promise<MemoryChildReport> {
-  const child = forkCompiled('bench/scenarios/memory.child.ts', { execArgv: ['--expose-gc'] });
+function rows(report: MemoryChildReport, held: number): ResultRow[] {
+  const gcNote = report.gcExposed ? 'after global.gc()' : 'global.gc was NOT exposed: RSS includes uncollected garbage';
+  const floor = report.before.rss / MB;
+  const heap = (usage: NodeJS.MemoryUsage) =>
+    `heap used ${(usage.heapUsed / MB).toFixed(1)} of ${(usage.heapTotal / MB).toFixed(1)} MB, external ${(usage.external / MB).toFixed(1)} MB`;
+  const concurrency = BENCH_MODULE_OPTIONS.delivery!.concurrency!;
+  const ok = held === concurrency && report.engineLoad >= report.attemptsInFlight;
+  return [
+    {
+      scenario: 'memory',
+      metric: 'RSS, 100k subs loaded',
+      value: report.withSubscriptions.rss / MB,
+      unit: 'MB',
+      baseline: floor,
+      baselineLabel: 'code loaded, app not started',
+      ratio: report.withSubscriptions.rss / report.before.rss,
+      target: `≤ ${RSS_TARGET_MB} MB`,
+      verdict: report.subscriptions === SUBSCRIPTIONS ? atMost(report.withSubscriptions.rss / MB, RSS_TARGET_MB) : 'FAIL',
+      note:
+        `${report.subscriptions.toLocaleString('en-US')} subscriptions in the registry after starting on the SQLite database ` +
+        `(start ${report.bootSeconds.toFixed(1)} s, RSS ${(report.rssAfterStart / MB).toFixed(0)} MB before collecting its garbage); ` +
+        `${heap(report.before)} → ${heap(report.withSubscriptions)}; ${gcNote}`,
+    },
+    {
+      scenario: 'memory',
+      metric: 'RSS, 100k subs + 10k in flight',
+      value: report.withAttemptsInFlight.rss / MB,
+      unit: 'MB',
+      baseline: floor,
+      baselineLabel: 'code loaded, app not started',
+      ratio: report.withAttemptsInFlight.rss / report.before.rss,
+      target: `≤ ${RSS_TARGET_MB} MB`,
+      verdict: ok ? atMost(report.withAttemptsInFlight.rss / MB, RSS_TARGET_MB) : 'FAIL',
+      note:
+        `${report.attemptsInFlight.toLocaleString('en-US')} attempts from ${report.events} events held by the engine (load ` +
+        `${report.engineLoad.toLocaleString('en-US')}), ${held} of them sent and held unanswered by the receiver; ${heap(report.withAttemptsInFlight)}`,
+    },
+  ];
+}
+
+/**
+ * Runs the child: when its attempts are handed over, waits until the receiver holds the engine's requests
+ * and lets it measure; when it reports, notes how many requests are held and releases them.
+ */
+function runChild(receiver: Receiver, database: string): Promise<{ report: MemoryChildReport; held: number }> {
+  const child = forkCompiled('bench/scenarios/memory.child.ts', { execArgv: ['--expose-gc'], env: { BENCH_DATABASE: database } });
+  const concurrency = BENCH_MODULE_OPTIONS.delivery!.concurrency!;
   return new Promise((resolve, reject) => {
-    let report: MemoryChildReport | undefined;
+    let result: { report: MemoryChildReport; held: number } | undefined;
+    let failure: Error | undefined;
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`the memory child did not finish within ${CHILD_TIMEOUT_MS / 1000} s`));
     }, CHILD_TIMEOUT_MS);
-    child.on('message', (message: MemoryChildReport) => (report = message));
+    const handle = async (message: MemoryChildMessage | MemoryChildReport) => {
+      if (message.op === 'holding') {
+        const deadline = Date.now() + HOLD_TIMEOUT_MS;
+        while ((await receiver.stats()).held < concurrency && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+        child.send({ op: 'measure' } satisfies MemoryChildMessage);
+      } else if (message.op === 'report') {
+        const { held } = await receiver.stats();
+        await receiver.release();
+        result = { report: message, held };
+      }
+    };
+    child.on('message', (message: MemoryChildMessage | MemoryChildReport) => void handle(message).catch((error: Error) => (failure = error)));
     child.on('error', reject);
     child.on('exit', (code, signal) => {
       clearTimeout(timer);
-      if (report && code === 0) resolve(report);
-      else reject(new Error(`the memory child exited with code ${code}, signal ${signal}, without a report`));
+      if (result && code === 0) resolve(result);
+      else reject(failure ?? new Error(`the memory child exited with code ${code}, signal ${signal}, without a report`));
     });
   });
 }

@@ -8,7 +8,18 @@ import { SERVER_OPTIONS } from '../../test/support/database-servers';
 /** The databases the benchmark uses. */
 export type BenchDatabaseKind = 'sqlite' | 'postgres';
 
-/** A database of the benchmark's own, to drop when done. */
+/** An empty database of the benchmark's own (nothing opened on it yet), to drop when done. */
+export interface IsolatedDatabase {
+  kind: BenchDatabaseKind;
+  /** Data source options (without entities) pointing at it. */
+  options: DataSourceOptions;
+  /** The server's version string (`SELECT version()` / `sqlite_version()`). */
+  version: string;
+  /** Removes the SQLite folder or drops the PostgreSQL schema (close every data source on it first). */
+  drop(): Promise<void>;
+}
+
+/** A database of the benchmark's own with a data source open on it, to drop when done. */
 export interface BenchDatabase {
   kind: BenchDatabaseKind;
   dataSource: DataSource;
@@ -27,30 +38,26 @@ const SCHEMA_PREFIX = 'wh_bench_';
 type EntityTarget = Function | EntitySchema;
 
 /**
- * Opens an empty database of the benchmark's own with `entities` synchronized: a SQLite file in a
- * temporary folder, or a fresh schema in the PostgreSQL test server (127.0.0.1:5432, user postgres,
- * database test, or the `WEBHOOKS_TEST_PG_*` variables the test suite reads). Throws {@link BenchSkip}
- * when PostgreSQL is not reachable.
+ * Creates an empty database of the benchmark's own: a SQLite file in a temporary folder, or a fresh
+ * schema in the PostgreSQL test server (127.0.0.1:5432, user postgres, database test, or the
+ * `WEBHOOKS_TEST_PG_*` variables the test suite reads). Throws {@link BenchSkip} when PostgreSQL is not
+ * reachable.
  */
-export async function openBenchDatabase(kind: BenchDatabaseKind, entities: EntityTarget[]): Promise<BenchDatabase> {
+export async function isolatedDatabase(kind: BenchDatabaseKind): Promise<IsolatedDatabase> {
   if (kind === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'nestjs-webhooks-bench-db-'));
-    const dataSource = new DataSource({
-      type: 'better-sqlite3',
-      database: join(dir, 'bench.sqlite'),
-      entities,
-      synchronize: true,
-    });
-    await dataSource.initialize();
-    const [{ version }] = await dataSource.query('SELECT sqlite_version() AS version');
+    const Sqlite = require('better-sqlite3') as new (path: string) => {
+      prepare(sql: string): { pluck(): { get(): string } };
+      close(): void;
+    };
+    const probe = new Sqlite(':memory:');
+    const version = probe.prepare('SELECT sqlite_version()').pluck().get();
+    probe.close();
     return {
       kind,
-      dataSource,
+      options: { type: 'better-sqlite3', database: join(dir, 'bench.sqlite') },
       version: `SQLite ${version}`,
-      drop: async () => {
-        if (dataSource.isInitialized) await dataSource.destroy();
-        rmSync(dir, { recursive: true, force: true });
-      },
+      drop: async () => rmSync(dir, { recursive: true, force: true }),
     };
   }
 
@@ -72,29 +79,42 @@ export async function openBenchDatabase(kind: BenchDatabaseKind, entities: Entit
   } finally {
     await admin.destroy();
   }
-  const dropSchema = async () => {
-    const cleaner = new DataSource({ ...server, connectTimeoutMS: 3000 } as DataSourceOptions);
-    await cleaner.initialize();
-    try {
-      await cleaner.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    } finally {
-      await cleaner.destroy();
-    }
+  return {
+    kind,
+    options: { ...server, schema } as DataSourceOptions,
+    version: version.split(' on ')[0],
+    drop: async () => {
+      const cleaner = new DataSource({ ...server, connectTimeoutMS: 3000 } as DataSourceOptions);
+      await cleaner.initialize();
+      try {
+        await cleaner.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      } finally {
+        await cleaner.destroy();
+      }
+    },
   };
-  const dataSource = new DataSource({ ...server, schema, entities, synchronize: true } as DataSourceOptions);
+}
+
+/**
+ * Opens an empty database of the benchmark's own (see {@link isolatedDatabase}) with `entities`
+ * synchronized.
+ */
+export async function openBenchDatabase(kind: BenchDatabaseKind, entities: EntityTarget[]): Promise<BenchDatabase> {
+  const database = await isolatedDatabase(kind);
+  const dataSource = new DataSource({ ...database.options, entities, synchronize: true } as DataSourceOptions);
   try {
     await dataSource.initialize();
   } catch (error) {
-    await dropSchema();
+    await database.drop();
     throw error;
   }
   return {
     kind,
     dataSource,
-    version: version.split(' on ')[0],
+    version: database.version,
     drop: async () => {
       if (dataSource.isInitialized) await dataSource.destroy();
-      await dropSchema();
+      await database.drop();
     },
   };
 }

@@ -3,12 +3,16 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, wr
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 
-/** The project root (the folder holding `lib/` and `bench/`). */
-export const PROJECT_ROOT = resolve(__dirname, '..', '..');
+/**
+ * The project root (the folder holding `lib/` and `bench/`). A compiled child runs from a temporary
+ * folder, so its parent tells it where the project is.
+ */
+export const PROJECT_ROOT = process.env.BENCH_PROJECT_ROOT ?? resolve(__dirname, '..', '..');
 
-const COMPILED_FOLDERS = ['lib', 'bench'];
+const COMPILED_FOLDERS = ['lib', 'bench', 'test/support'];
 
-let compiledRoot: string | undefined;
+/** Set in compiled children: they are the compiled copy, and their own children fork from it. */
+let compiledRoot: string | undefined = process.env.BENCH_COMPILED_ROOT;
 
 /**
  * Compiles `lib/` and `bench/` to CommonJS in a temporary folder, once per run, with the same SWC
@@ -73,7 +77,14 @@ export function forkCompiled(file: string, options: ForkCompiledOptions = {}): C
   return fork(entry, [], {
     execPath: process.execPath,
     execArgv: options.execArgv ?? [],
-    env: { ...process.env, NODE_PATH: join(PROJECT_ROOT, 'node_modules'), NODE_OPTIONS: '', ...options.env },
+    env: {
+      ...process.env,
+      NODE_PATH: join(PROJECT_ROOT, 'node_modules'),
+      NODE_OPTIONS: '',
+      BENCH_PROJECT_ROOT: PROJECT_ROOT,
+      BENCH_COMPILED_ROOT: root,
+      ...options.env,
+    },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
 }

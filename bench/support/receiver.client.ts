@@ -74,7 +74,12 @@ export class Receiver {
     return this.ask({ op: 'stats' }) as Promise<ReceiverStats>;
   }
 
-  /** Forgets the counters and arrival times. */
+  /** Answers the requests held under `/hold` and stops holding (until the next reset); returns how many. */
+  async release(): Promise<number> {
+    return (await this.ask({ op: 'release' })) as number;
+  }
+
+  /** Forgets the counters and arrival times (and holds `/hold` requests again). */
   async reset(): Promise<void> {
     await this.ask({ op: 'reset' });
   }

@@ -3,6 +3,8 @@ export type ReceiverRequest =
   | { id: number; op: 'stats' }
   | { id: number; op: 'reset' }
   | { id: number; op: 'now' }
+  /** Answers every request held under `/hold` (and stops holding until the next reset). */
+  | { id: number; op: 'release' }
   /** Arrival times of these `webhook-id`s (or of all recorded ones when `ids` is absent). */
   | { id: number; op: 'arrivals'; ids?: string[] };
 
@@ -18,6 +20,10 @@ export interface ReceiverStats {
   duplicates: number;
   /** `webhook-id`s not recorded because the record was full. */
   dropped: number;
+  /** Requests by the first segment of their path (`/raw/...` counts under `raw`). */
+  byPath: Record<string, number>;
+  /** Requests under `/hold` waiting, unanswered, for a `release`. */
+  held: number;
 }
 
 /** The receiver's answer to a {@link ReceiverRequest} with the same `id`. */

@@ -3,7 +3,7 @@ import type { MachineInfo } from './machine';
 import type { Receiver } from './receiver.client';
 
 /**
- * The verdict of one row: `pass`/`FAIL` against a target; `n/a` for what cannot run yet; `skipped`
+ * The verdict of one row: `pass`/`FAIL` against a target; `n/a` for what cannot run (yet); `skipped`
  * (a database is missing); `error` (the scenario crashed); `''` for information without a target.
  */
 export type Verdict = 'pass' | 'FAIL' | 'n/a' | 'skipped' | 'error' | '';
@@ -77,6 +77,3 @@ export function atMost(value: number, limit: number): Verdict {
 export function atLeast(value: number, limit: number): Verdict {
   return Number.isFinite(value) && value >= limit ? 'pass' : 'FAIL';
 }
-
-/** The sentence shown for what needs the delivery engine. */
-export const NEEDS_DELIVERY_ENGINE = 'not yet available (needs the delivery engine)';
