@@ -122,10 +122,8 @@ export class AttemptRecorder {
     paused: WebhookSubscription[];
     deactivated: Array<{ subscription: WebhookSubscription; reason: string }>;
   }> {
-    const applied: TryRecord[] = [];
-    for (const record of records) {
-      if (yield* this.store.record(record.attempt, record.job.leaseToken!)) applied.push(record);
-    }
+    const written = yield* this.store.recordMany(records.map(({ attempt, job }) => ({ attempt, leaseToken: job.leaseToken! })));
+    const applied = records.filter((record) => written.has(record.attempt.id));
     const paused = yield* this.pauseWork(applied);
     const outcomes = new Map<string, boolean[]>();
     const immediate = new Map<string, string>();

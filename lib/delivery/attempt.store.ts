@@ -38,6 +38,21 @@ const MESSAGE_LENGTH = 512;
 /** Rows per multi-row INSERT: well under every database's parameter limit. */
 const INSERT_CHUNK = 200;
 
+/** Results per batched UPDATE on PostgreSQL. */
+const RECORD_CHUNK = 200;
+
+/** How each result column is cast from the text of a VALUES list on PostgreSQL. */
+const POSTGRES_CASTS: Partial<Record<(typeof COLUMNS)[number], string>> = {
+  request: '::json',
+  response: '::json',
+  internal_info: '::json',
+  tries: '::json',
+  attempt_count: '::int',
+  next_attempt_at: '::bigint',
+  lease_until: '::bigint',
+  resolved_at: '::bigint',
+};
+
 /**
  * The outbox table's statements: inserting pending attempts, claiming due ones under a lease, writing
  * results fenced by the lease token, and trimming history. Units of work, run by {@link WebhooksDatabase}.
@@ -91,6 +106,41 @@ export class AttemptStore {
     const row = this.values(attempt);
     const params = RESULT_COLUMNS.map((c) => row[COLUMNS.indexOf(c)]);
     return (yield { sql, params: [...params, attempt.id, leaseToken] }).affected > 0;
+  }
+
+  /**
+   * Writes the outcomes of several tries, each only while its lease token still holds the attempt; returns
+   * the ids written. On PostgreSQL one statement writes them all (`UPDATE … FROM (VALUES …)`); elsewhere
+   * they are written one by one inside the unit of work (on SQLite that costs microseconds each).
+   */
+  *recordMany(results: ReadonlyArray<{ attempt: WebhookDeliveryAttempt; leaseToken: string }>): Work<Set<string>> {
+    const written = new Set<string>();
+    if (this.db.kind !== 'postgres') {
+      for (const { attempt, leaseToken } of results) if (yield* this.record(attempt, leaseToken)) written.add(attempt.id);
+      return written;
+    }
+    for (const chunk of chunks(results, RECORD_CHUNK)) {
+      const sql = this.cached(`record-many:${chunk.length}`, () => this.recordManySql(chunk.length));
+      const params = chunk.flatMap(({ attempt, leaseToken }) => {
+        const row = this.values(attempt);
+        return [attempt.id, leaseToken, ...RESULT_COLUMNS.map((c) => row[COLUMNS.indexOf(c)])];
+      });
+      for (const row of (yield { sql, params }).rows as Array<{ id: string }>) written.add(row.id);
+    }
+    return written;
+  }
+
+  private recordManySql(rows: number): string {
+    const c = (name: string) => this.sql.col(name);
+    const width = RESULT_COLUMNS.length + 2;
+    const tuples = Array.from({ length: rows }, (_, r) => `(${this.sql.params(r * width + 1, width)})`).join(', ');
+    // VALUES parameters arrive as text: each column is cast to its type where it is used.
+    const sets = RESULT_COLUMNS.map((name) => `${c(name)} = v.${c(name)}${POSTGRES_CASTS[name] ?? ''}`).join(', ');
+    const names = ['id', 'token', ...RESULT_COLUMNS].map(c).join(', ');
+    return (
+      `UPDATE ${this.attempts} AS a SET ${sets} FROM (VALUES ${tuples}) AS v(${names}) ` +
+      `WHERE a.${c('id')} = v.${c('id')} AND a.${c('lease_owner')} = v.${c('token')} RETURNING a.${c('id')} AS id`
+    );
   }
 
   /**
@@ -155,30 +205,30 @@ export class AttemptStore {
     const c = (name: string) => this.sql.col(name);
     let deleted = 0;
     for (const chunk of chunks(subscriptionIds, 500)) {
-      const over = (yield {
-        sql:
-          `SELECT ${c('subscription_id')} AS id FROM ${this.attempts} WHERE ${c('subscription_id')} IN (${this.sql.params(1, chunk.length)}) ` +
-          `AND ${c('status')} IN ('successful', 'failed') GROUP BY ${c('subscription_id')} HAVING COUNT(*) > ${this.sql.param(chunk.length + 1)}`,
-        params: [...chunk, limit],
-      }).rows.map((row: { id: string }) => row.id);
-      for (const id of over) {
-        const [cutoff] = (yield {
-          sql:
-            `SELECT ${c('id')} FROM ${this.attempts} WHERE ${c('subscription_id')} = ${this.sql.param(1)} AND ${c('status')} IN ('successful', 'failed') ` +
-            `ORDER BY ${c('id')} DESC LIMIT 1 OFFSET ${this.sql.param(2)}`,
-          params: [id, limit - 1],
-        }).rows;
-        if (!cutoff) continue;
+      // Rank each subscription's resolved attempts newest first; those past the limit go.
+      const ranked =
+        `SELECT ${c('id')} FROM (SELECT ${c('id')}, ROW_NUMBER() OVER (PARTITION BY ${c('subscription_id')} ORDER BY ${c('id')} DESC) AS ${c('position')} ` +
+        `FROM ${this.attempts} WHERE ${c('subscription_id')} IN (${this.sql.params(1, chunk.length)}) ` +
+        `AND ${c('status')} IN ('successful', 'failed')) ${c('ranked')} WHERE ${c('position')} > ${this.sql.param(chunk.length + 1)}`;
+      if (this.db.kind !== 'mysql') {
+        deleted += (yield { sql: `DELETE FROM ${this.attempts} WHERE ${c('id')} IN (${ranked})`, params: [...chunk, limit] }).affected;
+        continue;
+      }
+      // MySQL would lock every row its DELETE scans — outbox rows other transactions are inserting among
+      // them, whose foreign-key check waits on the subscription row this transaction updated: a deadlock.
+      // A plain read first, then deleting by primary key, locks only the rows deleted.
+      const ids = (yield { sql: ranked, params: [...chunk, limit] }).rows.map((row: { id: string }) => row.id);
+      for (const idChunk of chunks(ids, 500)) {
         deleted += (yield {
-          sql:
-            `DELETE FROM ${this.attempts} WHERE ${c('subscription_id')} = ${this.sql.param(1)} AND ${c('status')} IN ('successful', 'failed') ` +
-            `AND ${c('id')} < ${this.sql.param(2)}`,
-          params: [id, cutoff.id],
+          sql: `DELETE FROM ${this.attempts} WHERE ${c('id')} IN (${this.sql.params(1, idChunk.length)})`,
+          params: idChunk,
         }).affected;
       }
     }
     return deleted;
   }
+
+
 
   /**
    * Applies a batch's outcomes to the subscriptions' consecutive-failure counts and returns the ids of the

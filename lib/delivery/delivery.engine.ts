@@ -30,6 +30,9 @@ import { effectiveRetryPolicy } from './retry-policy';
 import { judgeTry } from './retry.planner';
 import { RETRY_CANCELLED_MESSAGE } from './retry.messages';
 
+/** Results waiting to be written beyond which no new try starts (two full recorder batches). */
+const MAX_UNRECORDED = 1000;
+
 /** How one try ended, before it is turned into the attempt's new state. */
 interface TryOutcome {
   success: boolean;
@@ -62,6 +65,8 @@ export class DeliveryEngine implements OnApplicationBootstrap, BeforeApplication
   /** Database attempts queued or in flight here, by id: what lease renewal and shutdown look at. */
   private readonly held = new Map<string, DeliveryJob>();
   private readonly running = new Set<Promise<void>>();
+  /** Tries over, their results not written yet. */
+  private recording = 0;
   private idleWaiters: Array<() => void> = [];
   private pollTimer?: NodeJS.Timeout;
   private renewTimer?: NodeJS.Timeout;
@@ -259,7 +264,7 @@ export class DeliveryEngine implements OnApplicationBootstrap, BeforeApplication
   }
 
   private isIdle(): boolean {
-    return this.queue.length === this.head && this.inFlight === 0 && !this.recorder.busy && !this.polling;
+    return this.queue.length === this.head && this.inFlight === 0 && this.recording === 0 && !this.recorder.busy && !this.polling;
   }
 
   private async whenRecorded(): Promise<void> {
@@ -349,17 +354,32 @@ export class DeliveryEngine implements OnApplicationBootstrap, BeforeApplication
     this.pump();
   }
 
+  /**
+   * Starts tries while slots are free. A slot is freed when its HTTP try ends, not when its result is
+   * written: results are written in batches, and a slot waiting for the batch would idle the network. The
+   * attempt stays held (its lease renewed) until written; past `MAX_UNRECORDED` waiting results no new try
+   * starts, so a slow database slows sending down instead of piling results up in memory.
+   */
   private pump(): void {
     const { concurrency } = this.options.delivery;
-    while (!this.paused && this.inFlight < concurrency && this.head < this.queue.length) {
+    while (!this.paused && this.inFlight < concurrency && this.head < this.queue.length && this.recording < MAX_UNRECORDED) {
       const job = this.queue[this.head++];
       if (this.head > 1024 && this.head * 2 > this.queue.length) {
         this.queue = this.queue.slice(this.head);
         this.head = 0;
       }
       this.inFlight++;
-      const run = this.deliver(job).finally(() => {
+      let tried = false;
+      const release = () => {
+        if (tried) return;
+        tried = true;
         this.inFlight--;
+        this.recording++;
+        this.pump();
+      };
+      const run = this.deliver(job, release).finally(() => {
+        release();
+        this.recording--;
         this.held.delete(job.attempt.id);
         this.running.delete(run);
         this.pump();
@@ -388,17 +408,19 @@ export class DeliveryEngine implements OnApplicationBootstrap, BeforeApplication
     }
   }
 
-  /** One try of one attempt, recorded. Never throws: a delivery failure is an attempt's state, not an error. */
-  private async deliver(job: DeliveryJob): Promise<void> {
+  /** One try of one attempt, recorded; `tried` is called once the HTTP part is over. Never throws. */
+  private async deliver(job: DeliveryJob, tried: () => void): Promise<void> {
     try {
       const startedAt = this.options.clock.now();
       // A throttled target is not tried before its pause ends, and waiting uses up no try.
       const pausedUntil = this.pausedUntil(job.subscription);
       if (pausedUntil > startedAt) {
+        tried();
         await this.settle(job, { job, attempt: withChanges(job.attempt, { nextAttemptAt: new Date(pausedUntil), leaseOwner: null, leaseUntil: null }), deferred: true });
         return;
       }
       if (job.trigger === 'retry' && !job.subscription.active) {
+        tried();
         await this.settle(job, this.cancelled(job, startedAt));
         return;
       }
@@ -418,6 +440,7 @@ export class DeliveryEngine implements OnApplicationBootstrap, BeforeApplication
       const stored = built?.stored ?? { url: job.subscription.to ?? url, method, body };
       const record = this.recordOf(job, outcome, stored, startedAt, elapsedMs);
       if (record.pause !== undefined) this.notePause(job.subscription.id, record.pause);
+      tried();
       await this.settle(job, record);
     } catch (error) {
       // Only a bug gets here (recording retries on its own); the lease brings the attempt back later.

@@ -73,7 +73,7 @@ export class WebhookDispatcher {
     const messageId = options.id ?? newMessageId();
     const manager = options.manager ?? this.ambient.manager();
     const resource = options.resource ?? webhookResourceOf(payload);
-    const matched = await this.registry.match(event, scope, manager);
+    const matched = await this.registry.match(event, scope);
     // Owners and permissions (the seed's isApplicable), on the payload as raised; free without an authorizer.
     const subscriptions =
       matched.length === 0 ? matched : await this.applicability.filter(matched, { event, scope, payload, initiator, resource });

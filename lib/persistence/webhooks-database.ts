@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { DataSource, EntityManager, EntityMetadata, ObjectLiteral, QueryRunner, SelectQueryBuilder } from 'typeorm';
 import { WEBHOOKS_DATA_SOURCE } from '../webhooks.constants';
 import { databaseKind, type DatabaseKind } from '../utils/database-kind';
@@ -48,10 +48,12 @@ interface SqliteDatabase {
  * BEGIN to COMMIT synchronously on the driver, so that nothing can interleave with it.
  */
 @Injectable()
-export class WebhooksDatabase {
+export class WebhooksDatabase implements OnApplicationShutdown {
   /** The database family, for the few statements that differ. */
   readonly kind: DatabaseKind;
   private readonly statements = new Map<string, ReturnType<SqliteDatabase['prepare']>>();
+  private engineRunner?: QueryRunner;
+  private engineQueue: Promise<void> = Promise.resolve();
 
   constructor(@Inject(WEBHOOKS_DATA_SOURCE) readonly dataSource: DataSource) {
     this.kind = databaseKind(dataSource) ?? 'postgres';
@@ -77,12 +79,61 @@ export class WebhooksDatabase {
       return db.transaction(() => drive(work(), (s) => this.execSqlite(db, s)))();
     }
     if (runner?.isTransactionActive) return driveAsync(work(), (s) => execRunner(runner, s));
-    return this.dataSource.transaction((m) => driveAsync(work(), (s) => execRunner(m.queryRunner!, s)));
+    // READ COMMITTED: on MySQL the default REPEATABLE READ takes gap locks that make the engine's range
+    // deletes (history trimming) deadlock with concurrent outbox inserts. A deadlock victim is run again.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.dataSource.transaction('READ COMMITTED', (m) => driveAsync(work(), (s) => execRunner(m.queryRunner!, s)));
+      } catch (error) {
+        if (attempt >= 3 || !isTransient(error)) throw error;
+      }
+    }
   }
 
-  /** Runs engine work: never inside an application's transaction (see {@link run}). */
+  /**
+   * Runs engine work: never inside an application's transaction (see {@link run}). On PostgreSQL and MySQL
+   * it runs on a connection of the engine's own, one unit at a time, so that the engine never waits behind
+   * the application for a pooled connection (and never holds one the application waits for).
+   */
   runOwn<T>(work: () => Work<T>): Promise<T> {
-    return this.run(work, undefined, 'own');
+    if (this.kind === 'sqlite') return this.run(work, undefined, 'own');
+    const next = this.engineQueue.then(() => this.onEngineConnection(work));
+    this.engineQueue = next.then(
+      () => undefined,
+      () => undefined,
+    );
+    return next;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.engineQueue;
+    const runner = this.engineRunner;
+    this.engineRunner = undefined;
+    if (runner && !runner.isReleased) await runner.release().catch(() => undefined);
+  }
+
+  private async onEngineConnection<T>(work: () => Work<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      const runner = (this.engineRunner ??= this.dataSource.createQueryRunner());
+      try {
+        await runner.startTransaction('READ COMMITTED');
+        try {
+          const result = await driveAsync(work(), (s) => execRunner(runner, s));
+          await runner.commitTransaction();
+          return result;
+        } catch (error) {
+          if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+          throw error;
+        }
+      } catch (error) {
+        if (!isTransient(error)) {
+          // The connection may be the problem (a database restart closes it): the next unit gets a new one.
+          this.engineRunner = undefined;
+          await runner.release().catch(() => undefined);
+        }
+        if (attempt >= 3 || !(isTransient(error) || isConnectionLost(error))) throw error;
+      }
+    }
   }
 
   /**
@@ -169,6 +220,22 @@ async function driveAsync<T>(work: Work<T>, exec: (s: Statement) => Promise<Stat
   let step = work.next();
   while (!step.done) step = work.next(await exec(step.value));
   return step.value;
+}
+
+/** The connection broke under the statement (server restarted, network cut): a new connection may do. */
+function isConnectionLost(error: unknown): boolean {
+  const code = (error as { code?: string; driverError?: { code?: string } }).driverError?.code ?? (error as { code?: string }).code;
+  const message = String((error as Error)?.message ?? '');
+  return (
+    ['ECONNRESET', 'ECONNREFUSED', 'EPIPE', '57P01', '57P02', '57P03', 'PROTOCOL_CONNECTION_LOST'].includes(code ?? '') ||
+    /Connection terminated|connection is closed|Can't add new command when connection is in closed state/i.test(message)
+  );
+}
+
+/** Deadlocks and serialization failures: the transaction was rolled back and may simply be run again. */
+function isTransient(error: unknown): boolean {
+  const driverError = (error as { driverError?: { code?: string; errno?: number } }).driverError;
+  return driverError?.code === '40P01' || driverError?.code === '40001' || driverError?.errno === 1213 || driverError?.errno === 1205;
 }
 
 async function execRunner(runner: QueryRunner, { sql, params }: Statement): Promise<StatementResult> {

@@ -5,7 +5,7 @@ import { WebhookRegistryChange, WebhookRegistryState } from '../entities/webhook
 import { WebhookSubscription } from '../entities/webhook-subscription.entity';
 import { WebhooksConfigurationError } from '../errors/webhooks.errors';
 import { entitiesNotRegisteredMessage, tablesMissingMessage, unsupportedDatabaseMessage } from '../errors/webhooks.messages';
-import { statement, WebhooksDatabase, type Work } from '../persistence/webhooks-database';
+import { type Statement, statement, WebhooksDatabase, type Work } from '../persistence/webhooks-database';
 import { chunks } from '../utils/chunks';
 import { databaseKind } from '../utils/database-kind';
 import { WEBHOOKS_MODULE_OPTIONS } from '../webhooks.constants';
@@ -20,6 +20,9 @@ const STATE_ID = 1;
 @Injectable()
 export class RegistryStore {
   private lastPrune = 0;
+  private versionStatement?: Statement;
+  private currentRead?: Promise<number>;
+  private queuedRead?: Promise<number>;
   private readonly dataSource: DataSource;
 
   constructor(
@@ -59,9 +62,35 @@ export class RegistryStore {
     );
   }
 
-  /** The current registry version, read through `manager` (so inside the caller's transaction). */
-  async readVersion(manager?: EntityManager): Promise<number> {
-    const { rows } = await this.db.query(this.versionQuery(), manager);
+  /**
+   * The current registry version. Concurrent callers share reads (this is read before every match): a
+   * caller joins a read that has not started yet, never one already under way — that one may have begun
+   * before the caller's own change committed — so every caller sees every change committed before it asked.
+   * On SQLite the read is a synchronous statement on the shared connection and is not shared.
+   */
+  readVersion(): Promise<number> {
+    if (this.db.kind === 'sqlite') return this.queryVersion();
+    if (this.queuedRead) return this.queuedRead;
+    if (!this.currentRead) return (this.currentRead = this.startRead());
+    const after = this.currentRead.then(
+      () => undefined,
+      () => undefined,
+    );
+    return (this.queuedRead = after.then(() => {
+      this.queuedRead = undefined;
+      return (this.currentRead = this.startRead());
+    }));
+  }
+
+  private startRead(): Promise<number> {
+    const read: Promise<number> = this.queryVersion().finally(() => {
+      if (this.currentRead === read) this.currentRead = undefined;
+    });
+    return read;
+  }
+
+  private async queryVersion(): Promise<number> {
+    const { rows } = await this.db.query((this.versionStatement ??= statement(this.versionQuery())));
     return rows.length ? Number(rows[0].version) : 0;
   }
 

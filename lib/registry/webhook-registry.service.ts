@@ -1,5 +1,4 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
 import type { WebhookSubscription } from '../entities/webhook-subscription.entity';
 import { scopeLineage } from '../scope/scope-path';
 import { WebhookScope } from '../scope/webhook-scope';
@@ -49,11 +48,10 @@ export class WebhookRegistry {
 
   /**
    * The active subscriptions an event reaches: those of `scope` and its ancestors, then those of the
-   * ambient scope's lineage, each once. `manager` is the caller's, so that the version read sees what
-   * its transaction sees.
+   * ambient scope's lineage, each once.
    */
-  async match(event: string, scope: string, manager?: EntityManager): Promise<readonly WebhookSubscription[]> {
-    await this.sync(manager);
+  async match(event: string, scope: string): Promise<readonly WebhookSubscription[]> {
+    await this.sync();
     return this.index.match(event, this.lineage(scope));
   }
 
@@ -78,11 +76,11 @@ export class WebhookRegistry {
   }
 
   /** Brings the index up to the database's registry version. */
-  async sync(manager?: EntityManager): Promise<void> {
+  async sync(): Promise<void> {
     if (this.version < 0) await (this.loading ??= this.rebuild());
     const interval = this.options.registry.syncInterval;
     if (interval > 0 && this.options.clock.now() - this.lastSync < interval) return;
-    const version = await this.store.readVersion(manager);
+    const version = await this.store.readVersion();
     this.lastSync = this.options.clock.now();
     if (version <= this.version) return;
     // One catch-up at a time; callers arriving meanwhile wait for it and then look again.
