@@ -1,40 +1,122 @@
 import 'reflect-metadata';
-import { Module } from '@nestjs/common';
+import { createServer } from 'node:net';
+import { parseArgs } from 'node:util';
+import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { EventEmitterModule } from '@nestjs/event-emitter';
-import { TypeOrmModule } from '@nestjs/typeorm';
-import { WEBHOOK_MIGRATIONS, WebhookRegistry, WebhookSubscriptions, WebhooksModule } from '../lib';
+import { AppModule } from './app.module';
+import { NOAA, NWS, OFFICES } from './contacts/offices';
+import { ProgressLine } from './demo/progress-line';
+import { checkScenario } from './demo/sample.checks';
+import { renderAttempts, renderChecks, renderCurlExamples, renderEvents, renderSubscriptions } from './demo/sample.report';
+import { SampleScenario } from './demo/sample.scenario';
+import { LocalReceiver } from './receiver/local-receiver';
 
-@Module({
-  imports: [
-    EventEmitterModule.forRoot({ wildcard: true }),
-    TypeOrmModule.forRoot({
-      type: 'better-sqlite3',
-      database: ':memory:',
-      autoLoadEntities: true,
-      migrations: [...WEBHOOK_MIGRATIONS],
-      migrationsRun: true,
-    }),
-    WebhooksModule.forRoot({
-      subscriptions: [{ to: 'https://hooks.example.com/all-contacts', events: 'contact.*' }],
-    }),
-  ],
-})
-class SampleModule {}
+/** The app's port unless told otherwise (and free). */
+const DEFAULT_PORT = 3000;
 
-async function main(): Promise<void> {
-  const app = await NestFactory.createApplicationContext(SampleModule, { logger: ['error', 'warn'] });
-  const subscriptions = app.get(WebhookSubscriptions);
-  const registry = app.get(WebhookRegistry);
-  await subscriptions.create({ to: 'https://hooks.example.com/acme', events: 'contact.create', scope: '/acme' });
-  await subscriptions.create({ to: 'https://hooks.example.com/sales', events: '*.create', scope: '/acme/sales' });
-  const matched = await registry.match('contact.create', '/acme/sales');
-  console.log('contact.create raised in /acme/sales reaches:');
-  for (const s of matched) console.log(`  ${s.scope.padEnd(12)} ${s.to}`);
-  await app.close();
+const USAGE = `Usage: npm run sample [-- [--once] [--port <n>]]
+  --once      exit after the report (0 when every check passed, 1 otherwise) instead of serving
+  --port <n>  the app's port on 127.0.0.1 (default: $PORT, else 3000; with --once, any free port)`;
+
+/** The command line, checked. */
+interface SampleArgs {
+  once: boolean;
+  /** `undefined`: 3000, or any free port if 3000 is taken. */
+  port: number | undefined;
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+class UsageError extends Error {}
+
+function readArgs(argv: string[]): SampleArgs {
+  let values: { once?: boolean; port?: string; help?: boolean };
+  try {
+    ({ values } = parseArgs({ args: argv, options: { once: { type: 'boolean' }, port: { type: 'string' }, help: { type: 'boolean', short: 'h' } } }));
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}\n${USAGE}`);
+  }
+  if (values.help) throw new UsageError(USAGE);
+  const port = values.port ?? process.env.PORT ?? (values.once ? '0' : undefined);
+  if (port !== undefined && !/^\d{1,5}$/.test(port)) throw new UsageError(`--port must be a port number, not "${port}"\n${USAGE}`);
+  return { once: values.once ?? false, port: port === undefined ? undefined : Number(port) };
+}
+
+/** The default port when it is free, else 0 (any free port): probed first, so Nest logs no listen error. */
+function defaultPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', (error: NodeJS.ErrnoException) => (error.code === 'EADDRINUSE' ? resolve(0) : reject(error)));
+    probe.listen(DEFAULT_PORT, '127.0.0.1', () => probe.close(() => resolve(DEFAULT_PORT)));
+  });
+}
+
+/** Listens on 127.0.0.1 and answers the app's URL. */
+async function listen(app: INestApplication, port: number | undefined): Promise<string> {
+  await app.listen(port ?? (await defaultPort()), '127.0.0.1');
+  return app.getUrl();
+}
+
+async function main(): Promise<number> {
+  const args = readArgs(process.argv.slice(2));
+  const app = await NestFactory.create(AppModule, { logger: ['error', 'warn'] });
+  try {
+    const baseUrl = await listen(app, args.port);
+    const receiver = app.get(LocalReceiver);
+    console.log("nestjs-webhooks sample: the contacts of NOAA's weather offices");
+    console.log(`  scopes                           ${NOAA} → ${NWS} → ${Object.values(OFFICES).join(', ')}`);
+    console.log(`  app, admin API under /webhooks   ${baseUrl}`);
+    console.log(`  receiver, verifies signatures    ${receiver.url('')}`);
+    console.log(`  database                         SQLite in memory (ready ${(process.uptime() * 1000).toFixed(0)} ms after start)\n`);
+
+    const scenario = new SampleScenario(app, baseUrl, new ProgressLine());
+    console.log(`Events raised\n${renderEvents(await scenario.start())}\n`);
+    const result = await scenario.finish();
+    const checks = checkScenario(result);
+    console.log();
+    console.log(`Subscriptions (targets on the receiver)\n${renderSubscriptions(result)}\n`);
+    console.log(`Delivery attempts (name: the subscription; ms: the last try; signed: verified by the receiver)\n${renderAttempts(result)}\n`);
+    console.log(`Checks\n${renderChecks(checks)}\n`);
+    console.log(`The admin API${args.once ? ' (run without --once to keep the app up)' : ''}\n${renderCurlExamples(baseUrl, result)}\n`);
+
+    const failed = checks.filter((check) => !check.ok).length;
+    if (failed > 0) {
+      console.error(`Sample failed: ${failed} of ${checks.length} checks did not pass (✗ above).`);
+      return 1;
+    }
+    if (args.once) {
+      console.log(`All ${checks.length} checks passed, ${process.uptime().toFixed(1)} s after start.`);
+      return 0;
+    }
+
+    console.log(`All ${checks.length} checks passed. Serving ${baseUrl} — Ctrl-C to stop.`);
+    receiver.log = (line) => console.log(line);
+    const signal = await new Promise<string>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
+    console.log(`\n${signal}: closing the app (deliveries in flight finish first).`);
+    return 0;
+  } finally {
+    await app.close();
+  }
+}
+
+/** What to print for an error that ended the run: system errors (a port in use) need no stack. */
+function describeFailure(error: Error & { code?: string }): string {
+  if (error.code === 'EADDRINUSE') return `${error.message}: choose another port with --port <n> (or PORT=<n>)`;
+  return typeof error.code === 'string' ? error.message : (error.stack ?? error.message);
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: Error) => {
+    if (error instanceof UsageError) {
+      console.error(error.message);
+      process.exitCode = error.message === USAGE ? 0 : 1;
+    } else {
+      console.error(`Sample failed: ${describeFailure(error)}`);
+      process.exitCode = 1;
+    }
+  },
+);

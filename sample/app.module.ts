@@ -1,0 +1,40 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { WEBHOOK_MIGRATIONS, WebhooksModule } from '../lib';
+import { adminPrincipal, SampleApiKeyGuard } from './auth/api-key.guard';
+import { SampleWebhookAuthorizer } from './auth/sample-webhook.authorizer';
+import { ContactsModule } from './contacts/contacts.module';
+import { CreateContacts1764400000000 } from './contacts/migrations/1764400000000-create-contacts.migration';
+import { ReceiverModule } from './receiver/receiver.module';
+
+/**
+ * The sample application: contacts of NOAA's offices whose changes are sent as webhooks, on an embedded
+ * SQLite database, with the admin API on. In an application the imports are `from 'nestjs-webhooks'`.
+ */
+@Module({
+  imports: [
+    TypeOrmModule.forRoot({
+      type: 'better-sqlite3',
+      // In memory: every run starts from an empty database. A file name keeps the data across runs.
+      database: ':memory:',
+      autoLoadEntities: true,
+      migrations: [...WEBHOOK_MIGRATIONS, CreateContacts1764400000000],
+      migrationsRun: true,
+    }),
+    WebhooksModule.forRoot({
+      // DEVELOPMENT ONLY: the sample's receiver listens on http://127.0.0.1. In production leave both off:
+      // targets must then be https:// and public, which is what protects you from SSRF.
+      targets: { allowHttp: true, allowPrivateNetworks: true },
+      // Retries are picked up by a poll; a short one lets the sample's retries show within a second
+      // (the default, 1000 ms, suits production).
+      delivery: { pollInterval: 100 },
+      // Owned subscriptions reach their owner only where the owner may see the contact.
+      authorization: { authorizer: SampleWebhookAuthorizer },
+      // The admin API under /webhooks, for callers with an API key (x-api-key: sample-admin or oun-manager).
+      admin: { guards: [SampleApiKeyGuard], principal: adminPrincipal },
+    }),
+    ContactsModule,
+    ReceiverModule,
+  ],
+})
+export class AppModule {}
