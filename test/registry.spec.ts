@@ -166,7 +166,7 @@ describeEachDatabase('WebhookRegistry', (db) => {
     const writer = await createTestApp(database, { clock, registry: { changeRetention: 60_000 } });
     const reader = await createTestApp(database, { clock });
     try {
-      const rebuilds = vi.spyOn(reader.module.get(RegistryStore), 'loadActive');
+      const rebuilds = vi.spyOn(reader.module.get(RegistryStore), 'activePages');
       const first = await writer.subscriptions.create({ to: 'https://example.com/1', events: 'log.test' });
       now += 120_000; // past the retention: the next write prunes the log
       const second = await writer.subscriptions.create({ to: 'https://example.com/2', events: 'log.test' });

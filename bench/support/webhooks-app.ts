@@ -13,6 +13,7 @@ import {
   WebhookDispatcher,
   WebhookRegistry,
   WebhookSubscription,
+  type WebhookSubscriptionFields,
   WebhookSubscriptions,
   WebhooksModule,
   type WebhooksModuleOptions,
@@ -178,7 +179,7 @@ export class BenchApp {
         pausedUntil: null,
         createdAt: now,
         updatedAt: now,
-      } satisfies WebhookSubscription),
+      } satisfies WebhookSubscriptionFields),
     );
     for (const chunk of chunks(created, 2_000)) {
       await db.runOwn(() => this.subscriptions.insertAll(chunk));

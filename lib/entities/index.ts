@@ -16,3 +16,4 @@ export const WEBHOOK_ENTITIES = [
   WebhookRegistryState,
   WebhookRegistryChange,
 ] as const;
+export type { WebhookSubscriptionFields } from './webhook-subscription.entity';

@@ -15,6 +15,30 @@ import { epochMsTransformer } from '../utils/epoch-ms.transformer';
 @Index('IDX_webhook_subscriptions_owner', ['ownerId', 'id'])
 @Index('IDX_webhook_subscriptions_static_key', ['staticKey'])
 export class WebhookSubscription {
+  // Every field is set here, always in one order, so that instances keep their fields in the object itself
+  // rather than in a separate store: the registry holds every active subscription in memory.
+  constructor() {
+    this.id = '';
+    this.scope = '';
+    this.ownerId = null;
+    this.events = [];
+    this.to = '';
+    this.dialect = '';
+    this.permission = null;
+    this.active = false;
+    this.statusMessage = '';
+    this.description = null;
+    this.metadata = null;
+    this.consecutiveFailures = 0;
+    this.preconditionFailures = 0;
+    this.secrets = undefined;
+    this.retryPolicy = null;
+    this.pausedUntil = null;
+    this.staticKey = null;
+    this.createdAtMs = 0;
+    this.updatedAtMs = 0;
+  }
+
   /** Time-ordered UUID (v7), so that ordering by id is ordering by creation. */
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id!: string;
@@ -90,9 +114,38 @@ export class WebhookSubscription {
   @Column({ name: 'static_key', type: 'varchar', length: 64, nullable: true })
   staticKey!: string | null;
 
-  @Column({ name: 'created_at', type: 'bigint', transformer: epochMsTransformer })
-  createdAt!: Date;
+  // The times are kept as numbers and handed out as Dates: the registry holds every active subscription in
+  // memory, and two Date objects would be a fifth of each one's size.
 
+  /** When the subscription was created. */
+  @Column({ name: 'created_at', type: 'bigint', transformer: epochMsTransformer })
+  get createdAt(): Date {
+    return new Date(this.createdAtMs);
+  }
+
+  set createdAt(value: Date) {
+    this.createdAtMs = value.getTime();
+  }
+
+  /** When the subscription last changed. */
   @Column({ name: 'updated_at', type: 'bigint', transformer: epochMsTransformer })
-  updatedAt!: Date;
+  get updatedAt(): Date {
+    return new Date(this.updatedAtMs);
+  }
+
+  set updatedAt(value: Date) {
+    this.updatedAtMs = value.getTime();
+  }
+
+  private createdAtMs!: number;
+  private updatedAtMs!: number;
+
+  /** Serializes like a plain object with `createdAt`/`updatedAt` (and never the secrets). */
+  toJSON(): Record<string, unknown> {
+    const { createdAtMs: _created, updatedAtMs: _updated, ...fields } = this;
+    return { ...fields, createdAt: this.createdAt, updatedAt: this.updatedAt };
+  }
 }
+
+/** The fields of a subscription, for building one with `Object.assign(new WebhookSubscription(), fields)`. */
+export type WebhookSubscriptionFields = Omit<WebhookSubscription, 'toJSON'>;

@@ -170,8 +170,28 @@ export class RegistryStore {
 
   /** Every active subscription, for a full index load. */
   async loadActive(): Promise<WebhookSubscription[]> {
-    const { rows } = await this.db.query(this.db.select(WebhookSubscription, 's').where('s.active = :active', { active: true }).orderBy('s.id'));
-    return this.db.hydrate(WebhookSubscription, 's', rows);
+    const all: WebhookSubscription[] = [];
+    for await (const page of this.activePages()) all.push(...page);
+    return all;
+  }
+
+  /**
+   * Every active subscription, a page at a time (keyset on the id): a large registry is loaded without
+   * holding every raw row at once.
+   */
+  async *activePages(pageSize = 5_000): AsyncGenerator<WebhookSubscription[]> {
+    let after = '';
+    for (;;) {
+      const query = this.db
+        .select(WebhookSubscription, 's')
+        .where('s.active = :active AND s.id > :after', { active: true, after })
+        .orderBy('s.id')
+        .limit(pageSize);
+      const page = this.db.hydrate(WebhookSubscription, 's', (await this.db.query(query)).rows);
+      if (page.length > 0) yield page;
+      if (page.length < pageSize) return;
+      after = page[page.length - 1].id;
+    }
   }
 
   /** The given subscriptions as stored now (missing ones were deleted). */

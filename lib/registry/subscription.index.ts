@@ -1,12 +1,6 @@
 import type { WebhookSubscription } from '../entities/webhook-subscription.entity';
 import { patternsMatching } from './event-pattern';
 
-/** A subscription in the index, with the mark that keeps it from being taken twice in one answer. */
-interface Entry {
-  subscription: WebhookSubscription;
-  mark: number;
-}
-
 /** Subscription references the answer cache may hold in all (about 8 MB). */
 const ANSWER_BUDGET = 1_048_576;
 
@@ -19,55 +13,69 @@ const EMPTY: readonly WebhookSubscription[] = Object.freeze([]);
  * change, since events repeat far more often than subscriptions change.
  */
 export class SubscriptionIndex {
-  private readonly scopes = new Map<string, Map<string, Entry[]>>();
-  private readonly byId = new Map<string, Entry>();
+  /**
+   * Scope → pattern → the subscriptions holding it: one alone (most patterns of a scope have one
+   * subscription, and an array for each would double the index's size), or several in creation order.
+   */
+  private readonly scopes = new Map<string, Map<string, WebhookSubscription | WebhookSubscription[]>>();
+  private readonly byId = new Map<string, WebhookSubscription>();
   private readonly answers = new WeakMap<readonly string[], { generation: number; byEvent: Map<string, readonly WebhookSubscription[]> }>();
   private generation = 0;
+  private readonly strings = new Map<string, string>();
+  private readonly eventLists = new Map<string, string[]>();
   private remembered = 0;
-  private mark = 0;
 
   get size(): number {
     return this.byId.size;
   }
 
   get(id: string): WebhookSubscription | undefined {
-    return this.byId.get(id)?.subscription;
+    return this.byId.get(id);
   }
 
-  *values(): IterableIterator<WebhookSubscription> {
-    for (const entry of this.byId.values()) yield entry.subscription;
+  values(): IterableIterator<WebhookSubscription> {
+    return this.byId.values();
   }
 
   /** Adds or replaces a subscription; an inactive one is removed instead. */
   put(subscription: WebhookSubscription): void {
     this.remove(subscription.id);
     if (!subscription.active) return;
-    const entry: Entry = { subscription, mark: 0 };
-    this.byId.set(subscription.id, entry);
+    this.share(subscription);
+    this.byId.set(subscription.id, subscription);
     this.changed();
     let patterns = this.scopes.get(subscription.scope);
     if (!patterns) this.scopes.set(subscription.scope, (patterns = new Map()));
     for (const pattern of subscription.events) {
-      const list = patterns.get(pattern);
-      if (!list) patterns.set(pattern, [entry]);
-      else if (list[list.length - 1].subscription.id < subscription.id) list.push(entry);
-      else list.splice(sortedIndex(list, subscription.id), 0, entry);
+      const held = patterns.get(pattern);
+      if (!held) {
+        patterns.set(pattern, subscription);
+      } else if (!Array.isArray(held)) {
+        patterns.set(pattern, held.id < subscription.id ? [held, subscription] : [subscription, held]);
+      } else if (held[held.length - 1].id < subscription.id) {
+        held.push(subscription);
+      } else {
+        held.splice(sortedIndex(held, subscription.id), 0, subscription);
+      }
     }
   }
 
   remove(id: string): void {
-    const entry = this.byId.get(id);
-    if (!entry) return;
+    const existing = this.byId.get(id);
+    if (!existing) return;
     this.byId.delete(id);
     this.changed();
-    const { scope, events } = entry.subscription;
+    const { scope, events } = existing;
     const patterns = this.scopes.get(scope)!;
     for (const pattern of events) {
-      const list = patterns.get(pattern);
-      if (!list) continue;
-      const at = list.indexOf(entry);
-      if (at >= 0) list.splice(at, 1);
-      if (list.length === 0) patterns.delete(pattern);
+      const held = patterns.get(pattern);
+      if (held === existing) {
+        patterns.delete(pattern);
+      } else if (Array.isArray(held)) {
+        const at = held.indexOf(existing);
+        if (at >= 0) held.splice(at, 1);
+        if (held.length === 1) patterns.set(pattern, held[0]);
+      }
     }
     if (patterns.size === 0) this.scopes.delete(scope);
   }
@@ -102,24 +110,47 @@ export class SubscriptionIndex {
 
   private lookup(event: string, scopes: readonly string[]): readonly WebhookSubscription[] {
     const keys = patternsMatching(event);
-    const mark = ++this.mark;
     let found: WebhookSubscription[] | undefined;
     for (const scope of scopes) {
       const patterns = this.scopes.get(scope);
       if (!patterns) continue;
-      for (const key of keys) {
-        const list = patterns.get(key);
-        if (!list) continue;
+      for (let k = 0; k < 4; k++) {
+        const held = patterns.get(keys[k]);
+        if (!held) continue;
         found ??= [];
-        for (const entry of list) {
-          // A subscription holding several matching patterns is taken for the most specific one only.
-          if (entry.mark === mark) continue;
-          entry.mark = mark;
-          found.push(entry.subscription);
+        if (!Array.isArray(held)) {
+          if (!takenEarlier(held, keys, k)) found.push(held);
+          continue;
         }
+        for (const subscription of held) if (!takenEarlier(subscription, keys, k)) found.push(subscription);
       }
     }
     return found ?? EMPTY;
+  }
+
+
+  /**
+   * Makes the subscription's repeated strings — scope, patterns, dialect, owner, status — the index's
+   * single copies (rows read from the database each bring their own), and pattern lists shared by equal
+   * lists: with many subscriptions in memory, that is most of their size.
+   */
+  private share(subscription: WebhookSubscription): void {
+    const { strings } = this;
+    const one = (value: string): string => {
+      const known = strings.get(value);
+      if (known !== undefined) return known;
+      strings.set(value, value);
+      return value;
+    };
+    subscription.scope = one(subscription.scope);
+    subscription.dialect = one(subscription.dialect);
+    subscription.statusMessage = one(subscription.statusMessage);
+    if (subscription.ownerId !== null) subscription.ownerId = one(subscription.ownerId);
+    if (subscription.permission !== null) subscription.permission = one(subscription.permission);
+    const key = subscription.events.join('\n');
+    let events = this.eventLists.get(key);
+    if (!events) this.eventLists.set(key, (events = Object.freeze(subscription.events.map(one)) as string[]));
+    subscription.events = events;
   }
 
   private changed(): void {
@@ -128,12 +159,22 @@ export class SubscriptionIndex {
   }
 }
 
-function sortedIndex(list: Entry[], id: string): number {
+/**
+ * Whether a subscription also holds one of the more specific matching patterns `keys[0..before)`, and so
+ * was taken for that one already.
+ */
+function takenEarlier({ events }: WebhookSubscription, keys: readonly string[], before: number): boolean {
+  if (events.length === 1) return false;
+  for (let k = 0; k < before; k++) if (events.includes(keys[k])) return true;
+  return false;
+}
+
+function sortedIndex(list: WebhookSubscription[], id: string): number {
   let low = 0;
   let high = list.length;
   while (low < high) {
     const mid = (low + high) >>> 1;
-    if (list[mid].subscription.id < id) low = mid + 1;
+    if (list[mid].id < id) low = mid + 1;
     else high = mid;
   }
   return low;

@@ -19,7 +19,7 @@ import { SubscriptionIndex } from './subscription.index';
 @Injectable()
 export class WebhookRegistry {
   private readonly logger = new Logger('WebhookRegistry');
-  private readonly index = new SubscriptionIndex();
+  private index = new SubscriptionIndex();
   private version = -1;
   private lastSync = 0;
   private loading?: Promise<void>;
@@ -116,10 +116,11 @@ export class WebhookRegistry {
   private async rebuild(): Promise<void> {
     // Version first: a change committed while loading is then applied again later, never missed.
     const version = await this.store.readVersion();
-    const active = await this.store.loadActive();
-    this.index.clear();
-    for (const subscription of this.transient.all()) this.index.put(subscription);
-    for (const subscription of active) this.index.put(subscription);
+    // Built aside and swapped in, so that matching goes on with the old index meanwhile.
+    const index = new SubscriptionIndex();
+    for (const subscription of this.transient.all()) index.put(subscription);
+    for await (const page of this.store.activePages()) for (const subscription of page) index.put(subscription);
+    this.index = index;
     this.version = version;
     this.lastSync = this.options.clock.now();
   }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { WebhookSubscription } from '../entities/webhook-subscription.entity';
+import { WebhookSubscription, type WebhookSubscriptionFields } from '../entities/webhook-subscription.entity';
 import type { SecretCipher } from '../signing/secret-cipher';
 import { createStoredSecret } from '../signing/subscription-secrets';
 import { WebhookSecretList } from '../signing/webhook-secret-list';
@@ -77,7 +77,7 @@ export function subscriptionFromStatic(
     staticKey: key,
     createdAt: new Date(now),
     updatedAt: new Date(now),
-  } satisfies WebhookSubscription);
+  } satisfies WebhookSubscriptionFields);
 }
 
 /**

@@ -9,7 +9,7 @@ import { TransactionHooks } from '../persistence/transaction-hooks.subscriber';
 import { WebhookDestinationGuard } from '../security/destination-guard';
 import { statement, WebhooksDatabase, type Work } from '../persistence/webhooks-database';
 import { WebhookSubscriptionEvent } from '../entities/webhook-subscription-event.entity';
-import { WebhookSubscription } from '../entities/webhook-subscription.entity';
+import { WebhookSubscription, type WebhookSubscriptionFields } from '../entities/webhook-subscription.entity';
 import {
   WebhookOperationNotAllowedError,
   WebhookSubscriptionNotFoundError,
@@ -123,7 +123,7 @@ export class WebhookSubscriptions {
       staticKey: null,
       createdAt: now,
       updatedAt: now,
-    } satisfies WebhookSubscription);
+    } satisfies WebhookSubscriptionFields);
     await this.write(
       () => this.insertAll([subscription]),
       () => this.published([subscription]),
@@ -455,8 +455,13 @@ export class WebhookSubscriptions {
   private *updateWork(id: string, changes: Partial<WebhookSubscription>): Work<WebhookSubscription> {
     const current = yield* this.lockedOrFail(id);
     const next = Object.assign(new WebhookSubscription(), current, changes, { updatedAt: new Date(this.options.clock.now()) });
-    const { id: _id, ...columns } = next;
-    yield statement(this.dataSource.createQueryBuilder().update(WebhookSubscription).set(columns as never).where({ id }));
+    yield statement(
+      this.dataSource
+        .createQueryBuilder()
+        .update(WebhookSubscription)
+        .set({ ...changes, updatedAt: next.updatedAt } as never)
+        .where({ id }),
+    );
     if (changes.events) {
       yield statement(this.dataSource.createQueryBuilder().delete().from(WebhookSubscriptionEvent).where({ subscriptionId: id }));
       yield* this.insertPatterns([next]);
