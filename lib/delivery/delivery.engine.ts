@@ -66,6 +66,8 @@ export class DeliveryEngine implements OnApplicationBootstrap, BeforeApplication
   private pollTimer?: NodeJS.Timeout;
   private renewTimer?: NodeJS.Timeout;
   private polling?: Promise<void>;
+  /** Whether the last poll may have left due attempts behind: it claimed all it had room for. */
+  private backlog = false;
   private started = false;
   private stopping = false;
   private paused = false;
@@ -275,26 +277,35 @@ export class DeliveryEngine implements OnApplicationBootstrap, BeforeApplication
 
   private async poll(): Promise<void> {
     if (this.polling || this.stopping) return;
-    let full = false;
-    this.polling = this.pollOnce().then((n) => {
-      full = n === this.options.delivery.batchSize;
-    });
+    this.polling = this.pollOnce().then(() => undefined);
     await this.polling;
     this.polling = undefined;
     this.notifyIdle();
-    this.schedulePoll(full ? 0 : this.options.delivery.pollInterval);
+    // A backlog is worked off at the pace tries finish, not one queue-full per interval: poll again at
+    // once while there is room, else as soon as there is (see pump).
+    this.schedulePoll(this.backlog && this.hasRoom() ? 0 : this.options.delivery.pollInterval);
+  }
+
+  /** Whether at least `concurrency` more attempts fit in the queue: enough to be worth a poll. */
+  private hasRoom(): boolean {
+    return this.load <= this.options.delivery.concurrency;
   }
 
   private async pollOnce(): Promise<number> {
     const { concurrency, batchSize, leaseDuration } = this.options.delivery;
+    this.backlog = false;
     if (this.paused) return 0;
     const transient = this.takeDueTransient(this.options.clock.now());
     const room = Math.min(batchSize, concurrency * 2 - this.load);
-    if (room <= 0) return transient;
+    if (room <= 0) {
+      this.backlog = true;
+      return transient;
+    }
     try {
       const now = this.options.clock.now();
       const token = newLeaseToken();
       const attempts = await this.db.runOwn(() => this.store.claimDue(now, room, token, now + leaseDuration));
+      this.backlog = attempts.length === room;
       this.push(await this.jobsFor(attempts, token, now + leaseDuration));
       return transient + attempts.length;
     } catch (error) {
@@ -363,6 +374,7 @@ export class DeliveryEngine implements OnApplicationBootstrap, BeforeApplication
         this.held.delete(job.attempt.id);
         this.running.delete(run);
         this.pump();
+        if (this.backlog && !this.polling && this.hasRoom()) this.schedulePoll(0);
         this.notifyIdle();
       });
       this.running.add(run);
