@@ -65,6 +65,7 @@ export class DeliveryEngine implements OnApplicationBootstrap, BeforeApplication
   private idleWaiters: Array<() => void> = [];
   private pollTimer?: NodeJS.Timeout;
   private renewTimer?: NodeJS.Timeout;
+  private renewing = false;
   private polling?: Promise<void>;
   /** Whether the last poll may have left due attempts behind: it claimed all it had room for. */
   private backlog = false;
@@ -389,14 +390,18 @@ export class DeliveryEngine implements OnApplicationBootstrap, BeforeApplication
   }
 
   private async renewLeases(): Promise<void> {
-    const tokens = [...new Set([...this.held.values()].map((job) => job.leaseToken!))];
-    if (tokens.length === 0) return;
+    // A renewal the database is slow to answer is not joined by more, each holding a connection.
+    if (this.renewing || this.held.size === 0) return;
+    const jobs = [...this.held.values()];
     const until = this.options.clock.now() + this.options.delivery.leaseDuration;
+    this.renewing = true;
     try {
-      await this.db.runOwn(() => this.store.renew(tokens, until));
-      for (const job of this.held.values()) job.leaseUntil = until;
+      await this.db.runOwn(() => this.store.renew(jobs.map((job) => ({ id: job.attempt.id, token: job.leaseToken! })), until));
+      for (const job of jobs) job.leaseUntil = until;
     } catch (error) {
       this.logger.warn(`Could not renew webhook leases: ${(error as Error).message}`);
+    } finally {
+      this.renewing = false;
     }
   }
 

@@ -1,0 +1,64 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createTestApp } from '../support/app';
+import { describeEachDatabase } from '../support/databases';
+import { DeliveryLedger } from '../support/delivery-ledger';
+import { OutboxProbe } from '../support/outbox-probe';
+
+const targets = { allowHttp: true, allowPrivateNetworks: true };
+
+describeEachDatabase(
+  "the engine's work and the application's transactions",
+  (db) => {
+    let ledger: DeliveryLedger;
+    let release!: () => void;
+    beforeAll(async () => {
+      const held = new Promise<void>((resolve) => (release = resolve));
+      ledger = await DeliveryLedger.start(async (entry) => {
+        if (entry.path === '/held') await held;
+        return {};
+      });
+    });
+    afterAll(async () => {
+      release();
+      await ledger?.close();
+    });
+
+    it('renews leases while an application transaction holds uncommitted outbox rows, and never deadlocks it', async () => {
+      const lease = 1_500;
+      const app = await createTestApp(db.options, { targets, attemptLimit: 1_000, delivery: { leaseDuration: lease, pollInterval: 50 } });
+      const probe = await OutboxProbe.open(db.options);
+      try {
+        const held = await app.subscriptions.create({ to: ledger.url('/held'), events: 'held.test' });
+        await app.subscriptions.create({ to: ledger.url('/raised'), events: 'raised.test' });
+        // A try in flight, whose lease the engine renews every lease / 3 ms.
+        await app.dispatcher.dispatch('held.test', {});
+        await ledger.until(() => ledger.entries.length === 1, 'the held try');
+        const heldLease = async () => (await probe.attempts()).find((row) => row.subscriptionId === held.id)!.leaseUntil!;
+
+        let renewed = false;
+        await app.dataSource.transaction(async (manager) => {
+          // An uncommitted pending row, leased (due when its lease ends) ...
+          await app.dispatcher.dispatch('raised.test', { n: 1 }, { manager });
+          // ... must not hold up renewals (on MariaDB one scanning the pending rows waited for it) ...
+          const before = await heldLease();
+          const deadline = Date.now() + lease;
+          while (!renewed && Date.now() < deadline) {
+            await sleep(25);
+            renewed = (await heldLease()) > before;
+          }
+          // ... nor take part in a deadlock: this row, due now, sorts before the rows such a renewal had
+          // locked on its way, and InnoDB rolled the application's transaction back.
+          await app.dispatcher.dispatch('raised.test', { n: 2 }, { manager, id: 'raised_explicit' });
+        });
+        expect(renewed).toBe(true);
+        await ledger.until(() => ledger.ids('/raised').size === 2, 'both events delivered');
+      } finally {
+        release();
+        await app.close();
+        await probe.close();
+      }
+    });
+  },
+  ['postgres', 'mariadb'],
+);
