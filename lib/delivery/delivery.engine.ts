@@ -62,6 +62,8 @@ export class DeliveryEngine implements OnApplicationBootstrap, BeforeApplication
   /** Database attempts queued or in flight here, by id: what lease renewal and shutdown look at. */
   private readonly held = new Map<string, DeliveryJob>();
   private readonly running = new Set<Promise<void>>();
+  /** Claims of committed attempts under way (see claiming()). */
+  private readonly claims = new Set<Promise<void>>();
   private idleWaiters: Array<() => void> = [];
   private pollTimer?: NodeJS.Timeout;
   private renewTimer?: NodeJS.Timeout;
@@ -123,6 +125,8 @@ export class DeliveryEngine implements OnApplicationBootstrap, BeforeApplication
     clearTimeout(this.pollTimer);
     clearInterval(this.renewTimer);
     await this.polling;
+    // A claim under way queues what it gets: wait for it, so that those go back to the database too.
+    await Promise.all([...this.claims]);
     // Attempts not started yet go back to the database for another instance (or the next start).
     const waiting = this.queue.slice(this.head).filter((job) => job.leaseToken !== null);
     this.queue = [];
@@ -152,6 +156,8 @@ export class DeliveryEngine implements OnApplicationBootstrap, BeforeApplication
   /**
    * Takes the attempts of a transaction that just committed. They were leased to this instance when they
    * were written; if the transaction took so long that the lease is running out, it is renewed first.
+   * Never rejects (it runs after the caller's commit, with nobody to tell): attempts it cannot claim are
+   * sent once their lease runs out.
    */
   async enqueueCommitted(jobs: DeliveryJob[]): Promise<void> {
     if (jobs.length === 0) return;
@@ -161,34 +167,58 @@ export class DeliveryEngine implements OnApplicationBootstrap, BeforeApplication
     const fresh = jobs.filter((job) => job.leaseToken === null || job.leaseUntil - now > leaseDuration / 2);
     const stale = jobs.filter((job) => !fresh.includes(job));
     this.push(fresh);
-    if (stale.length > 0) {
-      const byToken = new Map<string, DeliveryJob[]>();
-      for (const job of stale) byToken.set(job.leaseToken!, [...(byToken.get(job.leaseToken!) ?? []), job]);
-      for (const [heldBy, group] of byToken) {
-        const token = newLeaseToken();
-        const claimed = await this.db.runOwn(() =>
-          this.store.claim(
-            group.map((job) => job.attempt.id),
-            token,
-            now + leaseDuration,
-            now,
-            heldBy,
-          ),
-        );
-        const ids = new Set(claimed.map((attempt) => attempt.id));
-        this.push(group.filter((job) => ids.has(job.attempt.id)).map((job) => ({ ...job, leaseToken: token, leaseUntil: now + leaseDuration })));
-      }
-    }
+    if (stale.length > 0) await this.claiming(this.reclaim(stale, now), stale.length, 'once their lease runs out');
   }
 
   /** Claims the given attempts if nobody holds them, and sends them (dispatches with an explicit message id). */
   async claimAndEnqueue(ids: string[]): Promise<void> {
     if (ids.length === 0 || !this.started || this.stopping) return;
+    await this.claiming(this.claimNow(ids), ids.length, 'by the next poll');
+  }
+
+  private async reclaim(stale: DeliveryJob[], now: number): Promise<void> {
+    const { leaseDuration } = this.options.delivery;
+    const byToken = new Map<string, DeliveryJob[]>();
+    for (const job of stale) byToken.set(job.leaseToken!, [...(byToken.get(job.leaseToken!) ?? []), job]);
+    for (const [heldBy, group] of byToken) {
+      const token = newLeaseToken();
+      const claimed = await this.db.runOwn(() =>
+        this.store.claim(
+          group.map((job) => job.attempt.id),
+          token,
+          now + leaseDuration,
+          now,
+          heldBy,
+        ),
+      );
+      const ids = new Set(claimed.map((attempt) => attempt.id));
+      this.push(group.filter((job) => ids.has(job.attempt.id)).map((job) => ({ ...job, leaseToken: token, leaseUntil: now + leaseDuration })));
+    }
+  }
+
+  private async claimNow(ids: string[]): Promise<void> {
     const now = this.options.clock.now();
     const token = newLeaseToken();
     const until = now + this.options.delivery.leaseDuration;
     const attempts = await this.db.runOwn(() => this.store.claim(ids, token, until, now));
     this.push(await this.jobsFor(attempts, token, until));
+  }
+
+  /**
+   * Runs a claim made after a commit: shutdown waits for it, and a failure (the database went away just
+   * then) is logged, not thrown — it would otherwise surface as an unhandled rejection, which ends the
+   * process. The attempts stay in the outbox and are sent later (`later` says when).
+   */
+  private async claiming(claim: Promise<void>, count: number, later: string): Promise<void> {
+    const tracked = claim.catch((error: unknown) => {
+      this.logger.warn(`Could not claim ${count} committed webhook attempts; they are sent ${later}: ${(error as Error).message}`);
+    });
+    this.claims.add(tracked);
+    try {
+      await tracked;
+    } finally {
+      this.claims.delete(tracked);
+    }
   }
 
   /**
