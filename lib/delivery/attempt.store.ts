@@ -208,11 +208,21 @@ export class AttemptStore {
       else push(addTo, trailingFailures, id);
     }
     for (const chunk of chunks(reset, 500)) {
+      // Mostly there is nothing to reset. A plain read finds the rows that need it, so that the others are
+      // not locked: on MySQL/MariaDB an UPDATE by primary key locks the row before it looks at the value,
+      // and waits for every application transaction whose outbox insert holds the row (foreign-key check)
+      // — and two such waits in opposite orders are a deadlock.
+      const { rows } = yield {
+        sql: `SELECT ${c('id')} AS id FROM ${this.subscriptions} WHERE ${c('id')} IN (${this.sql.params(1, chunk.length)}) AND ${c('consecutive_failures')} <> 0`,
+        params: chunk,
+      };
+      const failing = rows.map((row: { id: string }) => row.id);
+      if (failing.length === 0) continue;
       yield {
         sql:
           `UPDATE ${this.subscriptions} SET ${c('consecutive_failures')} = 0 ` +
-          `WHERE ${c('id')} IN (${this.sql.params(1, chunk.length)}) AND ${c('consecutive_failures')} <> 0`,
-        params: chunk,
+          `WHERE ${c('id')} IN (${this.sql.params(1, failing.length)}) AND ${c('consecutive_failures')} <> 0`,
+        params: failing,
       };
     }
     for (const [value, ids] of setTo) {

@@ -59,6 +59,35 @@ describeEachDatabase(
         await probe.close();
       }
     });
+
+    it("records results while an application transaction raising events for the same subscription is open", async () => {
+      const app = await createTestApp(db.options, { targets, attemptLimit: 1_000, delivery: { pollInterval: 50 } });
+      const probe = await OutboxProbe.open(db.options);
+      try {
+        const subscription = await app.subscriptions.create({ to: ledger.url('/quick'), events: 'quick.test' });
+        const status = async (messageId: string) => (await probe.attempts()).find((row) => row.messageId === messageId)?.status;
+        let recorded = false;
+        await app.dataSource.transaction(async (manager) => {
+          // The outbox row's foreign key makes the database lock the subscription row (shared) until commit ...
+          await app.dispatcher.dispatch('quick.test', { n: 1 }, { manager });
+          // ... while another event to it is sent: writing its result (and resetting the subscription's
+          // failure count) must not wait for this transaction (on MariaDB it did, up to the lock timeout).
+          const { messageId } = await app.dispatcher.dispatch('quick.test', { n: 2 });
+          const deadline = Date.now() + 3_000;
+          while (!recorded && Date.now() < deadline) {
+            await sleep(25);
+            recorded = (await status(messageId)) === 'successful';
+          }
+        });
+        expect(recorded).toBe(true);
+        await ledger.until(() => ledger.ids('/quick').size === 2, 'both events delivered');
+        await app.engine.whenIdle();
+        expect((await app.attempts.list(subscription.id)).items.map((a) => a.status)).toEqual(['successful', 'successful']);
+      } finally {
+        await app.close();
+        await probe.close();
+      }
+    });
   },
   ['postgres', 'mariadb'],
 );
