@@ -77,7 +77,14 @@ export class WebhooksDatabase {
       return db.transaction(() => drive(work(), (s) => this.execSqlite(db, s)))();
     }
     if (runner?.isTransactionActive) return driveAsync(work(), (s) => execRunner(runner, s));
-    return this.dataSource.transaction((m) => driveAsync(work(), (s) => execRunner(m.queryRunner!, s)));
+    const own = (m: EntityManager) => driveAsync(work(), (s) => execRunner(m.queryRunner!, s));
+    // MySQL/MariaDB default to REPEATABLE READ, where InnoDB locks every row an UPDATE or locking read
+    // looks at, and the gaps between them, until commit. The module's short transactions (claims, fenced
+    // results, counters) would then hold rows and gaps that applications' outbox inserts and foreign-key
+    // checks need: waits, and deadlocks whose victim is often the application's transaction. READ
+    // COMMITTED — PostgreSQL's default, which every unit of work is written for — locks only the rows
+    // changed.
+    return this.kind === 'mysql' ? this.dataSource.transaction('READ COMMITTED', own) : this.dataSource.transaction(own);
   }
 
   /** Runs engine work: never inside an application's transaction (see {@link run}). */
