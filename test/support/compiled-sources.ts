@@ -1,12 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { type Options, transform } from '@swc/core';
 
 /** What the child processes of the fault tests run: the sources they need, compiled to CommonJS. */
 const ROOTS = ['lib', 'test/support'];
+const PREFIX = 'nestjs-webhooks-instances-';
 
 /** The same compilation as vite.config.mts (SWC keeps the decorator metadata Nest and TypeORM need). */
 const SWC: Options = {
@@ -37,8 +38,13 @@ async function compile(root: string): Promise<string> {
   const hash = createHash('sha256').update(JSON.stringify(SWC));
   const sources = await Promise.all(files.map(async (file) => ({ file, code: await readFile(file, 'utf8') })));
   for (const { file, code } of sources) hash.update(relative(root, file)).update('\0').update(code).update('\0');
-  const out = join(tmpdir(), `nestjs-webhooks-instances-${hash.digest('hex').slice(0, 16)}`);
-  if (existsSync(join(out, '.complete'))) return out;
+  const out = join(tmpdir(), `${PREFIX}${hash.digest('hex').slice(0, 16)}`);
+  if (existsSync(join(out, '.complete'))) {
+    // Marks it as in use, for dropStale().
+    const now = new Date();
+    await utimes(out, now, now);
+    return out;
+  }
 
   // Built aside and renamed into place, so that test files compiling at the same time never see half of it.
   const building = `${out}.${process.pid}.${randomBytes(4).toString('hex')}`;
@@ -59,7 +65,19 @@ async function compile(root: string): Promise<string> {
     await rm(building, { recursive: true, force: true });
     if (!existsSync(join(out, '.complete'))) throw new Error(`could not compile the sources into ${out}`);
   }
+  await dropStale(out);
   return out;
+}
+
+/** Removes the compilations of earlier sources that nobody used for a day. */
+async function dropStale(current: string): Promise<void> {
+  const day = 24 * 3600_000;
+  for (const name of await readdir(tmpdir())) {
+    const path = join(tmpdir(), name);
+    if (!name.startsWith(PREFIX) || path === current) continue;
+    const info = await stat(path).catch(() => undefined);
+    if (info && Date.now() - info.mtimeMs > day) await rm(path, { recursive: true, force: true });
+  }
 }
 
 async function listSources(dir: string): Promise<string[]> {
