@@ -172,15 +172,25 @@ export class AttemptStore {
     return yield* this.lease(ids, token, leaseUntil, heldBy, now);
   }
 
-  /** Extends the leases held by `tokens` (the attempts waiting in this instance's queue or in flight). */
-  *renew(tokens: readonly string[], leaseUntil: number): Work<number> {
+  /**
+   * Extends the leases of the attempts this instance holds (waiting in its queue or in flight), each
+   * while its token still holds it.
+   *
+   * The rows are found by primary key. Looking them up by token scanned every pending row: slow with a
+   * backlog, and on MySQL/MariaDB (REPEATABLE READ) it locked them all and the gaps between them, so that
+   * it waited for the uncommitted outbox rows of application transactions and deadlocked with their next
+   * insert — and InnoDB rolled the application's transaction back.
+   */
+  *renew(held: ReadonlyArray<{ id: string; token: string }>, leaseUntil: number): Work<number> {
+    const c = (name: string) => this.sql.col(name);
     let renewed = 0;
-    for (const chunk of chunks(tokens, 500)) {
-      const c = (name: string) => this.sql.col(name);
+    for (const chunk of chunks(held, 500)) {
+      const tokens = [...new Set(chunk.map((entry) => entry.token))];
       const sql =
         `UPDATE ${this.attempts} SET ${c('lease_until')} = ${this.sql.param(1)}, ${c('next_attempt_at')} = ${this.sql.param(2)} ` +
-        `WHERE ${c('status')} = 'pending' AND ${c('lease_owner')} IN (${this.sql.params(3, chunk.length)})`;
-      renewed += (yield { sql, params: [leaseUntil, leaseUntil, ...chunk] }).affected;
+        `WHERE ${c('id')} IN (${this.sql.params(3, chunk.length)}) AND ${c('status')} = 'pending' ` +
+        `AND ${c('lease_owner')} IN (${this.sql.params(3 + chunk.length, tokens.length)})`;
+      renewed += (yield { sql, params: [leaseUntil, leaseUntil, ...chunk.map((entry) => entry.id), ...tokens] }).affected;
     }
     return renewed;
   }
@@ -248,11 +258,21 @@ export class AttemptStore {
       else push(addTo, trailingFailures, id);
     }
     for (const chunk of chunks(reset, 500)) {
+      // Mostly there is nothing to reset. A plain read finds the rows that need it, so that the others are
+      // not locked: on MySQL/MariaDB an UPDATE by primary key locks the row before it looks at the value,
+      // and waits for every application transaction whose outbox insert holds the row (foreign-key check)
+      // — and two such waits in opposite orders are a deadlock.
+      const { rows } = yield {
+        sql: `SELECT ${c('id')} AS id FROM ${this.subscriptions} WHERE ${c('id')} IN (${this.sql.params(1, chunk.length)}) AND ${c('consecutive_failures')} <> 0`,
+        params: chunk,
+      };
+      const failing = rows.map((row: { id: string }) => row.id);
+      if (failing.length === 0) continue;
       yield {
         sql:
           `UPDATE ${this.subscriptions} SET ${c('consecutive_failures')} = 0 ` +
-          `WHERE ${c('id')} IN (${this.sql.params(1, chunk.length)}) AND ${c('consecutive_failures')} <> 0`,
-        params: chunk,
+          `WHERE ${c('id')} IN (${this.sql.params(1, failing.length)}) AND ${c('consecutive_failures')} <> 0`,
+        params: failing,
       };
     }
     for (const [value, ids] of setTo) {

@@ -30,9 +30,6 @@ import { effectiveRetryPolicy } from './retry-policy';
 import { judgeTry } from './retry.planner';
 import { RETRY_CANCELLED_MESSAGE } from './retry.messages';
 
-/** Results waiting to be written beyond which no new try starts (two full recorder batches). */
-const MAX_UNRECORDED = 1000;
-
 /** How one try ended, before it is turned into the attempt's new state. */
 interface TryOutcome {
   success: boolean;
@@ -67,10 +64,15 @@ export class DeliveryEngine implements OnApplicationBootstrap, BeforeApplication
   private readonly running = new Set<Promise<void>>();
   /** Tries over, their results not written yet. */
   private recording = 0;
+  /** Claims of committed attempts under way (see claiming()). */
+  private readonly claims = new Set<Promise<void>>();
   private idleWaiters: Array<() => void> = [];
   private pollTimer?: NodeJS.Timeout;
   private renewTimer?: NodeJS.Timeout;
+  private renewing = false;
   private polling?: Promise<void>;
+  /** Whether the last poll may have left due attempts behind: it claimed all it had room for. */
+  private backlog = false;
   private started = false;
   private stopping = false;
   private paused = false;
@@ -125,6 +127,8 @@ export class DeliveryEngine implements OnApplicationBootstrap, BeforeApplication
     clearTimeout(this.pollTimer);
     clearInterval(this.renewTimer);
     await this.polling;
+    // A claim under way queues what it gets: wait for it, so that those go back to the database too.
+    await Promise.all([...this.claims]);
     // Attempts not started yet go back to the database for another instance (or the next start).
     const waiting = this.queue.slice(this.head).filter((job) => job.leaseToken !== null);
     this.queue = [];
@@ -154,6 +158,8 @@ export class DeliveryEngine implements OnApplicationBootstrap, BeforeApplication
   /**
    * Takes the attempts of a transaction that just committed. They were leased to this instance when they
    * were written; if the transaction took so long that the lease is running out, it is renewed first.
+   * Never rejects (it runs after the caller's commit, with nobody to tell): attempts it cannot claim are
+   * sent once their lease runs out.
    */
   async enqueueCommitted(jobs: DeliveryJob[]): Promise<void> {
     if (jobs.length === 0) return;
@@ -163,34 +169,58 @@ export class DeliveryEngine implements OnApplicationBootstrap, BeforeApplication
     const fresh = jobs.filter((job) => job.leaseToken === null || job.leaseUntil - now > leaseDuration / 2);
     const stale = jobs.filter((job) => !fresh.includes(job));
     this.push(fresh);
-    if (stale.length > 0) {
-      const byToken = new Map<string, DeliveryJob[]>();
-      for (const job of stale) byToken.set(job.leaseToken!, [...(byToken.get(job.leaseToken!) ?? []), job]);
-      for (const [heldBy, group] of byToken) {
-        const token = newLeaseToken();
-        const claimed = await this.db.runOwn(() =>
-          this.store.claim(
-            group.map((job) => job.attempt.id),
-            token,
-            now + leaseDuration,
-            now,
-            heldBy,
-          ),
-        );
-        const ids = new Set(claimed.map((attempt) => attempt.id));
-        this.push(group.filter((job) => ids.has(job.attempt.id)).map((job) => ({ ...job, leaseToken: token, leaseUntil: now + leaseDuration })));
-      }
-    }
+    if (stale.length > 0) await this.claiming(this.reclaim(stale, now), stale.length, 'once their lease runs out');
   }
 
   /** Claims the given attempts if nobody holds them, and sends them (dispatches with an explicit message id). */
   async claimAndEnqueue(ids: string[]): Promise<void> {
     if (ids.length === 0 || !this.started || this.stopping) return;
+    await this.claiming(this.claimNow(ids), ids.length, 'by the next poll');
+  }
+
+  private async reclaim(stale: DeliveryJob[], now: number): Promise<void> {
+    const { leaseDuration } = this.options.delivery;
+    const byToken = new Map<string, DeliveryJob[]>();
+    for (const job of stale) byToken.set(job.leaseToken!, [...(byToken.get(job.leaseToken!) ?? []), job]);
+    for (const [heldBy, group] of byToken) {
+      const token = newLeaseToken();
+      const claimed = await this.db.runOwn(() =>
+        this.store.claim(
+          group.map((job) => job.attempt.id),
+          token,
+          now + leaseDuration,
+          now,
+          heldBy,
+        ),
+      );
+      const ids = new Set(claimed.map((attempt) => attempt.id));
+      this.push(group.filter((job) => ids.has(job.attempt.id)).map((job) => ({ ...job, leaseToken: token, leaseUntil: now + leaseDuration })));
+    }
+  }
+
+  private async claimNow(ids: string[]): Promise<void> {
     const now = this.options.clock.now();
     const token = newLeaseToken();
     const until = now + this.options.delivery.leaseDuration;
     const attempts = await this.db.runOwn(() => this.store.claim(ids, token, until, now));
     this.push(await this.jobsFor(attempts, token, until));
+  }
+
+  /**
+   * Runs a claim made after a commit: shutdown waits for it, and a failure (the database went away just
+   * then) is logged, not thrown — it would otherwise surface as an unhandled rejection, which ends the
+   * process. The attempts stay in the outbox and are sent later (`later` says when).
+   */
+  private async claiming(claim: Promise<void>, count: number, later: string): Promise<void> {
+    const tracked = claim.catch((error: unknown) => {
+      this.logger.warn(`Could not claim ${count} committed webhook attempts; they are sent ${later}: ${(error as Error).message}`);
+    });
+    this.claims.add(tracked);
+    try {
+      await tracked;
+    } finally {
+      this.claims.delete(tracked);
+    }
   }
 
   /**
@@ -280,26 +310,35 @@ export class DeliveryEngine implements OnApplicationBootstrap, BeforeApplication
 
   private async poll(): Promise<void> {
     if (this.polling || this.stopping) return;
-    let full = false;
-    this.polling = this.pollOnce().then((n) => {
-      full = n === this.options.delivery.batchSize;
-    });
+    this.polling = this.pollOnce().then(() => undefined);
     await this.polling;
     this.polling = undefined;
     this.notifyIdle();
-    this.schedulePoll(full ? 0 : this.options.delivery.pollInterval);
+    // A backlog is worked off at the pace tries finish, not one queue-full per interval: poll again at
+    // once while there is room, else as soon as there is (see pump).
+    this.schedulePoll(this.backlog && this.hasRoom() ? 0 : this.options.delivery.pollInterval);
+  }
+
+  /** Whether at least `concurrency` more attempts fit in the queue: enough to be worth a poll. */
+  private hasRoom(): boolean {
+    return this.load <= this.options.delivery.concurrency;
   }
 
   private async pollOnce(): Promise<number> {
     const { concurrency, batchSize, leaseDuration } = this.options.delivery;
+    this.backlog = false;
     if (this.paused) return 0;
     const transient = this.takeDueTransient(this.options.clock.now());
     const room = Math.min(batchSize, concurrency * 2 - this.load);
-    if (room <= 0) return transient;
+    if (room <= 0) {
+      this.backlog = true;
+      return transient;
+    }
     try {
       const now = this.options.clock.now();
       const token = newLeaseToken();
       const attempts = await this.db.runOwn(() => this.store.claimDue(now, room, token, now + leaseDuration));
+      this.backlog = attempts.length === room;
       this.push(await this.jobsFor(attempts, token, now + leaseDuration));
       return transient + attempts.length;
     } catch (error) {
@@ -357,12 +396,13 @@ export class DeliveryEngine implements OnApplicationBootstrap, BeforeApplication
   /**
    * Starts tries while slots are free. A slot is freed when its HTTP try ends, not when its result is
    * written: results are written in batches, and a slot waiting for the batch would idle the network. The
-   * attempt stays held (its lease renewed) until written; past `MAX_UNRECORDED` waiting results no new try
-   * starts, so a slow database slows sending down instead of piling results up in memory.
+   * attempt stays held (its lease renewed) until written; with `concurrency` results waiting no new try
+   * starts, so a slow database slows sending down instead of piling results up — and a crash leaves at most
+   * twice `concurrency` tries sent but not recorded (sent again after the lease, at least once).
    */
   private pump(): void {
     const { concurrency } = this.options.delivery;
-    while (!this.paused && this.inFlight < concurrency && this.head < this.queue.length && this.recording < MAX_UNRECORDED) {
+    while (!this.paused && this.inFlight < concurrency && this.head < this.queue.length && this.recording < concurrency) {
       const job = this.queue[this.head++];
       if (this.head > 1024 && this.head * 2 > this.queue.length) {
         this.queue = this.queue.slice(this.head);
@@ -383,6 +423,7 @@ export class DeliveryEngine implements OnApplicationBootstrap, BeforeApplication
         this.held.delete(job.attempt.id);
         this.running.delete(run);
         this.pump();
+        if (this.backlog && !this.polling && this.hasRoom()) this.schedulePoll(0);
         this.notifyIdle();
       });
       this.running.add(run);
@@ -397,14 +438,18 @@ export class DeliveryEngine implements OnApplicationBootstrap, BeforeApplication
   }
 
   private async renewLeases(): Promise<void> {
-    const tokens = [...new Set([...this.held.values()].map((job) => job.leaseToken!))];
-    if (tokens.length === 0) return;
+    // A renewal the database is slow to answer is not joined by more, each holding a connection.
+    if (this.renewing || this.held.size === 0) return;
+    const jobs = [...this.held.values()];
     const until = this.options.clock.now() + this.options.delivery.leaseDuration;
+    this.renewing = true;
     try {
-      await this.db.runOwn(() => this.store.renew(tokens, until));
-      for (const job of this.held.values()) job.leaseUntil = until;
+      await this.db.runOwn(() => this.store.renew(jobs.map((job) => ({ id: job.attempt.id, token: job.leaseToken! })), until));
+      for (const job of jobs) job.leaseUntil = until;
     } catch (error) {
       this.logger.warn(`Could not renew webhook leases: ${(error as Error).message}`);
+    } finally {
+      this.renewing = false;
     }
   }
 

@@ -79,11 +79,15 @@ export class WebhooksDatabase implements OnApplicationShutdown {
       return db.transaction(() => drive(work(), (s) => this.execSqlite(db, s)))();
     }
     if (runner?.isTransactionActive) return driveAsync(work(), (s) => execRunner(runner, s));
-    // READ COMMITTED: on MySQL the default REPEATABLE READ takes gap locks that make the engine's range
-    // deletes (history trimming) deadlock with concurrent outbox inserts. A deadlock victim is run again.
+    const own = (m: EntityManager) => driveAsync(work(), (s) => execRunner(m.queryRunner!, s));
+    // MySQL/MariaDB default to REPEATABLE READ, where InnoDB locks every row an UPDATE or locking read
+    // looks at, and the gaps between them, until commit. The module's short transactions would then hold
+    // rows and gaps that applications' outbox inserts and foreign-key checks need: waits, and deadlocks whose
+    // victim is often the application's transaction. READ COMMITTED — PostgreSQL's default, which every unit
+    // of work is written for — locks only the rows changed. A deadlock victim is run again.
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.dataSource.transaction('READ COMMITTED', (m) => driveAsync(work(), (s) => execRunner(m.queryRunner!, s)));
+        return this.kind === 'mysql' ? await this.dataSource.transaction('READ COMMITTED', own) : await this.dataSource.transaction(own);
       } catch (error) {
         if (attempt >= 3 || !isTransient(error)) throw error;
       }
