@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource, EntityManager, EntityMetadata, ObjectLiteral, QueryRunner, SelectQueryBuilder } from 'typeorm';
 import { WEBHOOKS_DATA_SOURCE } from '../webhooks.constants';
 import { databaseKind, type DatabaseKind } from '../utils/database-kind';
+import { CONFLICT_RETRIES, conflictBackoff, isTransientConflict } from './transient-conflict';
 
 /** One SQL statement of a unit of work, as TypeORM's query builders render it for the driver. */
 export interface Statement {
@@ -77,7 +78,17 @@ export class WebhooksDatabase {
       return db.transaction(() => drive(work(), (s) => this.execSqlite(db, s)))();
     }
     if (runner?.isTransactionActive) return driveAsync(work(), (s) => execRunner(runner, s));
-    return this.dataSource.transaction((m) => driveAsync(work(), (s) => execRunner(m.queryRunner!, s)));
+    // A transaction of our own that lost a race (deadlock victim) is run again: units of work are pure
+    // generators, so a second run redoes exactly what the rolled-back one did. Joined transactions are
+    // the caller's to retry.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.dataSource.transaction((m) => driveAsync(work(), (s) => execRunner(m.queryRunner!, s)));
+      } catch (error) {
+        if (attempt >= CONFLICT_RETRIES || !isTransientConflict(error)) throw error;
+        await conflictBackoff(attempt);
+      }
+    }
   }
 
   /** Runs engine work: never inside an application's transaction (see {@link run}). */
