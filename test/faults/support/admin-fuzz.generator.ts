@@ -305,6 +305,8 @@ export class AdminFuzzer {
     // Percent-encoding that does not decode, and request lines beyond Node's header limit, are refused
     // before the API sees them.
     if (!decodes(request.path) || request.path.length > 8_000) request.framework = true;
+    // Fastify's JSON parser refuses bodies with these keys (prototype poisoning) before the API sees them.
+    if (request.body !== undefined && /"(__proto__|constructor)"\s*:/.test(request.body)) request.framework = true;
     return request;
   }
 
@@ -824,7 +826,8 @@ export class AdminFuzzer {
         break;
       case 'content-type':
         r.headers['content-type'] = rng.pick(CONTENT_TYPES) || 'text/plain';
-        if (r.body !== undefined) r.framework = true;
+        // Also without a body: Fastify refuses an empty body announced as JSON.
+        r.framework = true;
         break;
       case 'accept':
         r.headers.accept = rng.pick(['text/html', 'application/xml', '*/*;q=0', '\u00e9']);
