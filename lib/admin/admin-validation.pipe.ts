@@ -1,7 +1,9 @@
 import { type ArgumentMetadata, BadRequestException, Injectable, ValidationPipe, type ValidationError } from '@nestjs/common';
 import { classTransformer, classValidator } from './admin-peers';
 import { badRequestBody } from './admin-error.mapper';
-import { bodyNotObjectReason, notKnownFieldReason } from './admin.messages';
+import { ADMIN_LIMITS } from './admin.constants';
+import { bodyNotObjectReason, nestedTooDeeplyReason, notKnownFieldReason } from './admin.messages';
+import { fieldNestedBeyond } from './json-depth.util';
 import type { AdminFieldErrorResponse } from './dto/admin-error.response';
 
 /**
@@ -31,6 +33,9 @@ export class WebhooksAdminValidationPipe extends ValidationPipe {
     if (expectsObject && value !== undefined && (typeof value !== 'object' || value === null || Array.isArray(value))) {
       throw new BadRequestException(badRequestBody([{ field: 'body', reason: bodyNotObjectReason() }]));
     }
+    // class-transformer and class-validator recurse: refuse what would exhaust the stack before they run.
+    const deep = fieldNestedBeyond(value, ADMIN_LIMITS.jsonDepth);
+    if (deep !== null) throw new BadRequestException(badRequestBody([{ field: deep, reason: nestedTooDeeplyReason(ADMIN_LIMITS.jsonDepth) }]));
     return super.transform(value, metadata);
   }
 }
@@ -38,7 +43,9 @@ export class WebhooksAdminValidationPipe extends ValidationPipe {
 /** Flattens class-validator's error tree into `{ field, reason }`, fields as paths (`metadata.name`). */
 export function fieldErrors(errors: ValidationError[], parent = ''): AdminFieldErrorResponse[] {
   return errors.flatMap((error) => {
-    const field = parent ? `${parent}.${error.property}` : error.property;
+    // A query string such as "?=x" has a parameter without a name: name it so that the message reads.
+    const property = error.property === '' ? '""' : error.property;
+    const field = parent ? `${parent}.${property}` : property;
     const own = Object.entries(error.constraints ?? {}).map(([rule, message]) => ({
       field,
       reason: rule === 'whitelistValidation' ? notKnownFieldReason() : message.startsWith(`${error.property} `) ? message.slice(error.property.length + 1) : message,

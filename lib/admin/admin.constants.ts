@@ -21,6 +21,8 @@ export const ADMIN_LIMITS = {
   cursor: 200,
   secret: 512,
   pageSize: 500,
+  /** Deepest nesting of objects and arrays in a body (e.g. inside `metadata`). */
+  jsonDepth: 32,
   /** Seven days, the longest rotation overlap the signing rules allow. */
   overlapMs: 7 * 24 * 3_600_000,
 } as const;

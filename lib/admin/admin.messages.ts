@@ -42,6 +42,8 @@ export const notKnownFieldReason = (): string => 'is not a known field';
 
 export const bodyNotObjectReason = (): string => 'must be a JSON object';
 
+export const nestedTooDeeplyReason = (max: number): string => `must not nest objects or arrays more than ${max} levels deep`;
+
 export const internalErrorMessage = (): string => 'Internal server error';
 
 export const textReason = (max: number): string => `must be a string of at most ${max} characters`;

@@ -8,6 +8,7 @@ import { WebhooksDatabase } from '../persistence/webhooks-database';
 import { isTransientId, TransientSubscriptions } from '../subscriptions/transient-subscriptions.store';
 import { rejectUnknownFields } from '../subscriptions/subscription-input.validation';
 import { decodeCursor, encodeCursor, pageLimit } from '../utils/cursor';
+import { isLookupId } from '../utils/storable-text';
 import { AttemptStore } from '../delivery/attempt.store';
 import { DeliveryEngine } from '../delivery/delivery.engine';
 import { TransientAttempts } from '../delivery/transient-attempts.store';
@@ -109,7 +110,7 @@ export class WebhookAttempts {
     rejectUnknownFields(filter, REPLAY_FIELDS);
     const { subscriptionId, since } = filter;
     const status = filter.status ?? 'failed';
-    if (subscriptionId !== undefined && (typeof subscriptionId !== 'string' || subscriptionId.length === 0 || subscriptionId.length > 64)) {
+    if (subscriptionId !== undefined && !isLookupId(subscriptionId)) {
       throw new WebhookValidationError('subscriptionId', subscriptionIdReason());
     }
     if (status !== 'failed' && status !== 'successful') throw new WebhookValidationError('status', replayStatusReason());
@@ -166,6 +167,7 @@ export class WebhookAttempts {
       throw new WebhookValidationError('since', 'must be a valid date');
     }
     const before = filter.cursor === undefined ? undefined : decodeCursor(filter.cursor);
+    if (!isLookupId(subscriptionId)) return { items: [], nextCursor: null };
     if (isTransientId(subscriptionId)) {
       const items = this.transient
         .list(subscriptionId)
@@ -200,7 +202,7 @@ export class WebhookAttempts {
 
   /** One attempt, or `null`. */
   async find(id: string): Promise<WebhookDeliveryAttempt | null> {
-    if (typeof id !== 'string' || id.length > 64) return null;
+    if (!isLookupId(id)) return null;
     const transient = this.transient.get(id);
     if (transient) return transient;
     const query = this.db.select(WebhookDeliveryAttempt, 'a').where('a.id = :id', { id });

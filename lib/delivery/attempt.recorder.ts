@@ -43,7 +43,7 @@ const MAX_BATCH = 500;
 /**
  * Writes the results of tries, in batches: one transaction for all the results that came in meanwhile.
  * With the results it applies the seed's history rules: at most `attemptLimit` resolved attempts kept per
- * subscription (oldest dropped), and a subscription whose kept history is all failures — as many
+ * subscription (oldest dropped, right after the batch commits), and a subscription whose kept history is all failures — as many
  * consecutive failures as the limit — is deactivated. Events are emitted once the batch has committed.
  */
 @Injectable()
@@ -105,7 +105,8 @@ export class AttemptRecorder {
 
   private async write(records: TryRecord[]): Promise<void> {
     const now = this.options.clock.now();
-    const { applied, paused, deactivated } = await this.db.runOwn(() => this.writeWork(records, now));
+    const { applied, paused, deactivated, resolvedFor } = await this.db.runOwn(() => this.writeWork(records, now));
+    if (resolvedFor.length > 0) await this.trim(resolvedFor);
     for (const subscription of paused) this.registry.apply(subscription);
     for (const { subscription, reason } of deactivated) {
       this.registry.apply(subscription);
@@ -121,6 +122,8 @@ export class AttemptRecorder {
     applied: TryRecord[];
     paused: WebhookSubscription[];
     deactivated: Array<{ subscription: WebhookSubscription; reason: string }>;
+    /** Subscriptions with newly resolved attempts, whose history is trimmed once this commits. */
+    resolvedFor: string[];
   }> {
     const written = yield* this.store.recordMany(records.map(({ attempt, job }) => ({ attempt, leaseToken: job.leaseToken! })));
     const applied = records.filter((record) => written.has(record.attempt.id));
@@ -143,8 +146,23 @@ export class AttemptRecorder {
       const subscription = yield* this.subscriptions.setActiveWork(id, false, reason, now);
       if (subscription) deactivated.push({ subscription, reason });
     }
-    if (outcomes.size > 0) yield* this.store.trim([...outcomes.keys()], limit);
-    return { applied, paused, deactivated };
+    return { applied, paused, deactivated, resolvedFor: [...outcomes.keys()] };
+  }
+
+  /**
+   * Applies the history limit to subscriptions that just got resolved attempts, in a transaction of its
+   * own after the results committed. Inside the results' transaction, two instances resolving attempts
+   * of one subscription at once each counted without the other's uncommitted rows and both kept one too
+   * many; counted after the commit, the trim that runs last sees every result and keeps exactly the
+   * limit (and an earlier, smaller count never deletes what a later one keeps). A failure here is only
+   * logged: the next resolution of the subscription trims again.
+   */
+  private async trim(subscriptionIds: string[]): Promise<void> {
+    try {
+      await this.db.runOwn(() => this.store.trim(subscriptionIds, this.options.attemptLimit));
+    } catch (error) {
+      this.logger.warn(`Could not trim the delivery history of ${subscriptionIds.length} subscriptions: ${(error as Error).message}`);
+    }
   }
 
   /**

@@ -81,16 +81,36 @@ export class AttemptStore {
     return { attempts: this.sql.table(WebhookDeliveryAttempt), subscriptions: this.sql.table(WebhookSubscription) };
   }
 
-  /** Inserts pending attempts; with `ignoreDuplicates`, ones whose (message, subscription) exists are skipped. */
-  *insert(rows: readonly WebhookDeliveryAttempt[], ignoreDuplicates: boolean): Work<number> {
-    let inserted = 0;
-    for (const chunk of chunks(rows, INSERT_CHUNK)) {
+  /**
+   * Inserts pending attempts; with `ignoreDuplicates`, ones whose (message, subscription) exists are skipped.
+   * Attempts of subscriptions that no longer exist are left out, and the others' subscriptions are held
+   * (share-locked) until commit: a subscription deleted between matching and this insert would otherwise
+   * fail the foreign key, and with it the transaction of the code that raised the event. Returns the
+   * attempts that were written (or skipped as duplicates).
+   */
+  *insert(rows: readonly WebhookDeliveryAttempt[], ignoreDuplicates: boolean): Work<WebhookDeliveryAttempt[]> {
+    const live = yield* this.holdSubscriptions([...new Set(rows.map((row) => row.subscriptionId))]);
+    const kept = rows.filter((row) => live.has(row.subscriptionId));
+    for (const chunk of chunks(kept, INSERT_CHUNK)) {
       const sql = this.cached(`insert:${chunk.length}:${ignoreDuplicates}`, () =>
         this.sql.insert(WebhookDeliveryAttempt, COLUMNS, chunk.length, ignoreDuplicates),
       );
-      inserted += (yield { sql, params: chunk.flatMap((row) => this.values(row)) }).affected;
+      yield { sql, params: chunk.flatMap((row) => this.values(row)) };
     }
-    return inserted;
+    return [...kept];
+  }
+
+  /** The ids among `ids` of subscriptions that exist, share-locked until commit so that they stay. */
+  private *holdSubscriptions(ids: readonly string[]): Work<Set<string>> {
+    const live = new Set<string>();
+    for (const chunk of chunks(ids, 500)) {
+      const sql = this.cached(
+        `hold:${chunk.length}`,
+        () => `SELECT ${this.sql.col('id')} AS id FROM ${this.subscriptions} WHERE ${this.sql.col('id')} IN (${this.sql.params(1, chunk.length)})${this.sql.shareLock}`,
+      );
+      for (const row of (yield { sql, params: [...chunk] }).rows as Array<{ id: string }>) live.add(row.id);
+    }
+    return live;
   }
 
   /**

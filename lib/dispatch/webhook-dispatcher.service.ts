@@ -139,11 +139,14 @@ export class WebhookDispatcher {
 
     // Whose commit sends these: the caller's transaction, or (SQLite) the one open on the shared connection.
     const runner = this.db.transactionRunner(manager);
+    let written = jobs;
     if (jobs.length > 0) {
-      await this.db.run(() => this.store.insert(jobs.map((job) => job.attempt), options.id !== undefined), manager);
+      // A subscription deleted since it was matched gets no attempt (and the dispatch does not fail).
+      const kept = new Set(await this.db.run(() => this.store.insert(jobs.map((job) => job.attempt), options.id !== undefined), manager));
+      if (kept.size < jobs.length) written = jobs.filter((job) => kept.has(job.attempt));
     }
-    this.hooks.afterCommit(runner, () => this.handOver(jobs, transient, token !== null));
-    return { messageId, attempts: [...jobs, ...transient].map((job) => ({ id: job.attempt.id, subscriptionId: job.subscription.id })) };
+    this.hooks.afterCommit(runner, () => this.handOver(written, transient, token !== null));
+    return { messageId, attempts: [...written, ...transient].map((job) => ({ id: job.attempt.id, subscriptionId: job.subscription.id })) };
   }
 
   /**

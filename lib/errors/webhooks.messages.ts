@@ -56,3 +56,6 @@ export function describe(value: unknown): string {
     return Object.prototype.toString.call(value);
   }
 }
+
+export const unstorableTextReason = (): string =>
+  'must not contain NUL characters or unpaired UTF-16 surrogates (text a database cannot store as given)';

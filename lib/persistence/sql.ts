@@ -51,6 +51,15 @@ export class Sql {
     return value === null || value === undefined ? null : JSON.stringify(value);
   }
 
+  /**
+   * A shared lock on the rows a SELECT reads, held until commit, that keeps them from being deleted
+   * meanwhile (SQLite serializes writers instead).
+   */
+  get shareLock(): string {
+    if (this.kind === 'postgres') return ' FOR KEY SHARE';
+    return this.kind === 'mysql' ? ' LOCK IN SHARE MODE' : '';
+  }
+
   /** `FOR UPDATE SKIP LOCKED` where the database has it (SQLite serializes writers instead). */
   get skipLocked(): string {
     return this.kind === 'sqlite' ? '' : ' FOR UPDATE SKIP LOCKED';

@@ -2,6 +2,7 @@ import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { DataSource, EntityManager, EntityMetadata, ObjectLiteral, QueryRunner, SelectQueryBuilder } from 'typeorm';
 import { WEBHOOKS_DATA_SOURCE } from '../webhooks.constants';
 import { databaseKind, type DatabaseKind } from '../utils/database-kind';
+import { CONFLICT_RETRIES, conflictBackoff, isTransientConflict } from './transient-conflict';
 
 /** One SQL statement of a unit of work, as TypeORM's query builders render it for the driver. */
 export interface Statement {
@@ -84,12 +85,16 @@ export class WebhooksDatabase implements OnApplicationShutdown {
     // looks at, and the gaps between them, until commit. The module's short transactions would then hold
     // rows and gaps that applications' outbox inserts and foreign-key checks need: waits, and deadlocks whose
     // victim is often the application's transaction. READ COMMITTED — PostgreSQL's default, which every unit
-    // of work is written for — locks only the rows changed. A deadlock victim is run again.
+    // of work is written for — locks only the rows changed.
+    // A transaction of our own that lost a race (deadlock victim) is run again: units of work are pure
+    // generators, so a second run redoes exactly what the rolled-back one did. Joined transactions are the
+    // caller's to retry.
     for (let attempt = 1; ; attempt++) {
       try {
         return this.kind === 'mysql' ? await this.dataSource.transaction('READ COMMITTED', own) : await this.dataSource.transaction(own);
       } catch (error) {
-        if (attempt >= 3 || !isTransient(error)) throw error;
+        if (attempt >= CONFLICT_RETRIES || !isTransientConflict(error)) throw error;
+        await conflictBackoff(attempt);
       }
     }
   }
@@ -130,12 +135,13 @@ export class WebhooksDatabase implements OnApplicationShutdown {
           throw error;
         }
       } catch (error) {
-        if (!isTransient(error)) {
+        if (!isTransientConflict(error)) {
           // The connection may be the problem (a database restart closes it): the next unit gets a new one.
           this.engineRunner = undefined;
           await runner.release().catch(() => undefined);
         }
-        if (attempt >= 3 || !(isTransient(error) || isConnectionLost(error))) throw error;
+        if (attempt >= CONFLICT_RETRIES || !(isTransientConflict(error) || isConnectionLost(error))) throw error;
+        if (isTransientConflict(error)) await conflictBackoff(attempt);
       }
     }
   }
@@ -236,11 +242,6 @@ function isConnectionLost(error: unknown): boolean {
   );
 }
 
-/** Deadlocks and serialization failures: the transaction was rolled back and may simply be run again. */
-function isTransient(error: unknown): boolean {
-  const driverError = (error as { driverError?: { code?: string; errno?: number } }).driverError;
-  return driverError?.code === '40P01' || driverError?.code === '40001' || driverError?.errno === 1213 || driverError?.errno === 1205;
-}
 
 async function execRunner(runner: QueryRunner, { sql, params }: Statement): Promise<StatementResult> {
   const result = await runner.query(sql, params, true);

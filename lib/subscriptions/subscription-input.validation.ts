@@ -1,4 +1,6 @@
 import { WebhookValidationError } from '../errors/webhooks.errors';
+import { unstorableTextReason } from '../errors/webhooks.messages';
+import { isStorableText } from '../utils/storable-text';
 
 const DIALECT_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 
@@ -8,6 +10,7 @@ export function optionalText(value: unknown, field: string, max: number): string
   if (typeof value !== 'string') throw new WebhookValidationError(field, 'must be a string or null');
   if (value.length > max) throw new WebhookValidationError(field, `must be at most ${max} characters long`);
   if (value.trim() === '') throw new WebhookValidationError(field, 'must not be blank (use null for none)');
+  if (!isStorableText(value)) throw new WebhookValidationError(field, unstorableTextReason());
   return value;
 }
 

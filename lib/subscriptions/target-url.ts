@@ -1,4 +1,6 @@
 import { WebhookValidationError } from '../errors/webhooks.errors';
+import { unstorableTextReason } from '../errors/webhooks.messages';
+import { isStorableText } from '../utils/storable-text';
 
 /** Longest target URL accepted. */
 export const MAX_TARGET_URL_LENGTH = 2048;
@@ -15,6 +17,8 @@ export function assertTargetUrl(value: unknown, options: { allowHttp: boolean },
   if (value.length > MAX_TARGET_URL_LENGTH) {
     throw new WebhookValidationError(field, `must be at most ${MAX_TARGET_URL_LENGTH} characters long`);
   }
+  // The URL is stored as given: the parser would accept (and encode) what the database cannot keep.
+  if (!isStorableText(value)) throw new WebhookValidationError(field, unstorableTextReason());
   let url: URL;
   try {
     url = new URL(value);

@@ -37,6 +37,7 @@ import { WebhookScope } from '../scope/webhook-scope';
 import { chunks } from '../utils/chunks';
 import { decodeCursor, encodeCursor, pageLimit } from '../utils/cursor';
 import { newId } from '../utils/ids';
+import { isLookupId } from '../utils/storable-text';
 import {
   ACTIVE_STATUS_MESSAGE,
   ROOT_SCOPE,
@@ -149,7 +150,7 @@ export class WebhookSubscriptions {
 
   /** The subscription, or `null`. Static in-memory subscriptions are found too. */
   async find(id: string): Promise<WebhookSubscription | null> {
-    if (typeof id !== 'string' || id.length > 64) return null;
+    if (!isLookupId(id)) return null;
     if (isTransientId(id)) {
       const transient = this.transient.get(id);
       return transient ? withoutSecrets(transient) : null;
@@ -273,7 +274,7 @@ export class WebhookSubscriptions {
 
   /** The `whpk_` public keys receivers verify `v1a` signatures with (ed25519 signing), newest first. */
   async publicKeys(id: string): Promise<string[]> {
-    if (typeof id !== 'string' || id.length > 64) throw new WebhookSubscriptionNotFoundError(String(id));
+    if (!isLookupId(id)) throw new WebhookSubscriptionNotFoundError(String(id));
     const subscription = isTransientId(id) ? this.transient.get(id) : (await this.store.loadByIds([id]))[0];
     if (!subscription) throw new WebhookSubscriptionNotFoundError(String(id));
     return subscriptionPublicKeys(subscription, this.options.clock.now(), this.options.secrets);
@@ -373,6 +374,7 @@ export class WebhookSubscriptions {
     onChanged: (subscription: WebhookSubscription) => void = () => undefined,
   ): Promise<WebhookSubscription | null> {
     const now = this.options.clock.now();
+    if (!isLookupId(id)) throw new WebhookSubscriptionNotFoundError(String(id));
     if (isTransientId(id)) {
       const current = this.transient.get(id);
       if (!current) throw new WebhookSubscriptionNotFoundError(id);
@@ -518,7 +520,9 @@ export class WebhookSubscriptions {
   }
 
   private refuseTransient(id: string, action: string): void {
-    if (typeof id === 'string' && isTransientId(id)) {
+    // An id that cannot have been stored is not looked up: it would be a database error on PostgreSQL.
+    if (!isLookupId(id)) throw new WebhookSubscriptionNotFoundError(String(id));
+    if (isTransientId(id)) {
       if (!this.transient.get(id)) throw new WebhookSubscriptionNotFoundError(id);
       throw new WebhookOperationNotAllowedError(transientSubscriptionMessage(id, action));
     }
