@@ -41,6 +41,7 @@ import { TransientAttempts } from './delivery/transient-attempts.store';
 import { AmbientTransaction } from './dispatch/ambient-transaction';
 import { EventEmitterBridge } from './dispatch/event-emitter.bridge';
 import { TransactionHooks } from './persistence/transaction-hooks.subscriber';
+import { OutboxBatcher } from './dispatch/outbox.batcher';
 import { WebhookDispatcher } from './dispatch/webhook-dispatcher.service';
 import { WebhookEventExplorer } from './dispatch/webhook-event.explorer';
 import { WebhookResourceSubscriber } from './dispatch/webhook-resource.subscriber';
@@ -203,6 +204,7 @@ export class WebhooksModule {
         DeliveryEngine,
         TransactionHooks,
         AmbientTransaction,
+        OutboxBatcher,
         WebhookDispatcher,
         WebhookEventExplorer,
         WebhookResourceSubscriber,

@@ -120,6 +120,23 @@ describeEachDatabase('the delivery engine across processes and instances', (db) 
     }
   });
 
+  it('raises events in more concurrent transactions than the pool has connections', async () => {
+    if (db.kind === 'sqlite') return; // one shared connection: nothing to exhaust
+    // Every transaction holds one of the two connections while it dispatches: the dispatch must not ask
+    // the pool for another (reading the registry version, say), or all of them wait forever.
+    const app = await createTestApp({ ...db.options, poolSize: 2 } as typeof db.options, { targets });
+    try {
+      await app.subscriptions.create({ to: receiver.url('/pool'), events: 'pool.test' });
+      await Promise.all(
+        Array.from({ length: 12 }, (_, n) => app.dataSource.transaction((manager) => app.dispatcher.dispatch('pool.test', { n }, { manager }))),
+      );
+      await receiver.waitFor(12, '/pool');
+      await app.engine.whenIdle();
+    } finally {
+      await app.close();
+    }
+  }, 30_000);
+
   it('sends through the @nestjs/axios transport when asked', async () => {
     const app = await createTestApp(db.options, { targets, delivery: { transport: 'axios' } }, { imports: [HttpModule] });
     try {

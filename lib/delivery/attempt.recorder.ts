@@ -37,6 +37,9 @@ interface Pending {
   done: () => void;
 }
 
+/** Subscriptions waiting for a trim beyond which the recorder trims even while results wait. */
+const TRIM_BACKLOG = 256;
+
 /** Results written per transaction at most; more wait for the next one. */
 const MAX_BATCH = 500;
 
@@ -52,6 +55,8 @@ export class AttemptRecorder {
   private buffer: Pending[] = [];
   private flushing: Promise<void> | undefined;
   private retryDelay = 0;
+  /** Subscriptions with attempts resolved since their history was last trimmed. */
+  private readonly untrimmed = new Set<string>();
 
   constructor(
     private readonly db: WebhooksDatabase,
@@ -91,6 +96,9 @@ export class AttemptRecorder {
         await this.write(batch.map((p) => p.record));
         this.retryDelay = 0;
         for (const p of batch) p.done();
+        // Trimming is kept off the path of results waiting to be written, within a bound; it always runs
+        // before the recorder goes idle, so that an idle history is exactly `attemptLimit` long.
+        if (this.buffer.length === 0 || this.untrimmed.size >= TRIM_BACKLOG) await this.trimPending();
       } catch (error) {
         // The database is unavailable: keep the results and try again. Leases keep the attempts from
         // being sent again meanwhile, and if this process dies they are tried again elsewhere.
@@ -106,7 +114,7 @@ export class AttemptRecorder {
   private async write(records: TryRecord[]): Promise<void> {
     const now = this.options.clock.now();
     const { applied, paused, deactivated, resolvedFor } = await this.db.runOwn(() => this.writeWork(records, now));
-    if (resolvedFor.length > 0) await this.trim(resolvedFor);
+    for (const id of resolvedFor) this.untrimmed.add(id);
     for (const subscription of paused) this.registry.apply(subscription);
     for (const { subscription, reason } of deactivated) {
       this.registry.apply(subscription);
@@ -157,7 +165,10 @@ export class AttemptRecorder {
    * limit (and an earlier, smaller count never deletes what a later one keeps). A failure here is only
    * logged: the next resolution of the subscription trims again.
    */
-  private async trim(subscriptionIds: string[]): Promise<void> {
+  private async trimPending(): Promise<void> {
+    if (this.untrimmed.size === 0) return;
+    const subscriptionIds = [...this.untrimmed];
+    this.untrimmed.clear();
     try {
       await this.db.runOwn(() => this.store.trim(subscriptionIds, this.options.attemptLimit));
     } catch (error) {

@@ -30,6 +30,12 @@ import { effectiveRetryPolicy } from './retry-policy';
 import { judgeTry } from './retry.planner';
 import { RETRY_CANCELLED_MESSAGE } from './retry.messages';
 
+/**
+ * Results waiting to be written, per slot, beyond which no new try starts: enough for the recorder's batches
+ * to grow under load (one transaction per batch), few enough to bound what a crash leaves unrecorded.
+ */
+const UNRECORDED_PER_SLOT = 4;
+
 /** How one try ended, before it is turned into the attempt's new state. */
 interface TryOutcome {
   success: boolean;
@@ -396,13 +402,13 @@ export class DeliveryEngine implements OnApplicationBootstrap, BeforeApplication
   /**
    * Starts tries while slots are free. A slot is freed when its HTTP try ends, not when its result is
    * written: results are written in batches, and a slot waiting for the batch would idle the network. The
-   * attempt stays held (its lease renewed) until written; with `concurrency` results waiting no new try
-   * starts, so a slow database slows sending down instead of piling results up — and a crash leaves at most
-   * twice `concurrency` tries sent but not recorded (sent again after the lease, at least once).
+   * attempt stays held (its lease renewed) until written; with `UNRECORDED_PER_SLOT × concurrency` results
+   * waiting no new try starts, so a slow database slows sending down instead of piling results up — and a
+   * crash leaves a bounded number of tries sent but not recorded (sent again after the lease: at least once).
    */
   private pump(): void {
     const { concurrency } = this.options.delivery;
-    while (!this.paused && this.inFlight < concurrency && this.head < this.queue.length && this.recording < concurrency) {
+    while (!this.paused && this.inFlight < concurrency && this.head < this.queue.length && this.recording < UNRECORDED_PER_SLOT * concurrency) {
       const job = this.queue[this.head++];
       if (this.head > 1024 && this.head * 2 > this.queue.length) {
         this.queue = this.queue.slice(this.head);

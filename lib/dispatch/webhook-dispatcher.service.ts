@@ -26,6 +26,7 @@ import { DeliveryEngine } from '../delivery/delivery.engine';
 import { TransientAttempts } from '../delivery/transient-attempts.store';
 import { AmbientTransaction } from './ambient-transaction';
 import { TransactionHooks } from '../persistence/transaction-hooks.subscriber';
+import { OutboxBatcher } from './outbox.batcher';
 import { ApplicabilityChecker, assertInitiator } from '../authorization/applicability.checker';
 import { unknownDialectReason } from '../authorization/authorization.messages';
 import { PreconditionFailureCounter } from '../authorization/precondition-failures.counter';
@@ -53,6 +54,7 @@ export class WebhookDispatcher {
     private readonly hooks: TransactionHooks,
     private readonly ambient: AmbientTransaction,
     private readonly transientAttempts: TransientAttempts,
+    private readonly outbox: OutboxBatcher,
     private readonly dialects: DialectRegistry,
     private readonly shapers: PayloadShapers,
     private readonly applicability: ApplicabilityChecker,
@@ -73,7 +75,7 @@ export class WebhookDispatcher {
     const messageId = options.id ?? newMessageId();
     const manager = options.manager ?? this.ambient.manager();
     const resource = options.resource ?? webhookResourceOf(payload);
-    const matched = await this.registry.match(event, scope);
+    const matched = await this.registry.match(event, scope, manager);
     // Owners and permissions (the seed's isApplicable), on the payload as raised; free without an authorizer.
     const subscriptions =
       matched.length === 0 ? matched : await this.applicability.filter(matched, { event, scope, payload, initiator, resource });
@@ -142,7 +144,12 @@ export class WebhookDispatcher {
     let written = jobs;
     if (jobs.length > 0) {
       // A subscription deleted since it was matched gets no attempt (and the dispatch does not fail).
-      const kept = new Set(await this.db.run(() => this.store.insert(jobs.map((job) => job.attempt), options.id !== undefined), manager));
+      const rows = jobs.map((job) => job.attempt);
+      const kept = new Set(
+        runner || options.id !== undefined
+          ? await this.db.run(() => this.store.insert(rows, options.id !== undefined), manager)
+          : await this.outbox.write(rows),
+      );
       if (kept.size < jobs.length) written = jobs.filter((job) => kept.has(job.attempt));
     }
     this.hooks.afterCommit(runner, () => this.handOver(written, transient, token !== null));

@@ -50,15 +50,15 @@ const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
  */
 export function toPlainPayload(value: unknown, options: PayloadSerializationOptions): unknown {
   const root = options.root ?? 'payload';
-  const walker = new PlainWalker(options.event, options.transform, loadInstanceToPlain());
+  const walker = new PlainWalker(options.event, options.transform, loadInstanceToPlain(), root);
   let result: unknown;
   try {
-    result = walker.walk(value, root, '');
+    result = walker.walk(value, '');
   } catch (error) {
-    if (error instanceof RangeError) walker.fail(root, tooDeepDetail(root));
+    if (error instanceof RangeError) walker.fail(tooDeepDetail(root));
     throw error;
   }
-  if (result === NOTHING) walker.fail(root, nothingDetail(root, value));
+  if (result === NOTHING) walker.fail(nothingDetail(root, value));
   return result;
 }
 
@@ -67,30 +67,38 @@ export function serializeJsonPayload(value: unknown, options: PayloadSerializati
   return JSON.stringify(toPlainPayload(value, options));
 }
 
+/**
+ * Walks a payload depth first. Plain data comes back as it is (a copy is made only of the objects and
+ * arrays under which something changed), and the path of a value (`payload.items[2].total`) is only
+ * spelled out when something is refused: payloads are walked on every event raised.
+ */
 class PlainWalker {
-  /** The objects being walked, with their paths: meeting one again is a cycle. */
-  private readonly open = new Map<object, string>();
+  /** The objects being walked: meeting one again is a cycle. Values: the depth they were opened at. */
+  private readonly open = new Map<object, number>();
+  /** The keys from the root to the value being walked. */
+  private readonly keys: Array<string | number> = [];
 
   constructor(
     private readonly event: string,
     private readonly transform: WebhookTransformOptions | undefined,
     private readonly instanceToPlain: InstanceToPlain | null,
+    private readonly root: string,
   ) {}
 
-  fail(path: string, detail: string): never {
+  fail(detail: string, path = this.path()): never {
     throw new WebhookPayloadError(payloadRefusedMessage(this.event, detail), this.event, path);
   }
 
-  walk(value: unknown, path: string, key: string): unknown {
+  walk(value: unknown, key: string): unknown {
     switch (typeof value) {
       case 'string':
       case 'boolean':
         return value;
       case 'number':
-        if (!Number.isFinite(value)) this.fail(path, nonFiniteDetail(path, value));
+        if (!Number.isFinite(value)) this.fail(nonFiniteDetail(this.path(), value));
         return value;
       case 'bigint':
-        return this.fail(path, bigintDetail(path));
+        return this.fail(bigintDetail(this.path()));
       case 'undefined':
       case 'function':
       case 'symbol':
@@ -99,71 +107,110 @@ class PlainWalker {
     if (value === null) return null;
     const object = value as object;
     if (object instanceof Date) {
-      if (Number.isNaN(object.getTime())) this.fail(path, invalidDateDetail(path));
+      if (Number.isNaN(object.getTime())) this.fail(invalidDateDetail(this.path()));
       return object.toISOString();
     }
     const openedAt = this.open.get(object);
-    if (openedAt !== undefined) this.fail(path, circularDetail(path, openedAt));
-    this.open.set(object, path);
+    if (openedAt !== undefined) this.fail(circularDetail(this.path(), this.path(openedAt)));
+    this.open.set(object, this.keys.length);
     try {
-      return this.walkObject(object, path, key);
+      return this.walkObject(object, key);
     } finally {
       this.open.delete(object);
     }
   }
 
-  private walkObject(object: object, path: string, key: string): unknown {
+  /** The path of the value at `depth` keys from the root (by default the one being walked). */
+  private path(depth = this.keys.length): string {
+    let path = this.root;
+    for (let i = 0; i < depth; i++) {
+      const key = this.keys[i];
+      path += typeof key === 'number' ? `[${key}]` : IDENTIFIER.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
+    }
+    return path;
+  }
+
+  private child(value: unknown, key: string | number): unknown {
+    this.keys.push(key);
+    try {
+      return this.walk(value, String(key));
+    } finally {
+      this.keys.pop();
+    }
+  }
+
+  private walkObject(object: object, key: string): unknown {
     const toJSON = (object as { toJSON?: unknown }).toJSON;
     if (typeof toJSON === 'function') {
       let replaced: unknown;
       try {
         replaced = toJSON.call(object, key);
       } catch (error) {
-        return this.fail(path, toJsonFailedDetail(path, reasonOf(error)));
+        return this.fail(toJsonFailedDetail(this.path(), reasonOf(error)));
       }
-      return this.walk(replaced, path, key);
+      return this.walk(replaced, key);
     }
     if (Array.isArray(object)) {
-      return object.map((item, index) => {
-        const plain = this.walk(item, `${path}[${index}]`, String(index));
-        return plain === NOTHING ? null : plain;
-      });
+      let copy: unknown[] | undefined;
+      for (let index = 0; index < object.length; index++) {
+        const item = object[index];
+        let plain = this.child(item, index);
+        if (plain === NOTHING) plain = null;
+        if (plain !== item && !copy) copy = object.slice(0, index);
+        copy?.push(plain);
+      }
+      return copy ?? object;
     }
     if (object instanceof Map) {
       const result: Record<string, unknown> = {};
       for (const [entryKey, entryValue] of object) {
-        if (typeof entryKey !== 'string' && typeof entryKey !== 'number') this.fail(path, mapKeyDetail(path, entryKey));
-        this.assign(result, String(entryKey), entryValue, path);
+        if (typeof entryKey !== 'string' && typeof entryKey !== 'number') this.fail(mapKeyDetail(this.path(), entryKey));
+        const plain = this.child(entryValue, String(entryKey));
+        if (plain !== NOTHING) result[String(entryKey)] = plain;
       }
       return result;
     }
-    if (object instanceof Set) return this.walk([...object], path, key);
-    if (this.instanceToPlain && !isPlainObject(object)) {
-      return this.walk(this.classToPlain(object, path), path, key);
+    if (object instanceof Set) return this.walk([...object], key);
+    if (!isPlainObject(object)) {
+      if (this.instanceToPlain) return this.walk(this.classToPlain(object), key);
+      return this.copyProperties(object, Object.keys(object), 0, {});
     }
-    const result: Record<string, unknown> = {};
-    for (const property of Object.keys(object)) {
-      this.assign(result, property, (object as Record<string, unknown>)[property], path);
+    const properties = Object.keys(object);
+    for (let i = 0; i < properties.length; i++) {
+      const property = properties[i];
+      const value = (object as Record<string, unknown>)[property];
+      const plain = this.child(value, property);
+      if (plain !== value) {
+        // Something changed below: copy what was walked, then go on building the copy.
+        const copy: Record<string, unknown> = {};
+        for (let j = 0; j < i; j++) copy[properties[j]] = (object as Record<string, unknown>)[properties[j]];
+        if (plain !== NOTHING) copy[property] = plain;
+        return this.copyProperties(object, properties, i + 1, copy);
+      }
     }
-    return result;
+    return object;
   }
 
-  private assign(target: Record<string, unknown>, property: string, value: unknown, path: string): void {
-    const plain = this.walk(value, IDENTIFIER.test(property) ? `${path}.${property}` : `${path}[${JSON.stringify(property)}]`, property);
-    if (plain !== NOTHING) target[property] = plain;
+  private copyProperties(object: object, properties: string[], from: number, copy: Record<string, unknown>): Record<string, unknown> {
+    for (let i = from; i < properties.length; i++) {
+      const plain = this.child((object as Record<string, unknown>)[properties[i]], properties[i]);
+      if (plain !== NOTHING) copy[properties[i]] = plain;
+    }
+    return copy;
   }
 
-  private classToPlain(instance: object, path: string): unknown {
+  private classToPlain(instance: object): unknown {
     try {
       return this.instanceToPlain!(instance, this.transform);
     } catch (error) {
       if (error instanceof RangeError) {
         // class-transformer recursed without end: find the cycle among the instance's own properties to
         // name it, or report the depth when the cycle runs through exposed accessors.
-        new PlainWalker(this.event, undefined, null).walk(instance, path, '');
-        return this.fail(path, tooDeepDetail(path));
+        const finder = new PlainWalker(this.event, undefined, null, this.path());
+        finder.walk(instance, '');
+        return this.fail(tooDeepDetail(this.path()));
       }
-      return this.fail(path, transformFailedDetail(path, reasonOf(error)));
+      return this.fail(transformFailedDetail(this.path(), reasonOf(error)));
     }
   }
 }

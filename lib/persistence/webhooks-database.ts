@@ -125,7 +125,8 @@ export class WebhooksDatabase implements OnApplicationShutdown {
     for (let attempt = 1; ; attempt++) {
       const runner = (this.engineRunner ??= this.dataSource.createQueryRunner());
       try {
-        await runner.startTransaction('READ COMMITTED');
+        // READ COMMITTED is PostgreSQL's default; saying it would cost a round trip per transaction there.
+        await runner.startTransaction(this.kind === 'mysql' ? 'READ COMMITTED' : undefined);
         try {
           const result = await driveAsync(work(), (s) => execRunner(runner, s));
           await runner.commitTransaction();

@@ -66,10 +66,13 @@ export class RegistryStore {
    * The current registry version. Concurrent callers share reads (this is read before every match): a
    * caller joins a read that has not started yet, never one already under way — that one may have begun
    * before the caller's own change committed — so every caller sees every change committed before it asked.
-   * On SQLite the read is a synchronous statement on the shared connection and is not shared.
+   * On SQLite the read is a synchronous statement on the shared connection and is not shared. Inside the
+   * caller's transaction (`manager`) it is read on that transaction's connection: asking the pool for
+   * another one while the caller holds one would deadlock once the pool is exhausted.
    */
-  readVersion(): Promise<number> {
+  readVersion(manager?: EntityManager): Promise<number> {
     if (this.db.kind === 'sqlite') return this.queryVersion();
+    if (manager?.queryRunner?.isTransactionActive) return this.queryVersion(manager);
     if (this.queuedRead) return this.queuedRead;
     if (!this.currentRead) return (this.currentRead = this.startRead());
     const after = this.currentRead.then(
@@ -89,8 +92,8 @@ export class RegistryStore {
     return read;
   }
 
-  private async queryVersion(): Promise<number> {
-    const { rows } = await this.db.query((this.versionStatement ??= statement(this.versionQuery())));
+  private async queryVersion(manager?: EntityManager): Promise<number> {
+    const { rows } = await this.db.query((this.versionStatement ??= statement(this.versionQuery())), manager);
     return rows.length ? Number(rows[0].version) : 0;
   }
 
@@ -153,7 +156,7 @@ export class RegistryStore {
    * to `since` (pruned): then the caller reloads everything. Every version logs at least one id, so the
    * log is complete exactly when it still holds version `since + 1`.
    */
-  async changesSince(since: number, until: number): Promise<string[] | null> {
+  async changesSince(since: number, until: number, manager?: EntityManager): Promise<string[] | null> {
     if (until <= since) return [];
     const { rows } = await this.db.query(
       this.dataSource
@@ -163,6 +166,7 @@ export class RegistryStore {
         .from(WebhookRegistryChange, 'c')
         .where('c.version > :since AND c.version <= :until', { since, until })
         .orderBy('c.version', 'ASC'),
+      manager,
     );
     if (rows.length === 0 || Number(rows[0].version) !== since + 1) return null;
     return [...new Set(rows.map((row: { subscriptionId: string }) => row.subscriptionId))];
@@ -179,7 +183,7 @@ export class RegistryStore {
    * Every active subscription, a page at a time (keyset on the id): a large registry is loaded without
    * holding every raw row at once.
    */
-  async *activePages(pageSize = 5_000): AsyncGenerator<WebhookSubscription[]> {
+  async *activePages(pageSize = 5_000, manager?: EntityManager): AsyncGenerator<WebhookSubscription[]> {
     let after = '';
     for (;;) {
       const query = this.db
@@ -187,7 +191,7 @@ export class RegistryStore {
         .where('s.active = :active AND s.id > :after', { active: true, after })
         .orderBy('s.id')
         .limit(pageSize);
-      const page = this.db.hydrate(WebhookSubscription, 's', (await this.db.query(query)).rows);
+      const page = this.db.hydrate(WebhookSubscription, 's', (await this.db.query(query, manager)).rows);
       if (page.length > 0) yield page;
       if (page.length < pageSize) return;
       after = page[page.length - 1].id;
@@ -195,10 +199,10 @@ export class RegistryStore {
   }
 
   /** The given subscriptions as stored now (missing ones were deleted). */
-  async loadByIds(ids: readonly string[]): Promise<WebhookSubscription[]> {
+  async loadByIds(ids: readonly string[], manager?: EntityManager): Promise<WebhookSubscription[]> {
     const found: WebhookSubscription[] = [];
     for (const chunk of chunks(ids, 500)) {
-      const { rows } = await this.db.query(this.db.select(WebhookSubscription, 's').where({ id: In(chunk) }));
+      const { rows } = await this.db.query(this.db.select(WebhookSubscription, 's').where({ id: In(chunk) }), manager);
       found.push(...this.db.hydrate(WebhookSubscription, 's', rows));
     }
     return found;

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import type { WebhookSubscription } from '../entities/webhook-subscription.entity';
 import { scopeLineage } from '../scope/scope-path';
 import { WebhookScope } from '../scope/webhook-scope';
@@ -48,10 +49,11 @@ export class WebhookRegistry {
 
   /**
    * The active subscriptions an event reaches: those of `scope` and its ancestors, then those of the
-   * ambient scope's lineage, each once.
+   * ambient scope's lineage, each once. `manager`, the caller's transaction, is used to read the registry
+   * version without taking another pooled connection.
    */
-  async match(event: string, scope: string): Promise<readonly WebhookSubscription[]> {
-    await this.sync();
+  async match(event: string, scope: string, manager?: EntityManager): Promise<readonly WebhookSubscription[]> {
+    await this.sync(manager);
     return this.index.match(event, this.lineage(scope));
   }
 
@@ -76,17 +78,17 @@ export class WebhookRegistry {
   }
 
   /** Brings the index up to the database's registry version. */
-  async sync(): Promise<void> {
-    if (this.version < 0) await (this.loading ??= this.rebuild());
+  async sync(manager?: EntityManager): Promise<void> {
+    if (this.version < 0) await (this.loading ??= this.rebuild(manager));
     const interval = this.options.registry.syncInterval;
     if (interval > 0 && this.options.clock.now() - this.lastSync < interval) return;
-    const version = await this.store.readVersion();
+    const version = await this.store.readVersion(manager);
     this.lastSync = this.options.clock.now();
     if (version <= this.version) return;
     // One catch-up at a time; callers arriving meanwhile wait for it and then look again.
     while (this.syncing) await this.syncing;
     if (version <= this.version) return;
-    this.syncing = this.catchUp(version).finally(() => (this.syncing = undefined));
+    this.syncing = this.catchUp(version, manager).finally(() => (this.syncing = undefined));
     await this.syncing;
   }
 
@@ -99,27 +101,28 @@ export class WebhookRegistry {
     return combined;
   }
 
-  private async catchUp(version: number): Promise<void> {
-    const ids = await this.store.changesSince(this.version, version);
+  // Reads go through the caller's transaction when there is one, like the version read (see readVersion).
+  private async catchUp(version: number, manager?: EntityManager): Promise<void> {
+    const ids = await this.store.changesSince(this.version, version, manager);
     if (ids === null) {
       this.logger.log(`Registry change log no longer reaches version ${this.version}; reloading all subscriptions.`);
-      await this.rebuild();
+      await this.rebuild(manager);
       return;
     }
-    const current = await this.store.loadByIds(ids);
+    const current = await this.store.loadByIds(ids, manager);
     const found = new Set(current.map((subscription) => subscription.id));
     for (const id of ids) if (!found.has(id)) this.index.remove(id);
     for (const subscription of current) this.index.put(subscription);
     this.version = Math.max(this.version, version);
   }
 
-  private async rebuild(): Promise<void> {
+  private async rebuild(manager?: EntityManager): Promise<void> {
     // Version first: a change committed while loading is then applied again later, never missed.
-    const version = await this.store.readVersion();
+    const version = await this.store.readVersion(manager);
     // Built aside and swapped in, so that matching goes on with the old index meanwhile.
     const index = new SubscriptionIndex();
     for (const subscription of this.transient.all()) index.put(subscription);
-    for await (const page of this.store.activePages()) for (const subscription of page) index.put(subscription);
+    for await (const page of this.store.activePages(undefined, manager)) for (const subscription of page) index.put(subscription);
     this.index = index;
     this.version = version;
     this.lastSync = this.options.clock.now();
