@@ -141,6 +141,28 @@ describeEachDatabase('WebhookRegistry', (db) => {
     expect(b.registry.loadedVersion).toBe(await store.readVersion());
   });
 
+  it('shares one version read between concurrent matches, and still reads again after a change', async () => {
+    const store = b.module.get(RegistryStore);
+    await b.registry.match('warm.up', '/');
+    // A new turn of the event loop, so that the warm-up's read is not the one shared below.
+    await new Promise((resolve) => setImmediate(resolve));
+    // Private: the statement itself, which is what sharing saves.
+    const reads = vi.spyOn(store as unknown as { queryVersion: () => Promise<number> }, 'queryVersion');
+    try {
+      await Promise.all(Array.from({ length: 20 }, () => b.registry.match('shared.read', '/shared')));
+      // SQLite: one read for the turn; servers: the one under way plus at most one queued behind it.
+      expect(reads.mock.calls.length).toBeGreaterThanOrEqual(1);
+      expect(reads.mock.calls.length).toBeLessThanOrEqual(2);
+      const created = await a.subscriptions.create({ to: 'https://example.com/s', events: 'shared.read', scope: '/shared' });
+      const before = reads.mock.calls.length;
+      expect(ids(await b.registry.match('shared.read', '/shared'))).toEqual([created.id]);
+      expect(reads.mock.calls.length).toBe(before + 1);
+      await a.subscriptions.delete(created.id);
+    } finally {
+      reads.mockRestore();
+    }
+  });
+
   it('with a sync interval, sees other instances\' changes within that bound (and its own at once)', async () => {
     let now = 1_000_000;
     const clock = { now: () => now };

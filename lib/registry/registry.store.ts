@@ -14,6 +14,17 @@ import type { ResolvedWebhooksOptions } from '../webhooks.options';
 const STATE_ID = 1;
 
 /**
+ * Counts registry changes made in this process, by any application: a SQLite version read shared within
+ * one turn of the event loop is only reused while this has not moved.
+ */
+let registryEpoch = 0;
+
+/** Says that a registry change was made (or is being committed) in this process. */
+export function registryChanged(): void {
+  registryEpoch++;
+}
+
+/**
  * The database side of the registry: the version row, the change log and the subscription reads the
  * in-memory index is built from.
  */
@@ -23,6 +34,7 @@ export class RegistryStore {
   private versionStatement?: Statement;
   private currentRead?: Promise<number>;
   private queuedRead?: Promise<number>;
+  private turnRead?: { version: Promise<number>; epoch: number };
   private readonly dataSource: DataSource;
 
   constructor(
@@ -66,13 +78,18 @@ export class RegistryStore {
    * The current registry version. Concurrent callers share reads (this is read before every match): a
    * caller joins a read that has not started yet, never one already under way — that one may have begun
    * before the caller's own change committed — so every caller sees every change committed before it asked.
-   * On SQLite the read is a synchronous statement on the shared connection and is not shared. Inside the
-   * caller's transaction (`manager`) it is read on that transaction's connection: asking the pool for
-   * another one while the caller holds one would deadlock once the pool is exhausted.
+   * Inside the caller's transaction (`manager`) it is read on that transaction's connection: asking the
+   * pool for another one while the caller holds one would deadlock once the pool is exhausted.
+   *
+   * On SQLite the read is a synchronous statement, but outside a transaction each one takes and drops the
+   * file lock, which made it the largest single cost of a dispatch: callers in the same turn of the event
+   * loop share one read, as long as no registry change was made in this process meanwhile. A change
+   * committed by another process within that turn is seen from the next turn on — nothing in this process
+   * can have observed it earlier without I/O, which ends the turn.
    */
   readVersion(manager?: EntityManager): Promise<number> {
-    if (this.db.kind === 'sqlite') return this.queryVersion();
     if (manager?.queryRunner?.isTransactionActive) return this.queryVersion(manager);
+    if (this.db.kind === 'sqlite') return this.readVersionThisTurn();
     if (this.queuedRead) return this.queuedRead;
     if (!this.currentRead) return (this.currentRead = this.startRead());
     const after = this.currentRead.then(
@@ -83,6 +100,14 @@ export class RegistryStore {
       this.queuedRead = undefined;
       return (this.currentRead = this.startRead());
     }));
+  }
+
+  private readVersionThisTurn(): Promise<number> {
+    if (this.turnRead?.epoch === registryEpoch) return this.turnRead.version;
+    const fresh = !this.turnRead;
+    this.turnRead = { version: this.queryVersion(), epoch: registryEpoch };
+    if (fresh) setImmediate(() => (this.turnRead = undefined));
+    return this.turnRead.version;
   }
 
   private startRead(): Promise<number> {
@@ -118,6 +143,7 @@ export class RegistryStore {
    */
   *recordChanges(ids: readonly string[]): Work<number> {
     if (ids.length === 0) throw new Error('recordChanges needs at least one subscription id');
+    registryChanged();
     const version = this.dataSource.driver.escape('version');
     yield statement(
       this.dataSource

@@ -6,7 +6,7 @@ import { WebhookScope } from '../scope/webhook-scope';
 import { TransientSubscriptions } from '../subscriptions/transient-subscriptions.store';
 import { WEBHOOKS_MODULE_OPTIONS } from '../webhooks.constants';
 import type { ResolvedWebhooksOptions } from '../webhooks.options';
-import { RegistryStore } from './registry.store';
+import { RegistryStore, registryChanged } from './registry.store';
 import { SubscriptionIndex } from './subscription.index';
 
 /**
@@ -69,11 +69,13 @@ export class WebhookRegistry {
 
   /** Applies a change this instance committed (or made in memory). */
   apply(subscription: WebhookSubscription): void {
+    registryChanged();
     this.index.put(subscription);
   }
 
   /** Removes a deleted subscription. */
   forget(id: string): void {
+    registryChanged();
     this.index.remove(id);
   }
 
