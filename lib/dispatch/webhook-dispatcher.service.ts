@@ -123,6 +123,7 @@ export class WebhookDispatcher {
     const token = enabled && options.id === undefined ? newLeaseToken() : null;
     const leaseUntil = now + leaseDuration;
     const render = this.renderer(event, payload, messageId, scope, now, resource);
+    const shared = eventParts(event, scope, messageId, now, options.note ?? null, token, leaseUntil);
     const jobs: DeliveryJob[] = [];
     const transient: DeliveryJob[] = [];
     for (const subscription of subscriptions) {
@@ -133,7 +134,7 @@ export class WebhookDispatcher {
         continue;
       }
       const { method, body } = render(subscription, dialect);
-      const attempt = this.newAttempt(subscription, event, scope, messageId, method, body, now, options.note ?? null, token, leaseUntil);
+      const attempt = newAttempt(shared, subscription, method, body);
       const job: DeliveryJob = { attempt, subscription, leaseToken: token, leaseUntil, trigger: 'scheduled' };
       if (isTransientId(subscription.id)) transient.push({ ...job, leaseToken: null });
       else jobs.push(job);
@@ -184,44 +185,55 @@ export class WebhookDispatcher {
     if (leased) void this.engine.enqueueCommitted(jobs);
     else void this.engine.claimAndEnqueue(jobs.map((job) => job.attempt.id));
   }
-
-  private newAttempt(
-    subscription: WebhookSubscription,
-    event: string,
-    scope: string,
-    messageId: string,
-    method: string,
-    body: string,
-    now: number,
-    note: string | null,
-    token: string | null,
-    leaseUntil: number,
-  ): WebhookDeliveryAttempt {
-    return Object.assign(new WebhookDeliveryAttempt(), {
-      id: newId(),
-      subscriptionId: subscription.id,
-      messageId,
-      event,
-      scope,
-      status: 'pending',
-      message: null,
-      request: { url: subscription.to, method, body },
-      response: null,
-      internalInfo: {
-        originated: { pid: process.pid, hostname: HOST, createdTime: new Date(now).toISOString(), note },
-        exceptionHistory: [],
-      },
-      tries: [],
-      attemptCount: 0,
-      nextTrigger: null,
-      // A held row is due again only when its lease runs out: pollers pass it by until then.
-      nextAttemptAt: new Date(token ? leaseUntil : now),
-      leaseOwner: token,
-      leaseUntil: token ? leaseUntil : null,
-      createdAt: new Date(now),
-      resolvedAt: null,
-    } satisfies WebhookDeliveryAttempt);
-  }
 }
 
+/** What every attempt of one event has in common (see {@link eventParts}). */
+type EventParts = Omit<WebhookDeliveryAttempt, 'id' | 'subscriptionId' | 'subscription' | 'request'>;
 
+const NO_ENTRIES = Object.freeze([]) as unknown as never[];
+
+/**
+ * The fields every attempt of one event shares, built once per event: a fan-out to thousands of
+ * subscriptions holds thousands of attempts until they are sent, and each would otherwise carry its own
+ * copies of the same dates and origin. Attempts are never changed in place (the engine and the recorder
+ * derive new ones), so sharing them is safe.
+ */
+function eventParts(
+  event: string,
+  scope: string,
+  messageId: string,
+  now: number,
+  note: string | null,
+  token: string | null,
+  leaseUntil: number,
+): EventParts {
+  return {
+    messageId,
+    event,
+    scope,
+    status: 'pending',
+    message: null,
+    response: null,
+    internalInfo: Object.freeze({
+      originated: Object.freeze({ pid: process.pid, hostname: HOST, createdTime: new Date(now).toISOString(), note }),
+      exceptionHistory: NO_ENTRIES,
+    }),
+    tries: NO_ENTRIES,
+    attemptCount: 0,
+    nextTrigger: null,
+    // A held row is due again only when its lease runs out: pollers pass it by until then.
+    nextAttemptAt: new Date(token ? leaseUntil : now),
+    leaseOwner: token,
+    leaseUntil: token ? leaseUntil : null,
+    createdAt: new Date(now),
+    resolvedAt: null,
+  };
+}
+
+function newAttempt(shared: EventParts, subscription: WebhookSubscription, method: string, body: string): WebhookDeliveryAttempt {
+  return Object.assign(new WebhookDeliveryAttempt(), shared, {
+    id: newId(),
+    subscriptionId: subscription.id,
+    request: { url: subscription.to, method, body },
+  });
+}

@@ -22,7 +22,7 @@ export class SubscriptionIndex {
   private readonly answers = new WeakMap<readonly string[], { generation: number; byEvent: Map<string, readonly WebhookSubscription[]> }>();
   private generation = 0;
   private readonly strings = new Map<string, string>();
-  private readonly eventLists = new Map<string, string[]>();
+  private readonly singlePatterns = new Map<string, string[]>();
   private remembered = 0;
 
   get size(): number {
@@ -131,8 +131,8 @@ export class SubscriptionIndex {
 
   /**
    * Makes the subscription's repeated strings — scope, patterns, dialect, owner, status — the index's
-   * single copies (rows read from the database each bring their own), and pattern lists shared by equal
-   * lists: with many subscriptions in memory, that is most of their size.
+   * single copies (rows read from the database each bring their own), and one-pattern lists shared: with
+   * many subscriptions in memory, that is much of their size.
    */
   private share(subscription: WebhookSubscription): void {
     const { strings } = this;
@@ -147,10 +147,16 @@ export class SubscriptionIndex {
     subscription.statusMessage = one(subscription.statusMessage);
     if (subscription.ownerId !== null) subscription.ownerId = one(subscription.ownerId);
     if (subscription.permission !== null) subscription.permission = one(subscription.permission);
-    const key = subscription.events.join('\n');
-    let events = this.eventLists.get(key);
-    if (!events) this.eventLists.set(key, (events = Object.freeze(subscription.events.map(one)) as string[]));
-    subscription.events = events;
+    // One-pattern lists repeat (a few hundred event names); longer ones are mostly unique combinations, and
+    // a table of them would cost more than it saves.
+    const { events } = subscription;
+    if (events.length === 1) {
+      let shared = this.singlePatterns.get(events[0]);
+      if (!shared) this.singlePatterns.set(events[0], (shared = Object.freeze([one(events[0])]) as string[]));
+      subscription.events = shared;
+    } else {
+      subscription.events = Object.freeze(events.map(one)) as string[];
+    }
   }
 
   private changed(): void {
