@@ -5,7 +5,9 @@ import { TransactionHost, Transactional, ClsPluginTransactional } from '@nestjs-
 import { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { ClsModule } from 'nestjs-cls';
 import { Column, DataSource, Entity, PrimaryGeneratedColumn, type Repository } from 'typeorm';
-import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { WebhookEvent, WebhookResource, WebhookScope, type WebhooksModuleOptions } from '../lib';
 import { createTestApp, type TestApp } from './support/app';
 import { describeEachDatabase } from './support/databases';
@@ -239,5 +241,23 @@ describeEachDatabase('raising events', (db) => {
     await app.dispatcher.dispatch('note.add', { n: 2 });
     await app.engine.whenIdle();
     expect(bodies('/ambient')).toEqual([{ n: 1 }]);
+  });
+});
+
+describe('applications without nestjs-cls', () => {
+  it('do not load it, though it is installed: loading it turns on async hooks for every promise of the process', async () => {
+    const { stdout } = await new Promise<{ stdout: string }>((resolve, reject) => {
+      execFile(
+        process.execPath,
+        ['-r', '@swc-node/register', join(__dirname, 'support', 'cls-free-app.ts')],
+        { cwd: join(__dirname, '..'), timeout: 60_000 },
+        (error, out, err) => (error ? reject(new Error(`${error.message}\n${err}`)) : resolve({ stdout: out })),
+      );
+    });
+    const report = JSON.parse(stdout) as { started: boolean; loaded: string[] };
+    expect(report.started).toBe(true);
+    // The check can fail: the installed package resolves from here.
+    expect(require.resolve('@nestjs-cls/transactional')).toContain('@nestjs-cls');
+    expect(report.loaded).toEqual([]);
   });
 });
