@@ -52,18 +52,18 @@ const gc = (globalThis as { gc?: () => void }).gc;
 /** A reading of this process's memory. */
 export interface MemoryReading {
   usage: NodeJS.MemoryUsage;
-  /** RSS right after the forced collections, before V8 gave back the young generation it grew. */
+  /** RSS right after the forced collections, before V8 shrank the young generation it grew. */
   rssAtGc: number;
   /** The young generation's committed size then, and at the reading (bytes). */
   youngAtGc: number;
   young: number;
-  /** Milliseconds until V8 gave the young generation back, or `null` if it had not within the deadline. */
+  /** Milliseconds until V8 shrank the young generation, or `null` if it had not within the deadline. */
   youngReleasedAfterMs: number | null;
 }
 
-/** How long a reading waits for V8 to give the young generation back. */
+/** How long a reading waits for V8 to shrink the young generation. */
 const YOUNG_RELEASE_DEADLINE_MS = 20_000;
-/** A young generation at most this size counts as given back (V8 starts it at 1 MB; loading grows it to 32 MB). */
+/** A young generation at most this size counts as shrunk back (V8 starts it at 1 MB; loading grows it to 32 MB). */
 const YOUNG_RELEASED_BYTES = 4 * 2 ** 20;
 
 function youngGeneration(): number {
@@ -73,11 +73,11 @@ function youngGeneration(): number {
 /**
  * Full collections, so that the reading is what is live, not garbage waiting; then the settled reading.
  * Loading 100k rows (or, before that, the code) survives so many young collections that V8 grows the young
- * generation to its maximum (2 × 16 MB here) and keeps it while the process stays busy; once it is quiet,
- * V8's memory reducer (no flag: what every long-running Node process does) collects with the "reduce
- * memory" flag and gives it back, about 8 s later. A steady server spends its life in that state, so the
- * reading waits for it — on the real condition, the young generation's committed size, with a deadline —
- * and the notes give the reading right after the collections too.
+ * generation to its maximum (2 × 16 MB here), and keeps it until its memory reducer (no flag: part of every
+ * Node process) finds the process quiet and shrinks it — about 8 s later in most readings, later or not at
+ * all in others. A steady server spends its life in that state, so the reading waits for it, on the real
+ * condition (the young generation's committed size) with a deadline; the notes give the reading right after
+ * the collections too, and say when the deadline passed.
  */
 async function settle(): Promise<MemoryReading> {
   if (gc) for (let i = 0; i < 3; i++) gc();

@@ -54,11 +54,11 @@ function rows(report: MemoryChildReport, held: number): ResultRow[] {
   const settled = (reading: MemoryReading) =>
     `RSS ${mb(reading.rssAtGc)} right after the collections with a young generation of ${mb(reading.youngAtGc)}, ` +
     (reading.youngReleasedAfterMs === null
-      ? `NOT given back within the deadline (${mb(reading.young)}): the reading includes it`
-      : `given back by V8's memory reducer ${(reading.youngReleasedAfterMs / 1000).toFixed(1)} s later (${mb(reading.young)})`);
+      ? `NOT shrunk within the deadline (${mb(reading.young)}): the reading includes it`
+      : `shrunk by V8's memory reducer ${(reading.youngReleasedAfterMs / 1000).toFixed(1)} s later (${mb(reading.young)})`);
   const concurrency = BENCH_MODULE_OPTIONS.delivery!.concurrency!;
   const ok = held === concurrency && report.engineLoad >= report.attemptsInFlight;
-  const row = (metric: string, reading: MemoryReading, passes: boolean, note: string): ResultRow => ({
+  const row = (metric: string, reading: MemoryReading, target: boolean, passes: boolean, note: string): ResultRow => ({
     scenario: 'memory',
     metric,
     value: reading.usage.rss / MB,
@@ -66,14 +66,16 @@ function rows(report: MemoryChildReport, held: number): ResultRow[] {
     baseline: floor,
     baselineLabel: 'code loaded, app not started',
     ratio: reading.usage.rss / report.before.usage.rss,
-    target: `≤ ${RSS_TARGET_MB} MB`,
-    verdict: passes ? atMost(reading.usage.rss / MB, RSS_TARGET_MB) : 'FAIL',
+    // The target is on the state the issue names, with the attempts in flight; the first reading is a step.
+    target: target ? `≤ ${RSS_TARGET_MB} MB` : '(step; target below)',
+    verdict: !passes ? 'FAIL' : target ? atMost(reading.usage.rss / MB, RSS_TARGET_MB) : '',
     note: `${note}; ${settled(reading)}`,
   });
   return [
     row(
       'RSS, 100k subs loaded',
       report.withSubscriptions,
+      false,
       report.subscriptions === SUBSCRIPTIONS,
       `${report.subscriptions.toLocaleString('en-US')} subscriptions in the registry after starting on the SQLite database ` +
         `(start ${report.bootSeconds.toFixed(1)} s, RSS ${mb(report.rssAfterStart)} before collecting its garbage); ` +
@@ -82,6 +84,7 @@ function rows(report: MemoryChildReport, held: number): ResultRow[] {
     row(
       'RSS, 100k subs + 10k in flight',
       report.withAttemptsInFlight,
+      true,
       ok,
       `${report.attemptsInFlight.toLocaleString('en-US')} attempts from ${report.events} events held by the engine (load ` +
         `${report.engineLoad.toLocaleString('en-US')}), ${held} of them sent and held unanswered by the receiver; ${heap(report.withAttemptsInFlight)}`,
