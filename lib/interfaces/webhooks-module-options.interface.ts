@@ -112,7 +112,7 @@ export interface WebhookDeliveryOptions {
   shutdownTimeout?: number;
   /**
    * The transport: `'undici'` (keep-alive pools, the default), `'axios'` (the application's `@nestjs/axios`
-   * HttpService, for its interceptors; about half the throughput, see bench/README.md), or a
+   * HttpService, for its interceptors; about a third of the throughput, see bench/README.md), or a
    * {@link WebhookTransport} instance of your own (e.g. the in-memory transport of `nestjs-webhooks/testing`),
    * which the module closes at shutdown.
    * @default 'undici'
