@@ -277,6 +277,21 @@ describe('WebhookDestinationGuard', () => {
       expect(dns.calls).toHaveLength(2);
     });
 
+    it('gives an IP-literal target the same verdict at every try; a name is looked up again each time', async () => {
+      const dns = new StubResolver().on('hooks.example.com', ['8.8.8.8'], ['10.0.0.5']);
+      const guard = new WebhookDestinationGuard({ resolver: dns.resolve });
+      for (let i = 0; i < 3; i++) {
+        expect(await guard.resolve('https://8.8.4.4:8443/hook')).toMatchObject({ address: '8.8.4.4', port: 8443, hostname: '8.8.4.4' });
+        expect(await refusal(guard.resolve('https://10.1.2.3/hook'))).toMatchObject({ kind: 'blocked', address: '10.1.2.3' });
+        expect(await refusal(guard.resolve('https://localhost/hook'))).toMatchObject({ kind: 'blocked', address: '127.0.0.1' });
+        await expect(guard.assertAllowed('https://[::1]/hook')).rejects.toBeInstanceOf(WebhookValidationError);
+      }
+      expect(dns.calls).toEqual([]);
+      expect(await guard.resolve('https://hooks.example.com/')).toMatchObject({ address: '8.8.8.8' });
+      expect(await refusal(guard.resolve('https://hooks.example.com/'))).toMatchObject({ kind: 'blocked', address: '10.0.0.5' });
+      expect(dns.calls).toEqual(['hooks.example.com', 'hooks.example.com']);
+    });
+
     it('returns the canonical form of a resolver answer, never a lenient spelling', async () => {
       const dns = new StubResolver().on('odd.example', ['0x7f.1']).on('padded.example', ['0:0:0:0:0:0:0:1']);
       const guard = new WebhookDestinationGuard({ resolver: dns.resolve, allowPrivateNetworks: true });

@@ -58,6 +58,9 @@ export const DESTINATION_GUARD_DEFAULTS = {
 /** The address `localhost` and `*.localhost` stand for (RFC 6761 §6.3: never asked of DNS). */
 const LOCALHOST_ADDRESS = ipaddr.IPv4.parse('127.0.0.1');
 
+/** Targets whose verdict is remembered (IP literals and `localhost` names only: no DNS is involved). */
+const FIXED_VERDICTS_MAX = 1_000;
+
 type Examination =
   | { outcome: 'allowed'; destination: ResolvedDestination }
   | { outcome: 'invalid'; error: WebhookValidationError }
@@ -77,6 +80,12 @@ export class WebhookDestinationGuard {
   private readonly policy: AddressPolicy;
   private readonly resolver: WebhookResolver;
   private readonly lookupTimeout: number;
+  /**
+   * The examination of targets whose host is an IP literal or a `localhost` name: it depends only on the
+   * URL and the policy, both fixed, so a busy target is not parsed and classified again at every try.
+   * Targets with DNS names are examined at every try (their addresses may change).
+   */
+  private readonly fixedVerdicts = new Map<string, Examination>();
 
   /** @throws WebhooksConfigurationError naming the option (`targets.allowedCidrs[2]`) when one is wrong. */
   constructor(options: DestinationGuardOptions = {}) {
@@ -157,6 +166,8 @@ export class WebhookDestinationGuard {
 
   private async examine(target: unknown, field: string, signal?: AbortSignal): Promise<Examination> {
     signal?.throwIfAborted();
+    const known = typeof target === 'string' ? this.fixedVerdicts.get(target) : undefined;
+    if (known) return known;
     let url: URL;
     try {
       url = new URL(assertTargetUrl(target, { allowHttp: this.allowHttp }, field));
@@ -183,20 +194,25 @@ export class WebhookDestinationGuard {
 
     const verdicts = addresses.map((address) => this.policy.judge(address));
     const refused = verdicts.find((verdict) => !verdict.allowed);
-    if (refused) {
-      return {
-        outcome: 'blocked',
-        blocked: {
-          hostname,
-          address: refused.address,
-          family: refused.family,
-          classification: refused.classification,
-          literal: literal !== null,
-        },
-      };
-    }
-    const pinned = verdicts[0];
-    return { outcome: 'allowed', destination: { url, hostname, port, address: pinned.address, family: pinned.family } };
+    const examination: Examination = refused
+      ? {
+          outcome: 'blocked',
+          blocked: {
+            hostname,
+            address: refused.address,
+            family: refused.family,
+            classification: refused.classification,
+            literal: literal !== null,
+          },
+        }
+      : { outcome: 'allowed', destination: { url, hostname, port, address: verdicts[0].address, family: verdicts[0].family } };
+    if (addresses.length === 1 && (literal || addresses[0] === LOCALHOST_ADDRESS)) this.remember(target as string, examination);
+    return examination;
+  }
+
+  private remember(target: string, examination: Examination): void {
+    if (this.fixedVerdicts.size >= FIXED_VERDICTS_MAX) this.fixedVerdicts.clear();
+    this.fixedVerdicts.set(target, examination);
   }
 
   private async lookup(

@@ -4,7 +4,7 @@
  * handshake and the `Host` header must still use.
  */
 export interface ResolvedDestination {
-  /** The parsed target URL. */
+  /** The parsed target URL (shared by the tries of one target: read it, do not change it). */
   url: URL;
   /** The URL's hostname without IPv6 brackets: the TLS server name (SNI, certificate check) and `Host` header. */
   hostname: string;
