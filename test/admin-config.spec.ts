@@ -13,6 +13,7 @@ import {
 } from '../lib';
 import { resolveAdminOptions } from '../lib/admin/admin.options';
 import { createAdminTestApp, HeaderAuthGuard, headerPrincipal, type AdminTestApp } from './support/admin-app';
+import { runTsScript } from './support/ts-script';
 
 const sqlite = () => ({ type: 'better-sqlite3' as const, database: ':memory:', retryAttempts: 1, retryDelay: 10 });
 const typeorm = () => TypeOrmModule.forRoot({ ...sqlite(), autoLoadEntities: true, migrations: [...WEBHOOK_MIGRATIONS], migrationsRun: true });
@@ -198,5 +199,23 @@ describe('OpenAPI (when the application uses @nestjs/swagger)', () => {
     for (const name of ['WebhookDeliveryAttemptResponse', 'WebhookEventTypeListResponse', 'AdminErrorResponse', 'UpdateWebhookSubscriptionDto']) {
       expect(schemas[name], name).toBeDefined();
     }
+  });
+});
+
+describe('without @nestjs/swagger installed', () => {
+  it('starts and answers: the OpenAPI decorators do nothing, validation still names the field', async () => {
+    const report = await runTsScript<{
+      swaggerLoaded: boolean;
+      created: { status: number; hasSecret: boolean };
+      listed: { status: number; ids: string[]; createdId: string };
+      bad: { status: number; field: string };
+    }>('swagger-free-admin.ts');
+    // In this repository the package is installed (the suites above use it): the child really went without it.
+    expect(require.resolve('@nestjs/swagger')).toContain('swagger');
+    expect(report.swaggerLoaded).toBe(false);
+    expect(report.created).toEqual({ status: 201, hasSecret: true });
+    expect(report.listed.status).toBe(200);
+    expect(report.listed.ids).toEqual([report.listed.createdId]);
+    expect(report.bad).toEqual({ status: 400, field: 'to' });
   });
 });

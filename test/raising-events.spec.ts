@@ -5,13 +5,12 @@ import { TransactionHost, Transactional, ClsPluginTransactional } from '@nestjs-
 import { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { ClsModule } from 'nestjs-cls';
 import { Column, DataSource, Entity, PrimaryGeneratedColumn, type Repository } from 'typeorm';
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { WebhookEvent, WebhookResource, WebhookScope, type WebhooksModuleOptions } from '../lib';
 import { createTestApp, type TestApp } from './support/app';
 import { describeEachDatabase } from './support/databases';
 import { TestReceiver } from './support/receiver';
+import { runTsScript } from './support/ts-script';
 
 @WebhookResource('contact', { scope: (c: Contact) => `/orgs/${c.org}` })
 @Entity('test_contacts')
@@ -246,15 +245,7 @@ describeEachDatabase('raising events', (db) => {
 
 describe('applications without nestjs-cls', () => {
   it('do not load it, though it is installed: loading it turns on async hooks for every promise of the process', async () => {
-    const { stdout } = await new Promise<{ stdout: string }>((resolve, reject) => {
-      execFile(
-        process.execPath,
-        ['-r', '@swc-node/register', join(__dirname, 'support', 'cls-free-app.ts')],
-        { cwd: join(__dirname, '..'), timeout: 60_000 },
-        (error, out, err) => (error ? reject(new Error(`${error.message}\n${err}`)) : resolve({ stdout: out })),
-      );
-    });
-    const report = JSON.parse(stdout) as { started: boolean; loaded: string[] };
+    const report = await runTsScript<{ started: boolean; loaded: string[] }>('cls-free-app.ts');
     expect(report.started).toBe(true);
     // The check can fail: the installed package resolves from here.
     expect(require.resolve('@nestjs-cls/transactional')).toContain('@nestjs-cls');
