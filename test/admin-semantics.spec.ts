@@ -2,16 +2,9 @@ import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createAdminTestApp, type AdminTestApp } from './support/admin-app';
 import { describeEachDatabase } from './support/databases';
+import { eventually } from './support/eventually';
 import { TestReceiver, type ReceivedRequest } from './support/receiver';
 
-/** Waits until `check` holds, or fails after `timeout` ms. */
-async function eventually(check: () => Promise<boolean>, what: string, timeout = 10_000): Promise<void> {
-  const deadline = Date.now() + timeout;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`still not ${what} after ${timeout} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 const verify = (secret: string, request: ReceivedRequest) =>
   new Webhook(secret).verify(request.body, {
@@ -117,7 +110,7 @@ describe('admin API over the delivery semantics (secrets, test events, retry, re
 
         await t.dispatcher.dispatch('lead.create', { name: 'Ada' });
         await receiver.waitFor(1, '/zap/gone');
-        await eventually(async () => (await t.subscriptions.get(hook.body.id)).active === false, 'deactivated');
+        await eventually(async () => (await t.subscriptions.get(hook.body.id)).active === false, 'the subscription to be deactivated');
 
         const shown = await t.http().get(`/webhooks/subscriptions/${hook.body.id}`).set(zapier);
         expect(shown.body).toMatchObject({ active: false });

@@ -5,6 +5,7 @@ import { WebhookDestinationGuard } from '../lib/security/destination-guard';
 import { systemWebhookResolver } from '../lib/security/host-lookup.util';
 import { WebhookDestinationError } from '../lib/security/webhook-destination.error';
 import { type CountingServer, getPinned, startCountingServer } from './support/connection-counting-server';
+import { eventually } from './support/eventually';
 import { StubResolver } from './support/stub-resolver';
 
 const SEED_MESSAGE = 'Verification of the destination URL failed. Please check the domain.';
@@ -496,7 +497,7 @@ describe('WebhookDestinationGuard', () => {
       const controller = new AbortController();
       const reason = new Error('delivery cancelled');
       const pending = guard.resolve('https://slow.example/', controller.signal);
-      await waitFor(() => dns.calls.length === 1);
+      await eventually(() => dns.calls.length === 1, 'the lookup to start', 2_000, 1);
       controller.abort(reason);
       await expect(pending).rejects.toBe(reason);
 
@@ -595,10 +596,3 @@ describe('WebhookDestinationGuard', () => {
   });
 });
 
-async function waitFor(condition: () => boolean, timeoutMs = 2_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-}

@@ -8,7 +8,7 @@ import {
   WebhookValidationError,
   type WebhooksModuleOptions,
 } from '../lib';
-import { createTestApp, type TestApp } from './support/app';
+import { createTestApp, drainDue, type TestApp } from './support/app';
 import { TestClock } from './support/clock';
 import { describeEachDatabase } from './support/databases';
 import { TestReceiver } from './support/receiver';
@@ -24,11 +24,6 @@ const options = (clock: TestClock, extra: WebhooksModuleOptions = {}): WebhooksM
   ...extra,
 });
 
-async function drain(app: TestApp): Promise<void> {
-  await app.engine.whenIdle();
-  while ((await app.engine.pollNow()) > 0) await app.engine.whenIdle();
-  await app.engine.whenIdle();
-}
 
 describeEachDatabase('retry and replay by hand, test events', (db) => {
   const clock = new TestClock();
@@ -128,7 +123,7 @@ describeEachDatabase('retry and replay by hand, test events', (db) => {
     receiver.respond('/replay-b', { status: 200 });
 
     expect(await app.attempts.replay({ subscriptionId: a.id, since })).toEqual({ count: 3 });
-    await drain(app);
+    await drainDue(app);
     const ofA = (await app.attempts.list(a.id)).items;
     expect(ofA.map((x) => x.status)).toEqual(['successful', 'successful', 'successful', 'failed']);
     expect(ofA.find((x) => x.messageId === old.messageId)).toMatchObject({ status: 'failed', attemptCount: 1 });
@@ -144,17 +139,17 @@ describeEachDatabase('retry and replay by hand, test events', (db) => {
     // Without a subscription: every active subscription's failed attempts (a has one left; b, inactive, is left out).
     await app.subscriptions.deactivate(b.id);
     expect(await app.attempts.replay()).toEqual({ count: 1 });
-    await drain(app);
+    await drainDue(app);
     expect((await app.attempts.list(a.id)).items.map((x) => x.status)).toEqual(['successful', 'successful', 'successful', 'successful']);
     expect((await app.attempts.list(b.id)).items.map((x) => x.status)).toEqual(['failed', 'failed', 'failed', 'failed']);
 
     // An inactive subscription's attempts are replayed when it is named; successful ones when asked.
     expect(await app.attempts.replay({ subscriptionId: b.id, status: 'failed' })).toEqual({ count: 4 });
-    await drain(app);
+    await drainDue(app);
     expect((await app.attempts.list(b.id)).items.map((x) => x.status)).toEqual(['successful', 'successful', 'successful', 'successful']);
     expect(await app.attempts.replay({ subscriptionId: b.id, since: new Date(clock.now() + 1) })).toEqual({ count: 0 });
     expect(await app.attempts.replay({ subscriptionId: b.id, status: 'successful', since })).toEqual({ count: 3 });
-    await drain(app);
+    await drainDue(app);
     expect(receiver.received('/replay-b')).toHaveLength(4 + 4 + 3);
   });
 

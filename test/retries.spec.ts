@@ -6,7 +6,7 @@ import {
   WebhookEvents,
   type WebhooksModuleOptions,
 } from '../lib';
-import { createTestApp, type TestApp } from './support/app';
+import { createTestApp, drainDue, type TestApp } from './support/app';
 import { TestClock } from './support/clock';
 import { describeEachDatabase } from './support/databases';
 import { TestReceiver } from './support/receiver';
@@ -27,12 +27,6 @@ const options = (clock: TestClock, resolver: StubResolver, extra: WebhooksModule
   ...extra,
 });
 
-/** Polls until nothing due is left, waiting for every try to be recorded. */
-async function drain(app: TestApp): Promise<void> {
-  await app.engine.whenIdle();
-  while ((await app.engine.pollNow()) > 0) await app.engine.whenIdle();
-  await app.engine.whenIdle();
-}
 
 describeEachDatabase('retries', (db) => {
   const clock = new TestClock();
@@ -73,17 +67,17 @@ describeEachDatabase('retries', (db) => {
     expect(app.events.filter((e) => e.name === WebhookEvents.attemptRetrying && e.payload.attempt.id === id)).toHaveLength(1);
 
     clock.advance(10 * S - 1);
-    await drain(app);
+    await drainDue(app);
     expect(receiver.received('/flaky')).toHaveLength(1);
 
     clock.advance(1);
-    await drain(app);
+    await drainDue(app);
     expect(receiver.received('/flaky')).toHaveLength(2);
     attempt = await app.attempts.get(id);
     expect(attempt).toMatchObject({ status: 'pending', attemptCount: 2, nextAttemptAt: new Date(t0 + 40 * S) });
 
     clock.advance(30 * S);
-    await drain(app);
+    await drainDue(app);
     attempt = await app.attempts.get(id);
     expect(attempt).toMatchObject({ status: 'successful', message: '200 OK', attemptCount: 3, nextAttemptAt: null });
     expect(attempt.tries.map((t) => [t.number, t.trigger, t.statusCode])).toEqual([
@@ -107,7 +101,7 @@ describeEachDatabase('retries', (db) => {
     await app.engine.whenIdle();
     expect(await app.attempts.get(id)).toMatchObject({ status: 'pending', nextAttemptAt: new Date(t0 + 5 * S) });
     clock.advance(5 * S);
-    await drain(app);
+    await drainDue(app);
     const attempt = await app.attempts.get(id);
     expect(attempt).toMatchObject({ status: 'failed', attemptCount: 2, nextAttemptAt: null, message: '500 Internal Server Error' });
     expect(attempt.resolvedAt).toEqual(new Date(t0 + 5 * S));
@@ -138,14 +132,14 @@ describeEachDatabase('retries', (db) => {
 
     receiver.respond('/ra-seconds', { status: 200 });
     clock.advance(45 * S);
-    await drain(app);
+    await drainDue(app);
     expect(receiver.received('/ra-seconds')).toHaveLength(2);
     expect(receiver.received('/ra-date')).toHaveLength(1);
     expect(receiver.received('/ra-long')).toHaveLength(1);
     // What is still due is sent once the receivers answer again (no leftovers for the next tests).
     receiver.reset();
     clock.advance(75 * S);
-    await drain(app);
+    await drainDue(app);
     for (const { id } of attempts) expect((await app.attempts.get(id)).status).toBe('successful');
   });
 
@@ -177,11 +171,11 @@ describeEachDatabase('retries', (db) => {
     expect((await app.attempts.get(late)).attemptCount).toBe(0);
 
     clock.advance(20 * S - 1);
-    await drain(app);
+    await drainDue(app);
     expect(receiver.received('/throttled')).toHaveLength(1);
 
     clock.advance(1);
-    await drain(app);
+    await drainDue(app);
     expect(receiver.received('/throttled')).toHaveLength(5);
     const after = await app.attempts.get(first);
     expect(after).toMatchObject({ status: 'successful', attemptCount: 2 });
@@ -210,12 +204,12 @@ describeEachDatabase('retries', (db) => {
 
       // A person retries it by hand on the other instance: due now, but not claimed while paused.
       expect(await other.attempts.retry(id)).toMatchObject({ status: 'pending', nextTrigger: 'manual' });
-      await drain(other);
+      await drainDue(other);
       expect(receiver.received('/busy')).toHaveLength(1);
       expect(await app.attempts.get(id)).toMatchObject({ status: 'pending', attemptCount: 1 });
 
       clock.advance(30 * S);
-      await drain(other);
+      await drainDue(other);
       expect(receiver.received('/busy')).toHaveLength(2);
       const attempt = await app.attempts.get(id);
       expect(attempt).toMatchObject({ status: 'successful', attemptCount: 2 });
@@ -242,7 +236,7 @@ describeEachDatabase('retries', (db) => {
     ]);
     expect((await app.dispatcher.dispatch('gone.happen', {})).attempts).toEqual([]);
     clock.advance(60 * S);
-    await drain(app);
+    await drainDue(app);
     expect(receiver.received('/gone')).toHaveLength(1);
   });
 
@@ -264,7 +258,7 @@ describeEachDatabase('retries', (db) => {
     expect(await byId(later.id)).toMatchObject({ status: 'pending', message: DESTINATION_VERIFICATION_FAILED, nextAttemptAt: new Date(t0 + 10 * S) });
 
     clock.advance(10 * S);
-    await drain(app);
+    await drainDue(app);
     expect(await byId(later.id)).toMatchObject({ status: 'successful', attemptCount: 2 });
     expect(receiver.received('/later')).toHaveLength(1);
     expect(receiver.received('/meta')).toHaveLength(0);
@@ -277,7 +271,7 @@ describeEachDatabase('retries', (db) => {
     await app.engine.whenIdle();
     await app.subscriptions.deactivate(sub.id);
     clock.advance(10 * S);
-    await drain(app);
+    await drainDue(app);
     const attempt = await app.attempts.get(id);
     expect(attempt).toMatchObject({ status: 'failed', message: RETRY_CANCELLED_MESSAGE, attemptCount: 1 });
     expect(attempt.tries).toHaveLength(1);
@@ -306,7 +300,7 @@ describeEachDatabase('retries', (db) => {
     try {
       await second.engine.pollNow();
       await receiver.waitFor(2, '/restart');
-      await drain(second);
+      await drainDue(second);
       const attempt = await second.attempts.get(id);
       expect(attempt).toMatchObject({ status: 'successful', attemptCount: 2 });
       expect(attempt.tries.map((t) => [t.trigger, t.statusCode])).toEqual([
@@ -356,7 +350,7 @@ describe('retries of static in-memory subscriptions', () => {
     expect(receiver.received('/memory')).toHaveLength(1);
 
     clock.advance(30 * S);
-    await drain(app);
+    await drainDue(app);
     expect(receiver.received('/memory')).toHaveLength(3);
     const items = (await app.attempts.list(stat.id)).items;
     expect(items.map((a) => [a.event, a.status, a.tries.map((t) => t.trigger)])).toEqual([

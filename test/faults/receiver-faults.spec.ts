@@ -2,9 +2,10 @@ import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { REMOTE_ERROR, WebhookDeliveryAttempt, type WebhooksModuleOptions } from '../../lib';
-import { createTestApp, type TestApp } from '../support/app';
+import { createTestApp, drainDue, type TestApp } from '../support/app';
 import { TestClock } from '../support/clock';
 import { describeEachDatabase } from '../support/databases';
+import { eventually } from '../support/eventually';
 import { budget, sized, SOAK } from './support/fault-sizes';
 import { pump, RawHttpServer, type RawScript } from './support/raw-http-server';
 
@@ -25,21 +26,7 @@ const options = (clock: TestClock, extra: WebhooksModuleOptions = {}): WebhooksM
   ...extra,
 });
 
-/** Polls until nothing due is left, waiting for every try to be recorded. */
-async function drain(app: TestApp): Promise<void> {
-  await app.engine.whenIdle();
-  while ((await app.engine.pollNow()) > 0) await app.engine.whenIdle();
-  await app.engine.whenIdle();
-}
 
-/** Waits for a condition with a deadline. */
-async function until(condition: () => boolean, what: string, timeout = 5_000): Promise<void> {
-  const deadline = Date.now() + timeout;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 /** A well-formed answer that closes the connection (the raw server reads one request per connection). */
 function answer(socket: Socket, status: number, body: string | Buffer = '', headers = ''): void {
@@ -208,10 +195,10 @@ describeEachDatabase('receiver faults', (db) => {
 
     // Nothing is due before the schedule says so; at 10 s every attempt gets its second try, and it succeeds.
     clock.advance(10 * S - 1);
-    await drain(app);
+    await drainDue(app);
     expect(FAULTS.map((_f, i) => seen.get(`/fault-${i}`))).toEqual(FAULTS.map(() => 1));
     clock.advance(1);
-    await drain(app);
+    await drainDue(app);
     for (const [i, fault] of FAULTS.entries()) {
       const attempt = await app.attempts.get(byPath(i));
       expect(attempt, fault.name).toMatchObject({ status: 'successful', attemptCount: 2, message: '200 OK', nextAttemptAt: null });
@@ -236,7 +223,7 @@ describeEachDatabase('receiver faults', (db) => {
     await app.engine.whenIdle();
     for (const step of [10, 30, 60]) {
       clock.advance(step * S);
-      await drain(app);
+      await drainDue(app);
     }
     const [a, b] = await Promise.all(
       [flaky, broken].map((sub) => app.attempts.get(attempts.find((x) => x.subscriptionId === sub.id)!.id)),
@@ -272,7 +259,7 @@ describeEachDatabase('receiver faults', (db) => {
 
     // Two rounds of refusals: each attempt pending, its tries all "refused", due on the schedule.
     clock.advance(10 * S);
-    await drain(app);
+    await drainDue(app);
     for (const id of ids) {
       const attempt = await app.attempts.get(id);
       expect(attempt).toMatchObject({ status: 'pending', attemptCount: 2, message: REMOTE_ERROR, nextAttemptAt: new Date(t0 + 40 * S) });
@@ -282,7 +269,7 @@ describeEachDatabase('receiver faults', (db) => {
     const back = await RawHttpServer.start(ok, port);
     try {
       clock.advance(30 * S);
-      await drain(app);
+      await drainDue(app);
       for (const id of ids) {
         const attempt = await app.attempts.get(id);
         expect(attempt).toMatchObject({ status: 'successful', attemptCount: 3, message: '200 OK' });
@@ -341,7 +328,7 @@ describeEachDatabase(
         expect(attempt.response).toMatchObject({ statusCode: 200, truncated: true, body: 'x'.repeat(CAP) });
       }
       // The connections were dropped, not drained: the server could not push the bodies through.
-      await until(() => server.closedEarly >= 2, 'both connections dropped by the client');
+      await eventually(() => server.closedEarly >= 2, 'both connections dropped by the client', 5_000);
       for (const bytes of server.written) expect(bytes).toBeLessThan(50 * MB);
       expect(Date.now() - began).toBeLessThan(5_000);
     });

@@ -82,3 +82,13 @@ export async function createTestApp(
     close: () => module.close(),
   };
 }
+
+/**
+ * Works off everything due: polls until no attempt is left to claim, waiting for every try to be sent and
+ * recorded (tests that disable polling drive retries this way, with their own clock).
+ */
+export async function drainDue(app: Pick<TestApp, 'engine'>): Promise<void> {
+  await app.engine.whenIdle();
+  while ((await app.engine.pollNow()) > 0) await app.engine.whenIdle();
+  await app.engine.whenIdle();
+}

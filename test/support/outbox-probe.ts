@@ -1,5 +1,6 @@
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { WEBHOOK_ENTITIES, WebhookDeliveryAttempt } from '../../lib';
+import { eventually } from './eventually';
 
 /** How many attempt rows are in each state. */
 export interface OutboxCounts {
@@ -39,18 +40,19 @@ export class OutboxProbe {
       counts[status as 'pending' | 'successful' | 'failed'] = Number(n);
       counts.total += Number(n);
     }
-    return counts;
+    return counts!;
   }
 
   /** Resolves with the counts once `condition` holds for them; rejects after `timeout` ms with the last counts. */
   async until(condition: (counts: OutboxCounts) => boolean, what: string, timeout = 30_000, every = 100): Promise<OutboxCounts> {
-    const deadline = Date.now() + timeout;
-    for (;;) {
-      const counts = await this.counts();
-      if (condition(counts)) return counts;
-      if (Date.now() > deadline) throw new Error(`outbox: still waiting after ${timeout} ms for ${what}; now ${JSON.stringify(counts)}`);
-      await new Promise((resolve) => setTimeout(resolve, every));
-    }
+    let counts: OutboxCounts | undefined;
+    await eventually(
+      async () => condition((counts = await this.counts())),
+      () => `outbox: ${what}; now ${JSON.stringify(counts)}`,
+      timeout,
+      every,
+    );
+    return counts!;
   }
 
   close(): Promise<void> {

@@ -1,4 +1,5 @@
 import { type AddressInfo, createServer, type Server, type Socket } from 'node:net';
+import { eventually } from '../../support/eventually';
 
 /** A request as the raw server parsed it: only what the fault scripts need. */
 export interface RawRequest {
@@ -52,11 +53,7 @@ export class RawHttpServer {
 
   /** Resolves once `count` requests arrived; rejects after `timeout` ms. */
   async waitFor(count: number, timeout = 10_000): Promise<void> {
-    const deadline = Date.now() + timeout;
-    while (this.requests.length < count) {
-      if (Date.now() > deadline) throw new Error(`raw server: expected ${count} requests, got ${this.requests.length} after ${timeout} ms`);
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+    await eventually(() => this.requests.length >= count, () => `raw server: ${count} requests (got ${this.requests.length})`, timeout);
   }
 
   async close(): Promise<void> {
