@@ -1,27 +1,27 @@
 export * from './entities';
-export * from './errors/webhooks.errors';
-export * from './events/webhook-events.constants';
-export type * from './interfaces/delivery-attempt.interface';
-export type * from './interfaces/static-subscription.interface';
-export type * from './interfaces/subscription-input.interface';
-export type * from './interfaces/webhooks-module-options.interface';
+export * from './core/errors/webhooks.errors';
+export * from './core/events/webhook-events.constants';
+export type * from './core/attempts/delivery-attempt.interface';
+export type * from './options/static-subscription.interface';
+export type * from './match/subscriptions/subscription-input.interface';
+export type * from './options/webhooks-module-options.interface';
 export { WEBHOOK_MIGRATIONS } from './migrations';
-export { isEventName, isEventPattern, patternMatches } from './registry/event-pattern';
-export { WebhookRegistry } from './registry/webhook-registry.service';
-export { isScope, isWithinScope, scopeLineage } from './scope/scope-path';
-export { WebhookScope } from './scope/webhook-scope';
-export { ScopedWebhookSubscriptions } from './subscriptions/scoped-webhook-subscriptions';
-export { REMOVED_FROM_CONFIGURATION_MESSAGE } from './subscriptions/static-subscriptions.sync';
-export { MANUALLY_DEACTIVATED_MESSAGE, WebhookSubscriptions } from './subscriptions/webhook-subscriptions.service';
-export { ACTIVE_STATUS_MESSAGE, WEBHOOKS_EVENT_EMITTER, WEBHOOKS_MODULE_OPTIONS } from './webhooks.constants';
+export { isEventName, isEventPattern, patternMatches } from './core/events/event-pattern.util';
+export { WebhookRegistry } from './match/registry/webhook-registry.service';
+export { isScope, isWithinScope, scopeLineage } from './core/scopes/scope-path.util';
+export { WebhookScope } from './core/scopes/webhook-scope.context';
+export { ScopedWebhookSubscriptions } from './match/subscriptions/scoped-webhook-subscriptions.view';
+export { REMOVED_FROM_CONFIGURATION_MESSAGE } from './match/subscriptions/static-subscriptions.sync';
+export { MANUALLY_DEACTIVATED_MESSAGE, WebhookSubscriptions } from './match/subscriptions/webhook-subscriptions.service';
+export { ACTIVE_STATUS_MESSAGE, WEBHOOKS_EVENT_EMITTER, WEBHOOKS_MODULE_OPTIONS } from './core/webhooks.constants';
 export { WebhooksModule } from './webhooks.module';
-export { WEBHOOKS_DEFAULTS } from './webhooks.options';
-export { WebhookAttempts, type ListWebhookAttemptsFilter, type ReplayWebhookAttemptsFilter } from './attempts/webhook-attempts.service';
-export { WebhookEvent, type WebhookEventOptions } from './decorators/webhook-event.decorator';
-export { WebhookResource, type WebhookResourceEvent, type WebhookResourceOptions } from './decorators/webhook-resource.decorator';
-export { DeliveryEngine } from './delivery/delivery.engine';
-export * from './delivery/delivery.messages';
-export { GONE_DEACTIVATION_MESSAGE, RETRY_CANCELLED_MESSAGE } from './delivery/retry.messages';
+export { WEBHOOKS_DEFAULTS } from './options/webhooks-options.resolver';
+export { WebhookAttempts, type ListWebhookAttemptsFilter, type ReplayWebhookAttemptsFilter } from './enqueue/webhook-attempts.service';
+export { WebhookEvent, type WebhookEventOptions } from './raise/webhook-event.decorator';
+export { WebhookResource, type WebhookResourceEvent, type WebhookResourceOptions } from './raise/webhook-resource.decorator';
+export { DeliveryEngine } from './deliver/delivery.engine';
+export * from './core/messages/delivery.messages';
+export { GONE_DEACTIVATION_MESSAGE, RETRY_CANCELLED_MESSAGE } from './core/retry/retry.messages';
 export {
   effectiveRetryPolicy,
   retryDelay,
@@ -29,18 +29,18 @@ export {
   type ResolvedRetryPolicy,
   type WebhookRetryOptions,
   type WebhookRetryPolicy,
-} from './delivery/retry-policy';
-export { parseRetryAfter, THROTTLE_STATUS_CODES } from './delivery/retry-after.util';
-export { TEST_EVENT, type WebhookTestEventPayload } from './dispatch/test-event';
-export * from './signing';
-export { WebhookDispatcher } from './dispatch/webhook-dispatcher.service';
-export type * from './interfaces/dispatch.interface';
-export { WebhookTransport } from './transport/webhook-transport.interface';
-export type { WebhookTransportOptions, WebhookTransportRequest, WebhookTransportResponse } from './transport/webhook-transport.interface';
-export * from './dialects';
-export * from './payloads';
-export * from './security';
-export * from './authorization';
-export { WebhookEventCatalog } from './catalog/webhook-event.catalog';
-export type * from './catalog/event-type.interface';
+} from './core/retry/retry.policy';
+export { parseRetryAfter, THROTTLE_STATUS_CODES } from './core/retry/retry-after.util';
+export { TEST_EVENT, type WebhookTestEventPayload } from './core/events/test-event.payload';
+export * from './core/signing';
+export { WebhookDispatcher } from './raise/webhook-dispatcher.service';
+export type * from './raise/dispatch.interface';
+export { WebhookTransport } from './options/webhook-transport.interface';
+export type { WebhookTransportOptions, WebhookTransportRequest, WebhookTransportResponse } from './options/webhook-transport.interface';
+export * from './deliver/dialects';
+export * from './enqueue/payloads';
+export * from './core/security';
+export * from './match/authorization';
+export { WebhookEventCatalog } from './match/catalog/webhook-event.catalog';
+export type * from './options/event-type.interface';
 export * from './admin';

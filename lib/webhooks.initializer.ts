@@ -1,12 +1,12 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import { DialectRegistry } from './dialects/dialect.registry';
-import { WebhooksConfigurationError } from './errors/webhooks.errors';
-import { unknownStaticDialectMessage } from './errors/webhooks.messages';
-import { WEBHOOKS_MODULE_OPTIONS } from './webhooks.constants';
-import type { ResolvedWebhooksOptions } from './webhooks.options';
-import { RegistryStore } from './registry/registry.store';
-import { WebhookRegistry } from './registry/webhook-registry.service';
-import { StaticSubscriptionsSync } from './subscriptions/static-subscriptions.sync';
+import { DialectRegistry } from './deliver/dialects/dialect.registry';
+import { WebhooksConfigurationError } from './core/errors/webhooks.errors';
+import { unknownStaticDialectMessage } from './core/errors/webhooks.messages';
+import { WEBHOOKS_MODULE_OPTIONS } from './core/webhooks.constants';
+import type { ResolvedWebhooksOptions } from './options/webhooks-options.resolver';
+import { RegistryStore } from './stores/typeorm/registry.store';
+import { WebhookRegistry } from './match/registry/webhook-registry.service';
+import { StaticSubscriptionsSync } from './match/subscriptions/static-subscriptions.sync';
 
 /**
  * Brings the module up in order once the data source is open: checks the tables, syncs the persistent

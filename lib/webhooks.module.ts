@@ -3,55 +3,55 @@ import { DiscoveryModule, ModuleRef } from '@nestjs/core';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import { WEBHOOK_ENTITIES } from './entities';
-import { WebhooksConfigurationError } from './errors/webhooks.errors';
-import { invalidOptionMessage } from './errors/webhooks.messages';
+import { WebhooksConfigurationError } from './core/errors/webhooks.errors';
+import { invalidOptionMessage } from './core/errors/webhooks.messages';
 import type {
   WebhooksModuleAsyncOptions,
   WebhooksModuleOptions,
   WebhooksOptionsFactory,
   WebhooksStaticOptions,
-} from './interfaces/webhooks-module-options.interface';
+} from './options/webhooks-module-options.interface';
 import { WEBHOOK_MIGRATIONS } from './migrations';
-import { WebhooksDatabase } from './persistence/webhooks-database';
-import { RegistryStore } from './registry/registry.store';
-import { WebhookRegistry } from './registry/webhook-registry.service';
-import { StaticSubscriptionsSync } from './subscriptions/static-subscriptions.sync';
-import { TransientSubscriptions } from './subscriptions/transient-subscriptions.store';
-import { WebhookSubscriptions } from './subscriptions/webhook-subscriptions.service';
+import { WebhooksDatabase } from './stores/typeorm/webhooks-database';
+import { RegistryStore } from './stores/typeorm/registry.store';
+import { WebhookRegistry } from './match/registry/webhook-registry.service';
+import { StaticSubscriptionsSync } from './match/subscriptions/static-subscriptions.sync';
+import { TransientSubscriptions } from './match/subscriptions/transient-subscriptions.store';
+import { WebhookSubscriptions } from './match/subscriptions/webhook-subscriptions.service';
 import {
   WEBHOOKS_DATA_SOURCE,
   WEBHOOKS_EVENT_EMITTER,
   WEBHOOKS_MODULE_OPTIONS,
   WEBHOOKS_OWN_DATA_SOURCE_NAME,
   WEBHOOKS_RAW_OPTIONS,
-} from './webhooks.constants';
+} from './core/webhooks.constants';
 import { WebhooksInitializer } from './webhooks.initializer';
-import { resolveWebhooksOptions, WEBHOOKS_DEFAULTS, type ResolvedWebhooksOptions } from './webhooks.options';
-import { WebhookAttempts } from './attempts/webhook-attempts.service';
-import { AttemptRecorder } from './delivery/attempt.recorder';
-import { AttemptStore } from './delivery/attempt.store';
-import { DeliveryEngine } from './delivery/delivery.engine';
-import { DialectRegistry } from './dialects/dialect.registry';
-import { PayloadShapers } from './payloads/payload-shapers';
-import { WEBHOOK_PAYLOAD_OPTIONS } from './payloads/payload.constants';
-import { WebhookDestinationGuard } from './security/destination-guard';
-import { RequestBuilder } from './delivery/request.builder';
-import { SubscriptionSigner } from './delivery/subscription.signer';
-import { TransientAttempts } from './delivery/transient-attempts.store';
-import { AmbientTransaction } from './dispatch/ambient-transaction';
-import { EventEmitterBridge } from './dispatch/event-emitter.bridge';
-import { TransactionHooks } from './persistence/transaction-hooks.subscriber';
-import { OutboxBatcher } from './dispatch/outbox.batcher';
-import { WebhookDispatcher } from './dispatch/webhook-dispatcher.service';
-import { WebhookEventExplorer } from './dispatch/webhook-event.explorer';
-import { WebhookResourceSubscriber } from './dispatch/webhook-resource.subscriber';
-import { createTransport } from './transport/transport.factory';
-import { WebhookTransport } from './transport/webhook-transport.interface';
-import { ApplicabilityChecker } from './authorization/applicability.checker';
-import { PreconditionFailureCounter } from './authorization/precondition-failures.counter';
-import { PrincipalRemovalListener } from './authorization/principal-removal.listener';
-import { WebhookEventCatalog } from './catalog/webhook-event.catalog';
-import { WEBHOOK_EVENT_CATALOG } from './catalog/catalog.constants';
+import { resolveWebhooksOptions, WEBHOOKS_DEFAULTS, type ResolvedWebhooksOptions } from './options/webhooks-options.resolver';
+import { WebhookAttempts } from './enqueue/webhook-attempts.service';
+import { AttemptRecorder } from './record/attempt.recorder';
+import { AttemptStore } from './stores/typeorm/attempt.store';
+import { DeliveryEngine } from './deliver/delivery.engine';
+import { DialectRegistry } from './deliver/dialects/dialect.registry';
+import { PayloadShapers } from './enqueue/payloads/payload-shapers.service';
+import { WEBHOOK_PAYLOAD_OPTIONS } from './core/payload.constants';
+import { WebhookDestinationGuard } from './deliver/destination.guard';
+import { RequestBuilder } from './deliver/request.builder';
+import { SubscriptionSigner } from './deliver/subscription.signer';
+import { TransientAttempts } from './deliver/transient-attempts.store';
+import { AmbientTransaction } from './raise/ambient-transaction.service';
+import { EventEmitterBridge } from './raise/event-emitter.bridge';
+import { TransactionHooks } from './stores/typeorm/transaction-hooks.subscriber';
+import { OutboxBatcher } from './enqueue/outbox.batcher';
+import { WebhookDispatcher } from './raise/webhook-dispatcher.service';
+import { WebhookEventExplorer } from './raise/webhook-event.explorer';
+import { WebhookResourceSubscriber } from './raise/webhook-resource.subscriber';
+import { createTransport } from './deliver/transport/transport.factory';
+import { WebhookTransport } from './options/webhook-transport.interface';
+import { ApplicabilityChecker } from './match/authorization/applicability.checker';
+import { PreconditionFailureCounter } from './react/precondition-failures.counter';
+import { PrincipalRemovalListener } from './match/authorization/principal-removal.listener';
+import { WebhookEventCatalog } from './match/catalog/webhook-event.catalog';
+import { WEBHOOK_EVENT_CATALOG } from './match/catalog/catalog.constants';
 import { resolveAdminOptions } from './admin/admin.options';
 import { adminOptionsAsyncMessage } from './admin/admin.messages';
 import { webhooksAdminModuleParts } from './admin/webhooks-admin.factory';

@@ -15,7 +15,7 @@ import {
   type WebhookAuthorizer,
   type WebhooksModuleOptions,
 } from '../lib';
-import { PreconditionFailureCounter } from '../lib/authorization/precondition-failures.counter';
+import { PreconditionFailureCounter } from '../lib/react/precondition-failures.counter';
 import { createTestApp, type TestApp } from './support/app';
 import { describeEachDatabase } from './support/databases';
 

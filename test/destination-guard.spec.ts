@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { WebhooksConfigurationError, WebhookValidationError } from '../lib/errors/webhooks.errors';
-import type { AddressRange } from '../lib/security/address.classifier';
-import { WebhookDestinationGuard } from '../lib/security/destination-guard';
-import { systemWebhookResolver } from '../lib/security/host-lookup.util';
-import { WebhookDestinationError } from '../lib/security/webhook-destination.error';
+import { WebhooksConfigurationError, WebhookValidationError } from '../lib/core/errors/webhooks.errors';
+import type { AddressRange } from '../lib/core/security/address.classifier';
+import { WebhookDestinationGuard } from '../lib/deliver/destination.guard';
+import { systemWebhookResolver } from '../lib/core/security/host-lookup.util';
+import { WebhookDestinationError } from '../lib/core/errors/webhook-destination.error';
 import { type CountingServer, getPinned, startCountingServer } from './support/connection-counting-server';
 import { eventually } from './support/eventually';
 import { StubResolver } from './support/stub-resolver';

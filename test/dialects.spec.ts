@@ -13,10 +13,10 @@ import {
   type WebhookDialectDefinition,
   type WebhookRenderContext,
   type WebhookTryContext,
-} from '../lib/dialects';
-import { WebhooksConfigurationError, WebhookValidationError } from '../lib/errors/webhooks.errors';
-import { WebhookPayloadError } from '../lib/payloads';
-import type { WebhookPayloadOptions } from '../lib/payloads';
+} from '../lib/deliver/dialects';
+import { WebhooksConfigurationError, WebhookValidationError } from '../lib/core/errors/webhooks.errors';
+import { WebhookPayloadError } from '../lib/enqueue/payloads';
+import type { WebhookPayloadOptions } from '../lib/enqueue/payloads';
 import { createPayloadHarness, type PayloadHarness, send, startReceiver } from './support/dialect-harness';
 
 const version = (JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string }).version;

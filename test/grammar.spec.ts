@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isEventName, isEventPattern, isScope, isWithinScope, patternMatches, scopeLineage } from '../lib';
-import { normalizeEventPatterns } from '../lib/registry/event-pattern';
-import { WebhookValidationError } from '../lib/errors/webhooks.errors';
+import { normalizeEventPatterns } from '../lib/core/events/event-pattern.util';
+import { WebhookValidationError } from '../lib/core/errors/webhooks.errors';
 
 describe('event names and patterns', () => {
   it.each(['contact.create', 'contact.address.update', 'order_item.re-open', 'a.b'])('accepts the name %s', (name) => {

@@ -11,8 +11,8 @@ import {
   type WebhooksModuleOptions,
   type WebhooksOptionsFactory,
 } from '../lib';
-import { WEBHOOKS_MODULE_OPTIONS } from '../lib/webhooks.constants';
-import type { ResolvedWebhooksOptions } from '../lib/webhooks.options';
+import { WEBHOOKS_MODULE_OPTIONS } from '../lib/core/webhooks.constants';
+import type { ResolvedWebhooksOptions } from '../lib/options/webhooks-options.resolver';
 
 // In-memory databases: a data source that a failed boot leaves opening has no file to miss later.
 const sqlite = () => ({ type: 'better-sqlite3' as const, database: ':memory:', retryAttempts: 1, retryDelay: 10 });

@@ -1,7 +1,7 @@
 import { Injectable, Scope } from '@nestjs/common';
 import { Exclude, Expose, Transform } from 'class-transformer';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { WebhooksConfigurationError } from '../lib/errors/webhooks.errors';
+import { WebhooksConfigurationError } from '../lib/core/errors/webhooks.errors';
 import {
   isWebhookPayload,
   serializeJsonPayload,
@@ -12,7 +12,7 @@ import {
   WebhookPayloadShaper,
   type WebhookPayloadOptions,
   type WebhookShapeContext,
-} from '../lib/payloads';
+} from '../lib/enqueue/payloads';
 import { createPayloadHarness, declareResource, type PayloadHarness } from './support/dialect-harness';
 
 /** The seed's employees.py: an Employee is named by its container. */
@@ -361,7 +361,7 @@ describe('serialization', () => {
     vi.resetModules();
     vi.doMock('../lib/payloads/class-transformer.loader', () => ({ loadInstanceToPlain: () => null }));
     try {
-      const { serializeJsonPayload: serializeWithout } = await import('../lib/payloads/payload.serializer');
+      const { serializeJsonPayload: serializeWithout } = await import('../lib/enqueue/payloads/payload.serializer');
       class Login {
         user = 'bob';
         @Exclude()
@@ -371,7 +371,7 @@ describe('serialization', () => {
       expect(serializeWithout(new Login(), { event: 'login.create' })).toBe('{"user":"bob","password":"hunter2","at":"1970-01-01T00:00:00.000Z"}');
       expect(serializeJsonPayload(new Login(), { event: 'login.create' })).toBe('{"user":"bob","at":"1970-01-01T00:00:00.000Z"}');
     } finally {
-      vi.doUnmock('../lib/payloads/class-transformer.loader');
+      vi.doUnmock('../lib/enqueue/payloads/class-transformer.loader');
       vi.resetModules();
     }
   });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { RegistryStore } from '../lib/registry/registry.store';
+import { RegistryStore } from '../lib/stores/typeorm/registry.store';
 import { WebhookScope, WebhookSubscription } from '../lib';
-import { SubscriptionIndex } from '../lib/registry/subscription.index';
+import { SubscriptionIndex } from '../lib/match/registry/subscription.index';
 import { createTestApp, type TestApp } from './support/app';
 import { describeEachDatabase } from './support/databases';
 

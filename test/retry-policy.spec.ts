@@ -10,8 +10,8 @@ import {
   WebhookValidationError,
   WebhooksModule,
 } from '../lib';
-import { parseRetryPolicy, resolveRetryOptions } from '../lib/delivery/retry-policy';
-import { judgeTry, type TryFacts } from '../lib/delivery/retry.planner';
+import { parseRetryPolicy, resolveRetryOptions } from '../lib/core/retry/retry.policy';
+import { judgeTry, type TryFacts } from '../lib/core/retry/retry.planner';
 
 const S = 1_000;
 const H = 3_600_000;

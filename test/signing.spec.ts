@@ -26,7 +26,7 @@ import {
   webhookHeaders,
   WebhookSecretDecryptionError,
   WebhookStoredSecretError,
-} from '../lib/signing';
+} from '../lib/core/signing';
 
 const HOUR = 3_600_000;
 const nowSeconds = (): number => Math.floor(Date.now() / 1000);

@@ -20,7 +20,7 @@ import {
   WebhookValidationError,
 } from '../lib';
 import type { WebhookTransportOptions } from '../lib';
-import { decodeSigningKey, decodeWebhookSecret, generateSigningKeyPair, generateWebhookSecret, webhookHeaders } from '../lib/signing';
+import { decodeSigningKey, decodeWebhookSecret, generateSigningKeyPair, generateWebhookSecret, webhookHeaders } from '../lib/core/signing';
 import {
   createMemoryTransport,
   MemoryWebhookTransport,

@@ -1,5 +1,5 @@
-import { SubscriptionIndex } from '../../lib/registry/subscription.index';
-import { scopeLineage } from '../../lib/scope/scope-path';
+import { SubscriptionIndex } from '../../lib/match/registry/subscription.index';
+import { scopeLineage } from '../../lib/core/scopes/scope-path.util';
 import { percentiles, type Percentiles } from '../support/stats';
 import { atMost, type BenchScenario, type ResultRow } from '../support/scenario';
 import { buildLookups, buildScopeTree, buildSubscriptions } from '../support/subscription-fixtures';

@@ -1,5 +1,5 @@
 import type { EventEmitter2 } from '@nestjs/event-emitter';
-import { WebhookEvents } from '../../lib/events/webhook-events.constants';
+import { WebhookEvents } from '../../lib/core/events/webhook-events.constants';
 
 /** What a failure report shows of an attempt. */
 interface FailedAttempt {

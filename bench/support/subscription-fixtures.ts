@@ -1,6 +1,6 @@
 import { WebhookSubscription } from '../../lib/entities/webhook-subscription.entity';
-import { newId } from '../../lib/utils/ids';
-import { ROOT_SCOPE } from '../../lib/webhooks.constants';
+import { newId } from '../../lib/core/util/ids.util';
+import { ROOT_SCOPE } from '../../lib/core/webhooks.constants';
 import { pick, seededRandom } from './rng';
 
 /** 40 nouns × 6 verbs = 240 event types. */

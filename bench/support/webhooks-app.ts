@@ -18,10 +18,10 @@ import {
   WebhooksModule,
   type WebhooksModuleOptions,
 } from '../../lib';
-import { AttemptStore } from '../../lib/delivery/attempt.store';
-import { WebhooksDatabase } from '../../lib/persistence/webhooks-database';
-import { chunks } from '../../lib/utils/chunks';
-import { newId } from '../../lib/utils/ids';
+import { AttemptStore } from '../../lib/stores/typeorm/attempt.store';
+import { WebhooksDatabase } from '../../lib/stores/typeorm/webhooks-database';
+import { chunks } from '../../lib/core/util/chunks.util';
+import { newId } from '../../lib/core/util/ids.util';
 import { CompletionTracker } from './completions';
 import { type BenchDatabaseKind, isolatedDatabase, type IsolatedDatabase } from './databases';
 import { Mutex } from './mutex';

@@ -1,19 +1,19 @@
 import { Injectable } from '@nestjs/common';
-import { WebhookAttempts } from '../attempts/webhook-attempts.service';
+import { WebhookAttempts } from '../enqueue/webhook-attempts.service';
 import type { WebhookDeliveryAttempt } from '../entities/webhook-delivery-attempt.entity';
 import type { WebhookSubscription } from '../entities/webhook-subscription.entity';
-import { WebhookAttemptNotFoundError, WebhookSubscriptionNotFoundError, WebhookValidationError } from '../errors/webhooks.errors';
+import { WebhookAttemptNotFoundError, WebhookSubscriptionNotFoundError, WebhookValidationError } from '../core/errors/webhooks.errors';
 import type {
   CreateWebhookSubscriptionInput,
   ListWebhookSubscriptionsFilter,
   UpdateWebhookSubscriptionInput,
-} from '../interfaces/subscription-input.interface';
-import { assertScope, isWithinScope } from '../scope/scope-path';
-import { isRelatedScope } from '../subscriptions/related-scope.filter';
-import { WebhookSubscriptions } from '../subscriptions/webhook-subscriptions.service';
-import { ROOT_SCOPE } from '../webhooks.constants';
+} from '../match/subscriptions/subscription-input.interface';
+import { assertScope, isWithinScope } from '../core/scopes/scope-path.util';
+import { isRelatedScope } from '../match/subscriptions/related-scope.filter';
+import { WebhookSubscriptions } from '../match/subscriptions/webhook-subscriptions.service';
+import { ROOT_SCOPE } from '../core/webhooks.constants';
 import { adminOnlyReason, outsideScopeReason, replayNeedsSubscriptionReason } from './admin.messages';
-import type { ResolvedWebhooksAdminPrincipal } from './webhooks-admin-principal.interface';
+import type { ResolvedWebhooksAdminPrincipal } from '../options/webhooks-admin-principal.interface';
 
 /** The filters a caller may give when listing subscriptions. */
 export interface AdminSubscriptionFilter {

@@ -4,8 +4,8 @@ import {
   WebhookOperationNotAllowedError,
   WebhookSubscriptionNotFoundError,
   WebhookValidationError,
-} from '../errors/webhooks.errors';
-import { invalidFieldMessage } from '../errors/webhooks.messages';
+} from '../core/errors/webhooks.errors';
+import { invalidFieldMessage } from '../core/errors/webhooks.messages';
 import { internalErrorMessage } from './admin.messages';
 import type { AdminErrorResponse, AdminFieldErrorResponse } from './dto/admin-error.response';
 

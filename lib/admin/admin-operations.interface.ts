@@ -1,6 +1,6 @@
 import type { WebhookDeliveryAttempt } from '../entities/webhook-delivery-attempt.entity';
-import type { WebhookAttemptStatus } from '../interfaces/delivery-attempt.interface';
-import type { DispatchResult } from '../interfaces/dispatch.interface';
+import type { WebhookAttemptStatus } from '../core/attempts/delivery-attempt.interface';
+import type { DispatchResult } from '../raise/dispatch.interface';
 
 // The service operations behind the rotate-secret, test, retry and replay routes, as the controllers call them.
 // The services gain them in the delivery-semantics work; the controllers reach them through these views so

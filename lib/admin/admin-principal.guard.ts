@@ -1,10 +1,10 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
-import { WebhooksConfigurationError } from '../errors/webhooks.errors';
-import { isScope } from '../scope/scope-path';
+import { WebhooksConfigurationError } from '../core/errors/webhooks.errors';
+import { isScope } from '../core/scopes/scope-path.util';
 import { WEBHOOKS_ADMIN_OPTIONS } from './admin.constants';
 import { invalidPrincipalMessage, unauthenticatedMessage } from './admin.messages';
 import type { ResolvedWebhooksAdminOptions } from './admin.options';
-import type { ResolvedWebhooksAdminPrincipal, WebhooksAdminPrincipal } from './webhooks-admin-principal.interface';
+import type { ResolvedWebhooksAdminPrincipal, WebhooksAdminPrincipal } from '../options/webhooks-admin-principal.interface';
 
 // Keyed by the framework's request object, which Express and Fastify both hand to guards and param decorators.
 const principals = new WeakMap<object, ResolvedWebhooksAdminPrincipal>();

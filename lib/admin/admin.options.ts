@@ -1,6 +1,6 @@
 import type { CanActivate, ModuleMetadata, Type } from '@nestjs/common';
-import { WebhooksConfigurationError } from '../errors/webhooks.errors';
-import { invalidOptionMessage, unknownOptionMessage } from '../errors/webhooks.messages';
+import { WebhooksConfigurationError } from '../core/errors/webhooks.errors';
+import { invalidOptionMessage, unknownOptionMessage } from '../core/errors/webhooks.messages';
 import { missingAdminPeers } from './admin-peers';
 import { WEBHOOKS_ADMIN_DEFAULTS } from './admin.constants';
 import {
@@ -10,7 +10,7 @@ import {
   adminPeersMissingMessage,
   adminPrincipalRequiredMessage,
 } from './admin.messages';
-import type { WebhooksAdminOptions, WebhooksAdminPrincipalResolver } from './webhooks-admin-options.interface';
+import type { WebhooksAdminOptions, WebhooksAdminPrincipalResolver } from '../options/webhooks-admin-options.interface';
 
 /** `forRoot({ admin })` after validation. */
 export interface ResolvedWebhooksAdminOptions {

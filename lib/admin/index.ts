@@ -29,5 +29,5 @@ export {
   WebhookSubscriptionResponse,
 } from './dto/subscription.response';
 export { UpdateWebhookSubscriptionDto } from './dto/update-subscription.dto';
-export type * from './webhooks-admin-options.interface';
-export type * from './webhooks-admin-principal.interface';
+export type * from '../options/webhooks-admin-options.interface';
+export type * from '../options/webhooks-admin-principal.interface';

@@ -6,8 +6,8 @@ import type {
   WebhookAttemptStatus,
   WebhookAttemptTry,
   WebhookTryTrigger,
-} from '../interfaces/delivery-attempt.interface';
-import { bigintNumberTransformer, epochMsTransformer } from '../utils/epoch-ms.transformer';
+} from '../core/attempts/delivery-attempt.interface';
+import { bigintNumberTransformer, epochMsTransformer } from './epoch-ms.transformer';
 import { WebhookSubscription } from './webhook-subscription.entity';
 
 /**

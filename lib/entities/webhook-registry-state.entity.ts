@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import { bigintNumberTransformer, epochMsTransformer } from '../utils/epoch-ms.transformer';
+import { bigintNumberTransformer, epochMsTransformer } from './epoch-ms.transformer';
 
 /**
  * A single row holding the registry version. Every change to subscriptions bumps it inside the

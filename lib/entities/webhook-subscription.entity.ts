@@ -1,7 +1,7 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
-import type { WebhookRetryPolicy } from '../delivery/retry-policy';
-import { WebhookSecretList, webhookSecretListTransformer } from '../signing/webhook-secret-list';
-import { epochMsTransformer } from '../utils/epoch-ms.transformer';
+import type { WebhookRetryPolicy } from '../core/retry/retry.policy';
+import { WebhookSecretList, webhookSecretListTransformer } from '../core/signing/webhook-secret.list';
+import { epochMsTransformer } from './epoch-ms.transformer';
 
 /**
  * A webhook subscription: where to send (`to`), which events (`events` patterns), in which scope,

@@ -1,14 +1,14 @@
 import { STATUS_CODES } from 'node:http';
 import { StringDecoder } from 'node:string_decoder';
-import { WebhookValidationError } from '../errors/webhooks.errors';
-import type { WebhookClock, WebhookTargetOptions } from '../interfaces/webhooks-module-options.interface';
-import type { WebhookResolver } from '../security/destination.interface';
+import { WebhookValidationError } from '../core/errors/webhooks.errors';
+import type { WebhookClock, WebhookTargetOptions } from '../options/webhooks-module-options.interface';
+import type { WebhookResolver } from '../core/security/destination.interface';
 import {
   type WebhookTransportOptions,
   WebhookTransport,
   type WebhookTransportRequest,
   type WebhookTransportResponse,
-} from '../transport/webhook-transport.interface';
+} from '../options/webhook-transport.interface';
 import { RecordedWebhookRequest } from './recorded-request';
 import { SimulatedLookupError, SimulatedNetworkError } from './testing.errors';
 import {

@@ -1,9 +1,9 @@
 import { createPublicKey, KeyObject } from 'node:crypto';
-import { WebhookValidationError } from '../errors/webhooks.errors';
-import type { ResolvedDestination } from '../security/destination.interface';
-import { decodePublicKey, decodeWebhookSecret, PUBLIC_KEY_PREFIX, WEBHOOK_SECRET_PREFIX } from '../signing/webhook-secret.util';
-import { verifyWebhook, type VerifyWebhookOptions, WEBHOOK_ID_HEADER } from '../signing/webhook-signature';
-import type { WebhookTransportRequest, WebhookTransportResponse } from '../transport/webhook-transport.interface';
+import { WebhookValidationError } from '../core/errors/webhooks.errors';
+import type { ResolvedDestination } from '../core/security/destination.interface';
+import { decodePublicKey, decodeWebhookSecret, PUBLIC_KEY_PREFIX, WEBHOOK_SECRET_PREFIX } from '../core/signing/webhook-secret.util';
+import { verifyWebhook, type VerifyWebhookOptions, WEBHOOK_ID_HEADER } from '../core/signing/webhook-signature.util';
+import type { WebhookTransportRequest, WebhookTransportResponse } from '../options/webhook-transport.interface';
 import { bodyNotJsonMessage, verificationSecretReason } from './testing.messages';
 
 /**

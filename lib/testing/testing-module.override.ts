@@ -1,7 +1,7 @@
-import { WebhookDestinationGuard } from '../security/destination-guard';
-import { WebhookTransport } from '../transport/webhook-transport.interface';
-import { WEBHOOKS_MODULE_OPTIONS } from '../webhooks.constants';
-import type { ResolvedWebhooksOptions } from '../webhooks.options';
+import { WebhookDestinationGuard } from '../deliver/destination.guard';
+import { WebhookTransport } from '../options/webhook-transport.interface';
+import { WEBHOOKS_MODULE_OPTIONS } from '../core/webhooks.constants';
+import type { ResolvedWebhooksOptions } from '../options/webhooks-options.resolver';
 import { createMemoryTransport, type MemoryWebhookTransport } from './memory.transport';
 
 /** The part of `@nestjs/testing`'s TestingModuleBuilder the override uses. */

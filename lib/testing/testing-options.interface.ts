@@ -1,4 +1,4 @@
-import type { WebhooksModuleAsyncOptions, WebhooksModuleOptions } from '../interfaces/webhooks-module-options.interface';
+import type { WebhooksModuleAsyncOptions, WebhooksModuleOptions } from '../options/webhooks-module-options.interface';
 import type { WebhookTestResponder } from './memory.transport';
 
 /** How the testing kit behaves. */

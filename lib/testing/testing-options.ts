@@ -1,4 +1,4 @@
-import { WebhooksConfigurationError } from '../errors/webhooks.errors';
+import { WebhooksConfigurationError } from '../core/errors/webhooks.errors';
 import { invalidTestingOptionMessage, unknownTestingOptionMessage } from './testing.messages';
 import { type ResolvedWebhooksTestingOptions, WEBHOOKS_TESTING_DEFAULTS, type WebhooksTestingOptions } from './testing-options.interface';
 

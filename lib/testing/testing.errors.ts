@@ -1,4 +1,4 @@
-import { WebhooksError } from '../errors/webhooks.errors';
+import { WebhooksError } from '../core/errors/webhooks.errors';
 import type { PendingWebhookDeliveries } from './pending-deliveries.interface';
 import {
   deliveriesDeferredMessage,

@@ -1,4 +1,4 @@
-import { WebhookValidationError } from '../errors/webhooks.errors';
+import { WebhookValidationError } from '../core/errors/webhooks.errors';
 import { urlMatcherReason } from './testing.messages';
 
 /**

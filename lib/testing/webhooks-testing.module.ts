@@ -1,12 +1,12 @@
 import { type DynamicModule, Module, type Provider } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
-import { DeliveryEngine } from '../delivery/delivery.engine';
-import { WebhooksConfigurationError } from '../errors/webhooks.errors';
-import { invalidOptionMessage } from '../errors/webhooks.messages';
-import type { WebhooksModuleOptions, WebhooksOptionsFactory } from '../interfaces/webhooks-module-options.interface';
-import { WEBHOOKS_MODULE_OPTIONS } from '../webhooks.constants';
+import { DeliveryEngine } from '../deliver/delivery.engine';
+import { WebhooksConfigurationError } from '../core/errors/webhooks.errors';
+import { invalidOptionMessage } from '../core/errors/webhooks.messages';
+import type { WebhooksModuleOptions, WebhooksOptionsFactory } from '../options/webhooks-module-options.interface';
+import { WEBHOOKS_MODULE_OPTIONS } from '../core/webhooks.constants';
 import { WebhooksModule } from '../webhooks.module';
-import type { ResolvedWebhooksOptions } from '../webhooks.options';
+import type { ResolvedWebhooksOptions } from '../options/webhooks-options.resolver';
 import { MemoryWebhookTransport } from './memory.transport';
 import { foreignTransportMessage } from './testing.messages';
 import type { ResolvedWebhooksTestingOptions, WebhooksTestingModuleAsyncOptions, WebhooksTestingModuleOptions } from './testing-options.interface';

@@ -8,9 +8,9 @@ import {
   type WebhooksModuleOptions,
 } from '../../lib';
 import { WebhookSubscriptionEvent } from '../../lib/entities/webhook-subscription-event.entity';
-import { MAX_STORED_SECRETS } from '../../lib/signing/subscription-secrets';
-import { WebhookSecretList } from '../../lib/signing/webhook-secret-list';
-import { statement, WebhooksDatabase } from '../../lib/persistence/webhooks-database';
+import { MAX_STORED_SECRETS } from '../../lib/core/signing/subscription-secrets.util';
+import { WebhookSecretList } from '../../lib/core/signing/webhook-secret.list';
+import { statement, WebhooksDatabase } from '../../lib/stores/typeorm/webhooks-database';
 import { createTestApp, type TestApp } from '../support/app';
 import { describeEachDatabase } from '../support/databases';
 import { TestReceiver } from '../support/receiver';

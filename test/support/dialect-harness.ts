@@ -6,11 +6,11 @@ import { DiscoveryModule } from '@nestjs/core';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { request } from 'undici';
 import { WebhookSubscription } from '../../lib/entities/webhook-subscription.entity';
-import { DialectRegistry } from '../../lib/dialects/dialect.registry';
-import type { WebhookDialectRequest, WebhookRenderContext, WebhookTryContext } from '../../lib/dialects/webhook-dialect.interface';
-import { PayloadShapers } from '../../lib/payloads/payload-shapers';
-import { WEBHOOK_PAYLOAD_OPTIONS, WEBHOOK_RESOURCE_METADATA } from '../../lib/payloads/payload.constants';
-import type { WebhookPayloadOptions } from '../../lib/payloads/webhook-payload-options.interface';
+import { DialectRegistry } from '../../lib/deliver/dialects/dialect.registry';
+import type { WebhookDialectRequest, WebhookRenderContext, WebhookTryContext } from '../../lib/options/webhook-dialect.interface';
+import { PayloadShapers } from '../../lib/enqueue/payloads/payload-shapers.service';
+import { WEBHOOK_PAYLOAD_OPTIONS, WEBHOOK_RESOURCE_METADATA } from '../../lib/core/payload.constants';
+import type { WebhookPayloadOptions } from '../../lib/options/webhook-payload-options.interface';
 
 /** A Nest context holding the dialect registry and the payload shapers, as the webhooks module will. */
 export interface PayloadHarness {

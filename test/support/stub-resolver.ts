@@ -1,4 +1,4 @@
-import type { WebhookResolver } from '../../lib/security/destination.interface';
+import type { WebhookResolver } from '../../lib/core/security/destination.interface';
 
 /** One scripted answer: the addresses, an error to reject with, or `'hang'` (never settles). */
 export type StubAnswer = string[] | Error | 'hang';

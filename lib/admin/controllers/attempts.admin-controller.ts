@@ -1,5 +1,5 @@
 import { Body, Get, HttpCode, Injectable, Param, Post, Query } from '@nestjs/common';
-import { WebhookAttempts } from '../../attempts/webhook-attempts.service';
+import { WebhookAttempts } from '../../enqueue/webhook-attempts.service';
 import { WebhooksAdminAccess } from '../admin-access.service';
 import type { AttemptRedelivery } from '../admin-operations.interface';
 import { WebhooksPrincipal } from '../admin-principal.decorator';
@@ -8,7 +8,7 @@ import { ReplayResponse, WebhookDeliveryAttemptPageResponse, WebhookDeliveryAtte
 import { ListWebhookAttemptsQuery } from '../dto/list-attempts.query';
 import { ReplayWebhookAttemptsDto } from '../dto/replay-attempts.dto';
 import { ApiRoute } from '../openapi/api-route.decorator';
-import type { ResolvedWebhooksAdminPrincipal } from '../webhooks-admin-principal.interface';
+import type { ResolvedWebhooksAdminPrincipal } from '../../options/webhooks-admin-principal.interface';
 
 const IDS = { id: 'The subscription id.', attemptId: 'The attempt id.' };
 

@@ -1,5 +1,5 @@
 import { Get, Injectable } from '@nestjs/common';
-import { WebhookEventCatalog } from '../../catalog/webhook-event.catalog';
+import { WebhookEventCatalog } from '../../match/catalog/webhook-event.catalog';
 import { WebhookEventTypeListResponse } from '../dto/event-type.response';
 import { ApiRoute } from '../openapi/api-route.decorator';
 

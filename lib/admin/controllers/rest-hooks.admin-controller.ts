@@ -1,12 +1,12 @@
 import { Body, Delete, HttpCode, Injectable, Param, Post } from '@nestjs/common';
-import { WebhookValidationError } from '../../errors/webhooks.errors';
-import { WebhookSubscriptions } from '../../subscriptions/webhook-subscriptions.service';
+import { WebhookValidationError } from '../../core/errors/webhooks.errors';
+import { WebhookSubscriptions } from '../../match/subscriptions/webhook-subscriptions.service';
 import { WebhooksAdminAccess } from '../admin-access.service';
 import { WebhooksPrincipal } from '../admin-principal.decorator';
 import { RestHookSubscribeDto } from '../dto/rest-hook-subscribe.dto';
 import { RestHookResponse } from '../dto/subscription.response';
 import { ApiRoute } from '../openapi/api-route.decorator';
-import type { ResolvedWebhooksAdminPrincipal } from '../webhooks-admin-principal.interface';
+import type { ResolvedWebhooksAdminPrincipal } from '../../options/webhooks-admin-principal.interface';
 
 // The service names its fields after the programmatic API; a REST Hooks client sent these.
 const REST_HOOK_FIELDS: Record<string, string> = { to: 'target_url', events: 'event', 'events[0]': 'event' };

@@ -1,7 +1,7 @@
 import { Body, Delete, Get, HttpCode, Injectable, Param, Patch, Post, Query } from '@nestjs/common';
-import { WebhookDispatcher } from '../../dispatch/webhook-dispatcher.service';
-import type { CreateWebhookSubscriptionInput, UpdateWebhookSubscriptionInput } from '../../interfaces/subscription-input.interface';
-import { WebhookSubscriptions } from '../../subscriptions/webhook-subscriptions.service';
+import { WebhookDispatcher } from '../../raise/webhook-dispatcher.service';
+import type { CreateWebhookSubscriptionInput, UpdateWebhookSubscriptionInput } from '../../match/subscriptions/subscription-input.interface';
+import { WebhookSubscriptions } from '../../match/subscriptions/webhook-subscriptions.service';
 import { WebhooksAdminAccess } from '../admin-access.service';
 import type { SecretRotation, TestEventSender } from '../admin-operations.interface';
 import { WebhooksPrincipal } from '../admin-principal.decorator';
@@ -19,7 +19,7 @@ import {
 } from '../dto/subscription.response';
 import { UpdateWebhookSubscriptionDto } from '../dto/update-subscription.dto';
 import { ApiRoute } from '../openapi/api-route.decorator';
-import type { ResolvedWebhooksAdminPrincipal } from '../webhooks-admin-principal.interface';
+import type { ResolvedWebhooksAdminPrincipal } from '../../options/webhooks-admin-principal.interface';
 import { definedFields } from './defined-fields';
 
 const ID = { id: 'The subscription id.' };

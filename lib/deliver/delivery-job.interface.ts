@@ -1,0 +1,14 @@
+import type { WebhookDeliveryAttempt } from '../entities/webhook-delivery-attempt.entity';
+import type { WebhookSubscription } from '../entities/webhook-subscription.entity';
+import type { WebhookTryTrigger } from '../core/attempts/delivery-attempt.interface';
+
+/** An attempt the engine holds and will try: the row as committed, its subscription, and its lease. */
+export interface DeliveryJob {
+  attempt: WebhookDeliveryAttempt;
+  subscription: WebhookSubscription;
+  /** The fencing token the attempt is leased under; `null` for in-memory (static transient) attempts. */
+  leaseToken: string | null;
+  /** Until when the lease runs (epoch ms); renewed while the job waits. */
+  leaseUntil: number;
+  trigger: WebhookTryTrigger;
+}

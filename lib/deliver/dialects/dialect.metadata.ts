@@ -1,0 +1,13 @@
+import 'reflect-metadata';
+import { WEBHOOK_DIALECT_METADATA } from '../../core/dialect.constants';
+
+/** What `@WebhookDialect('name')` records on a class. */
+export interface WebhookDialectMetadata {
+  /** The dialect name. */
+  name: string;
+}
+
+/** The `@WebhookDialect` metadata of a class or of its nearest decorated ancestor, if any. */
+export function getWebhookDialectMetadata(target: Function): WebhookDialectMetadata | undefined {
+  return Reflect.getMetadata(WEBHOOK_DIALECT_METADATA, target) as WebhookDialectMetadata | undefined;
+}

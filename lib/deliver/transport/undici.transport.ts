@@ -1,0 +1,110 @@
+import { STATUS_CODES } from 'node:http';
+import type { LookupFunction } from 'node:net';
+import { StringDecoder } from 'node:string_decoder';
+import { Pool } from 'undici';
+import type { WebhookTransportOptions, WebhookTransportRequest, WebhookTransportResponse } from '../../options/webhook-transport.interface';
+import { WebhookTransport } from '../../options/webhook-transport.interface';
+
+/** Pools kept open at once; the least recently used is closed beyond this. */
+const MAX_POOLS = 512;
+
+/**
+ * The default transport: undici keep-alive pools, one per (origin, checked address). A pool only ever
+ * connects to the address the destination guard checked — its `lookup` answers with that address whatever
+ * it is asked — so connection reuse never reaches an address that was not checked, while TLS still verifies
+ * the certificate against the host name (sent as SNI). Redirects are not followed: a 3xx is just a response.
+ */
+export class UndiciTransport extends WebhookTransport {
+  private readonly pools = new Map<string, Pool>();
+
+  constructor(private readonly connectionsPerPool = 64) {
+    super();
+  }
+
+  async send(request: WebhookTransportRequest, options: WebhookTransportOptions): Promise<WebhookTransportResponse> {
+    const { destination } = options;
+    const pool = this.pool(destination.url.origin, destination.address, destination.family, options.connectTimeout);
+    const timeout = AbortSignal.timeout(options.timeout);
+    const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
+    const response = await pool.request({
+      path: `${destination.url.pathname}${destination.url.search}`,
+      method: request.method as 'POST',
+      headers: request.headers,
+      body: request.body,
+      signal,
+    });
+    const { body, truncated } = await readCapped(response.body, options.maxResponseBodyBytes);
+    return {
+      statusCode: response.statusCode,
+      reason: STATUS_CODES[response.statusCode] ?? '',
+      headers: flattenHeaders(response.headers),
+      body,
+      truncated,
+    };
+  }
+
+  override async close(): Promise<void> {
+    const pools = [...this.pools.values()];
+    this.pools.clear();
+    await Promise.allSettled(pools.map((pool) => pool.close()));
+  }
+
+  private pool(origin: string, address: string, family: 4 | 6, connectTimeout: number): Pool {
+    const key = `${origin}|${address}`;
+    let pool = this.pools.get(key);
+    if (pool) {
+      this.pools.delete(key);
+      this.pools.set(key, pool);
+      return pool;
+    }
+    const lookup: LookupFunction = (_hostname, lookupOptions, callback) => {
+      if ((lookupOptions as { all?: boolean }).all) {
+        (callback as unknown as (error: null, addresses: Array<{ address: string; family: number }>) => void)(null, [{ address, family }]);
+      } else {
+        callback(null, address, family);
+      }
+    };
+    pool = new Pool(origin, {
+      connections: this.connectionsPerPool,
+      connect: { lookup, timeout: connectTimeout },
+      keepAliveTimeout: 4_000,
+    });
+    this.pools.set(key, pool);
+    if (this.pools.size > MAX_POOLS) {
+      const [oldestKey, oldest] = this.pools.entries().next().value as [string, Pool];
+      this.pools.delete(oldestKey);
+      void oldest.close().catch(() => undefined);
+    }
+    return pool;
+  }
+}
+
+/** Reads at most `cap` bytes; a body cut short drops its incomplete last UTF-8 character. */
+export async function readCapped(
+  stream: AsyncIterable<Buffer> & { destroy(error?: Error): void },
+  cap: number,
+): Promise<{ body: string; truncated: boolean }> {
+  const decoder = new StringDecoder('utf8');
+  let text = '';
+  let size = 0;
+  for await (const chunk of stream) {
+    const room = cap - size;
+    if (chunk.length > room) {
+      text += decoder.write(chunk.subarray(0, Math.max(room, 0)));
+      // Stop reading: the rest of a large body is not worth the bandwidth (the connection is dropped).
+      stream.destroy();
+      return { body: text, truncated: true };
+    }
+    size += chunk.length;
+    text += decoder.write(chunk);
+  }
+  return { body: text + decoder.end(), truncated: false };
+}
+
+export function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  const flat: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined) flat[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return flat;
+}

@@ -1,0 +1,13 @@
+import 'reflect-metadata';
+import { WEBHOOK_PAYLOAD_METADATA } from '../../core/payload.constants';
+
+/**
+ * Declares that instances of the class (and of its subclasses) already are webhook payloads (the seed's
+ * `@implementer(IWebhookPayload)`): they are sent as they are, without the shapers registered for their
+ * type alone. Shapers registered for an event still take precedence.
+ */
+export function WebhookPayload(): ClassDecorator {
+  return (target) => {
+    Reflect.defineMetadata(WEBHOOK_PAYLOAD_METADATA, true, target);
+  };
+}

@@ -1,0 +1,136 @@
+import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import type { DataSource } from 'typeorm';
+import { resourceOf, type WebhookResourceEvent } from '../../raise/webhook-resource.decorator';
+import { WebhookEventExplorer } from '../../raise/webhook-event.explorer';
+import { WebhookValidationError } from '../../core/errors/webhooks.errors';
+import { isEventName, patternMatches } from '../../core/events/event-pattern.util';
+import { WEBHOOKS_DATA_SOURCE, WEBHOOKS_MODULE_OPTIONS } from '../../core/webhooks.constants';
+import type { ResolvedWebhooksOptions } from '../../options/webhooks-options.resolver';
+import { unknownEventTypeReason } from './catalog.messages';
+import type { WebhookEventType, WebhookEventTypeSource } from '../../options/event-type.interface';
+
+const RESOURCE_EVENTS: readonly WebhookResourceEvent[] = ['create', 'update', 'delete'];
+const PAST: Record<WebhookResourceEvent, string> = { create: 'created', update: 'updated', delete: 'deleted' };
+
+/** `A contact was created.`, or the resource's own description followed by what happened to it. */
+const resourceEventDescription = (name: string, verb: WebhookResourceEvent, description?: string): string =>
+  description ? `${description} (${PAST[verb]})` : `A ${name} was ${PAST[verb]}.`;
+
+/**
+ * The event-type catalog: every event name the application can raise, so that subscribers can see what
+ * they may subscribe to. It gathers, in this order of precedence for descriptions and schemas,
+ * `forRoot({ eventTypes })`, the `@WebhookEvent` methods of singleton providers, the `@WebhookResource`
+ * entities of the module's data source (`<name>.create/update/delete`), and the event names (not patterns)
+ * of static subscriptions.
+ *
+ * With `strictEventTypes`, {@link WebhookSubscriptions} refuses event patterns that match no cataloged
+ * event, in the programmatic API and the admin API alike.
+ */
+@Injectable()
+export class WebhookEventCatalog implements OnApplicationBootstrap {
+  private cached?: Map<string, WebhookEventType>;
+  private bootstrapped = false;
+
+  constructor(
+    @Inject(WEBHOOKS_MODULE_OPTIONS) private readonly options: ResolvedWebhooksOptions,
+    @Inject(WEBHOOKS_DATA_SOURCE) private readonly dataSource: DataSource,
+    // The explorer is looked up, not injected: it depends on the dispatcher, whose engine records results
+    // through WebhookSubscriptions, which consults this catalog.
+    private readonly moduleRef: ModuleRef,
+  ) {}
+
+  /** Whether subscribing to an unknown event is refused (`strictEventTypes`). */
+  get strict(): boolean {
+    return this.options.strictEventTypes;
+  }
+
+  onApplicationBootstrap(): void {
+    // Providers and entities are all known now; until then every read gathers afresh.
+    this.bootstrapped = true;
+    this.cached = undefined;
+  }
+
+  /** Every cataloged event type, by name. */
+  list(): WebhookEventType[] {
+    return [...this.entries().values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  /** The event type named `name`, if cataloged. */
+  get(name: string): WebhookEventType | undefined {
+    return this.entries().get(name);
+  }
+
+  /** Whether `name` is a cataloged event name. */
+  has(name: string): boolean {
+    return this.entries().has(name);
+  }
+
+  /** Whether the pattern (`contact.create`, `contact.*`, `*.delete`, `*`) matches at least one cataloged event. */
+  accepts(pattern: string): boolean {
+    const entries = this.entries();
+    if (isEventName(pattern)) return entries.has(pattern);
+    for (const name of entries.keys()) if (patternMatches(pattern, name)) return true;
+    return false;
+  }
+
+  /**
+   * When the catalog is strict, throws a {@link WebhookValidationError} naming `field[i]` for the first
+   * pattern that matches no cataloged event. Does nothing otherwise.
+   */
+  assertAccepts(patterns: readonly string[], field = 'events'): void {
+    if (!this.strict) return;
+    patterns.forEach((pattern, index) => {
+      if (!this.accepts(pattern)) throw new WebhookValidationError(`${field}[${index}]`, unknownEventTypeReason([...this.entries().keys()].sort()));
+    });
+  }
+
+  private entries(): Map<string, WebhookEventType> {
+    if (this.cached) return this.cached;
+    const entries = this.gather();
+    if (this.bootstrapped) this.cached = entries;
+    return entries;
+  }
+
+  private gather(): Map<string, WebhookEventType> {
+    const entries = new Map<string, WebhookEventType>();
+    const add = (name: string, source: WebhookEventTypeSource, description?: string, schema?: Record<string, unknown>) => {
+      let entry = entries.get(name);
+      if (!entry) entries.set(name, (entry = { name, description: null, schema: null, sources: [] }));
+      if (!entry.sources.includes(source)) entry.sources.push(source);
+      if (entry.description === null && description) entry.description = description;
+      if (entry.schema === null && schema) entry.schema = schema;
+    };
+    for (const type of this.options.eventTypes) add(type.name, 'option', type.description, type.schema);
+    for (const event of this.explorer()?.events ?? []) {
+      add(event.name, `event:${event.source}`, event.options.description, event.options.schema);
+    }
+    for (const target of this.resourceClasses()) {
+      const resource = resourceOf(target);
+      if (!resource) continue;
+      for (const verb of resource.options.events ?? RESOURCE_EVENTS) {
+        add(`${resource.name}.${verb}`, `resource:${resource.name}`, resourceEventDescription(resource.name, verb, resource.options.description));
+      }
+    }
+    for (const subscription of this.options.subscriptions) {
+      for (const pattern of subscription.events) if (isEventName(pattern)) add(pattern, 'subscription');
+    }
+    return entries;
+  }
+
+  private explorer(): WebhookEventExplorer | undefined {
+    try {
+      return this.moduleRef.get(WebhookEventExplorer, { strict: true });
+    } catch {
+      return undefined;
+    }
+  }
+
+  private resourceClasses(): Function[] {
+    const classes = new Set<Function>();
+    for (const metadata of this.dataSource.entityMetadatas ?? []) {
+      if (typeof metadata.target === 'function') classes.add(metadata.target);
+    }
+    return [...classes];
+  }
+}

@@ -1,0 +1,56 @@
+import type { WebhookRetryPolicy } from '../core/retry/retry.policy';
+
+/**
+ * A subscription declared in `WebhooksModule.forRoot({ subscriptions })` (the seed's ZCML directives).
+ */
+export interface StaticSubscriptionOptions {
+  /** The target URL. HTTPS unless `targets.allowHttp` is set. */
+  to: string;
+  /**
+   * Event patterns: `contact.create`, `contact.*`, `*.delete` or `*`.
+   * @default '*'
+   */
+  events?: string | string[];
+  /**
+   * The scope the subscription lives in.
+   * @default '/'
+   */
+  scope?: string;
+  /**
+   * The owning principal's id; permission checks apply to it.
+   * @default undefined (no owner: always applicable)
+   */
+  owner?: string;
+  /**
+   * The permission the owner must hold on each payload.
+   * @default undefined (the module's default permission)
+   */
+  permission?: string;
+  /**
+   * The dialect that shapes the requests.
+   * @default 'default'
+   */
+  dialect?: string;
+  /** Free text for people. */
+  description?: string;
+  /**
+   * The secret requests are signed with: a `whsec_` secret (`v1` signatures) or a `whsk_` ed25519 key
+   * (`v1a`). Keep it out of source code (read it from the environment). Part of the subscription's
+   * identity: changing it makes a persistent subscription a new one.
+   * @default undefined (requests are not signed)
+   */
+  secret?: string;
+  /**
+   * This subscription's retry policy, laid over the module's `retry` option.
+   * @default undefined (the module's policy)
+   */
+  retry?: WebhookRetryPolicy;
+  /**
+   * `false`: kept in memory with an in-memory history (the seed's global static subscriptions).
+   * `true`: synced into the database at bootstrap (the seed's static persistent subscriptions): new ones
+   * are created, ones removed from the list are deactivated, unchanged ones are left alone, and one that
+   * is re-added after removal is created anew. Changing any field makes it a new subscription.
+   * @default false
+   */
+  persistent?: boolean;
+}

@@ -1,0 +1,295 @@
+import { WebhooksConfigurationError } from '../core/errors/webhooks.errors';
+import { invalidOptionMessage, unknownOptionMessage } from '../core/errors/webhooks.messages';
+import type { StaticSubscriptionOptions } from './static-subscription.interface';
+import type { EntityManager } from 'typeorm';
+import type {
+  WebhookClock,
+  WebhookDeliveryOptions,
+  WebhooksModuleOptions,
+  WebhookTargetOptions,
+} from './webhooks-module-options.interface';
+import { validateDialectOptions } from './dialect-definition.validation';
+import { DESTINATION_GUARD_DEFAULTS, WebhookDestinationGuard } from '../deliver/destination.guard';
+import { WebhookValidationError } from '../core/errors/webhooks.errors';
+import { normalizeEventPatterns } from '../core/events/event-pattern.util';
+import { assertScope } from '../core/scopes/scope-path.util';
+import { ROOT_SCOPE, WEBHOOKS_OWN_DATA_SOURCE_NAME } from '../core/webhooks.constants';
+import { assertTargetUrl } from '../core/security/target-url.util';
+import { resolveAuthorizationOptions, type ResolvedAuthorizationOptions } from './authorization.options';
+import { WebhookTransport } from './webhook-transport.interface';
+import type { WebhookEventTypeDefinition } from './event-type.interface';
+import { resolveEventTypes } from './event-types.options';
+import { parseRetryPolicy, resolveRetryOptions, type ResolvedRetryOptions, type WebhookRetryPolicy } from '../core/retry/retry.policy';
+import { type ResolvedWebhookSecretsOptions, resolveSecretsOptions } from './signing.options';
+import { decodeSigningKey, decodeWebhookSecret, SIGNING_KEY_PREFIX } from '../core/signing/webhook-secret.util';
+
+/** The options with every default applied: what the module's services read. */
+export interface ResolvedWebhooksOptions {
+  isGlobal: boolean;
+  dataSource: string;
+  subscriptions: NormalizedStaticSubscription[];
+  attemptLimit: number;
+  targets: Required<Pick<WebhookTargetOptions, 'allowHttp' | 'allowPrivateNetworks' | 'allowedCidrs' | 'lookupTimeout'>> &
+    Pick<WebhookTargetOptions, 'resolver'>;
+  registry: { syncInterval: number; changeRetention: number };
+  delivery: Required<WebhookDeliveryOptions>;
+  transactionManager: (() => EntityManager | undefined) | undefined;
+  eventEmitter: string[];
+  clock: WebhookClock;
+  authorization: ResolvedAuthorizationOptions;
+  maxPayloadBytes: number;
+  eventTypes: WebhookEventTypeDefinition[];
+  strictEventTypes: boolean;
+  /** Signing secrets: the cipher for stored secrets, the rotation overlap, the kind generated. */
+  secrets: ResolvedWebhookSecretsOptions;
+  /** The module's retry policy and throttling rules. */
+  retry: ResolvedRetryOptions;
+}
+
+/** A static subscription after validation. */
+export interface NormalizedStaticSubscription {
+  to: string;
+  events: string[];
+  scope: string;
+  owner: string | null;
+  permission: string | null;
+  dialect: string;
+  description: string | null;
+  persistent: boolean;
+  /** The `whsec_` secret or `whsk_` key it signs with, or `null` for unsigned requests. */
+  secret: string | null;
+  /** Its retry policy override, or `null` for the module's. */
+  retry: WebhookRetryPolicy | null;
+}
+
+/** The documented defaults. */
+export const WEBHOOKS_DEFAULTS = {
+  isGlobal: true,
+  dataSource: 'default',
+  attemptLimit: 50,
+  allowHttp: false,
+  syncInterval: 0,
+  changeRetention: 3_600_000,
+  maxPayloadBytes: 262_144,
+  strictEventTypes: false,
+  delivery: {
+    enabled: true,
+    concurrency: 64,
+    pollInterval: 1000,
+    batchSize: 100,
+    leaseDuration: 60_000,
+    timeout: 15_000,
+    connectTimeout: 5_000,
+    maxResponseBodyBytes: 8192,
+    shutdownTimeout: 10_000,
+    transport: 'undici',
+  },
+} as const;
+
+const systemClock: WebhookClock = { now: () => Date.now() };
+
+const WEBHOOKS_DEFAULTS_DELIVERY = WEBHOOKS_DEFAULTS.delivery;
+
+const KNOWN: Record<string, readonly string[]> = {
+  '': [
+    'isGlobal',
+    'dataSource',
+    'database',
+    'subscriptions',
+    'attemptLimit',
+    'targets',
+    'registry',
+    'delivery',
+    'transactionManager',
+    'eventEmitter',
+    'clock',
+    'dialects',
+    'payloadShapers',
+    'authorization',
+    'maxPayloadBytes',
+    'admin',
+    'eventTypes',
+    'strictEventTypes',
+    'secrets',
+    'retry',
+  ],
+  delivery: Object.keys(WEBHOOKS_DEFAULTS_DELIVERY),
+  targets: ['allowHttp', 'allowPrivateNetworks', 'allowedCidrs', 'resolver', 'lookupTimeout'],
+  registry: ['syncInterval', 'changeRetention'],
+  'subscriptions[]': ['to', 'events', 'scope', 'owner', 'permission', 'dialect', 'description', 'persistent', 'secret', 'retry'],
+};
+
+/** Validates the options given to `forRoot`/`forRootAsync` and applies the defaults. */
+export function resolveWebhooksOptions(options: WebhooksModuleOptions | undefined): ResolvedWebhooksOptions {
+  const raw = options ?? {};
+  object('', raw);
+  const targets = object('targets', raw.targets ?? {});
+  const registry = object('registry', raw.registry ?? {});
+  const delivery = object('delivery', raw.delivery ?? {});
+  const d = WEBHOOKS_DEFAULTS.delivery;
+  if (raw.transactionManager !== undefined && typeof raw.transactionManager !== 'function') {
+    fail('transactionManager', 'a function returning the EntityManager of the transaction in progress', raw.transactionManager);
+  }
+  if (raw.eventEmitter !== undefined && !Array.isArray(raw.eventEmitter)) {
+    fail('eventEmitter', 'a list of event patterns such as ["order.*"]', raw.eventEmitter);
+  }
+  const transport = delivery.transport ?? d.transport;
+  if (transport !== 'undici' && transport !== 'axios' && !isTransportInstance(transport)) {
+    fail('delivery.transport', '"undici", "axios" or a WebhookTransport instance (with send() and close())', transport);
+  }
+  const allowHttp = bool('targets.allowHttp', targets.allowHttp, WEBHOOKS_DEFAULTS.allowHttp);
+  // The guard validates its own options (CIDRs, resolver, timeout) and names them when they are wrong.
+  new WebhookDestinationGuard(targets);
+  validateDialectOptions(raw.dialects);
+
+  if (raw.clock !== undefined && (typeof raw.clock !== 'object' || typeof raw.clock?.now !== 'function')) {
+    fail('clock', 'an object with a now() method returning epoch milliseconds', raw.clock);
+  }
+  if (raw.database !== undefined && (typeof raw.database !== 'object' || raw.database === null || !('type' in raw.database))) {
+    fail('database', 'TypeORM DataSourceOptions with a "type"', raw.database);
+  }
+  if (raw.subscriptions !== undefined && !Array.isArray(raw.subscriptions)) {
+    fail('subscriptions', 'a list of static subscriptions', raw.subscriptions);
+  }
+
+  return {
+    isGlobal: bool('isGlobal', raw.isGlobal, WEBHOOKS_DEFAULTS.isGlobal),
+    dataSource: raw.database ? WEBHOOKS_OWN_DATA_SOURCE_NAME : string('dataSource', raw.dataSource, WEBHOOKS_DEFAULTS.dataSource),
+    subscriptions: (raw.subscriptions ?? []).map((entry, index) => staticSubscription(entry, index, allowHttp)),
+    attemptLimit: integer('attemptLimit', raw.attemptLimit, WEBHOOKS_DEFAULTS.attemptLimit, 1, 100_000),
+    targets: {
+      allowHttp,
+      allowPrivateNetworks: targets.allowPrivateNetworks ?? DESTINATION_GUARD_DEFAULTS.allowPrivateNetworks,
+      allowedCidrs: targets.allowedCidrs ?? [],
+      lookupTimeout: targets.lookupTimeout ?? DESTINATION_GUARD_DEFAULTS.lookupTimeout,
+      resolver: targets.resolver,
+    },
+    registry: {
+      syncInterval: integer('registry.syncInterval', registry.syncInterval, WEBHOOKS_DEFAULTS.syncInterval, 0, 86_400_000),
+      changeRetention: integer(
+        'registry.changeRetention',
+        registry.changeRetention,
+        WEBHOOKS_DEFAULTS.changeRetention,
+        60_000,
+        30 * 86_400_000,
+      ),
+    },
+    delivery: {
+      enabled: bool('delivery.enabled', delivery.enabled, d.enabled),
+      concurrency: integer('delivery.concurrency', delivery.concurrency, d.concurrency, 1, 10_000),
+      pollInterval: integer('delivery.pollInterval', delivery.pollInterval, d.pollInterval, 10, 3_600_000),
+      batchSize: integer('delivery.batchSize', delivery.batchSize, d.batchSize, 1, 10_000),
+      leaseDuration: integer('delivery.leaseDuration', delivery.leaseDuration, d.leaseDuration, 1_000, 86_400_000),
+      timeout: integer('delivery.timeout', delivery.timeout, d.timeout, 100, 600_000),
+      connectTimeout: integer('delivery.connectTimeout', delivery.connectTimeout, d.connectTimeout, 100, 600_000),
+      maxResponseBodyBytes: integer('delivery.maxResponseBodyBytes', delivery.maxResponseBodyBytes, d.maxResponseBodyBytes, 0, 10_485_760),
+      shutdownTimeout: integer('delivery.shutdownTimeout', delivery.shutdownTimeout, d.shutdownTimeout, 0, 600_000),
+      transport,
+    },
+    transactionManager: raw.transactionManager,
+    eventEmitter: (raw.eventEmitter ?? []).map((pattern, index) => {
+      try {
+        return normalizeEventPatterns(pattern, `eventEmitter[${index}]`)[0];
+      } catch (error) {
+        if (error instanceof WebhookValidationError) fail(error.field, 'an event pattern such as "order.*"', pattern);
+        throw error;
+      }
+    }),
+    clock: raw.clock ?? systemClock,
+    authorization: resolveAuthorizationOptions(raw.authorization),
+    maxPayloadBytes: integer('maxPayloadBytes', raw.maxPayloadBytes, WEBHOOKS_DEFAULTS.maxPayloadBytes, 1_024, 67_108_864),
+    eventTypes: resolveEventTypes(raw.eventTypes),
+    strictEventTypes: bool('strictEventTypes', raw.strictEventTypes, WEBHOOKS_DEFAULTS.strictEventTypes),
+    secrets: resolveSecretsOptions(raw.secrets),
+    retry: resolveRetryOptions(raw.retry, (option, reason) => {
+      throw new WebhooksConfigurationError(`WebhooksModule: option "${option}" ${reason}.`, option);
+    }),
+  };
+}
+
+function staticSubscription(entry: StaticSubscriptionOptions, index: number, allowHttp: boolean): NormalizedStaticSubscription {
+  const path = `subscriptions[${index}]`;
+  object(path, entry, 'subscriptions[]');
+  try {
+    return {
+      to: assertTargetUrl(entry.to, { allowHttp }, `${path}.to`),
+      events: normalizeEventPatterns(entry.events ?? '*', `${path}.events`),
+      scope: assertScope(entry.scope ?? ROOT_SCOPE, `${path}.scope`),
+      owner: optionalString(`${path}.owner`, entry.owner),
+      permission: optionalString(`${path}.permission`, entry.permission),
+      dialect: string(`${path}.dialect`, entry.dialect, 'default'),
+      description: optionalString(`${path}.description`, entry.description),
+      persistent: bool(`${path}.persistent`, entry.persistent, false),
+      secret: staticSecret(entry.secret, `${path}.secret`),
+      retry: parseRetryPolicy(entry.retry, `${path}.retry`, (field, reason) => {
+        throw new WebhookValidationError(field, reason);
+      }),
+    };
+  } catch (error) {
+    if (error instanceof WebhookValidationError) {
+      throw new WebhooksConfigurationError(`WebhooksModule: option "${error.field}" ${error.reason}.`, error.field);
+    }
+    throw error;
+  }
+}
+
+/** A transport of the application's own: a WebhookTransport, or an object implementing it (send and close). */
+function isTransportInstance(value: unknown): value is WebhookTransport {
+  if (value instanceof WebhookTransport) return true;
+  const candidate = value as WebhookTransport | null;
+  return typeof candidate === 'object' && candidate !== null && typeof candidate.send === 'function' && typeof candidate.close === 'function';
+}
+
+function staticSecret(secret: unknown, field: string): string | null {
+  if (secret === undefined || secret === null) return null;
+  // Validated like an imported secret; the value is never repeated in the message.
+  if (typeof secret === 'string' && secret.startsWith(SIGNING_KEY_PREFIX)) decodeSigningKey(secret, field);
+  else decodeWebhookSecret(secret as string, field);
+  return secret as string;
+}
+
+function fail(option: string, expected: string, actual: unknown): never {
+  throw new WebhooksConfigurationError(invalidOptionMessage(option, expected, actual), option);
+}
+
+function object(option: string, value: unknown, knownKey = option): Record<string, any> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    fail(option || 'options', 'an object', value);
+  }
+  const known = KNOWN[knownKey];
+  if (known) {
+    for (const key of Object.keys(value)) {
+      if (!known.includes(key)) {
+        const name = option ? `${option}.${key}` : key;
+        throw new WebhooksConfigurationError(unknownOptionMessage(name, known), name);
+      }
+    }
+  }
+  return value as Record<string, any>;
+}
+
+function bool(option: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') fail(option, 'true or false', value);
+  return value;
+}
+
+function string(option: string, value: unknown, fallback: string): string {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'string' || value.trim() === '') fail(option, 'a non-empty string', value);
+  return value;
+}
+
+function optionalString(option: string, value: unknown): string | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'string' || value.trim() === '') fail(option, 'a non-empty string', value);
+  return value;
+}
+
+function integer(option: string, value: unknown, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    fail(option, `a whole number from ${min} to ${max}`, value);
+  }
+  return value;
+}

@@ -1,0 +1,268 @@
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import type { DataSource, EntityManager, EntityMetadata, ObjectLiteral, QueryRunner, SelectQueryBuilder } from 'typeorm';
+import { WEBHOOKS_DATA_SOURCE } from '../../core/webhooks.constants';
+import { databaseKind, type DatabaseKind } from './database-kind.util';
+import { CONFLICT_RETRIES, conflictBackoff, isTransientConflict } from './transient-conflict.util';
+
+/** One SQL statement of a unit of work, as TypeORM's query builders render it for the driver. */
+export interface Statement {
+  sql: string;
+  params: unknown[];
+}
+
+/** What a statement returned: its rows (SELECT, RETURNING) and how many rows it changed. */
+export interface StatementResult {
+  rows: any[];
+  affected: number;
+}
+
+/**
+ * A unit of work: a generator that yields statements and receives their results. Written once, it runs
+ * in a transaction on every database — synchronously on SQLite (see {@link WebhooksDatabase}).
+ */
+export type Work<T> = Generator<Statement, T, StatementResult>;
+
+/** A query builder, or anything else that renders to SQL and parameters. */
+export interface Renderable {
+  getQueryAndParameters(): [string, any[]];
+}
+
+/** Turns a query builder into a statement to yield. */
+export const statement = (query: Renderable): Statement => {
+  const [sql, params] = query.getQueryAndParameters();
+  return { sql, params };
+};
+
+interface SqliteDatabase {
+  inTransaction: boolean;
+  prepare(sql: string): { reader: boolean; all(...params: unknown[]): any[]; run(...params: unknown[]): { changes: number } };
+  transaction<F extends (...args: any[]) => any>(fn: F): F;
+}
+
+/**
+ * Runs the module's own reads and writes.
+ *
+ * On PostgreSQL and MySQL a unit of work runs in a transaction of its own, or in the caller's when a
+ * transactional `manager` is given. On SQLite TypeORM shares one connection between every caller, so an
+ * asynchronous transaction of ours could swallow, or be swallowed by, an application transaction in
+ * progress. There a unit of work waits until the connection has no transaction open and then runs from
+ * BEGIN to COMMIT synchronously on the driver, so that nothing can interleave with it.
+ */
+@Injectable()
+export class WebhooksDatabase implements OnApplicationShutdown {
+  /** The database family, for the few statements that differ. */
+  readonly kind: DatabaseKind;
+  private readonly statements = new Map<string, ReturnType<SqliteDatabase['prepare']>>();
+  private engineRunner?: QueryRunner;
+  private engineQueue: Promise<void> = Promise.resolve();
+
+  constructor(@Inject(WEBHOOKS_DATA_SOURCE) readonly dataSource: DataSource) {
+    this.kind = databaseKind(dataSource) ?? 'postgres';
+  }
+
+  /**
+   * Runs `work` atomically, for the application (`mode: 'join'`, the default) or for the engine (`'own'`).
+   *
+   * - With a `manager` whose transaction is open, the work joins that transaction.
+   * - On SQLite, whose one connection TypeORM shares between all callers: in `'join'` mode the work joins a
+   *   transaction open on the connection, exactly as every other statement issued meanwhile does (waiting
+   *   would deadlock a caller that is inside it); {@link transactionRunner} tells whose commit to wait for.
+   *   In `'own'` mode it waits until no transaction is open, then runs from BEGIN to COMMIT synchronously,
+   *   so that nothing interleaves with it.
+   * - Otherwise it runs in a transaction of its own.
+   */
+  async run<T>(work: () => Work<T>, manager?: EntityManager, mode: 'join' | 'own' = 'join'): Promise<T> {
+    const runner = manager?.queryRunner;
+    if (this.kind === 'sqlite') {
+      const db = this.sqlite();
+      if (db.inTransaction && (mode === 'join' || runner?.isTransactionActive)) return drive(work(), (s) => this.execSqlite(db, s));
+      await this.whenSqliteIdle(db);
+      return db.transaction(() => drive(work(), (s) => this.execSqlite(db, s)))();
+    }
+    if (runner?.isTransactionActive) return driveAsync(work(), (s) => execRunner(runner, s));
+    const own = (m: EntityManager) => driveAsync(work(), (s) => execRunner(m.queryRunner!, s));
+    // MySQL/MariaDB default to REPEATABLE READ, where InnoDB locks every row an UPDATE or locking read
+    // looks at, and the gaps between them, until commit. The module's short transactions would then hold
+    // rows and gaps that applications' outbox inserts and foreign-key checks need: waits, and deadlocks whose
+    // victim is often the application's transaction. READ COMMITTED — PostgreSQL's default, which every unit
+    // of work is written for — locks only the rows changed.
+    // A transaction of our own that lost a race (deadlock victim) is run again: units of work are pure
+    // generators, so a second run redoes exactly what the rolled-back one did. Joined transactions are the
+    // caller's to retry.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return this.kind === 'mysql' ? await this.dataSource.transaction('READ COMMITTED', own) : await this.dataSource.transaction(own);
+      } catch (error) {
+        if (attempt >= CONFLICT_RETRIES || !isTransientConflict(error)) throw error;
+        await conflictBackoff(attempt);
+      }
+    }
+  }
+
+  /**
+   * Runs engine work: never inside an application's transaction (see {@link run}). On PostgreSQL and MySQL
+   * it runs on a connection of the engine's own, one unit at a time, so that the engine never waits behind
+   * the application for a pooled connection (and never holds one the application waits for).
+   */
+  runOwn<T>(work: () => Work<T>): Promise<T> {
+    if (this.kind === 'sqlite') return this.run(work, undefined, 'own');
+    const next = this.engineQueue.then(() => this.onEngineConnection(work));
+    this.engineQueue = next.then(
+      () => undefined,
+      () => undefined,
+    );
+    return next;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.engineQueue;
+    const runner = this.engineRunner;
+    this.engineRunner = undefined;
+    if (runner && !runner.isReleased) await runner.release().catch(() => undefined);
+  }
+
+  private async onEngineConnection<T>(work: () => Work<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      const runner = (this.engineRunner ??= this.dataSource.createQueryRunner());
+      try {
+        // READ COMMITTED is PostgreSQL's default; saying it would cost a round trip per transaction there.
+        await runner.startTransaction(this.kind === 'mysql' ? 'READ COMMITTED' : undefined);
+        try {
+          const result = await driveAsync(work(), (s) => execRunner(runner, s));
+          await runner.commitTransaction();
+          return result;
+        } catch (error) {
+          if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+          throw error;
+        }
+      } catch (error) {
+        if (!isTransientConflict(error)) {
+          // The connection may be the problem (a database restart closes it): the next unit gets a new one.
+          this.engineRunner = undefined;
+          await runner.release().catch(() => undefined);
+        }
+        if (attempt >= CONFLICT_RETRIES || !(isTransientConflict(error) || isConnectionLost(error))) throw error;
+        if (isTransientConflict(error)) await conflictBackoff(attempt);
+      }
+    }
+  }
+
+  /**
+   * The query runner whose transaction work run now in `'join'` mode becomes part of — the caller's, or on
+   * SQLite the shared connection's while a transaction is open on it — so that what follows the work (index
+   * updates, handing attempts to the engine) waits for its commit. `undefined` when the work commits at once.
+   */
+  transactionRunner(manager?: EntityManager): QueryRunner | undefined {
+    if (manager?.queryRunner?.isTransactionActive) return manager.queryRunner;
+    if (this.kind === 'sqlite' && this.sqlite().inTransaction) {
+      const shared = this.dataSource.createQueryRunner();
+      return shared.isTransactionActive ? shared : undefined;
+    }
+    return undefined;
+  }
+
+  /**
+   * Runs one statement: inside the transaction of `manager` when one is open, else on its own. On SQLite it
+   * runs at once on the shared connection (it is meant for reads, which cannot deadlock).
+   */
+  async query(query: Renderable | Statement, manager?: EntityManager): Promise<StatementResult> {
+    const s = 'sql' in query ? query : statement(query);
+    if (this.kind === 'sqlite') return this.execSqlite(this.sqlite(), s);
+    const runner = manager?.queryRunner;
+    if (runner && !runner.isReleased) return execRunner(runner, s);
+    const own = this.dataSource.createQueryRunner();
+    try {
+      return await execRunner(own, s);
+    } finally {
+      await own.release();
+    }
+  }
+
+  /** A query builder selecting every column of `entity` under `alias`, for {@link hydrate}. */
+  select<E extends ObjectLiteral>(entity: new () => E, alias: string): SelectQueryBuilder<E> {
+    const metadata = this.dataSource.getMetadata(entity);
+    return this.dataSource
+      .createQueryBuilder()
+      .select(metadata.columns.map((c) => `${alias}.${c.propertyPath}`))
+      .from(entity, alias) as SelectQueryBuilder<E>;
+  }
+
+  /** Builds entities from the raw rows of a {@link select} query, applying the driver's conversions and transformers. */
+  hydrate<E extends ObjectLiteral>(entity: new () => E, alias: string, rows: any[]): E[] {
+    const metadata = this.dataSource.getMetadata(entity);
+    return rows.map((row) => hydrateRow(this.dataSource, metadata, entity, alias, row));
+  }
+
+  private sqlite(): SqliteDatabase {
+    return (this.dataSource.driver as unknown as { databaseConnection: SqliteDatabase }).databaseConnection;
+  }
+
+  private async whenSqliteIdle(db: SqliteDatabase): Promise<void> {
+    // Wait for the application's transaction on the shared connection to end; it may take a while, so
+    // back off gently rather than spin.
+    for (let delay = 1; db.inTransaction; delay = Math.min(delay * 2, 20)) {
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+
+  private execSqlite(db: SqliteDatabase, { sql, params }: Statement): StatementResult {
+    let prepared = this.statements.get(sql);
+    if (!prepared) {
+      prepared = db.prepare(sql);
+      if (this.statements.size > 500) this.statements.clear();
+      this.statements.set(sql, prepared);
+    }
+    const values = params.map((p) => (typeof p === 'boolean' ? (p ? 1 : 0) : p === undefined ? null : p));
+    if (prepared.reader) {
+      const rows = prepared.all(...values);
+      return { rows, affected: rows.length };
+    }
+    return { rows: [], affected: prepared.run(...values).changes };
+  }
+}
+
+function drive<T>(work: Work<T>, exec: (s: Statement) => StatementResult): T {
+  let step = work.next();
+  while (!step.done) step = work.next(exec(step.value));
+  return step.value;
+}
+
+async function driveAsync<T>(work: Work<T>, exec: (s: Statement) => Promise<StatementResult>): Promise<T> {
+  let step = work.next();
+  while (!step.done) step = work.next(await exec(step.value));
+  return step.value;
+}
+
+/** The connection broke under the statement (server restarted, network cut): a new connection may do. */
+function isConnectionLost(error: unknown): boolean {
+  const code = (error as { code?: string; driverError?: { code?: string } }).driverError?.code ?? (error as { code?: string }).code;
+  const message = String((error as Error)?.message ?? '');
+  return (
+    ['ECONNRESET', 'ECONNREFUSED', 'EPIPE', '57P01', '57P02', '57P03', 'PROTOCOL_CONNECTION_LOST'].includes(code ?? '') ||
+    /Connection terminated|connection is closed|Can't add new command when connection is in closed state/i.test(message)
+  );
+}
+
+
+async function execRunner(runner: QueryRunner, { sql, params }: Statement): Promise<StatementResult> {
+  const result = await runner.query(sql, params, true);
+  const rows = Array.isArray(result.records) ? result.records : [];
+  return { rows, affected: result.affected ?? rows.length };
+}
+
+function hydrateRow<E extends ObjectLiteral>(
+  dataSource: DataSource,
+  metadata: EntityMetadata,
+  entity: new () => E,
+  alias: string,
+  row: Record<string, unknown>,
+): E {
+  const target = new entity() as Record<string, unknown>;
+  for (const column of metadata.columns) {
+    const key = `${alias}_${column.databaseName}`;
+    const raw = key in row ? row[key] : row[column.databaseName];
+    // The driver converts the raw value (JSON, booleans, numbers) and applies the column's transformer.
+    target[column.propertyName] = dataSource.driver.prepareHydratedValue(raw, column);
+  }
+  return target as E;
+}
