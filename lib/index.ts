@@ -17,8 +17,10 @@ export { ACTIVE_STATUS_MESSAGE, WEBHOOKS_EVENT_EMITTER, WEBHOOKS_MODULE_OPTIONS 
 export { WebhooksModule } from './webhooks.module';
 export { WEBHOOKS_DEFAULTS } from './options/webhooks-options.resolver';
 export { WebhookAttempts, type ListWebhookAttemptsFilter, type ReplayWebhookAttemptsFilter } from './enqueue/webhook-attempts.service';
-export { WebhookEvent, type WebhookEventOptions } from './raise/webhook-event.decorator';
-export { WebhookResource, type WebhookResourceEvent, type WebhookResourceOptions } from './raise/webhook-resource.decorator';
+export { WebhookEvent } from './raise/webhook-event.decorator';
+export type { WebhookEventOptions } from './core/metadata/webhook-event.metadata';
+export { WebhookResource } from './raise/webhook-resource.decorator';
+export type { WebhookResourceEvent, WebhookResourceOptions } from './core/metadata/webhook-resource.metadata';
 export { DeliveryEngine } from './deliver/delivery.engine';
 export * from './core/messages/delivery.messages';
 export { GONE_DEACTIVATION_MESSAGE, RETRY_CANCELLED_MESSAGE } from './core/retry/retry.messages';

@@ -275,7 +275,7 @@ describeEachDatabase(
       });
 
       it('shows static subscriptions to their owner but refuses to change them (409)', async () => {
-        const [staticSub] = t.subscriptions.listStatic();
+        const [staticSub] = (await t.subscriptions.list({ static: true })).items;
         const res = await t.http().get(`/webhooks/subscriptions/${encodeURIComponent(staticSub.id)}`).set(as('alice'));
         expect(res.status).toBe(200);
         expect(res.body).toMatchObject({ id: staticSub.id, static: true, owner: 'alice', events: ['order.ship'] });

@@ -272,18 +272,22 @@ describe('authorization without a database in the way', () => {
     const directory = new Directory();
     const app = await createTestApp(memory, {
       ...quiet,
+      storage: 'memory',
       subscriptions: [{ to: TARGET, events: 'static.*', owner: 'gone' }],
       authorization: { authorizer: directory, preconditionFailureLimit: 3 },
     });
+    const counter = app.module.get(PreconditionFailureCounter);
     try {
-      const [stat] = app.subscriptions.listStatic();
+      const [stat] = (await app.subscriptions.list({ static: true })).items;
       for (let i = 0; i < 2; i++) expect((await app.dispatcher.dispatch('static.event', {})).attempts).toEqual([]);
-      expect(app.subscriptions.listStatic()[0]).toMatchObject({ active: true, preconditionFailures: 2 });
+      await counter.whenIdle();
+      expect((await app.subscriptions.list({ static: true })).items[0]).toMatchObject({ active: true, preconditionFailures: 2 });
       await app.dispatcher.dispatch('static.event', {});
-      expect(app.subscriptions.listStatic()[0]).toMatchObject({ active: false, statusMessage: PRECONDITION_FAILURES_MESSAGE, preconditionFailures: 3 });
+      await counter.whenIdle();
+      expect((await app.subscriptions.list({ static: true })).items[0]).toMatchObject({ active: false, statusMessage: PRECONDITION_FAILURES_MESSAGE, preconditionFailures: 3 });
       expect(app.events.filter((e) => e.name === WebhookEvents.preconditionFailureLimitReached).map((e) => e.payload.failures)).toEqual([3]);
       expect(await app.subscriptions.activate(stat.id)).toBe(true);
-      expect(app.subscriptions.listStatic()[0]).toMatchObject({ active: true, preconditionFailures: 0 });
+      expect((await app.subscriptions.list({ static: true })).items[0]).toMatchObject({ active: true, preconditionFailures: 0 });
       directory.define('gone').grant('gone');
       expect((await app.dispatcher.dispatch('static.event', {})).attempts).toHaveLength(1);
     } finally {

@@ -278,10 +278,10 @@ describe('static transient subscriptions', () => {
   it('deliver the same way, with an in-memory history', async () => {
     const app = await createTestApp(
       { type: 'better-sqlite3', database: ':memory:' },
-      options({ subscriptions: [{ to: receiver.url('/static'), events: 'contact.*' }] }),
+      options({ storage: 'memory', subscriptions: [{ to: receiver.url('/static'), events: 'contact.*' }] }),
     );
     try {
-      const [stat] = app.subscriptions.listStatic();
+      const [stat] = (await app.subscriptions.list({ static: true })).items;
       await app.dispatcher.dispatch('contact.create', { name: 'Bob' });
       await receiver.waitFor(1, '/static');
       await app.engine.whenIdle();
@@ -293,7 +293,7 @@ describe('static transient subscriptions', () => {
       receiver.respond('/static', { status: 503 });
       for (let i = 0; i < 55; i++) await app.dispatcher.dispatch('contact.update', { i });
       await app.engine.whenIdle();
-      expect(app.subscriptions.listStatic()[0]).toMatchObject({ active: false, statusMessage: DELIVERY_FAILURES_MESSAGE });
+      expect((await app.subscriptions.list({ static: true })).items[0]).toMatchObject({ active: false, statusMessage: DELIVERY_FAILURES_MESSAGE });
       expect((await app.attempts.list(stat.id, { limit: 500 })).items).toHaveLength(50);
     } finally {
       await app.close();

@@ -359,7 +359,7 @@ describe('serialization', () => {
 
   it('without class-transformer installed, sends the own enumerable properties of class instances', async () => {
     vi.resetModules();
-    vi.doMock('../lib/payloads/class-transformer.loader', () => ({ loadInstanceToPlain: () => null }));
+    vi.doMock('../lib/enqueue/payloads/class-transformer.loader', () => ({ loadInstanceToPlain: () => null }));
     try {
       const { serializeJsonPayload: serializeWithout } = await import('../lib/enqueue/payloads/payload.serializer');
       class Login {

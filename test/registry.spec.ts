@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { RegistryStore } from '../lib/stores/typeorm/registry.store';
+import { WEBHOOK_SUBSCRIPTION_STORE, type WebhookSubscriptionStore } from '../lib/stores/subscription-store.interface';
 import { WebhookScope, WebhookSubscription } from '../lib';
 import { SubscriptionIndex } from '../lib/match/registry/subscription.index';
 import { createTestApp, type TestApp } from './support/app';
@@ -137,16 +137,17 @@ describeEachDatabase('WebhookRegistry', (db) => {
 
     await a.subscriptions.delete(created.id);
     expect(ids(await b.registry.match('ticket.close', '/sync'))).toEqual([]);
-    const store = a.module.get(RegistryStore);
-    expect(b.registry.loadedVersion).toBe(await store.readVersion());
+    const store = a.module.get<WebhookSubscriptionStore>(WEBHOOK_SUBSCRIPTION_STORE);
+    expect(b.registry.loadedVersion).toBe(await store.version());
   });
 
   it('shares one version read between concurrent matches, and still reads again after a change', async () => {
-    const store = b.module.get(RegistryStore);
+    // The TypeORM store's registry log, whose version statement is what sharing saves.
+    const store = (b.module.get(WEBHOOK_SUBSCRIPTION_STORE) as unknown as { log: object }).log;
     await b.registry.match('warm.up', '/');
     // A new turn of the event loop, so that the warm-up's read is not the one shared below.
     await new Promise((resolve) => setImmediate(resolve));
-    // Private: the statement itself, which is what sharing saves.
+    // Private: the statement itself.
     const reads = vi.spyOn(store as unknown as { queryVersion: () => Promise<number> }, 'queryVersion');
     try {
       await Promise.all(Array.from({ length: 20 }, () => b.registry.match('shared.read', '/shared')));
@@ -188,7 +189,7 @@ describeEachDatabase('WebhookRegistry', (db) => {
     const writer = await createTestApp(database, { clock, registry: { changeRetention: 60_000 } });
     const reader = await createTestApp(database, { clock });
     try {
-      const rebuilds = vi.spyOn(reader.module.get(RegistryStore), 'activePages');
+      const rebuilds = vi.spyOn(reader.module.get<WebhookSubscriptionStore>(WEBHOOK_SUBSCRIPTION_STORE), 'activePages');
       const first = await writer.subscriptions.create({ to: 'https://example.com/1', events: 'log.test' });
       now += 120_000; // past the retention: the next write prunes the log
       const second = await writer.subscriptions.create({ to: 'https://example.com/2', events: 'log.test' });

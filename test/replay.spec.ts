@@ -207,7 +207,7 @@ describe('retry and replay of static in-memory subscriptions', () => {
     receiver = await TestReceiver.start();
     app = await createTestApp(
       { type: 'better-sqlite3', database: ':memory:' },
-      options(new TestClock(), { subscriptions: [{ to: receiver.url('/mem'), events: 'mem.*' }] }),
+      options(new TestClock(), { storage: 'memory', subscriptions: [{ to: receiver.url('/mem'), events: 'mem.*' }] }),
     );
   });
   afterAll(async () => {
@@ -216,7 +216,7 @@ describe('retry and replay of static in-memory subscriptions', () => {
   });
 
   it('retry one, replay all and send a test event in memory', async () => {
-    const [stat] = app.subscriptions.listStatic();
+    const [stat] = (await app.subscriptions.list({ static: true })).items;
     receiver.respond('/mem', { status: 500 });
     await app.dispatcher.dispatch('mem.one', {});
     await app.dispatcher.dispatch('mem.two', {});

@@ -326,7 +326,7 @@ describe('retries of static in-memory subscriptions', () => {
     receiver = await TestReceiver.start();
     app = await createTestApp(
       { type: 'better-sqlite3', database: ':memory:' },
-      options(clock, new StubResolver(), { subscriptions: [{ to: receiver.url('/memory'), events: 'memory.*' }] }),
+      options(clock, new StubResolver(), { storage: 'memory', subscriptions: [{ to: receiver.url('/memory'), events: 'memory.*' }] }),
     );
   });
   afterAll(async () => {
@@ -335,14 +335,14 @@ describe('retries of static in-memory subscriptions', () => {
   });
 
   it('are scheduled in memory, paused on throttling and sent when due', async () => {
-    const [stat] = app.subscriptions.listStatic();
+    const [stat] = (await app.subscriptions.list({ static: true })).items;
     receiver.respond('/memory', (_request, index) => ({ status: index === 0 ? 503 : 200 }));
     const t0 = clock.now();
     await app.dispatcher.dispatch('memory.one', {});
     await app.engine.whenIdle();
     let [attempt] = (await app.attempts.list(stat.id)).items;
     expect(attempt).toMatchObject({ status: 'pending', attemptCount: 1, nextAttemptAt: new Date(t0 + 30 * S) });
-    expect(app.subscriptions.listStatic()[0].pausedUntil).toEqual(new Date(t0 + 30 * S));
+    expect((await app.subscriptions.list({ static: true })).items[0].pausedUntil).toEqual(new Date(t0 + 30 * S));
 
     // Another event waits for the pause, untried.
     await app.dispatcher.dispatch('memory.two', {});

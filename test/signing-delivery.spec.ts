@@ -283,7 +283,8 @@ describe('static subscriptions with a secret', () => {
       expect(receiverAccepts(secret, receiver.received('/static-hmac')[0])).toBe(true);
       const ed = receiver.received('/static-ed')[0];
       expect(verifyWebhook(ed.body, headersOf(ed), { publicKeys: [decodePublicKey(pair.publicKey)] })).toBe(true);
-      const [stat] = app.subscriptions.listStatic();
+      // The one declared without `persistent` (the other is managed at runtime).
+      const stat = (await app.subscriptions.list({ static: true })).items.find((s) => s.id.startsWith('static:'))!;
       expect(JSON.stringify(stat)).not.toContain(secret.slice(6));
       expect(stat.secrets).toBeUndefined();
       expect(await app.subscriptions.publicKeys(stat.id)).toEqual([]);

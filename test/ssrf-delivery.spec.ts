@@ -131,7 +131,7 @@ describe('SSRF protection for static subscriptions (never checked at creation)',
       { targets: { allowHttp: true }, subscriptions: [{ to: receiver.url('/static'), events: 'user.*' }] },
     );
     try {
-      const [stat] = app.subscriptions.listStatic();
+      const [stat] = (await app.subscriptions.list({ static: true })).items;
       await app.dispatcher.dispatch('user.create', {});
       await app.engine.whenIdle();
       const { items } = await app.attempts.list(stat.id);

@@ -203,7 +203,7 @@ describeEachDatabase('WebhookSubscriptions', (db) => {
   });
 
   it('treats static in-memory subscriptions as part of the root registry', async () => {
-    const [stat] = app.subscriptions.listStatic();
+    const [stat] = (await app.subscriptions.list({ static: true })).items;
     expect(stat).toMatchObject({ id: expect.stringMatching(/^static:/), scope: '/', to: 'https://static.example.com/hook', active: true });
     expect(await app.subscriptions.get(stat.id)).toEqual(stat);
     expect((await app.registry.match('contact.create', '/deep/scope')).map((s) => s.id)).toContain(stat.id);
@@ -213,8 +213,9 @@ describeEachDatabase('WebhookSubscriptions', (db) => {
     expect((await app.registry.match('contact.create', '/')).map((s) => s.id)).toContain(stat.id);
     await expect(app.subscriptions.update(stat.id, { description: 'x' })).rejects.toBeInstanceOf(WebhookOperationNotAllowedError);
     await expect(app.subscriptions.delete(stat.id)).rejects.toBeInstanceOf(WebhookOperationNotAllowedError);
-    // Not in the database list.
-    expect((await app.subscriptions.list({ limit: 500 })).items.map((s) => s.id)).not.toContain(stat.id);
+    // Listed among the static ones only.
+    expect((await app.subscriptions.list({ limit: 500, static: false })).items.map((s) => s.id)).not.toContain(stat.id);
+    expect((await app.subscriptions.list({ limit: 500, static: true })).items.map((s) => s.id)).toEqual([stat.id]);
   });
 });
 

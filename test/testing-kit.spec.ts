@@ -418,7 +418,7 @@ describe('testing kit: wiring', () => {
   const sqlite: DataSourceOptions = { type: 'better-sqlite3', database: ':memory:' };
 
   it('starts deferred when asked, and reset() defers again', async () => {
-    const app = await bootKit(sqlite, { testing: { deferred: true }, subscriptions: [{ to: 'https://static.example/hook', events: 'static.*' }] });
+    const app = await bootKit(sqlite, { storage: 'memory', testing: { deferred: true }, subscriptions: [{ to: 'https://static.example/hook', events: 'static.*' }] });
     try {
       expect(app.kit.deferred).toBe(true);
       await app.dispatcher.dispatch('static.ping', {});

@@ -1,5 +1,5 @@
 import { AttemptRecorder } from '../../lib/record/attempt.recorder';
-import { WebhooksDatabase } from '../../lib/stores/typeorm/webhooks-database';
+import { WebhooksDatabase } from '../../lib/stores/typeorm/webhooks.database';
 
 interface Tally {
   count: number;

@@ -18,8 +18,9 @@ import {
   WebhooksModule,
   type WebhooksModuleOptions,
 } from '../../lib';
-import { AttemptStore } from '../../lib/stores/typeorm/attempt.store';
-import { WebhooksDatabase } from '../../lib/stores/typeorm/webhooks-database';
+import { WEBHOOK_ATTEMPT_STORE, type WebhookAttemptStore } from '../../lib/stores/attempt-store.interface';
+import { WEBHOOK_SUBSCRIPTION_STORE, type WebhookSubscriptionStore } from '../../lib/stores/subscription-store.interface';
+import { WebhooksDatabase } from '../../lib/stores/typeorm/webhooks.database';
 import { chunks } from '../../lib/core/util/chunks.util';
 import { newId } from '../../lib/core/util/ids.util';
 import { CompletionTracker } from './completions';
@@ -181,10 +182,8 @@ export class BenchApp {
         updatedAt: now,
       } satisfies WebhookSubscriptionFields),
     );
-    for (const chunk of chunks(created, 2_000)) {
-      await db.runOwn(() => this.subscriptions.insertAll(chunk));
-      this.subscriptions.published(chunk);
-    }
+    const store = this.context.get<WebhookSubscriptionStore>(WEBHOOK_SUBSCRIPTION_STORE, { strict: false });
+    for (const chunk of chunks(created, 2_000)) await store.insert(chunk);
     // Rebuild the index from the rows, as a restarted application would have it (and so that the version
     // the seeding wrote is not caught up with in the first measured dispatch).
     await this.registry.load();
@@ -197,14 +196,13 @@ export class BenchApp {
    * new result dropping the oldest one (`attemptLimit`).
    */
   async prefillHistory(subscriptions: readonly WebhookSubscription[], perSubscription: number, body: string): Promise<number> {
-    const db = this.context.get(WebhooksDatabase, { strict: false });
-    const store = this.context.get(AttemptStore, { strict: false });
+    const store = this.context.get<WebhookAttemptStore>(WEBHOOK_ATTEMPT_STORE, { strict: false });
     const at = new Date(Date.now() - 3_600_000);
     const rows: WebhookDeliveryAttempt[] = [];
     for (const subscription of subscriptions) {
       for (let n = 0; n < perSubscription; n++) rows.push(resolvedAttempt(subscription, at, body));
     }
-    for (const chunk of chunks(rows, 10_000)) await db.runOwn(() => store.insert(chunk, false));
+    for (const chunk of chunks(rows, 10_000)) await store.insert(chunk, { onCommit: () => undefined });
     return rows.length;
   }
 

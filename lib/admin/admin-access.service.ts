@@ -8,8 +8,7 @@ import type {
   ListWebhookSubscriptionsFilter,
   UpdateWebhookSubscriptionInput,
 } from '../match/subscriptions/subscription-input.interface';
-import { assertScope, isWithinScope } from '../core/scopes/scope-path.util';
-import { isRelatedScope } from '../match/subscriptions/related-scope.filter';
+import { assertScope, isRelatedScope, isWithinScope } from '../core/scopes/scope-path.util';
 import { WebhookSubscriptions } from '../match/subscriptions/webhook-subscriptions.service';
 import { ROOT_SCOPE } from '../core/webhooks.constants';
 import { adminOnlyReason, outsideScopeReason, replayNeedsSubscriptionReason } from './admin.messages';

@@ -6,8 +6,8 @@ import type { WebhookTryTrigger } from '../core/attempts/delivery-attempt.interf
 export interface DeliveryJob {
   attempt: WebhookDeliveryAttempt;
   subscription: WebhookSubscription;
-  /** The fencing token the attempt is leased under; `null` for in-memory (static transient) attempts. */
-  leaseToken: string | null;
+  /** The fencing token the attempt is leased under. */
+  leaseToken: string;
   /** Until when the lease runs (epoch ms); renewed while the job waits. */
   leaseUntil: number;
   trigger: WebhookTryTrigger;

@@ -1,34 +1,18 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { performance } from 'node:perf_hooks';
+import { describeError } from '../core/messages/delivery.messages';
+import { WEBHOOKS_MODULE_OPTIONS } from '../core/webhooks.constants';
 import type { WebhookDeliveryAttempt } from '../entities/webhook-delivery-attempt.entity';
 import type { WebhookSubscription } from '../entities/webhook-subscription.entity';
-import type { WebhookAttemptResponse, WebhookAttemptTry } from '../core/attempts/delivery-attempt.interface';
-import { WebhooksDatabase } from '../stores/typeorm/webhooks-database';
-import { RegistryStore } from '../stores/typeorm/registry.store';
-import { WebhookRegistry } from '../match/registry/webhook-registry.service';
-import { WebhookTransport, type WebhookTransportResponse } from '../options/webhook-transport.interface';
-import { newLeaseToken } from '../core/util/ids.util';
-import { WEBHOOKS_MODULE_OPTIONS } from '../core/webhooks.constants';
+import { WebhookTransport } from '../options/webhook-transport.interface';
 import type { ResolvedWebhooksOptions } from '../options/webhooks-options.resolver';
-import { AttemptRecorder, type TryRecord } from '../record/attempt.recorder';
-import { AttemptStore } from '../stores/typeorm/attempt.store';
+import { ACTIVE_SUBSCRIPTIONS, type ActiveSubscriptions } from '../pipeline/active-subscriptions.interface';
+import { WebhookPipelineActivity } from '../pipeline/pipeline.activity';
+import { AttemptRecorder, type TryResult } from '../record/attempt.recorder';
+import { WEBHOOK_ATTEMPT_STORE, type WebhookAttemptStore } from '../stores/attempt-store.interface';
+import { WEBHOOK_SUBSCRIPTION_STORE, type WebhookSubscriptionStore } from '../stores/subscription-store.interface';
 import type { DeliveryJob } from './delivery-job.interface';
-import {
-  DESTINATION_VERIFICATION_FAILED,
-  describeError,
-  httpStatusMessage,
-  REMOTE_ERROR,
-  RESPONSE_HANDLING_ERROR,
-} from '../core/messages/delivery.messages';
-import { WebhookDestinationGuard } from './destination.guard';
-import { WebhookDestinationError } from '../core/errors/webhook-destination.error';
-import { redactResponseHeaders } from '../core/security/header-redaction.util';
-import { type BuiltRequest, RequestBuilder } from './request.builder';
-import { TEST_EVENT } from '../core/events/test-event.payload';
-import { responseHeader } from '../core/retry/retry-after.util';
-import { effectiveRetryPolicy } from '../core/retry/retry.policy';
-import { judgeTry } from '../core/retry/retry.planner';
-import { RETRY_CANCELLED_MESSAGE } from '../core/retry/retry.messages';
+import { DeliveryTry } from './delivery.try';
+import { LeaseKeeper } from './lease.keeper';
 
 /**
  * Results waiting to be written, per slot, beyond which no new try starts: enough for the recorder's batches
@@ -36,28 +20,16 @@ import { RETRY_CANCELLED_MESSAGE } from '../core/retry/retry.messages';
  */
 const UNRECORDED_PER_SLOT = 4;
 
-/** How one try ended, before it is turned into the attempt's new state. */
-interface TryOutcome {
-  success: boolean;
-  message: string;
-  statusCode: number;
-  response: WebhookAttemptResponse | null;
-  error?: unknown;
-  /** Whether trying again could help (false for a blocked or invalid destination). */
-  retryable: boolean;
-  /** The response's `Retry-After` header. */
-  retryAfter?: string;
-}
-
 /**
  * The delivery engine: sends the attempts of committed events and records every try.
  *
- * Attempts reach it two ways. On the happy path the dispatcher hands over the attempts of a transaction the
+ * Attempts reach it two ways. On the happy path the outbox hands over the attempts of a transaction the
  * moment it commits — already leased to this instance when they were written — so nothing waits for a poll.
  * Otherwise a poll every `delivery.pollInterval` claims due attempts nobody holds (those of a crashed
- * instance once their lease ran out, and retries), with `FOR UPDATE SKIP LOCKED` so that instances never
- * claim the same rows. Leases are renewed while attempts wait here, and every result is written only if
- * the lease is still ours, so a stalled instance can never overwrite the result of the one that took over.
+ * instance once their lease ran out, and retries), with `FOR UPDATE SKIP LOCKED` where the database has it,
+ * so that instances never claim the same ones. Leases are renewed while attempts wait here, and every result
+ * is written only if the lease is still ours, so a stalled instance never overwrites the result of the one
+ * that took over.
  */
 @Injectable()
 export class DeliveryEngine implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -65,48 +37,38 @@ export class DeliveryEngine implements OnApplicationBootstrap, BeforeApplication
   private queue: DeliveryJob[] = [];
   private head = 0;
   private inFlight = 0;
-  /** Database attempts queued or in flight here, by id: what lease renewal and shutdown look at. */
-  private readonly held = new Map<string, DeliveryJob>();
   private readonly running = new Set<Promise<void>>();
   /** Tries over, their results not written yet. */
   private recording = 0;
-  /** Claims of committed attempts under way (see claiming()). */
-  private readonly claims = new Set<Promise<void>>();
   private idleWaiters: Array<() => void> = [];
   private pollTimer?: NodeJS.Timeout;
-  private renewTimer?: NodeJS.Timeout;
-  private renewing = false;
-  private polling?: Promise<void>;
+  private polling?: Promise<number>;
+  /** A poll is due at once (a wake-up, a backlog): work is still to come. */
+  private pollSoon = false;
   /** Whether the last poll may have left due attempts behind: it claimed all it had room for. */
   private backlog = false;
   private started = false;
   private stopping = false;
   private paused = false;
-  /** Retries of in-memory (static transient) attempts, waiting here for their time. */
-  private transientDue: Array<{ job: DeliveryJob; due: number }> = [];
   /**
    * Pauses this instance decided (subscription id → until, epoch ms), effective at once for the jobs
-   * queued behind the throttled try, before the database and the index know them.
+   * queued behind the throttled try, before the store and the index know them.
    */
   private readonly pauses = new Map<string, number>();
-
-  /**
-   * Called with each response before it is judged; throwing makes the try fail with the seed's "Unexpected
-   * error handling the response" (the testing kit uses it to simulate processing failures).
-   */
-  responseInspector?: (response: WebhookTransportResponse, job: DeliveryJob) => void;
+  private readonly leases: LeaseKeeper;
 
   constructor(
-    private readonly db: WebhooksDatabase,
-    private readonly store: AttemptStore,
+    @Inject(WEBHOOK_ATTEMPT_STORE) store: WebhookAttemptStore,
+    @Inject(WEBHOOK_SUBSCRIPTION_STORE) private readonly subscriptions: WebhookSubscriptionStore,
+    @Inject(ACTIVE_SUBSCRIPTIONS) private readonly active: ActiveSubscriptions,
+    private readonly tries: DeliveryTry,
     private readonly recorder: AttemptRecorder,
-    private readonly registry: WebhookRegistry,
-    private readonly registryStore: RegistryStore,
-    private readonly requests: RequestBuilder,
-    private readonly guard: WebhookDestinationGuard,
     private readonly transport: WebhookTransport,
+    private readonly activity: WebhookPipelineActivity,
     @Inject(WEBHOOKS_MODULE_OPTIONS) private readonly options: ResolvedWebhooksOptions,
-  ) {}
+  ) {
+    this.leases = new LeaseKeeper(store, options, this.logger);
+  }
 
   /** Whether this instance sends (`delivery.enabled`). */
   get enabled(): boolean {
@@ -121,9 +83,7 @@ export class DeliveryEngine implements OnApplicationBootstrap, BeforeApplication
   onApplicationBootstrap(): void {
     if (!this.enabled) return;
     this.started = true;
-    const { leaseDuration } = this.options.delivery;
-    this.renewTimer = setInterval(() => void this.renewLeases(), Math.max(Math.floor(leaseDuration / 3), 100));
-    this.renewTimer.unref();
+    this.leases.start();
     this.schedulePoll(0);
   }
 
@@ -131,33 +91,18 @@ export class DeliveryEngine implements OnApplicationBootstrap, BeforeApplication
     if (!this.started || this.stopping) return;
     this.stopping = true;
     clearTimeout(this.pollTimer);
-    clearInterval(this.renewTimer);
     await this.polling;
-    // A claim under way queues what it gets: wait for it, so that those go back to the database too.
-    await Promise.all([...this.claims]);
-    // Attempts not started yet go back to the database for another instance (or the next start).
-    const waiting = this.queue.slice(this.head).filter((job) => job.leaseToken !== null);
+    // A claim under way queues what it gets: wait for it, so that those go back to the store too.
+    await this.leases.whenClaimed();
+    // Attempts not started yet go back to the store for another instance (or the next start).
+    const waiting = this.queue.slice(this.head);
     this.queue = [];
     this.head = 0;
-    // In-memory retries live and die with the process, like the in-memory history they belong to.
-    this.transientDue = [];
-    for (const job of waiting) this.held.delete(job.attempt.id);
-    if (waiting.length > 0) {
-      try {
-        await this.db.runOwn(
-          () =>
-            this.store.release(
-            waiting.map((job) => ({ id: job.attempt.id, token: job.leaseToken! })),
-            this.options.clock.now(),
-          ),
-        );
-      } catch (error) {
-        this.logger.warn(`Could not hand back ${waiting.length} attempts; their leases will run out: ${(error as Error).message}`);
-      }
-    }
+    await this.leases.stop(waiting);
     const deadline = new Promise<void>((resolve) => setTimeout(resolve, this.options.delivery.shutdownTimeout).unref());
     await Promise.race([Promise.allSettled([...this.running]), deadline]);
-    await Promise.race([this.whenRecorded(), deadline]);
+    await Promise.race([this.recorder.whenRecorded(), deadline]);
+    await Promise.race([this.activity.settled(), deadline]);
     await this.transport.close();
   }
 
@@ -168,81 +113,21 @@ export class DeliveryEngine implements OnApplicationBootstrap, BeforeApplication
    * sent once their lease runs out.
    */
   async enqueueCommitted(jobs: DeliveryJob[]): Promise<void> {
-    if (jobs.length === 0) return;
-    if (!this.started || this.stopping) return; // The leases run out and another run sends them.
+    if (jobs.length === 0 || !this.started || this.stopping) return; // The leases run out and another run sends them.
     const now = this.options.clock.now();
     const { leaseDuration } = this.options.delivery;
-    const fresh = jobs.filter((job) => job.leaseToken === null || job.leaseUntil - now > leaseDuration / 2);
-    const stale = jobs.filter((job) => !fresh.includes(job));
+    const fresh = jobs.filter((job) => job.leaseUntil - now > leaseDuration / 2);
+    if (fresh.length < jobs.length) {
+      const stale = jobs.filter((job) => !fresh.includes(job));
+      void this.activity.track(this.leases.reclaim(stale, now, (claimed) => this.push(claimed)));
+    }
     this.push(fresh);
-    if (stale.length > 0) await this.claiming(this.reclaim(stale, now), stale.length, 'once their lease runs out');
   }
 
-  /** Claims the given attempts if nobody holds them, and sends them (dispatches with an explicit message id). */
+  /** Claims the given attempts if nobody holds them, and sends them (dispatches with an explicit message id, retries). */
   async claimAndEnqueue(ids: string[]): Promise<void> {
     if (ids.length === 0 || !this.started || this.stopping) return;
-    await this.claiming(this.claimNow(ids), ids.length, 'by the next poll');
-  }
-
-  private async reclaim(stale: DeliveryJob[], now: number): Promise<void> {
-    const { leaseDuration } = this.options.delivery;
-    const byToken = new Map<string, DeliveryJob[]>();
-    for (const job of stale) byToken.set(job.leaseToken!, [...(byToken.get(job.leaseToken!) ?? []), job]);
-    for (const [heldBy, group] of byToken) {
-      const token = newLeaseToken();
-      const claimed = await this.db.runOwn(() =>
-        this.store.claim(
-          group.map((job) => job.attempt.id),
-          token,
-          now + leaseDuration,
-          now,
-          heldBy,
-        ),
-      );
-      const ids = new Set(claimed.map((attempt) => attempt.id));
-      this.push(group.filter((job) => ids.has(job.attempt.id)).map((job) => ({ ...job, leaseToken: token, leaseUntil: now + leaseDuration })));
-    }
-  }
-
-  private async claimNow(ids: string[]): Promise<void> {
-    const now = this.options.clock.now();
-    const token = newLeaseToken();
-    const until = now + this.options.delivery.leaseDuration;
-    const attempts = await this.db.runOwn(() => this.store.claim(ids, token, until, now));
-    this.push(await this.jobsFor(attempts, token, until));
-  }
-
-  /**
-   * Runs a claim made after a commit: shutdown waits for it, and a failure (the database went away just
-   * then) is logged, not thrown — it would otherwise surface as an unhandled rejection, which ends the
-   * process. The attempts stay in the outbox and are sent later (`later` says when).
-   */
-  private async claiming(claim: Promise<void>, count: number, later: string): Promise<void> {
-    const tracked = claim.catch((error: unknown) => {
-      this.logger.warn(`Could not claim ${count} committed webhook attempts; they are sent ${later}: ${(error as Error).message}`);
-    });
-    this.claims.add(tracked);
-    try {
-      await tracked;
-    } finally {
-      this.claims.delete(tracked);
-    }
-  }
-
-  /**
-   * Sends an in-memory (static transient) attempt now, e.g. a manual retry; a scheduled retry of it that
-   * was waiting here is dropped. Returns false when the engine does not run here.
-   */
-  sendTransientNow(job: DeliveryJob): boolean {
-    if (!this.started || this.stopping) return false;
-    this.transientDue = this.transientDue.filter((entry) => entry.job.attempt.id !== job.attempt.id);
-    this.push([{ ...job, leaseToken: null }]);
-    return true;
-  }
-
-  /** Whether an in-memory attempt waits here for a scheduled retry (rather than being sent right now). */
-  hasScheduledTransient(attemptId: string): boolean {
-    return this.transientDue.some((entry) => entry.job.attempt.id === attemptId);
+    await this.activity.track(this.leases.claimNow(ids, async (attempts, token, until) => this.push(await this.jobsFor(attempts, token, until))));
   }
 
   /** Polls soon, e.g. after attempts were made due by a replay. */
@@ -250,17 +135,16 @@ export class DeliveryEngine implements OnApplicationBootstrap, BeforeApplication
     this.schedulePoll(0);
   }
 
-  /** Runs one poll now and waits for it (tests and the testing kit drive time this way). */
+  /** Runs one poll now and waits for it (tests and the testing kit drive time this way); returns how many it claimed. */
   async pollNow(): Promise<number> {
     if (!this.started || this.stopping) return 0;
     await this.polling;
-    let claimed = 0;
-    this.polling = this.pollOnce().then((n) => {
-      claimed = n;
-    });
-    await this.polling;
-    this.polling = undefined;
-    return claimed;
+    this.polling = this.pollOnce();
+    try {
+      return await this.polling;
+    } finally {
+      this.polling = undefined;
+    }
   }
 
   /** Holds queued attempts back (they stay pending) until {@link resume}. */
@@ -275,8 +159,8 @@ export class DeliveryEngine implements OnApplicationBootstrap, BeforeApplication
   }
 
   /**
-   * Resolves when nothing is queued, in flight or waiting to be recorded here. Rejects after `timeout` ms
-   * saying what is still busy.
+   * Resolves when nothing is queued, in flight, waiting to be recorded or following from a result (the
+   * reactions) here. Rejects after `timeout` ms saying what is still busy.
    */
   async whenIdle(timeout = 30_000): Promise<void> {
     const deadline = Date.now() + timeout;
@@ -295,28 +179,27 @@ export class DeliveryEngine implements OnApplicationBootstrap, BeforeApplication
           resolve();
         });
       });
-      await this.whenRecorded();
+      await Promise.race([this.activity.settled(), new Promise((resolve) => setTimeout(resolve, Math.max(deadline - Date.now(), 0)))]);
     }
   }
 
   private isIdle(): boolean {
-    return this.queue.length === this.head && this.inFlight === 0 && this.recording === 0 && !this.recorder.busy && !this.polling;
-  }
-
-  private async whenRecorded(): Promise<void> {
-    while (this.recorder.busy) await new Promise((resolve) => setTimeout(resolve, 1));
+    return this.queue.length === this.head && this.inFlight === 0 && this.recording === 0 && !this.polling && !this.pollSoon && this.activity.idle;
   }
 
   private schedulePoll(delay: number): void {
     if (!this.started || this.stopping) return;
     clearTimeout(this.pollTimer);
-    this.pollTimer = setTimeout(() => void this.poll(), delay);
+    // A poll asked for at once (since the last one started) is not put off by a later, slower request.
+    if (delay === 0) this.pollSoon = true;
+    this.pollTimer = setTimeout(() => void this.poll(), this.pollSoon ? 0 : delay);
     this.pollTimer.unref();
   }
 
   private async poll(): Promise<void> {
+    this.pollSoon = false;
     if (this.polling || this.stopping) return;
-    this.polling = this.pollOnce().then(() => undefined);
+    this.polling = this.pollOnce();
     await this.polling;
     this.polling = undefined;
     this.notifyIdle();
@@ -331,54 +214,36 @@ export class DeliveryEngine implements OnApplicationBootstrap, BeforeApplication
   }
 
   private async pollOnce(): Promise<number> {
-    const { concurrency, batchSize, leaseDuration } = this.options.delivery;
+    const { concurrency, batchSize } = this.options.delivery;
     this.backlog = false;
     if (this.paused) return 0;
-    const transient = this.takeDueTransient(this.options.clock.now());
     const room = Math.min(batchSize, concurrency * 2 - this.load);
     if (room <= 0) {
       this.backlog = true;
-      return transient;
+      return 0;
     }
     try {
-      const now = this.options.clock.now();
-      const token = newLeaseToken();
-      const attempts = await this.db.runOwn(() => this.store.claimDue(now, room, token, now + leaseDuration));
+      const { attempts, token, until } = await this.leases.claimDue(room);
       this.backlog = attempts.length === room;
-      this.push(await this.jobsFor(attempts, token, now + leaseDuration));
-      return transient + attempts.length;
+      this.push(await this.jobsFor(attempts, token, until));
+      return attempts.length;
     } catch (error) {
       this.logger.error(`Polling for due webhook attempts failed: ${(error as Error).message}`);
-      return transient;
+      return 0;
     }
   }
 
-  /** Queues the in-memory retries that are due, with their subscription as it is now. */
-  private takeDueTransient(now: number): number {
-    if (this.transientDue.length === 0) return 0;
-    const due = this.transientDue.filter((entry) => entry.due <= now);
-    if (due.length === 0) return 0;
-    this.transientDue = this.transientDue.filter((entry) => entry.due > now);
-    this.push(
-      due.map(({ job }) => {
-        // The index holds active subscriptions only: one missing from it was deactivated meanwhile.
-        const current = this.registry.getActive(job.subscription.id) ?? withChanges(job.subscription, { active: false });
-        return { ...job, subscription: current, trigger: triggerOf(job.attempt) };
-      }),
-    );
-    return due.length;
-  }
-
+  /** Jobs for claimed attempts, with their subscriptions from the index (the store for those it lacks). */
   private async jobsFor(attempts: WebhookDeliveryAttempt[], token: string, leaseUntil: number): Promise<DeliveryJob[]> {
     const subscriptions = new Map<string, WebhookSubscription>();
     const missing: string[] = [];
     for (const attempt of attempts) {
-      const active = this.registry.getActive(attempt.subscriptionId);
+      const active = this.active.getActive(attempt.subscriptionId);
       if (active) subscriptions.set(active.id, active);
       else missing.push(attempt.subscriptionId);
     }
     if (missing.length > 0) {
-      for (const subscription of await this.registryStore.loadByIds([...new Set(missing)])) subscriptions.set(subscription.id, subscription);
+      for (const subscription of await this.subscriptions.findMany([...new Set(missing)])) subscriptions.set(subscription.id, subscription);
     }
     return attempts
       .filter((attempt) => subscriptions.has(attempt.subscriptionId))
@@ -387,13 +252,14 @@ export class DeliveryEngine implements OnApplicationBootstrap, BeforeApplication
         subscription: subscriptions.get(attempt.subscriptionId)!,
         leaseToken: token,
         leaseUntil,
-        trigger: triggerOf(attempt),
+        // What starts an attempt's next try: a manual retry, a scheduled retry, or the first try.
+        trigger: attempt.nextTrigger ?? (attempt.attemptCount > 0 ? 'retry' : 'scheduled'),
       }));
   }
 
   private push(jobs: DeliveryJob[]): void {
     for (const job of jobs) {
-      if (job.leaseToken !== null) this.held.set(job.attempt.id, job);
+      this.leases.hold(job);
       this.queue.push(job);
     }
     this.pump();
@@ -426,7 +292,7 @@ export class DeliveryEngine implements OnApplicationBootstrap, BeforeApplication
       const run = this.deliver(job, release).finally(() => {
         release();
         this.recording--;
-        this.held.delete(job.attempt.id);
+        this.leases.drop(job);
         this.running.delete(run);
         this.pump();
         if (this.backlog && !this.polling && this.hasRoom()) this.schedulePoll(0);
@@ -443,68 +309,21 @@ export class DeliveryEngine implements OnApplicationBootstrap, BeforeApplication
     for (const wake of waiters) wake();
   }
 
-  private async renewLeases(): Promise<void> {
-    // A renewal the database is slow to answer is not joined by more, each holding a connection.
-    if (this.renewing || this.held.size === 0) return;
-    const jobs = [...this.held.values()];
-    const until = this.options.clock.now() + this.options.delivery.leaseDuration;
-    this.renewing = true;
-    try {
-      await this.db.runOwn(() => this.store.renew(jobs.map((job) => ({ id: job.attempt.id, token: job.leaseToken! })), until));
-      for (const job of jobs) job.leaseUntil = until;
-    } catch (error) {
-      this.logger.warn(`Could not renew webhook leases: ${(error as Error).message}`);
-    } finally {
-      this.renewing = false;
-    }
-  }
-
   /** One try of one attempt, recorded; `tried` is called once the HTTP part is over. Never throws. */
   private async deliver(job: DeliveryJob, tried: () => void): Promise<void> {
     try {
-      const startedAt = this.options.clock.now();
+      let result: TryResult;
       // A throttled target is not tried before its pause ends, and waiting uses up no try.
       const pausedUntil = this.pausedUntil(job.subscription);
-      if (pausedUntil > startedAt) {
-        tried();
-        await this.settle(job, { job, attempt: withChanges(job.attempt, { nextAttemptAt: new Date(pausedUntil), leaseOwner: null, leaseUntil: null }), deferred: true });
-        return;
-      }
-      if (job.trigger === 'retry' && !job.subscription.active) {
-        tried();
-        await this.settle(job, this.cancelled(job, startedAt));
-        return;
-      }
-      const began = performance.now();
-      let built: BuiltRequest | undefined;
-      let outcome: TryOutcome;
-      try {
-        built = this.requests.build(job, startedAt);
-        outcome = await this.attempt(job, built.request);
-      } catch (error) {
-        // The dialect is gone or its computed headers cannot be sent: trying again will not help.
-        outcome = { success: false, message: (error as Error).message, statusCode: 0, response: null, error, retryable: false };
-      }
-      const elapsedMs = Math.round((performance.now() - began) * 100) / 100;
-      if (outcome.response) outcome.response.headers = redactResponseHeaders(outcome.response.headers, built?.sensitiveHeaders);
-      const { url, method, body } = job.attempt.request;
-      const stored = built?.stored ?? { url: job.subscription.to ?? url, method, body };
-      const record = this.recordOf(job, outcome, stored, startedAt, elapsedMs);
-      if (record.pause !== undefined) this.notePause(job.subscription.id, record.pause);
+      if (pausedUntil > this.options.clock.now()) result = this.tries.deferred(job, pausedUntil);
+      else if (job.trigger === 'retry' && !job.subscription.active) result = this.tries.cancelled(job);
+      else result = await this.tries.run(job);
+      if (result.pause !== undefined) this.notePause(job.subscription.id, result.pause);
       tried();
-      await this.settle(job, record);
+      await this.recorder.record(result);
     } catch (error) {
       // Only a bug gets here (recording retries on its own); the lease brings the attempt back later.
       this.logger.error(`Delivering webhook attempt ${job.attempt.id} failed unexpectedly: ${describeError(error)}`);
-    }
-  }
-
-  /** Records a result; an in-memory attempt that stays pending waits here for its next try. */
-  private async settle(job: DeliveryJob, record: TryRecord): Promise<void> {
-    await this.recorder.record(record);
-    const { attempt } = record;
-    if (job.leaseToken === null && attempt.status === 'pending' && attempt.nextAttemptAt && !this.stopping) {
-      this.transientDue.push({ job: { ...job, attempt }, due: attempt.nextAttemptAt.getTime() });
     }
   }
 
@@ -512,7 +331,7 @@ export class DeliveryEngine implements OnApplicationBootstrap, BeforeApplication
   private pausedUntil(subscription: WebhookSubscription): number {
     const id = subscription.id;
     const local = this.pauses.get(id) ?? 0;
-    const indexed = this.registry.getActive(id)?.pausedUntil?.getTime() ?? 0;
+    const indexed = this.active.getActive(id)?.pausedUntil?.getTime() ?? 0;
     return Math.max(local, indexed, subscription.pausedUntil?.getTime() ?? 0);
   }
 
@@ -523,139 +342,4 @@ export class DeliveryEngine implements OnApplicationBootstrap, BeforeApplication
       for (const [id, end] of this.pauses) if (end <= now) this.pauses.delete(id);
     }
   }
-
-  /** A scheduled retry of an inactive subscription: resolved as failed without a request. */
-  private cancelled(job: DeliveryJob, now: number): TryRecord {
-    const attempt = withChanges(job.attempt, {
-      status: 'failed',
-      message: RETRY_CANCELLED_MESSAGE,
-      nextAttemptAt: null,
-      nextTrigger: null,
-      leaseOwner: null,
-      leaseUntil: null,
-      resolvedAt: new Date(now),
-    });
-    return { job, attempt };
-  }
-
-  private async attempt(job: DeliveryJob, request: BuiltRequest['request']): Promise<TryOutcome> {
-    const { delivery } = this.options;
-    let destination;
-    try {
-      destination = await this.guard.resolve(request.url);
-    } catch (error) {
-      const kind = error instanceof WebhookDestinationError ? error.kind : 'invalid';
-      return {
-        success: false,
-        message: kind === 'blocked' ? (error as Error).message : DESTINATION_VERIFICATION_FAILED,
-        statusCode: 0,
-        response: null,
-        error,
-        // A blocked or malformed destination stays so; a name that did not resolve may resolve later.
-        retryable: kind === 'unresolvable',
-      };
-    }
-    const began = performance.now();
-    let response: WebhookTransportResponse;
-    try {
-      response = await this.transport.send(request, {
-        destination,
-        timeout: delivery.timeout,
-        connectTimeout: delivery.connectTimeout,
-        maxResponseBodyBytes: delivery.maxResponseBodyBytes,
-      });
-    } catch (error) {
-      return { success: false, message: REMOTE_ERROR, statusCode: 0, response: null, error, retryable: true };
-    }
-    const recorded: WebhookAttemptResponse = {
-      statusCode: response.statusCode,
-      reason: response.reason,
-      headers: response.headers,
-      body: response.body,
-      truncated: response.truncated,
-      elapsedMs: Math.round((performance.now() - began) * 100) / 100,
-    };
-    try {
-      this.responseInspector?.(response, job);
-    } catch (error) {
-      return { success: false, message: RESPONSE_HANDLING_ERROR, statusCode: response.statusCode, response: recorded, error, retryable: true };
-    }
-    const success = response.statusCode >= 200 && response.statusCode < 300;
-    return {
-      success,
-      message: httpStatusMessage(response.statusCode, response.reason),
-      statusCode: response.statusCode,
-      response: recorded,
-      retryable: !success,
-      retryAfter: success ? undefined : responseHeader(response.headers, 'retry-after'),
-    };
-  }
-
-  private recordOf(
-    job: DeliveryJob,
-    outcome: TryOutcome,
-    stored: BuiltRequest['stored'],
-    startedAt: number,
-    elapsedMs: number,
-  ): TryRecord {
-    const { attempt, subscription } = job;
-    const now = this.options.clock.now();
-    const verdict = judgeTry(
-      {
-        success: outcome.success,
-        retryable: outcome.retryable,
-        statusCode: outcome.statusCode,
-        retryAfter: outcome.retryAfter,
-        triesDone: attempt.attemptCount + 1,
-        retries: attempt.event !== TEST_EVENT,
-      },
-      effectiveRetryPolicy(this.options.retry, subscription.retryPolicy),
-      this.options.retry,
-      now,
-    );
-    const tryRecord: WebhookAttemptTry = {
-      number: attempt.attemptCount + 1,
-      trigger: job.trigger,
-      at: new Date(startedAt).toISOString(),
-      statusCode: outcome.statusCode,
-      message: outcome.message,
-      elapsedMs,
-      ...(outcome.error !== undefined ? { error: describeError(outcome.error).split('\n')[0] } : {}),
-      ...(verdict.nextAttemptAt !== null ? { nextAttemptAt: new Date(verdict.nextAttemptAt).toISOString() } : {}),
-    };
-    const next = withChanges(attempt, {
-      status: verdict.status,
-      message: outcome.message,
-      request: stored,
-      response: outcome.response,
-      internalInfo: {
-        ...attempt.internalInfo,
-        exceptionHistory:
-          outcome.error !== undefined ? [...attempt.internalInfo.exceptionHistory, describeError(outcome.error)] : attempt.internalInfo.exceptionHistory,
-      },
-      tries: [...attempt.tries, tryRecord],
-      attemptCount: attempt.attemptCount + 1,
-      nextAttemptAt: verdict.nextAttemptAt === null ? null : new Date(verdict.nextAttemptAt),
-      nextTrigger: null,
-      leaseOwner: null,
-      leaseUntil: null,
-      resolvedAt: verdict.status === 'pending' ? null : new Date(now),
-    });
-    return {
-      job,
-      attempt: next,
-      ...(verdict.deactivate !== undefined ? { deactivate: verdict.deactivate } : {}),
-      ...(verdict.pauseUntil !== null ? { pause: verdict.pauseUntil } : {}),
-    };
-  }
-}
-
-/** What starts an attempt's next try: a manual retry, a scheduled retry, or the first (scheduled) try. */
-function triggerOf(attempt: WebhookDeliveryAttempt): DeliveryJob['trigger'] {
-  return attempt.nextTrigger ?? (attempt.attemptCount > 0 ? 'retry' : 'scheduled');
-}
-
-/** A copy of an entity (same prototype) with `changes`: snapshots held elsewhere stay as they were. */
-function withChanges<T extends object>(entity: T, changes: Partial<T>): T {
-  return Object.assign(Object.create(Object.getPrototypeOf(entity) as object) as T, entity, changes);
 }

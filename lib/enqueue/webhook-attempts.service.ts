@@ -1,19 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { WebhookDeliveryAttempt } from '../entities/webhook-delivery-attempt.entity';
-import { WebhookAttemptNotFoundError, WebhookOperationNotAllowedError, WebhookValidationError } from '../core/errors/webhooks.errors';
 import type { WebhookAttemptStatus } from '../core/attempts/delivery-attempt.interface';
-import type { WebhookPage } from '../match/subscriptions/subscription-input.interface';
-import { TransactionHooks } from '../stores/typeorm/transaction-hooks.subscriber';
-import { WebhooksDatabase } from '../stores/typeorm/webhooks-database';
-import { isTransientId, TransientSubscriptions } from '../match/subscriptions/transient-subscriptions.store';
-import { rejectUnknownFields } from '../match/subscriptions/subscription-input.validation';
-import { decodeCursor, encodeCursor, pageLimit } from '../core/util/cursor.util';
+import { WebhookAttemptNotFoundError, WebhookOperationNotAllowedError, WebhookValidationError } from '../core/errors/webhooks.errors';
+import { decodeCursor, encodeCursor, pageLimit, type WebhookPage } from '../core/util/cursor.util';
+import { rejectUnknownFields } from '../core/util/input-validation.util';
 import { isLookupId } from '../core/util/storable-text.util';
-import { AttemptStore } from '../stores/typeorm/attempt.store';
-import { DeliveryEngine } from '../deliver/delivery.engine';
-import { TransientAttempts } from '../deliver/transient-attempts.store';
 import { WEBHOOKS_MODULE_OPTIONS } from '../core/webhooks.constants';
+import { DeliveryEngine } from '../deliver/delivery.engine';
+import type { WebhookDeliveryAttempt } from '../entities/webhook-delivery-attempt.entity';
 import type { ResolvedWebhooksOptions } from '../options/webhooks-options.resolver';
+import { WEBHOOK_ATTEMPT_STORE, type WebhookAttemptStore } from '../stores/attempt-store.interface';
 import { attemptInFlightMessage, dateReason, replayStatusReason, subscriptionIdReason } from './attempts.messages';
 
 /** Filters of {@link WebhookAttempts.list}. */
@@ -60,22 +55,17 @@ const REPLAY_FIELDS = ['subscriptionId', 'status', 'since'];
 @Injectable()
 export class WebhookAttempts {
   constructor(
-    private readonly db: WebhooksDatabase,
-    private readonly transient: TransientAttempts,
-    private readonly store: AttemptStore,
+    @Inject(WEBHOOK_ATTEMPT_STORE) private readonly store: WebhookAttemptStore,
     private readonly engine: DeliveryEngine,
-    private readonly hooks: TransactionHooks,
-    private readonly transientSubscriptions: TransientSubscriptions,
     @Inject(WEBHOOKS_MODULE_OPTIONS) private readonly options: ResolvedWebhooksOptions,
   ) {}
 
   /**
-   * Tries an attempt again now (the seed's "retry a failed request"): a resolved attempt — failed or
-   * successful — or a pending one waiting for its next scheduled retry goes back to pending, due now, and
-   * this instance sends it at once (another instance does when delivery is off here). The try is
-   * recorded with the trigger `manual` and the same `webhook-id`; it counts toward the retry policy's
-   * tries, so an attempt that used them all gets exactly this one. Works for static in-memory
-   * subscriptions too, and for inactive subscriptions (it is a person's decision).
+   * Tries an attempt again now: a resolved attempt — failed or successful — or a pending one waiting for its
+   * next scheduled retry goes back to pending, due now, and this instance sends it at once (another instance
+   * does when delivery is off here). The try is recorded with the trigger `manual` and the same
+   * `webhook-id`; it counts toward the retry policy's tries, so an attempt that used them all gets exactly
+   * this one. Works for inactive subscriptions too (it is a person's decision).
    *
    * @returns The attempt as set back to pending, before the try.
    * @throws WebhookAttemptNotFoundError when there is no such attempt.
@@ -83,16 +73,9 @@ export class WebhookAttempts {
    */
   async retry(id: string): Promise<WebhookDeliveryAttempt> {
     const attempt = await this.get(id);
-    const now = this.options.clock.now();
-    if (isTransientId(attempt.subscriptionId)) return this.retryTransient(attempt, now);
-    const runner = this.db.transactionRunner();
-    if (!(await this.db.run(() => this.store.rearm(attempt.id, now)))) {
-      throw new WebhookOperationNotAllowedError(attemptInFlightMessage(attempt.id));
-    }
-    const rearmed = await this.get(attempt.id);
-    if (runner) this.hooks.afterCommit(runner, () => void this.engine.claimAndEnqueue([attempt.id]));
-    else await this.engine.claimAndEnqueue([attempt.id]);
-    return rearmed;
+    const rearmed = await this.store.rearm(attempt.id, this.options.clock.now(), () => void this.engine.claimAndEnqueue([attempt.id]));
+    if (!rearmed) throw new WebhookOperationNotAllowedError(attemptInFlightMessage(attempt.id));
+    return this.get(attempt.id);
   }
 
   /**
@@ -117,44 +100,8 @@ export class WebhookAttempts {
     if (since !== undefined && (!(since instanceof Date) || Number.isNaN(since.getTime()))) {
       throw new WebhookValidationError('since', dateReason());
     }
-    const now = this.options.clock.now();
-    let count = 0;
-    if (subscriptionId === undefined || isTransientId(subscriptionId)) {
-      const subscriptions =
-        subscriptionId === undefined
-          ? this.transientSubscriptions.all().filter((s) => s.active)
-          : [this.transientSubscriptions.get(subscriptionId)].filter((s) => s !== undefined);
-      for (const subscription of subscriptions) {
-        for (const attempt of this.transient.list(subscription.id)) {
-          if (attempt.status !== status || (since !== undefined && attempt.createdAt < since)) continue;
-          this.retryTransient(attempt, now);
-          count++;
-        }
-      }
-    }
-    if (subscriptionId === undefined || !isTransientId(subscriptionId)) {
-      const runner = this.db.transactionRunner();
-      count += await this.db.run(() => this.store.replay({ subscriptionId, status, since: since?.getTime() }, now));
-      this.hooks.afterCommit(runner, () => this.engine.wake());
-    }
+    const count = await this.store.replay({ subscriptionId, status, since: since?.getTime() }, this.options.clock.now(), () => this.engine.wake());
     return { count };
-  }
-
-  private retryTransient(attempt: WebhookDeliveryAttempt, now: number): WebhookDeliveryAttempt {
-    if (attempt.status === 'pending' && !this.engine.hasScheduledTransient(attempt.id)) {
-      throw new WebhookOperationNotAllowedError(attemptInFlightMessage(attempt.id));
-    }
-    const subscription = this.transientSubscriptions.get(attempt.subscriptionId);
-    if (!subscription) throw new WebhookAttemptNotFoundError(attempt.id);
-    const rearmed: WebhookDeliveryAttempt = Object.assign(Object.create(Object.getPrototypeOf(attempt) as object), attempt, {
-      status: 'pending',
-      nextAttemptAt: new Date(now),
-      nextTrigger: 'manual',
-      resolvedAt: null,
-    } satisfies Partial<WebhookDeliveryAttempt>);
-    this.transient.replace(rearmed);
-    this.engine.sendTransientNow({ attempt: rearmed, subscription, leaseToken: null, leaseUntil: 0, trigger: 'manual' });
-    return rearmed;
   }
 
   /** A page of a subscription's attempts, newest first. */
@@ -168,27 +115,7 @@ export class WebhookAttempts {
     }
     const before = filter.cursor === undefined ? undefined : decodeCursor(filter.cursor);
     if (!isLookupId(subscriptionId)) return { items: [], nextCursor: null };
-    if (isTransientId(subscriptionId)) {
-      const items = this.transient
-        .list(subscriptionId)
-        .reverse()
-        .filter(
-          (a) =>
-            (!filter.status || a.status === filter.status) &&
-            (!filter.since || a.createdAt >= filter.since) &&
-            (before === undefined || a.id < before),
-        );
-      return { items: items.slice(0, limit), nextCursor: items.length > limit ? encodeCursor(items[limit - 1].id) : null };
-    }
-    const query = this.db
-      .select(WebhookDeliveryAttempt, 'a')
-      .where('a.subscription_id = :subscriptionId', { subscriptionId })
-      .orderBy('a.id', 'DESC')
-      .limit(limit + 1);
-    if (filter.status) query.andWhere('a.status = :status', { status: filter.status });
-    if (filter.since) query.andWhere('a.created_at >= :since', { since: filter.since.getTime() });
-    if (before !== undefined) query.andWhere('a.id < :before', { before });
-    const rows = this.db.hydrate(WebhookDeliveryAttempt, 'a', (await this.db.query(query)).rows);
+    const rows = await this.store.list(subscriptionId, { status: filter.status, since: filter.since?.getTime(), before, limit });
     const items = rows.slice(0, limit);
     return { items, nextCursor: rows.length > limit ? encodeCursor(items[items.length - 1].id) : null };
   }
@@ -202,10 +129,6 @@ export class WebhookAttempts {
 
   /** One attempt, or `null`. */
   async find(id: string): Promise<WebhookDeliveryAttempt | null> {
-    if (!isLookupId(id)) return null;
-    const transient = this.transient.get(id);
-    if (transient) return transient;
-    const query = this.db.select(WebhookDeliveryAttempt, 'a').where('a.id = :id', { id });
-    return this.db.hydrate(WebhookDeliveryAttempt, 'a', (await this.db.query(query)).rows)[0] ?? null;
+    return isLookupId(id) ? this.store.find(id) : null;
   }
 }

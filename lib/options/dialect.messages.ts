@@ -51,3 +51,7 @@ export const invalidComputedHeaderMessage = (dialect: string, header: string, re
 
 export const computedHeadersFailedMessage = (dialect: string, reason: string): string =>
   `Dialect "${dialect}" could not compute its headers: ${reason}`;
+
+export const unknownStaticDialectMessage = (index: number, name: string, known: readonly string[]): string =>
+  `WebhooksModule: option "subscriptions[${index}].dialect" names "${name}", which is not a known dialect ` +
+  `(known: ${known.join(', ')}). Register it in forRoot({ dialects }) or with @WebhookDialect().`;

@@ -147,8 +147,15 @@ export interface WebhooksModuleOptions extends WebhookPayloadOptions {
    */
   database?: DataSourceOptions;
   /**
-   * Static subscriptions (the seed's ZCML directives): in memory, or synced to the database with
-   * `persistent: true`.
+   * Where subscriptions and their delivery attempts are kept: `'typeorm'`, the application's database
+   * through TypeORM (the transactional outbox: an event is delivered when its transaction commits, and after
+   * a crash); or `'memory'`, for applications without a database and for tests — nothing survives a restart.
+   * @default 'typeorm'
+   */
+  storage?: 'typeorm' | 'memory';
+  /**
+   * Static subscriptions, declared here: without `persistent` they belong to the configuration (set afresh
+   * at every start); with `persistent: true` they are created once and then managed at runtime.
    * @default []
    */
   subscriptions?: StaticSubscriptionOptions[];
@@ -228,7 +235,7 @@ export interface WebhooksOptionsFactory {
 }
 
 /** Options that must be known when the module is defined, before any provider runs. */
-export type WebhooksStaticOptions = Pick<WebhooksModuleOptions, 'isGlobal' | 'dataSource' | 'database' | 'admin'>;
+export type WebhooksStaticOptions = Pick<WebhooksModuleOptions, 'isGlobal' | 'dataSource' | 'database' | 'admin' | 'storage'>;
 
 /** Options of {@link WebhooksModule.forRootAsync}. */
 export interface WebhooksModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'>, WebhooksStaticOptions {

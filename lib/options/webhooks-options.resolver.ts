@@ -26,6 +26,7 @@ import { decodeSigningKey, decodeWebhookSecret, SIGNING_KEY_PREFIX } from '../co
 /** The options with every default applied: what the module's services read. */
 export interface ResolvedWebhooksOptions {
   isGlobal: boolean;
+  storage: 'typeorm' | 'memory';
   dataSource: string;
   subscriptions: NormalizedStaticSubscription[];
   attemptLimit: number;
@@ -65,6 +66,7 @@ export interface NormalizedStaticSubscription {
 /** The documented defaults. */
 export const WEBHOOKS_DEFAULTS = {
   isGlobal: true,
+  storage: 'typeorm',
   dataSource: 'default',
   attemptLimit: 50,
   allowHttp: false,
@@ -93,6 +95,7 @@ const WEBHOOKS_DEFAULTS_DELIVERY = WEBHOOKS_DEFAULTS.delivery;
 const KNOWN: Record<string, readonly string[]> = {
   '': [
     'isGlobal',
+    'storage',
     'dataSource',
     'database',
     'subscriptions',
@@ -148,12 +151,16 @@ export function resolveWebhooksOptions(options: WebhooksModuleOptions | undefine
   if (raw.database !== undefined && (typeof raw.database !== 'object' || raw.database === null || !('type' in raw.database))) {
     fail('database', 'TypeORM DataSourceOptions with a "type"', raw.database);
   }
+  const storage = raw.storage ?? WEBHOOKS_DEFAULTS.storage;
+  if (storage !== 'typeorm' && storage !== 'memory') fail('storage', '"typeorm" or "memory"', raw.storage);
+  if (storage === 'memory' && raw.database !== undefined) fail('database', 'left out with storage "memory" (nothing is stored in a database)', raw.database);
   if (raw.subscriptions !== undefined && !Array.isArray(raw.subscriptions)) {
     fail('subscriptions', 'a list of static subscriptions', raw.subscriptions);
   }
 
   return {
     isGlobal: bool('isGlobal', raw.isGlobal, WEBHOOKS_DEFAULTS.isGlobal),
+    storage,
     dataSource: raw.database ? WEBHOOKS_OWN_DATA_SOURCE_NAME : string('dataSource', raw.dataSource, WEBHOOKS_DEFAULTS.dataSource),
     subscriptions: (raw.subscriptions ?? []).map((entry, index) => staticSubscription(entry, index, allowHttp)),
     attemptLimit: integer('attemptLimit', raw.attemptLimit, WEBHOOKS_DEFAULTS.attemptLimit, 1, 100_000),

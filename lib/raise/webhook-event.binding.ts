@@ -1,4 +1,4 @@
-import type { WebhookEventMetadata } from './webhook-event.decorator';
+import type { WebhookEventMetadata } from '../core/metadata/webhook-event.metadata';
 
 /** Raises the events of one decorated call. */
 export type WebhookRaiser = (events: readonly WebhookEventMetadata[], result: unknown, args: unknown[]) => Promise<void>;

@@ -1,29 +1,25 @@
 import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
-import type { WebhookEventMetadata } from './webhook-event.decorator';
-import { resourceOf } from './webhook-resource.decorator';
+import type { WebhookEventMetadata } from '../core/metadata/webhook-event.metadata';
+import { resourceOf } from '../core/metadata/webhook-resource.metadata';
 import { WEBHOOK_EVENT_METADATA } from '../core/webhooks-metadata.constants';
+import { type DiscoveredWebhookEvent, WebhookEventCatalog } from '../match/catalog/webhook-event.catalog';
 import { bindWebhookRaiser, setDefaultWebhookRaiser, type WebhookRaiser } from './webhook-event.binding';
 import { WebhookDispatcher } from './webhook-dispatcher.service';
 
-/** An event a provider method raises, for the event-type catalog. */
-export interface DiscoveredWebhookEvent extends WebhookEventMetadata {
-  /** `ClassName.method`. */
-  source: string;
-}
-
 /**
- * Finds the provider methods decorated with `@WebhookEvent`, for the event-type catalog, and ties their
- * instances to this application's dispatcher (the decorator wrapped the methods already).
+ * Finds the provider methods decorated with `@WebhookEvent` (the decorator wrapped them already and stored
+ * their metadata): ties their instances to this application's dispatcher, and registers their events with
+ * the event-type catalog.
  */
 @Injectable()
 export class WebhookEventExplorer implements OnModuleInit, OnModuleDestroy {
-  private readonly found: DiscoveredWebhookEvent[] = [];
   private readonly raise: WebhookRaiser;
 
   constructor(
     private readonly discovery: DiscoveryService,
     private readonly scanner: MetadataScanner,
+    private readonly catalog: WebhookEventCatalog,
     dispatcher: WebhookDispatcher,
   ) {
     this.raise = async (events, result, args) => {
@@ -38,26 +34,23 @@ export class WebhookEventExplorer implements OnModuleInit, OnModuleDestroy {
     };
   }
 
-  /** Every event found on provider methods. */
-  get events(): readonly DiscoveredWebhookEvent[] {
-    return this.found;
-  }
-
   onModuleInit(): void {
     setDefaultWebhookRaiser(this.raise);
+    const found: DiscoveredWebhookEvent[] = [];
     for (const wrapper of this.discovery.getProviders()) {
       const { instance } = wrapper;
       if (!instance || typeof instance !== 'object') continue;
-      const prototype = Object.getPrototypeOf(instance);
+      const prototype = Object.getPrototypeOf(instance) as Record<string, unknown>;
       let decorated = false;
       for (const method of this.scanner.getAllMethodNames(prototype)) {
-        const metadata: WebhookEventMetadata[] | undefined = Reflect.getMetadata(WEBHOOK_EVENT_METADATA, prototype[method]);
+        const metadata = Reflect.getMetadata(WEBHOOK_EVENT_METADATA, prototype[method] as object) as WebhookEventMetadata[] | undefined;
         if (!metadata?.length) continue;
         decorated = true;
-        this.found.push(...metadata.map((m) => ({ ...m, source: `${instance.constructor.name}.${method}` })));
+        found.push(...metadata.map((m) => ({ ...m, source: `${(instance as object).constructor.name}.${method}` })));
       }
-      if (decorated) bindWebhookRaiser(instance, this.raise);
+      if (decorated) bindWebhookRaiser(instance as object, this.raise);
     }
+    this.catalog.addDiscovered(found);
   }
 
   onModuleDestroy(): void {

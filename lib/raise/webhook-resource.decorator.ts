@@ -1,36 +1,6 @@
 import { WebhookValidationError } from '../core/errors/webhooks.errors';
 import { WEBHOOK_RESOURCE_METADATA } from '../core/webhooks-metadata.constants';
-
-/** The lifecycle events a resource raises. */
-export type WebhookResourceEvent = 'create' | 'update' | 'delete';
-
-/** Options of {@link WebhookResource}. */
-export interface WebhookResourceOptions<TEntity = any> {
-  /**
-   * The scope of an entity: its events are raised there, and `subscribeToResource` places subscriptions
-   * there.
-   * @default the ambient scope, else '/'
-   */
-  scope?: (entity: TEntity) => string | undefined;
-  /**
-   * Which lifecycle events to raise.
-   * @default ['create', 'update', 'delete']
-   */
-  events?: WebhookResourceEvent[];
-  /**
-   * Builds the payload of an event.
-   * @default the entity
-   */
-  payload?: (entity: TEntity, event: WebhookResourceEvent) => unknown;
-  /** What the resource is, for the event-type catalog. @default undefined */
-  description?: string;
-}
-
-/** What `@WebhookResource` stores on an entity class. */
-export interface WebhookResourceMetadata {
-  name: string;
-  options: WebhookResourceOptions;
-}
+import type { WebhookResourceMetadata, WebhookResourceOptions } from '../core/metadata/webhook-resource.metadata';
 
 const RESOURCE_NAME = /^[a-z0-9_-]+(\.[a-z0-9_-]+)*$/;
 
@@ -51,11 +21,4 @@ export function WebhookResource<TEntity = any>(name: string, options: WebhookRes
   return (target) => {
     Reflect.defineMetadata(WEBHOOK_RESOURCE_METADATA, { name, options } satisfies WebhookResourceMetadata, target);
   };
-}
-
-/** The resource metadata of an object's class (or of a class), if it is a webhook resource. */
-export function resourceOf(value: unknown): WebhookResourceMetadata | undefined {
-  if (value === null || value === undefined) return undefined;
-  const target = typeof value === 'function' ? value : (value as object).constructor;
-  return target ? Reflect.getMetadata(WEBHOOK_RESOURCE_METADATA, target) : undefined;
 }

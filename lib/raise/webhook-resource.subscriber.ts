@@ -1,6 +1,6 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { DataSource, EntitySubscriberInterface, InsertEvent, RemoveEvent, SoftRemoveEvent, UpdateEvent } from 'typeorm';
-import { resourceOf, type WebhookResourceEvent } from './webhook-resource.decorator';
+import { resourceOf, type WebhookResourceEvent } from '../core/metadata/webhook-resource.metadata';
 import { WEBHOOKS_DATA_SOURCE } from '../core/webhooks.constants';
 import { WebhookDispatcher } from './webhook-dispatcher.service';
 
@@ -12,10 +12,11 @@ import { WebhookDispatcher } from './webhook-dispatcher.service';
 @Injectable()
 export class WebhookResourceSubscriber implements EntitySubscriberInterface {
   constructor(
-    @Inject(WEBHOOKS_DATA_SOURCE) dataSource: DataSource,
     private readonly dispatcher: WebhookDispatcher,
+    // Entity events exist only with a TypeORM data source; with memory storage there is none.
+    @Optional() @Inject(WEBHOOKS_DATA_SOURCE) dataSource?: DataSource,
   ) {
-    dataSource.subscribers.push(this);
+    dataSource?.subscribers.push(this);
   }
 
   async afterInsert(event: InsertEvent<object>): Promise<void> {

@@ -1,13 +1,11 @@
 import { WebhooksConfigurationError, WebhookValidationError } from '../core/errors/webhooks.errors';
 import { DeliveryEngine } from '../deliver/delivery.engine';
-import { TransientAttempts } from '../deliver/transient-attempts.store';
-import { WebhooksDatabase } from '../stores/typeorm/webhooks-database';
-import { WebhookSubscriptions } from '../match/subscriptions/webhook-subscriptions.service';
+import { DeliveryTry, type WebhookResponseInspector } from '../deliver/delivery.try';
+import { WEBHOOK_ATTEMPT_STORE, type WebhookAttemptStore } from '../stores/attempt-store.interface';
 import { WebhookTransport } from '../options/webhook-transport.interface';
 import { WEBHOOKS_MODULE_OPTIONS } from '../core/webhooks.constants';
 import type { ResolvedWebhooksOptions } from '../options/webhooks-options.resolver';
 import { MemoryWebhookTransport, type WaitForRequestsOptions, type WebhookTestResponder } from './memory.transport';
-import { storedPendingAttempts } from '../stores/typeorm/pending-attempts.query';
 import type { RecordedWebhookRequest } from './recorded-request';
 import { SimulatedProcessingError, WebhookDeliveriesDeferredError, WebhookDeliveriesTimeoutError } from './testing.errors';
 import { memoryTransportRequiredMessage } from './testing.messages';
@@ -33,6 +31,8 @@ export interface WebhooksTestKitHost {
 /** What the kit reads of a module, resolved from its host. */
 interface KitParts {
   engine: DeliveryEngine;
+  tries: DeliveryTry;
+  store: WebhookAttemptStore;
   transport: WebhookTransport;
   options: ResolvedWebhooksOptions;
   host: WebhooksTestKitHost;
@@ -50,17 +50,19 @@ interface KitParts {
  */
 export class WebhooksTestKit {
   private readonly engine: DeliveryEngine;
+  private readonly tries: DeliveryTry;
+  private readonly store: WebhookAttemptStore;
   private readonly sender: WebhookTransport;
   private readonly options: ResolvedWebhooksOptions;
   private readonly host: WebhooksTestKitHost;
   private readonly settings: ResolvedWebhooksTestingOptions;
   private readonly processing = new FailureSwitch('url');
-  private inspector?: { own: NonNullable<DeliveryEngine['responseInspector']>; previous: DeliveryEngine['responseInspector'] };
+  private inspector?: { own: WebhookResponseInspector; previous: WebhookResponseInspector | undefined };
   private deferredNow = false;
 
   /** Use {@link WebhooksTestKit.from}, or inject the kit from `WebhooksTestingModule`. */
   constructor(parts: KitParts, settings: ResolvedWebhooksTestingOptions) {
-    ({ engine: this.engine, transport: this.sender, options: this.options, host: this.host } = parts);
+    ({ engine: this.engine, tries: this.tries, store: this.store, transport: this.sender, options: this.options, host: this.host } = parts);
     this.settings = settings;
     if (this.sender instanceof MemoryWebhookTransport) this.sender.useModuleClock(this.options.clock);
     if (settings.deferred) this.deferDeliveries();
@@ -72,10 +74,22 @@ export class WebhooksTestKit {
    * @throws WebhooksConfigurationError when an option is malformed.
    */
   static from(host: WebhooksTestKitHost, options: Omit<WebhooksTestingOptions, 'defaultResponse'> = {}): WebhooksTestKit {
+    return WebhooksTestKit.over(host, undefined, resolveTestingOptions(options, 'options'));
+  }
+
+  /** The kit over the module inside `host`, sending through `transport` (else the module's own). */
+  static over(host: WebhooksTestKitHost, transport: WebhookTransport | undefined, settings: ResolvedWebhooksTestingOptions): WebhooksTestKit {
     const get = <T>(token: unknown): T => host.get(token, { strict: false }) as T;
     return new WebhooksTestKit(
-      { engine: get(DeliveryEngine), transport: get(WebhookTransport), options: get(WEBHOOKS_MODULE_OPTIONS), host },
-      resolveTestingOptions(options, 'options'),
+      {
+        engine: get(DeliveryEngine),
+        tries: get(DeliveryTry),
+        store: get(WEBHOOK_ATTEMPT_STORE),
+        transport: transport ?? get(WebhookTransport),
+        options: get(WEBHOOKS_MODULE_OPTIONS),
+        host,
+      },
+      settings,
     );
   }
 
@@ -141,16 +155,16 @@ export class WebhooksTestKit {
   failProcessing(on: boolean | WebhookUrlMatcher = true): this {
     this.processing.set(on);
     if (this.processing.active && !this.inspector) {
-      const previous = this.engine.responseInspector;
-      const own: NonNullable<DeliveryEngine['responseInspector']> = (response, job) => {
+      const previous = this.tries.responseInspector;
+      const own: WebhookResponseInspector = (response, job) => {
         if (this.processing.matches(job.subscription.to)) throw new SimulatedProcessingError(job.subscription.to);
         previous?.(response, job);
       };
       this.inspector = { own, previous };
-      this.engine.responseInspector = own;
+      this.tries.responseInspector = own;
     } else if (!this.processing.active && this.inspector) {
       // Put back what was there, unless someone replaced our inspector meanwhile.
-      if (this.engine.responseInspector === this.inspector.own) this.engine.responseInspector = this.inspector.previous;
+      if (this.tries.responseInspector === this.inspector.own) this.tries.responseInspector = this.inspector.previous;
       this.inspector = undefined;
     }
     return this;
@@ -180,20 +194,14 @@ export class WebhooksTestKit {
 
   /** What is still to be delivered. */
   async pendingDeliveries(): Promise<PendingWebhookDeliveries> {
-    const stored = await storedPendingAttempts(this.host.get(WebhooksDatabase, { strict: false }), this.options.clock.now());
-    const transient: TransientAttempts = this.host.get(TransientAttempts, { strict: false });
-    const subscriptions: WebhookSubscriptions = this.host.get(WebhookSubscriptions, { strict: false });
-    let inMemory = 0;
-    for (const subscription of subscriptions.listStatic()) {
-      for (const attempt of transient.list(subscription.id)) if (attempt.status === 'pending') inMemory++;
-    }
+    const summary = await this.store.pendingSummary(this.options.clock.now());
     return {
-      total: stored.pending + inMemory,
-      stored: stored.pending,
-      inMemory,
-      due: stored.due,
+      total: summary.pending,
+      stored: this.store.durable ? summary.pending : 0,
+      inMemory: this.store.durable ? 0 : summary.pending,
+      due: summary.due,
       inEngine: this.engine.load,
-      nextAttemptAt: stored.nextAttemptAt,
+      nextAttemptAt: summary.nextAttemptAt,
     };
   }
 

@@ -1,7 +1,9 @@
 import { type DynamicModule, Module, type Provider } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
-import { DeliveryEngine } from '../deliver/delivery.engine';
 import { WebhooksConfigurationError } from '../core/errors/webhooks.errors';
+import { DeliveryEngine } from '../deliver/delivery.engine';
+import { DeliveryTry } from '../deliver/delivery.try';
+import { WEBHOOK_ATTEMPT_STORE, type WebhookAttemptStore } from '../stores/attempt-store.interface';
 import { invalidOptionMessage } from '../core/errors/webhooks.messages';
 import type { WebhooksModuleOptions, WebhooksOptionsFactory } from '../options/webhooks-module-options.interface';
 import { WEBHOOKS_MODULE_OPTIONS } from '../core/webhooks.constants';
@@ -97,9 +99,9 @@ export class WebhooksTestingModule {
       { provide: MemoryWebhookTransport, useValue: transport },
       {
         provide: WebhooksTestKit,
-        useFactory: (engine: DeliveryEngine, options: ResolvedWebhooksOptions, moduleRef: ModuleRef) =>
-          new WebhooksTestKit({ engine, transport, options, host: moduleRef }, settings),
-        inject: [DeliveryEngine, WEBHOOKS_MODULE_OPTIONS, ModuleRef],
+        useFactory: (engine: DeliveryEngine, tries: DeliveryTry, store: WebhookAttemptStore, options: ResolvedWebhooksOptions, moduleRef: ModuleRef) =>
+          new WebhooksTestKit({ engine, tries, store, transport, options, host: moduleRef }, settings),
+        inject: [DeliveryEngine, DeliveryTry, WEBHOOK_ATTEMPT_STORE, WEBHOOKS_MODULE_OPTIONS, ModuleRef],
       },
     ];
     return {

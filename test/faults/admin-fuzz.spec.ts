@@ -116,7 +116,7 @@ function fuzzSuite(adapter: 'express' | 'fastify', kinds: DatabaseKind[], reques
         await add(ROOT, '/ops', 'root1');
         await add(ACME_ADMIN, '/acme', 'acmeadmin1');
         await add(null, '/other', 'nobody1');
-        const [staticSub] = t.subscriptions.listStatic();
+        const [staticSub] = (await t.subscriptions.list({ static: true })).items;
         fixture.push({ id: staticSub.id, owner: ALICE, scope: '/', tokens: [staticSub.id, 'alice-static-hook'] });
 
         // A history for every subscription: pending, failed and successful attempts.

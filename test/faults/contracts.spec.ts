@@ -10,7 +10,7 @@ import {
 import { WebhookSubscriptionEvent } from '../../lib/entities/webhook-subscription-event.entity';
 import { MAX_STORED_SECRETS } from '../../lib/core/signing/subscription-secrets.util';
 import { WebhookSecretList } from '../../lib/core/signing/webhook-secret.list';
-import { statement, WebhooksDatabase } from '../../lib/stores/typeorm/webhooks-database';
+import { statement, WebhooksDatabase } from '../../lib/stores/typeorm/webhooks.database';
 import { createTestApp, type TestApp } from '../support/app';
 import { describeEachDatabase } from '../support/databases';
 import { TestReceiver } from '../support/receiver';

@@ -9,28 +9,6 @@ export const invalidOptionMessage = (option: string, expected: string, actual: u
 export const unknownOptionMessage = (option: string, known: readonly string[]): string =>
   `WebhooksModule: unknown option "${option}". Known options: ${known.join(', ')}. Check the spelling.`;
 
-export const entitiesNotRegisteredMessage = (dataSourceName: string): string =>
-  `WebhooksModule: the TypeORM data source "${dataSourceName}" does not know the webhook entities. ` +
-  `Add "autoLoadEntities: true" to TypeOrmModule.forRoot(), or add ...WEBHOOK_ENTITIES to its "entities", ` +
-  `or pass forRoot({ dataSource: '<name>' }) naming the data source that has them.`;
-
-export const tablesMissingMessage = (table: string): string =>
-  `WebhooksModule: the table "${table}" does not exist. Run the module's migrations ` +
-  `(add ...WEBHOOK_MIGRATIONS to the data source's "migrations" and run them, e.g. "migrationsRun: true") ` +
-  `or enable "synchronize" in development.`;
-
-export const unsupportedDatabaseMessage = (type: string): string =>
-  `WebhooksModule: TypeORM databases of type "${type}" are not supported. Use SQLite (better-sqlite3), ` +
-  `PostgreSQL or MySQL/MariaDB for the webhooks data source.`;
-
-export const axiosTransportUnavailableMessage = (): string =>
-  `WebhooksModule: delivery.transport is "axios" but no HttpService was found. Install @nestjs/axios and axios ` +
-  `and import HttpModule in the module that imports WebhooksModule (or use the default "undici" transport).`;
-
-export const unknownStaticDialectMessage = (index: number, name: string, known: readonly string[]): string =>
-  `WebhooksModule: option "subscriptions[${index}].dialect" names "${name}", which is not a known dialect ` +
-  `(known: ${known.join(', ')}). Register it in forRoot({ dialects }) or with @WebhookDialect().`;
-
 export const invalidFieldMessage = (field: string, reason: string): string => `${field} ${reason}`;
 
 export const subscriptionNotFoundMessage = (id: string): string =>
@@ -38,12 +16,9 @@ export const subscriptionNotFoundMessage = (id: string): string =>
 
 export const attemptNotFoundMessage = (id: string): string => `Webhook delivery attempt "${id}" was not found.`;
 
-export const transientSubscriptionMessage = (id: string, action: string): string =>
-  `Webhook subscription "${id}" is a static, in-memory subscription configured in WebhooksModule.forRoot(); ` +
-  `it cannot be ${action} at runtime. Change the module options instead, or use "persistent: true".`;
-
-export const outOfScopeMessage = (id: string, scope: string): string =>
-  `Webhook subscription "${id}" is not in scope "${scope}".`;
+export const configuredSubscriptionMessage = (id: string, action: string): string =>
+  `Webhook subscription "${id}" is declared in WebhooksModule.forRoot({ subscriptions }); it cannot be ${action} at ` +
+  `runtime. Change the module options instead, or declare it with "persistent: true" to manage it at runtime.`;
 
 export function describe(value: unknown): string {
   if (value === undefined) return 'undefined';

@@ -55,9 +55,7 @@ export function isWithinScope(scope: string, ancestor: string): boolean {
   return ancestor === ROOT_SCOPE || scope === ancestor || scope.startsWith(`${ancestor}/`);
 }
 
-/** Joins a child segment path under a parent scope: `joinScope('/acme', 'sales')` → `/acme/sales`. */
-export function joinScope(parent: string, child: string): string {
-  const trimmed = child.replace(/^\/+|\/+$/g, '');
-  if (!trimmed) return parent;
-  return parent === ROOT_SCOPE ? `/${trimmed}` : `${parent}/${trimmed}`;
+/** Whether `scope` lies on `branch`'s branch: `branch` itself, one of its ancestors, or beneath it. */
+export function isRelatedScope(scope: string, branch: string): boolean {
+  return isWithinScope(scope, branch) || isWithinScope(branch, scope);
 }

@@ -12,7 +12,7 @@ export function decodeCursor(cursor: unknown, field = 'cursor'): string {
     throw new WebhookValidationError(field, 'must be a cursor returned by a previous page');
   }
   const text = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!/^c1:[0-9a-f-]{36}$/.test(text)) {
+  if (!/^c1:[0-9A-Za-z:_-]{1,64}$/.test(text)) {
     throw new WebhookValidationError(field, 'must be a cursor returned by a previous page');
   }
   return text.slice(3);
@@ -25,4 +25,11 @@ export function pageLimit(limit: unknown, field = 'limit', fallback = 50, max = 
     throw new WebhookValidationError(field, `must be a whole number from 1 to ${max}`);
   }
   return limit;
+}
+
+/** One page of a list. */
+export interface WebhookPage<T> {
+  items: T[];
+  /** Pass as `cursor` for the next page; `null` on the last page. */
+  nextCursor: string | null;
 }

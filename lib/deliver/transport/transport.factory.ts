@@ -1,6 +1,6 @@
 import type { ModuleRef } from '@nestjs/core';
 import { WebhooksConfigurationError } from '../../core/errors/webhooks.errors';
-import { axiosTransportUnavailableMessage } from '../../core/errors/webhooks.messages';
+import { axiosTransportUnavailableMessage } from './transport.messages';
 import type { ResolvedWebhooksOptions } from '../../options/webhooks-options.resolver';
 import { type AxiosLike, AxiosTransport } from './axios.transport';
 import { UndiciTransport } from './undici.transport';

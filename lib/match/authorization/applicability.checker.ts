@@ -14,7 +14,7 @@ import {
   unknownPermissionReason,
 } from '../../core/messages/authorization.messages';
 import { resolveWebhookAuthorizer } from './authorizer.resolver';
-import { PreconditionFailureCounter } from '../../react/precondition-failures.counter';
+import { WebhookOutcomeBus } from '../../pipeline/outcome.bus';
 import type { WebhookAuthorizationContext, WebhookAuthorizer } from '../../options/webhook-authorizer.interface';
 import { WebhookUnknownPermissionError } from '../../core/errors/webhook-unknown-permission.error';
 
@@ -48,7 +48,7 @@ const DENIED: Verdict = { kind: 'denied' };
  * without an owner always is; one with an owner is when the application's {@link WebhookAuthorizer} allows
  * the owner — and the initiator of the action, when there is one — to see the payload under the
  * subscription's permission. A missing owner or permission is a precondition failure, counted by
- * {@link PreconditionFailureCounter}.
+ * a reaction (the precondition failure counter) from the outcome this reports.
  *
  * Without an authorizer nothing is checked and nothing is spent: owners are then labels (for
  * `deleteForOwner` and the admin API), and a warning says so once.
@@ -61,7 +61,7 @@ export class ApplicabilityChecker implements OnModuleInit {
 
   constructor(
     private readonly moduleRef: ModuleRef,
-    private readonly preconditions: PreconditionFailureCounter,
+    private readonly outcomes: WebhookOutcomeBus,
     @Inject(WEBHOOKS_MODULE_OPTIONS) private readonly options: ResolvedWebhooksOptions,
   ) {}
 
@@ -95,7 +95,7 @@ export class ApplicabilityChecker implements OnModuleInit {
       session ??= new AuthorizationSession(authorizer, input, this.options.authorization.defaultPermission, this.logger);
       const verdict = await session.check(subscription);
       if (verdict.kind === 'allowed') applicable.push(subscription);
-      else if (verdict.kind === 'precondition') this.preconditions.record(subscription, verdict.reason);
+      else if (verdict.kind === 'precondition') this.outcomes.emit('preconditionFailed', { subscriptionId: subscription.id, reason: verdict.reason });
     }
     return applicable;
   }

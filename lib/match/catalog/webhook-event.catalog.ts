@@ -1,14 +1,19 @@
-import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
+import { Inject, Injectable, type OnApplicationBootstrap, Optional } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import { resourceOf, type WebhookResourceEvent } from '../../raise/webhook-resource.decorator';
-import { WebhookEventExplorer } from '../../raise/webhook-event.explorer';
+import type { WebhookEventMetadata } from '../../core/metadata/webhook-event.metadata';
+import { resourceOf, type WebhookResourceEvent } from '../../core/metadata/webhook-resource.metadata';
 import { WebhookValidationError } from '../../core/errors/webhooks.errors';
 import { isEventName, patternMatches } from '../../core/events/event-pattern.util';
 import { WEBHOOKS_DATA_SOURCE, WEBHOOKS_MODULE_OPTIONS } from '../../core/webhooks.constants';
 import type { ResolvedWebhooksOptions } from '../../options/webhooks-options.resolver';
 import { unknownEventTypeReason } from './catalog.messages';
 import type { WebhookEventType, WebhookEventTypeSource } from '../../options/event-type.interface';
+
+/** An event a provider method raises, for the catalog. */
+export interface DiscoveredWebhookEvent extends WebhookEventMetadata {
+  /** `ClassName.method`. */
+  source: string;
+}
 
 const RESOURCE_EVENTS: readonly WebhookResourceEvent[] = ['create', 'update', 'delete'];
 const PAST: Record<WebhookResourceEvent, string> = { create: 'created', update: 'updated', delete: 'deleted' };
@@ -31,14 +36,19 @@ const resourceEventDescription = (name: string, verb: WebhookResourceEvent, desc
 export class WebhookEventCatalog implements OnApplicationBootstrap {
   private cached?: Map<string, WebhookEventType>;
   private bootstrapped = false;
+  private readonly discovered: DiscoveredWebhookEvent[] = [];
 
   constructor(
     @Inject(WEBHOOKS_MODULE_OPTIONS) private readonly options: ResolvedWebhooksOptions,
-    @Inject(WEBHOOKS_DATA_SOURCE) private readonly dataSource: DataSource,
-    // The explorer is looked up, not injected: it depends on the dispatcher, whose engine records results
-    // through WebhookSubscriptions, which consults this catalog.
-    private readonly moduleRef: ModuleRef,
+    // The entities of the module's data source, for their @WebhookResource events; none with memory storage.
+    @Optional() @Inject(WEBHOOKS_DATA_SOURCE) private readonly dataSource?: DataSource,
   ) {}
+
+  /** Adds the events found on `@WebhookEvent` provider methods (the explorer calls it at startup). */
+  addDiscovered(events: readonly DiscoveredWebhookEvent[]): void {
+    this.discovered.push(...events);
+    this.cached = undefined;
+  }
 
   /** Whether subscribing to an unknown event is refused (`strictEventTypes`). */
   get strict(): boolean {
@@ -102,7 +112,7 @@ export class WebhookEventCatalog implements OnApplicationBootstrap {
       if (entry.schema === null && schema) entry.schema = schema;
     };
     for (const type of this.options.eventTypes) add(type.name, 'option', type.description, type.schema);
-    for (const event of this.explorer()?.events ?? []) {
+    for (const event of this.discovered) {
       add(event.name, `event:${event.source}`, event.options.description, event.options.schema);
     }
     for (const target of this.resourceClasses()) {
@@ -118,17 +128,9 @@ export class WebhookEventCatalog implements OnApplicationBootstrap {
     return entries;
   }
 
-  private explorer(): WebhookEventExplorer | undefined {
-    try {
-      return this.moduleRef.get(WebhookEventExplorer, { strict: true });
-    } catch {
-      return undefined;
-    }
-  }
-
   private resourceClasses(): Function[] {
     const classes = new Set<Function>();
-    for (const metadata of this.dataSource.entityMetadatas ?? []) {
+    for (const metadata of this.dataSource?.entityMetadatas ?? []) {
       if (typeof metadata.target === 'function') classes.add(metadata.target);
     }
     return [...classes];

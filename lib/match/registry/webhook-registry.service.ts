@@ -1,24 +1,24 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { WebhookSubscription } from '../../entities/webhook-subscription.entity';
 import { scopeLineage } from '../../core/scopes/scope-path.util';
 import { WebhookScope } from '../../core/scopes/webhook-scope.context';
-import { TransientSubscriptions } from '../subscriptions/transient-subscriptions.store';
 import { WEBHOOKS_MODULE_OPTIONS } from '../../core/webhooks.constants';
+import type { WebhookSubscription } from '../../entities/webhook-subscription.entity';
 import type { ResolvedWebhooksOptions } from '../../options/webhooks-options.resolver';
-import { RegistryStore, registryChanged } from '../../stores/typeorm/registry.store';
+import type { ActiveSubscriptions } from '../../pipeline/active-subscriptions.interface';
+import { WEBHOOK_SUBSCRIPTION_STORE, type WebhookSubscriptionChange, type WebhookSubscriptionStore } from '../../stores/subscription-store.interface';
 import { SubscriptionIndex } from './subscription.index';
 
 /**
  * The scoped registries, as one in-memory index over every scope: finds the active subscriptions for an
- * event raised in a scope. Static in-memory subscriptions take part like the others.
+ * event raised in a scope.
  *
- * The index follows the database: changes made through this instance apply at once, and before matching
- * the registry version is read (every `registry.syncInterval` ms, by default every time) and the
- * subscriptions changed by other instances are reloaded.
+ * The index follows the store: changes made through this instance apply as soon as they are committed, and
+ * before matching the registry version is read (every `registry.syncInterval` ms, by default every time) and
+ * the subscriptions changed by other instances are loaded again.
  */
 @Injectable()
-export class WebhookRegistry {
+export class WebhookRegistry implements ActiveSubscriptions {
   private readonly logger = new Logger('WebhookRegistry');
   private index = new SubscriptionIndex();
   private version = -1;
@@ -27,22 +27,23 @@ export class WebhookRegistry {
   private syncing?: Promise<void>;
 
   constructor(
-    private readonly store: RegistryStore,
-    private readonly transient: TransientSubscriptions,
+    @Inject(WEBHOOK_SUBSCRIPTION_STORE) private readonly store: WebhookSubscriptionStore,
     @Inject(WEBHOOKS_MODULE_OPTIONS) private readonly options: ResolvedWebhooksOptions,
-  ) {}
+  ) {
+    store.onChange((change) => this.apply(change));
+  }
 
   /** The number of active subscriptions in the index. */
   get size(): number {
     return this.index.size;
   }
 
-  /** The version of the database registry the index reflects. */
+  /** The registry version the index reflects. */
   get loadedVersion(): number {
     return this.version;
   }
 
-  /** (Re)builds the index from the database. */
+  /** (Re)builds the index from the store. */
   load(): Promise<void> {
     return (this.loading = this.rebuild());
   }
@@ -57,34 +58,17 @@ export class WebhookRegistry {
     return this.index.match(event, this.lineage(scope));
   }
 
-  /** The same, from the index as it is (no database read): for hot paths that synced already. */
-  matchCached(event: string, scope: string): readonly WebhookSubscription[] {
-    return this.index.match(event, this.lineage(scope));
-  }
-
   /** An active subscription from the index. */
   getActive(id: string): WebhookSubscription | undefined {
     return this.index.get(id);
   }
 
-  /** Applies a change this instance committed (or made in memory). */
-  apply(subscription: WebhookSubscription): void {
-    registryChanged();
-    this.index.put(subscription);
-  }
-
-  /** Removes a deleted subscription. */
-  forget(id: string): void {
-    registryChanged();
-    this.index.remove(id);
-  }
-
-  /** Brings the index up to the database's registry version. */
+  /** Brings the index up to the store's registry version. */
   async sync(manager?: EntityManager): Promise<void> {
     if (this.version < 0) await (this.loading ??= this.rebuild(manager));
     const interval = this.options.registry.syncInterval;
     if (interval > 0 && this.options.clock.now() - this.lastSync < interval) return;
-    const version = await this.store.readVersion(manager);
+    const version = await this.store.version({ manager });
     this.lastSync = this.options.clock.now();
     if (version <= this.version) return;
     // One catch-up at a time; callers arriving meanwhile wait for it and then look again.
@@ -92,6 +76,11 @@ export class WebhookRegistry {
     if (version <= this.version) return;
     this.syncing = this.catchUp(version, manager).finally(() => (this.syncing = undefined));
     await this.syncing;
+  }
+
+  private apply(change: WebhookSubscriptionChange): void {
+    if (change.kind === 'deleted') this.index.remove(change.subscription.id);
+    else this.index.put(change.subscription);
   }
 
   private lineage(scope: string): readonly string[] {
@@ -103,15 +92,15 @@ export class WebhookRegistry {
     return combined;
   }
 
-  // Reads go through the caller's transaction when there is one, like the version read (see readVersion).
+  // Reads go through the caller's transaction when there is one, like the version read.
   private async catchUp(version: number, manager?: EntityManager): Promise<void> {
-    const ids = await this.store.changesSince(this.version, version, manager);
+    const ids = await this.store.changesSince(this.version, version, { manager });
     if (ids === null) {
       this.logger.log(`Registry change log no longer reaches version ${this.version}; reloading all subscriptions.`);
       await this.rebuild(manager);
       return;
     }
-    const current = await this.store.loadByIds(ids, manager);
+    const current = await this.store.findMany(ids, { manager });
     const found = new Set(current.map((subscription) => subscription.id));
     for (const id of ids) if (!found.has(id)) this.index.remove(id);
     for (const subscription of current) this.index.put(subscription);
@@ -120,11 +109,10 @@ export class WebhookRegistry {
 
   private async rebuild(manager?: EntityManager): Promise<void> {
     // Version first: a change committed while loading is then applied again later, never missed.
-    const version = await this.store.readVersion(manager);
+    const version = await this.store.version({ manager });
     // Built aside and swapped in, so that matching goes on with the old index meanwhile.
     const index = new SubscriptionIndex();
-    for (const subscription of this.transient.all()) index.put(subscription);
-    for await (const page of this.store.activePages(undefined, manager)) for (const subscription of page) index.put(subscription);
+    for await (const page of this.store.activePages({ manager })) for (const subscription of page) index.put(subscription);
     this.index = index;
     this.version = version;
     this.lastSync = this.options.clock.now();

@@ -110,6 +110,11 @@ export interface ListWebhookSubscriptionsFilter {
   /** Only active (or only inactive) subscriptions. */
   active?: boolean;
   /**
+   * Only the subscriptions declared in `forRoot({ subscriptions })` (`true`), or only the others (`false`).
+   * @default undefined (both)
+   */
+  static?: boolean;
+  /**
    * Page size.
    * @default 50 (at most 500)
    */
@@ -138,9 +143,4 @@ export interface DeleteForOwnerOptions {
   within?: string;
 }
 
-/** One page of a list. */
-export interface WebhookPage<T> {
-  items: T[];
-  /** Pass as `cursor` for the next page; `null` on the last page. */
-  nextCursor: string | null;
-}
+export type { WebhookPage } from '../../core/util/cursor.util';

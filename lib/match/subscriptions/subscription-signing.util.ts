@@ -14,7 +14,7 @@ import {
 } from '../../core/signing/subscription-secrets.util';
 import { WebhookSecretList } from '../../core/signing/webhook-secret.list';
 import { SIGNING_KEY_PREFIX } from '../../core/signing/webhook-secret.util';
-import { rejectUnknownFields } from './subscription-input.validation';
+import { rejectUnknownFields } from '../../core/util/input-validation.util';
 
 /** A new secret and the list to store it in. */
 export interface SubscriptionSecretChange {

@@ -17,3 +17,13 @@ export function conflictBackoff(attempt: number): Promise<void> {
   const ms = Math.random() * 5 * 2 ** attempt;
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/** The connection broke under the statement (server restarted, network cut): a new connection may do. */
+export function isConnectionLost(error: unknown): boolean {
+  const code = (error as { code?: string; driverError?: { code?: string } }).driverError?.code ?? (error as { code?: string }).code;
+  const message = String((error as Error)?.message ?? '');
+  return (
+    ['ECONNRESET', 'ECONNREFUSED', 'EPIPE', '57P01', '57P02', '57P03', 'PROTOCOL_CONNECTION_LOST'].includes(code ?? '') ||
+    /Connection terminated|connection is closed|Can't add new command when connection is in closed state/i.test(message)
+  );
+}

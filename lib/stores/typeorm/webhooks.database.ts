@@ -2,42 +2,12 @@ import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { DataSource, EntityManager, EntityMetadata, ObjectLiteral, QueryRunner, SelectQueryBuilder } from 'typeorm';
 import { WEBHOOKS_DATA_SOURCE } from '../../core/webhooks.constants';
 import { databaseKind, type DatabaseKind } from './database-kind.util';
-import { CONFLICT_RETRIES, conflictBackoff, isTransientConflict } from './transient-conflict.util';
+import { type SqliteConnection, sqliteConnectionOf, SqliteStatements } from './sqlite.adapter';
+import { TransactionHooks } from './transaction.hooks';
+import { CONFLICT_RETRIES, conflictBackoff, isConnectionLost, isTransientConflict } from './transient-conflict.util';
+import { drive, driveAsync, type Renderable, type Statement, statement, type StatementResult, type Work } from './unit-of-work';
 
-/** One SQL statement of a unit of work, as TypeORM's query builders render it for the driver. */
-export interface Statement {
-  sql: string;
-  params: unknown[];
-}
-
-/** What a statement returned: its rows (SELECT, RETURNING) and how many rows it changed. */
-export interface StatementResult {
-  rows: any[];
-  affected: number;
-}
-
-/**
- * A unit of work: a generator that yields statements and receives their results. Written once, it runs
- * in a transaction on every database — synchronously on SQLite (see {@link WebhooksDatabase}).
- */
-export type Work<T> = Generator<Statement, T, StatementResult>;
-
-/** A query builder, or anything else that renders to SQL and parameters. */
-export interface Renderable {
-  getQueryAndParameters(): [string, any[]];
-}
-
-/** Turns a query builder into a statement to yield. */
-export const statement = (query: Renderable): Statement => {
-  const [sql, params] = query.getQueryAndParameters();
-  return { sql, params };
-};
-
-interface SqliteDatabase {
-  inTransaction: boolean;
-  prepare(sql: string): { reader: boolean; all(...params: unknown[]): any[]; run(...params: unknown[]): { changes: number } };
-  transaction<F extends (...args: any[]) => any>(fn: F): F;
-}
+export { statement, type Statement, type StatementResult, type Work } from './unit-of-work';
 
 /**
  * Runs the module's own reads and writes.
@@ -52,12 +22,22 @@ interface SqliteDatabase {
 export class WebhooksDatabase implements OnApplicationShutdown {
   /** The database family, for the few statements that differ. */
   readonly kind: DatabaseKind;
-  private readonly statements = new Map<string, ReturnType<SqliteDatabase['prepare']>>();
   private engineRunner?: QueryRunner;
   private engineQueue: Promise<void> = Promise.resolve();
+  private readonly hooks: TransactionHooks;
+  private sqliteState?: { connection: SqliteConnection; statements: SqliteStatements };
 
   constructor(@Inject(WEBHOOKS_DATA_SOURCE) readonly dataSource: DataSource) {
     this.kind = databaseKind(dataSource) ?? 'postgres';
+    this.hooks = new TransactionHooks(dataSource);
+  }
+
+  /**
+   * Calls `commit` once the transaction `runner` belongs to commits (see {@link transactionRunner}); at once
+   * when there is none; never when it rolls back.
+   */
+  afterCommit(runner: QueryRunner | undefined, commit: () => void): void {
+    this.hooks.afterCommit(runner, commit);
   }
 
   /**
@@ -74,10 +54,11 @@ export class WebhooksDatabase implements OnApplicationShutdown {
   async run<T>(work: () => Work<T>, manager?: EntityManager, mode: 'join' | 'own' = 'join'): Promise<T> {
     const runner = manager?.queryRunner;
     if (this.kind === 'sqlite') {
-      const db = this.sqlite();
-      if (db.inTransaction && (mode === 'join' || runner?.isTransactionActive)) return drive(work(), (s) => this.execSqlite(db, s));
-      await this.whenSqliteIdle(db);
-      return db.transaction(() => drive(work(), (s) => this.execSqlite(db, s)))();
+      const { connection, statements } = this.sqlite();
+      const exec = (s: Statement) => statements.exec(s);
+      if (connection.inTransaction && (mode === 'join' || runner?.isTransactionActive)) return drive(work(), exec);
+      await this.whenSqliteIdle(connection);
+      return connection.transaction(() => drive(work(), exec))();
     }
     if (runner?.isTransactionActive) return driveAsync(work(), (s) => execRunner(runner, s));
     const own = (m: EntityManager) => driveAsync(work(), (s) => execRunner(m.queryRunner!, s));
@@ -154,7 +135,7 @@ export class WebhooksDatabase implements OnApplicationShutdown {
    */
   transactionRunner(manager?: EntityManager): QueryRunner | undefined {
     if (manager?.queryRunner?.isTransactionActive) return manager.queryRunner;
-    if (this.kind === 'sqlite' && this.sqlite().inTransaction) {
+    if (this.kind === 'sqlite' && this.sqlite().connection.inTransaction) {
       const shared = this.dataSource.createQueryRunner();
       return shared.isTransactionActive ? shared : undefined;
     }
@@ -167,7 +148,7 @@ export class WebhooksDatabase implements OnApplicationShutdown {
    */
   async query(query: Renderable | Statement, manager?: EntityManager): Promise<StatementResult> {
     const s = 'sql' in query ? query : statement(query);
-    if (this.kind === 'sqlite') return this.execSqlite(this.sqlite(), s);
+    if (this.kind === 'sqlite') return this.sqlite().statements.exec(s);
     const runner = manager?.queryRunner;
     if (runner && !runner.isReleased) return execRunner(runner, s);
     const own = this.dataSource.createQueryRunner();
@@ -193,54 +174,21 @@ export class WebhooksDatabase implements OnApplicationShutdown {
     return rows.map((row) => hydrateRow(this.dataSource, metadata, entity, alias, row));
   }
 
-  private sqlite(): SqliteDatabase {
-    return (this.dataSource.driver as unknown as { databaseConnection: SqliteDatabase }).databaseConnection;
+  private sqlite(): { connection: SqliteConnection; statements: SqliteStatements } {
+    if (!this.sqliteState) {
+      const connection = sqliteConnectionOf(this.dataSource);
+      this.sqliteState = { connection, statements: new SqliteStatements(connection) };
+    }
+    return this.sqliteState;
   }
 
-  private async whenSqliteIdle(db: SqliteDatabase): Promise<void> {
+  private async whenSqliteIdle(connection: SqliteConnection): Promise<void> {
     // Wait for the application's transaction on the shared connection to end; it may take a while, so
     // back off gently rather than spin.
-    for (let delay = 1; db.inTransaction; delay = Math.min(delay * 2, 20)) {
+    for (let delay = 1; connection.inTransaction; delay = Math.min(delay * 2, 20)) {
       await new Promise((resolve) => setTimeout(resolve, delay));
     }
   }
-
-  private execSqlite(db: SqliteDatabase, { sql, params }: Statement): StatementResult {
-    let prepared = this.statements.get(sql);
-    if (!prepared) {
-      prepared = db.prepare(sql);
-      if (this.statements.size > 500) this.statements.clear();
-      this.statements.set(sql, prepared);
-    }
-    const values = params.map((p) => (typeof p === 'boolean' ? (p ? 1 : 0) : p === undefined ? null : p));
-    if (prepared.reader) {
-      const rows = prepared.all(...values);
-      return { rows, affected: rows.length };
-    }
-    return { rows: [], affected: prepared.run(...values).changes };
-  }
-}
-
-function drive<T>(work: Work<T>, exec: (s: Statement) => StatementResult): T {
-  let step = work.next();
-  while (!step.done) step = work.next(exec(step.value));
-  return step.value;
-}
-
-async function driveAsync<T>(work: Work<T>, exec: (s: Statement) => Promise<StatementResult>): Promise<T> {
-  let step = work.next();
-  while (!step.done) step = work.next(await exec(step.value));
-  return step.value;
-}
-
-/** The connection broke under the statement (server restarted, network cut): a new connection may do. */
-function isConnectionLost(error: unknown): boolean {
-  const code = (error as { code?: string; driverError?: { code?: string } }).driverError?.code ?? (error as { code?: string }).code;
-  const message = String((error as Error)?.message ?? '');
-  return (
-    ['ECONNRESET', 'ECONNREFUSED', 'EPIPE', '57P01', '57P02', '57P03', 'PROTOCOL_CONNECTION_LOST'].includes(code ?? '') ||
-    /Connection terminated|connection is closed|Can't add new command when connection is in closed state/i.test(message)
-  );
 }
 
 

@@ -1,6 +1,6 @@
-import { WebhookValidationError } from '../../core/errors/webhooks.errors';
-import { unstorableTextReason } from '../../core/errors/webhooks.messages';
-import { isStorableText } from '../../core/util/storable-text.util';
+import { WebhookValidationError } from '../errors/webhooks.errors';
+import { unstorableTextReason } from '../errors/webhooks.messages';
+import { isStorableText } from './storable-text.util';
 
 const DIALECT_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 

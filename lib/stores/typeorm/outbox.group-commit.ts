@@ -1,7 +1,6 @@
-import { Injectable } from '@nestjs/common';
-import type { WebhookDeliveryAttempt } from '../entities/webhook-delivery-attempt.entity';
-import { AttemptStore } from '../stores/typeorm/attempt.store';
-import { WebhooksDatabase } from '../stores/typeorm/webhooks-database';
+import type { WebhookDeliveryAttempt } from '../../entities/webhook-delivery-attempt.entity';
+import type { AttemptWork } from './attempt.work';
+import type { WebhooksDatabase } from './webhooks.database';
 
 interface Waiting {
   rows: readonly WebhookDeliveryAttempt[];
@@ -18,14 +17,13 @@ const MAX_ROWS = 1000;
  * while one write is under way are committed together in the next one (group commit). A dispatch still
  * resolves only once its rows are committed, and a failed write fails the dispatches it carried.
  */
-@Injectable()
-export class OutboxBatcher {
+export class OutboxGroupCommit {
   private waiting: Waiting[] = [];
   private writing = false;
 
   constructor(
     private readonly db: WebhooksDatabase,
-    private readonly store: AttemptStore,
+    private readonly work: AttemptWork,
   ) {}
 
   /** Commits the rows (with others') and resolves with those written (a deleted subscription's are not). */
@@ -50,7 +48,7 @@ export class OutboxBatcher {
       const batch = this.waiting.splice(0, taken);
       try {
         // 'own': on SQLite, never join a transaction another caller opened since these were raised.
-        const kept = new Set(await this.db.run(() => this.store.insert(batch.flatMap((w) => w.rows), false), undefined, 'own'));
+        const kept = new Set(await this.db.run(() => this.work.insert(batch.flatMap((w) => w.rows), false), undefined, 'own'));
         for (const { rows, resolve } of batch) resolve(rows.filter((row) => kept.has(row)));
       } catch (error) {
         for (const { reject } of batch) reject(error);

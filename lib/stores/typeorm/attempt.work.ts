@@ -1,8 +1,7 @@
-import { Injectable } from '@nestjs/common';
 import { WebhookDeliveryAttempt } from '../../entities/webhook-delivery-attempt.entity';
 import { WebhookSubscription } from '../../entities/webhook-subscription.entity';
 import { Sql } from './sql.builder';
-import { WebhooksDatabase, type Work } from './webhooks-database';
+import { WebhooksDatabase, type Work } from './webhooks.database';
 import { chunks } from '../../core/util/chunks.util';
 
 /** The columns of an attempt row, in the order the statements below bind them. */
@@ -55,11 +54,11 @@ const POSTGRES_CASTS: Partial<Record<(typeof COLUMNS)[number], string>> = {
 };
 
 /**
- * The outbox table's statements: inserting pending attempts, claiming due ones under a lease, writing
- * results fenced by the lease token, and trimming history. Units of work, run by {@link WebhooksDatabase}.
+ * The outbox table's units of work: inserting pending attempts, claiming due ones under a lease, writing
+ * results fenced by the lease token, trimming history. Hand-written SQL, each shape built once and reused:
+ * these run for every event and every try.
  */
-@Injectable()
-export class AttemptStore {
+export class AttemptWork {
   private readonly sql: Sql;
   private readonly statements = new Map<string, string>();
   private tables?: { attempts: string; subscriptions: string };
@@ -93,13 +92,26 @@ export class AttemptStore {
     if (this.db.kind === 'postgres') return yield* this.insertHolding(rows, ignoreDuplicates);
     const live = yield* this.holdSubscriptions([...new Set(rows.map((row) => row.subscriptionId))]);
     const kept = rows.filter((row) => live.has(row.subscriptionId));
+    // Rows skipped as duplicates are not among those written (only dispatches with an explicit id skip any).
+    const existing = ignoreDuplicates ? yield* this.storedIds(kept) : new Set<string>();
     for (const chunk of chunks(kept, INSERT_CHUNK)) {
       const sql = this.cached(`insert:${chunk.length}:${ignoreDuplicates}`, () =>
         this.sql.insert(WebhookDeliveryAttempt, COLUMNS, chunk.length, ignoreDuplicates),
       );
       yield { sql, params: chunk.flatMap((row) => this.values(row)) };
     }
-    return [...kept];
+    if (!ignoreDuplicates) return [...kept];
+    const stored = yield* this.storedIds(kept);
+    return kept.filter((row) => stored.has(row.id) && !existing.has(row.id));
+  }
+
+  private *storedIds(rows: readonly WebhookDeliveryAttempt[]): Work<Set<string>> {
+    const ids = new Set<string>();
+    for (const chunk of chunks(rows, 500)) {
+      const sql = `SELECT ${this.sql.col('id')} AS id FROM ${this.attempts} WHERE ${this.sql.col('id')} IN (${this.sql.params(1, chunk.length)})`;
+      for (const row of (yield { sql, params: chunk.map((r) => r.id) }).rows as Array<{ id: string }>) ids.add(row.id);
+    }
+    return ids;
   }
 
   /** The ids among `ids` of subscriptions that exist, share-locked until commit so that they stay. */
@@ -391,27 +403,8 @@ export class AttemptStore {
     return (yield { sql, params }).affected;
   }
 
-  /**
-   * Pauses subscriptions (throttled targets) until the given times, never shortening a pause already
-   * set. Returns the ids whose pause changed.
-   */
-  *pause(pauses: ReadonlyMap<string, number>): Work<string[]> {
-    const c = (name: string) => this.sql.col(name);
-    const sql = this.cached(
-      'pause',
-      () =>
-        `UPDATE ${this.subscriptions} SET ${c('paused_until')} = ${this.sql.param(1)} WHERE ${c('id')} = ${this.sql.param(2)} ` +
-        `AND (${c('paused_until')} IS NULL OR ${c('paused_until')} < ${this.sql.param(3)})`,
-    );
-    const changed: string[] = [];
-    for (const [id, until] of pauses) {
-      if ((yield { sql, params: [until, id, until] }).affected > 0) changed.push(id);
-    }
-    return changed;
-  }
-
   /** Turns raw rows (every column, by name) into attempts. */
-  hydrate(rows: any[]): WebhookDeliveryAttempt[] {
+  hydrate(rows: Record<string, unknown>[]): WebhookDeliveryAttempt[] {
     return this.db.hydrate(WebhookDeliveryAttempt, 'a', rows);
   }
 

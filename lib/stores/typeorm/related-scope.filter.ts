@@ -1,11 +1,6 @@
 import { Brackets, type SelectQueryBuilder } from 'typeorm';
-import { isWithinScope, scopeLineage } from '../../core/scopes/scope-path.util';
+import { scopeLineage } from '../../core/scopes/scope-path.util';
 import { ROOT_SCOPE } from '../../core/webhooks.constants';
-
-/** Whether `scope` lies on `branch`'s branch: `branch` itself, one of its ancestors, or beneath it. */
-export function isRelatedScope(scope: string, branch: string): boolean {
-  return isWithinScope(scope, branch) || isWithinScope(branch, scope);
-}
 
 /**
  * Narrows a subscription query (alias `s`) to the scopes related to `branch`. `LIKE` treats `_` as a

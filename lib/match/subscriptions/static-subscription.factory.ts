@@ -1,18 +1,27 @@
 import { createHash } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
 import { WebhookSubscription, type WebhookSubscriptionFields } from '../../entities/webhook-subscription.entity';
 import type { SecretCipher } from '../../core/signing/secret.cipher';
 import { createStoredSecret } from '../../core/signing/subscription-secrets.util';
 import { WebhookSecretList } from '../../core/signing/webhook-secret.list';
 import { SIGNING_KEY_PREFIX } from '../../core/signing/webhook-secret.util';
-import { ACTIVE_STATUS_MESSAGE, WEBHOOKS_MODULE_OPTIONS } from '../../core/webhooks.constants';
-import type { NormalizedStaticSubscription, ResolvedWebhooksOptions } from '../../options/webhooks-options.resolver';
+import { ACTIVE_STATUS_MESSAGE } from '../../core/webhooks.constants';
+import type { NormalizedStaticSubscription } from '../../options/webhooks-options.resolver';
 
-/** Ids of static in-memory subscriptions start with this; database ids are UUIDs and never do. */
-export const TRANSIENT_ID_PREFIX = 'static:';
+/**
+ * Ids of the static subscriptions declared without `persistent`: derived from what they are configured with,
+ * so that each start finds the one it stored before (and the attempts still pending for it). Other ids are
+ * UUIDs and never start so.
+ */
+export const STATIC_ID_PREFIX = 'static:';
 
-/** Whether a subscription id names a static in-memory subscription. */
-export const isTransientId = (id: string): boolean => id.startsWith(TRANSIENT_ID_PREFIX);
+/**
+ * Whether a subscription belongs to the configuration (declared in `forRoot({ subscriptions })` without
+ * `persistent`): it is changed by changing the configuration, never at runtime.
+ */
+export const isConfiguredId = (id: string): boolean => id.startsWith(STATIC_ID_PREFIX);
+
+/** The id of a static subscription declared without `persistent`. */
+export const configuredId = (key: string): string => `${STATIC_ID_PREFIX}${key.slice(0, 24)}`;
 
 /**
  * The identity of a static subscription: a hash of everything it is configured with (the seed
@@ -78,45 +87,4 @@ export function subscriptionFromStatic(
     createdAt: new Date(now),
     updatedAt: new Date(now),
   } satisfies WebhookSubscriptionFields);
-}
-
-/**
- * The static subscriptions kept in memory (the seed's global, transient subscriptions): they take
- * part in matching like database ones and can be activated and deactivated, but live and die with the
- * process.
- */
-@Injectable()
-export class TransientSubscriptions {
-  private readonly subscriptions = new Map<string, WebhookSubscription>();
-
-  constructor(@Inject(WEBHOOKS_MODULE_OPTIONS) options: ResolvedWebhooksOptions) {
-    const now = options.clock.now();
-    for (const entry of options.subscriptions) {
-      if (entry.persistent) continue;
-      const key = staticSubscriptionKey(entry);
-      const id = `${TRANSIENT_ID_PREFIX}${key.slice(0, 24)}`;
-      if (this.subscriptions.has(id)) continue;
-      this.subscriptions.set(id, subscriptionFromStatic(entry, id, key, now, options.secrets.cipher));
-    }
-  }
-
-  all(): WebhookSubscription[] {
-    return [...this.subscriptions.values()];
-  }
-
-  get(id: string): WebhookSubscription | undefined {
-    return this.subscriptions.get(id);
-  }
-
-  /**
-   * Replaces a subscription's state with `changes` (a new object, so that snapshots held elsewhere stay
-   * as they were) and returns it.
-   */
-  update(id: string, changes: Partial<WebhookSubscription>, now: number): WebhookSubscription | undefined {
-    const current = this.subscriptions.get(id);
-    if (!current) return undefined;
-    const next = Object.assign(new WebhookSubscription(), current, changes, { updatedAt: new Date(now) });
-    this.subscriptions.set(id, next);
-    return next;
-  }
 }

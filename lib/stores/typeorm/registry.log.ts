@@ -1,15 +1,12 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { type DataSource, type EntityManager, In } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { chunks } from '../../core/util/chunks.util';
 import { WEBHOOK_ENTITIES } from '../../entities';
 import { WebhookRegistryChange, WebhookRegistryState } from '../../entities/webhook-registry-state.entity';
-import { WebhookSubscription } from '../../entities/webhook-subscription.entity';
 import { WebhooksConfigurationError } from '../../core/errors/webhooks.errors';
-import { entitiesNotRegisteredMessage, tablesMissingMessage, unsupportedDatabaseMessage } from '../../core/errors/webhooks.messages';
-import { type Statement, statement, WebhooksDatabase, type Work } from './webhooks-database';
-import { chunks } from '../../core/util/chunks.util';
-import { databaseKind } from './database-kind.util';
-import { WEBHOOKS_MODULE_OPTIONS } from '../../core/webhooks.constants';
 import type { ResolvedWebhooksOptions } from '../../options/webhooks-options.resolver';
+import { databaseKind } from './database-kind.util';
+import { entitiesNotRegisteredMessage, tablesMissingMessage, unsupportedDatabaseMessage } from './typeorm.messages';
+import { type Statement, statement, type WebhooksDatabase, type Work } from './webhooks.database';
 
 const STATE_ID = 1;
 
@@ -19,17 +16,12 @@ const STATE_ID = 1;
  */
 let registryEpoch = 0;
 
-/** Says that a registry change was made (or is being committed) in this process. */
-export function registryChanged(): void {
-  registryEpoch++;
-}
-
 /**
- * The database side of the registry: the version row, the change log and the subscription reads the
- * in-memory index is built from.
+ * The registry's version row and change log: every change to a subscription bumps the version and logs
+ * the subscription's id under it, in the change's transaction, so that every instance's in-memory index can
+ * catch up with what others committed (by id, or by reloading when the log was pruned).
  */
-@Injectable()
-export class RegistryStore {
+export class RegistryLog {
   private lastPrune = 0;
   private versionStatement?: Statement;
   private currentRead?: Promise<number>;
@@ -39,13 +31,18 @@ export class RegistryStore {
 
   constructor(
     private readonly db: WebhooksDatabase,
-    @Inject(WEBHOOKS_MODULE_OPTIONS) private readonly options: ResolvedWebhooksOptions,
+    private readonly options: Pick<ResolvedWebhooksOptions, 'clock' | 'registry' | 'dataSource'>,
   ) {
     this.dataSource = db.dataSource;
   }
 
   /** Fails with a message saying how to fix it when the database, the entities or their tables are wrong. */
-  async verify(): Promise<void> {
+  async prepare(): Promise<void> {
+    await this.verify();
+    await this.ensureStateRow();
+  }
+
+  private async verify(): Promise<void> {
     if (!databaseKind(this.dataSource)) {
       throw new WebhooksConfigurationError(unsupportedDatabaseMessage(String(this.dataSource.options.type)), 'dataSource');
     }
@@ -68,7 +65,7 @@ export class RegistryStore {
   }
 
   /** Creates the version row if it is missing (databases built by `synchronize` have none). */
-  async ensureStateRow(): Promise<void> {
+  private async ensureStateRow(): Promise<void> {
     await this.db.query(
       this.dataSource.createQueryBuilder().insert().into(WebhookRegistryState).values({ id: STATE_ID, version: 0 }).orIgnore(),
     );
@@ -143,7 +140,7 @@ export class RegistryStore {
    */
   *recordChanges(ids: readonly string[]): Work<number> {
     if (ids.length === 0) throw new Error('recordChanges needs at least one subscription id');
-    registryChanged();
+    registryEpoch++;
     const version = this.dataSource.driver.escape('version');
     yield statement(
       this.dataSource
@@ -196,42 +193,6 @@ export class RegistryStore {
     );
     if (rows.length === 0 || Number(rows[0].version) !== since + 1) return null;
     return [...new Set(rows.map((row: { subscriptionId: string }) => row.subscriptionId))];
-  }
-
-  /** Every active subscription, for a full index load. */
-  async loadActive(): Promise<WebhookSubscription[]> {
-    const all: WebhookSubscription[] = [];
-    for await (const page of this.activePages()) all.push(...page);
-    return all;
-  }
-
-  /**
-   * Every active subscription, a page at a time (keyset on the id): a large registry is loaded without
-   * holding every raw row at once.
-   */
-  async *activePages(pageSize = 5_000, manager?: EntityManager): AsyncGenerator<WebhookSubscription[]> {
-    let after = '';
-    for (;;) {
-      const query = this.db
-        .select(WebhookSubscription, 's')
-        .where('s.active = :active AND s.id > :after', { active: true, after })
-        .orderBy('s.id')
-        .limit(pageSize);
-      const page = this.db.hydrate(WebhookSubscription, 's', (await this.db.query(query, manager)).rows);
-      if (page.length > 0) yield page;
-      if (page.length < pageSize) return;
-      after = page[page.length - 1].id;
-    }
-  }
-
-  /** The given subscriptions as stored now (missing ones were deleted). */
-  async loadByIds(ids: readonly string[], manager?: EntityManager): Promise<WebhookSubscription[]> {
-    const found: WebhookSubscription[] = [];
-    for (const chunk of chunks(ids, 500)) {
-      const { rows } = await this.db.query(this.db.select(WebhookSubscription, 's').where({ id: In(chunk) }), manager);
-      found.push(...this.db.hydrate(WebhookSubscription, 's', rows));
-    }
-    return found;
   }
 
   private versionQuery() {

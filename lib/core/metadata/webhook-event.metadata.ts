@@ -1,0 +1,30 @@
+/** Options of {@link WebhookEvent}. */
+export interface WebhookEventOptions<TResult = any, TArgs extends any[] = any[]> {
+  /**
+   * Builds the payload from the method's result and arguments.
+   * @default the result
+   */
+  payload?: (result: TResult, args: TArgs) => unknown;
+  /**
+   * The scope the event is raised in.
+   * @default the ambient scope, else '/'
+   */
+  scope?: (result: TResult, args: TArgs) => string | undefined;
+  /**
+   * Raise the event only when this returns true.
+   * @default always
+   */
+  when?: (result: TResult, args: TArgs) => boolean;
+  /** The resource type of the payload, for payload shapers. @default from `@WebhookResource` on its class */
+  resource?: string;
+  /** What the event means, for the event-type catalog. @default undefined */
+  description?: string;
+  /** A JSON schema of the payload, for the event-type catalog. @default undefined */
+  schema?: Record<string, unknown>;
+}
+
+/** What `@WebhookEvent` stores on a method. */
+export interface WebhookEventMetadata {
+  name: string;
+  options: WebhookEventOptions;
+}

@@ -1,0 +1,144 @@
+import { hostname } from 'node:os';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { unknownDialectReason } from '../core/messages/authorization.messages';
+import { newId, newLeaseToken } from '../core/util/ids.util';
+import { WEBHOOKS_MODULE_OPTIONS } from '../core/webhooks.constants';
+import { DeliveryEngine } from '../deliver/delivery.engine';
+import type { DeliveryJob } from '../deliver/delivery-job.interface';
+import { WebhookDeliveryAttempt } from '../entities/webhook-delivery-attempt.entity';
+import type { WebhookSubscription } from '../entities/webhook-subscription.entity';
+import type { ResolvedWebhooksOptions } from '../options/webhooks-options.resolver';
+import { WebhookOutcomeBus } from '../pipeline/outcome.bus';
+import { WEBHOOK_ATTEMPT_STORE, type WebhookAttemptStore } from '../stores/attempt-store.interface';
+import { AttemptRenderer } from './attempt.renderer';
+
+const HOST = hostname();
+
+/** An event to write to the outbox, matched and checked already. */
+export interface OutboxEvent {
+  event: string;
+  payload: unknown;
+  scope: string;
+  messageId: string;
+  /** The message id was given by the caller: a repeated (message, subscription) is written once. */
+  explicitId: boolean;
+  /** The caller's transaction. */
+  manager?: EntityManager;
+  resource?: string;
+  /** Free text for people, stored with each attempt. */
+  note?: string | null;
+}
+
+/**
+ * Writes the attempts of an event to the outbox — in the caller's transaction — and hands them to the
+ * delivery engine the moment it commits; nothing is handed over after a rollback.
+ */
+@Injectable()
+export class WebhookOutbox {
+  private readonly logger = new Logger('WebhookOutbox');
+
+  constructor(
+    @Inject(WEBHOOK_ATTEMPT_STORE) private readonly store: WebhookAttemptStore,
+    private readonly renderer: AttemptRenderer,
+    private readonly engine: DeliveryEngine,
+    private readonly outcomes: WebhookOutcomeBus,
+    @Inject(WEBHOOKS_MODULE_OPTIONS) private readonly options: ResolvedWebhooksOptions,
+  ) {}
+
+  /** Writes one attempt per subscription; resolves with those written, once the write is done. */
+  async enqueue(raised: OutboxEvent, subscriptions: readonly WebhookSubscription[]): Promise<Array<{ id: string; subscriptionId: string }>> {
+    const now = this.options.clock.now();
+    const { enabled, leaseDuration } = this.options.delivery;
+    // Rows are written already leased to this instance, so that the engine can send them the moment the
+    // transaction commits; with an explicit id a duplicate row may be skipped, so they are claimed after.
+    const token = enabled && !raised.explicitId ? newLeaseToken() : null;
+    const leaseUntil = now + leaseDuration;
+    const render = this.renderer.forEvent({ ...raised, now, resource: raised.resource });
+    const shared = eventParts(raised, now, token, leaseUntil);
+    const jobs: Written[] = [];
+    for (const subscription of subscriptions) {
+      const dialect = this.renderer.dialectOf(subscription);
+      if (!dialect) {
+        this.logger.warn(`Subscription ${subscription.id} names the dialect "${subscription.dialect}", which is not registered; skipped.`);
+        this.outcomes.emit('preconditionFailed', { subscriptionId: subscription.id, reason: unknownDialectReason(subscription.dialect) });
+        continue;
+      }
+      const { method, body } = render(subscription, dialect);
+      const attempt = Object.assign(new WebhookDeliveryAttempt(), shared, {
+        id: newId(),
+        subscriptionId: subscription.id,
+        request: { url: subscription.to, method, body },
+      });
+      jobs.push({ attempt, subscription });
+    }
+    if (jobs.length === 0) return [];
+    const written = await this.store.insert(
+      jobs.map((job) => job.attempt),
+      {
+        manager: raised.manager,
+        ignoreDuplicates: raised.explicitId,
+        onCommit: (rows) => this.handOver(rows.length === jobs.length ? jobs : keep(jobs, rows), token, leaseUntil),
+      },
+    );
+    const kept = written.length === jobs.length ? jobs : keep(jobs, written);
+    return kept.map((job) => ({ id: job.attempt.id, subscriptionId: job.subscription.id }));
+  }
+
+  private handOver(written: readonly Written[], token: string | null, leaseUntil: number): void {
+    if (!this.engine.enabled || written.length === 0) return;
+    if (token === null) {
+      void this.engine.claimAndEnqueue(written.map(({ attempt }) => attempt.id));
+      return;
+    }
+    const jobs: DeliveryJob[] = written.map(({ attempt, subscription }) => ({ attempt, subscription, leaseToken: token, leaseUntil, trigger: 'scheduled' }));
+    void this.engine.enqueueCommitted(jobs);
+  }
+}
+
+/** An attempt written for a subscription. */
+interface Written {
+  attempt: WebhookDeliveryAttempt;
+  subscription: WebhookSubscription;
+}
+
+/** The attempts that were written (a deleted subscription's are not). */
+function keep(jobs: readonly Written[], written: readonly WebhookDeliveryAttempt[]): Written[] {
+  const ids = new Set(written.map((row) => row.id));
+  return jobs.filter((job) => ids.has(job.attempt.id));
+}
+
+/** What every attempt of one event has in common (see {@link eventParts}). */
+type EventParts = Omit<WebhookDeliveryAttempt, 'id' | 'subscriptionId' | 'subscription' | 'request'>;
+
+const NO_ENTRIES = Object.freeze([]) as unknown as never[];
+
+/**
+ * The fields every attempt of one event shares, built once per event: a fan-out to thousands of
+ * subscriptions holds thousands of attempts until they are sent, and each would otherwise carry its own
+ * copies of the same dates and origin. Attempts are never changed in place (the engine and the recorder
+ * derive new ones), so sharing them is safe.
+ */
+function eventParts(raised: OutboxEvent, now: number, token: string | null, leaseUntil: number): EventParts {
+  return {
+    messageId: raised.messageId,
+    event: raised.event,
+    scope: raised.scope,
+    status: 'pending',
+    message: null,
+    response: null,
+    internalInfo: Object.freeze({
+      originated: Object.freeze({ pid: process.pid, hostname: HOST, createdTime: new Date(now).toISOString(), note: raised.note ?? null }),
+      exceptionHistory: NO_ENTRIES,
+    }),
+    tries: NO_ENTRIES,
+    attemptCount: 0,
+    nextTrigger: null,
+    // A held row is due again only when its lease runs out: pollers pass it by until then.
+    nextAttemptAt: new Date(token ? leaseUntil : now),
+    leaseOwner: token,
+    leaseUntil: token ? leaseUntil : null,
+    createdAt: new Date(now),
+    resolvedAt: null,
+  };
+}

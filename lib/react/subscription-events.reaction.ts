@@ -1,0 +1,46 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { EventEmitter2 } from '@nestjs/event-emitter';
+import { WebhookEvents } from '../core/events/webhook-events.constants';
+import { PRECONDITION_FAILURES_MESSAGE } from '../core/messages/delivery.messages';
+import { WEBHOOKS_EVENT_EMITTER } from '../core/webhooks.constants';
+import { WEBHOOK_SUBSCRIPTION_STORE, type WebhookSubscriptionStore } from '../stores/subscription-store.interface';
+
+/**
+ * Emits the subscription lifecycle events (`webhooks.subscription.*`) for the changes made through this
+ * instance, once they are committed — whoever made them: a service call, the admin API, the static
+ * configuration at startup, or a rule (deactivation after failures).
+ */
+@Injectable()
+export class SubscriptionEventsReaction {
+  constructor(
+    @Inject(WEBHOOK_SUBSCRIPTION_STORE) store: WebhookSubscriptionStore,
+    @Inject(WEBHOOKS_EVENT_EMITTER) emitter: EventEmitter2,
+  ) {
+    store.onChange((change) => {
+      const { subscription } = change;
+      switch (change.kind) {
+        case 'created':
+          emitter.emit(WebhookEvents.subscriptionCreated, { subscription });
+          break;
+        case 'updated':
+          emitter.emit(WebhookEvents.subscriptionUpdated, { subscription, changes: [...change.fields] });
+          break;
+        case 'activated':
+          emitter.emit(WebhookEvents.subscriptionActivated, { subscription });
+          break;
+        case 'deactivated':
+          if (change.reason === PRECONDITION_FAILURES_MESSAGE) {
+            emitter.emit(WebhookEvents.preconditionFailureLimitReached, { subscription, failures: subscription.preconditionFailures });
+          }
+          emitter.emit(WebhookEvents.subscriptionDeactivated, { subscription, reason: change.reason });
+          break;
+        case 'deleted':
+          emitter.emit(WebhookEvents.subscriptionDeleted, { subscription });
+          break;
+        default:
+          // Pauses and resets at startup are not lifecycle events.
+          break;
+      }
+    });
+  }
+}

@@ -1,0 +1,80 @@
+import { Brackets, type EntityManager, In } from 'typeorm';
+import { ROOT_SCOPE } from '../../core/webhooks.constants';
+import { isRelatedScope, isWithinScope } from '../../core/scopes/scope-path.util';
+import { chunks } from '../../core/util/chunks.util';
+import { WebhookSubscriptionEvent } from '../../entities/webhook-subscription-event.entity';
+import { WebhookSubscription } from '../../entities/webhook-subscription.entity';
+import type { WebhookSubscriptionPage, WebhookSubscriptionQuery } from '../subscription-store.interface';
+import { relatedScopeFilter } from './related-scope.filter';
+import type { WebhooksDatabase } from './webhooks.database';
+
+/** The subscription reads: single ones, pages of a filtered list, and the active ones for the index. */
+export class SubscriptionQueries {
+  constructor(private readonly db: WebhooksDatabase) {}
+
+  async find(id: string): Promise<WebhookSubscription | null> {
+    const query = this.db.select(WebhookSubscription, 's').where('s.id = :id', { id });
+    return this.db.hydrate(WebhookSubscription, 's', (await this.db.query(query)).rows)[0] ?? null;
+  }
+
+  async findMany(ids: readonly string[], manager?: EntityManager): Promise<WebhookSubscription[]> {
+    const found: WebhookSubscription[] = [];
+    for (const chunk of chunks([...new Set(ids)], 500)) {
+      const { rows } = await this.db.query(this.db.select(WebhookSubscription, 's').where({ id: In(chunk) }), manager);
+      found.push(...this.db.hydrate(WebhookSubscription, 's', rows));
+    }
+    return found;
+  }
+
+  async list(filter: WebhookSubscriptionQuery): Promise<WebhookSubscriptionPage> {
+    const query = this.db
+      .select(WebhookSubscription, 's')
+      .orderBy('s.id', 'ASC')
+      .limit(filter.limit + 1);
+    if (filter.scope !== undefined) query.andWhere('s.scope = :scope', { scope: filter.scope });
+    const within = filter.within;
+    if (within !== undefined && within !== ROOT_SCOPE) {
+      query.andWhere(new Brackets((where) => where.where('s.scope = :within', { within }).orWhere('s.scope LIKE :below', { below: `${within}/%` })));
+    }
+    if (filter.related !== undefined) relatedScopeFilter(query, filter.related);
+    if (filter.owner !== undefined) query.andWhere('s.owner_id = :owner', { owner: filter.owner });
+    if (filter.active !== undefined) query.andWhere('s.active = :active', { active: filter.active });
+    if (filter.static !== undefined) query.andWhere(`s.static_key IS ${filter.static ? 'NOT ' : ''}NULL`);
+    if (filter.patterns !== undefined) {
+      const patterns = filter.patterns.length > 0 ? [...filter.patterns] : [''];
+      const ids = query.subQuery().select('e.subscription_id').from(WebhookSubscriptionEvent, 'e').where('e.pattern IN (:...patterns)').getQuery();
+      query.andWhere(`s.id IN (${ids})`, { patterns });
+    }
+    if (filter.after !== undefined) query.andWhere('s.id > :after', { after: filter.after });
+    const rows = this.db.hydrate(WebhookSubscription, 's', (await this.db.query(query)).rows);
+    // MySQL compares case-insensitively and LIKE treats "_" as a wildcard: keep the exact matches only.
+    const page = rows.slice(0, filter.limit);
+    const items = page.filter(
+      (s) =>
+        (filter.scope === undefined || s.scope === filter.scope) &&
+        (filter.within === undefined || isWithinScope(s.scope, filter.within)) &&
+        (filter.related === undefined || isRelatedScope(s.scope, filter.related)) &&
+        (filter.owner === undefined || s.ownerId === filter.owner),
+    );
+    return { items, last: rows.length > filter.limit ? page[page.length - 1].id : null };
+  }
+
+  /**
+   * Every active subscription, a page at a time (keyset on the id): a large registry is loaded without
+   * holding every raw row at once.
+   */
+  async *activePages(manager?: EntityManager, pageSize = 5_000): AsyncGenerator<WebhookSubscription[]> {
+    let after = '';
+    for (;;) {
+      const query = this.db
+        .select(WebhookSubscription, 's')
+        .where('s.active = :active AND s.id > :after', { active: true, after })
+        .orderBy('s.id')
+        .limit(pageSize);
+      const page = this.db.hydrate(WebhookSubscription, 's', (await this.db.query(query, manager)).rows);
+      if (page.length > 0) yield page;
+      if (page.length < pageSize) return;
+      after = page[page.length - 1].id;
+    }
+  }
+}

@@ -1,0 +1,110 @@
+import { Injectable } from '@nestjs/common';
+import type { WebhookDeliveryAttempt } from '../../entities/webhook-delivery-attempt.entity';
+import type {
+  AttemptListQuery,
+  AttemptReplayFilter,
+  AttemptResult,
+  HeldAttempt,
+  OutboxWrite,
+  PendingAttemptsSummary,
+  RecordedResults,
+  WebhookAttemptStore,
+} from '../attempt-store.interface';
+import { AttemptQueries } from './attempt.queries';
+import { AttemptWork } from './attempt.work';
+import { OutboxGroupCommit } from './outbox.group-commit';
+import { WebhooksDatabase, type Work } from './webhooks.database';
+
+/**
+ * The outbox and the delivery history in the module's TypeORM table. Outbox rows join the caller's
+ * transaction (or, on SQLite, the one open on the shared connection) and are handed over when it commits;
+ * rows raised outside any transaction are committed together with the others of the same moment (group
+ * commit). The engine's work runs on a connection of its own (see `WebhooksDatabase.runOwn`).
+ */
+@Injectable()
+export class TypeOrmAttemptStore implements WebhookAttemptStore {
+  readonly durable = true;
+  private readonly work: AttemptWork;
+  private readonly queries: AttemptQueries;
+  private readonly groupCommit: OutboxGroupCommit;
+
+  constructor(private readonly db: WebhooksDatabase) {
+    this.work = new AttemptWork(db);
+    this.queries = new AttemptQueries(db);
+    this.groupCommit = new OutboxGroupCommit(db, this.work);
+  }
+
+  async insert(rows: readonly WebhookDeliveryAttempt[], write: OutboxWrite): Promise<WebhookDeliveryAttempt[]> {
+    // Whose commit hands these over: the caller's transaction, or (SQLite) the one open on the shared connection.
+    const runner = this.db.transactionRunner(write.manager);
+    const ignoreDuplicates = write.ignoreDuplicates ?? false;
+    const written =
+      runner || ignoreDuplicates ? await this.db.run(() => this.work.insert(rows, ignoreDuplicates), write.manager) : await this.groupCommit.write(rows);
+    this.db.afterCommit(runner, () => write.onCommit(written));
+    return written;
+  }
+
+  claimDue(now: number, limit: number, token: string, leaseUntil: number): Promise<WebhookDeliveryAttempt[]> {
+    return this.db.runOwn(() => this.work.claimDue(now, limit, token, leaseUntil));
+  }
+
+  claim(ids: readonly string[], token: string, leaseUntil: number, now: number, heldBy?: string): Promise<WebhookDeliveryAttempt[]> {
+    return this.db.runOwn(() => this.work.claim(ids, token, leaseUntil, now, heldBy ?? null));
+  }
+
+  renew(held: readonly HeldAttempt[], leaseUntil: number): Promise<number> {
+    return this.db.runOwn(() => this.work.renew(held, leaseUntil));
+  }
+
+  release(held: readonly HeldAttempt[], now: number): Promise<void> {
+    return this.db.runOwn(() => this.work.release(held, now));
+  }
+
+  recordResults(results: readonly AttemptResult[], failureLimit: number): Promise<RecordedResults> {
+    return this.db.runOwn(() => this.recordWork(results, failureLimit));
+  }
+
+  trim(subscriptionIds: readonly string[], limit: number): Promise<number> {
+    return this.db.runOwn(() => this.work.trim(subscriptionIds, limit));
+  }
+
+  async rearm(id: string, now: number, onCommit: () => void): Promise<boolean> {
+    const runner = this.db.transactionRunner();
+    const changed = await this.db.run(() => this.work.rearm(id, now));
+    if (changed) this.db.afterCommit(runner, onCommit);
+    return changed;
+  }
+
+  async replay(filter: AttemptReplayFilter, now: number, onCommit: () => void): Promise<number> {
+    const runner = this.db.transactionRunner();
+    const count = await this.db.run(() => this.work.replay(filter, now));
+    this.db.afterCommit(runner, onCommit);
+    return count;
+  }
+
+  find(id: string): Promise<WebhookDeliveryAttempt | null> {
+    return this.queries.find(id);
+  }
+
+  list(subscriptionId: string, query: AttemptListQuery): Promise<WebhookDeliveryAttempt[]> {
+    return this.queries.list(subscriptionId, query);
+  }
+
+  pendingSummary(now: number): Promise<PendingAttemptsSummary> {
+    return this.queries.pendingSummary(now);
+  }
+
+  private *recordWork(results: readonly AttemptResult[], failureLimit: number): Work<RecordedResults> {
+    const written = yield* this.work.recordMany(results);
+    // Each subscription's outcomes in the order of the batch (true = success), for the failure counts.
+    const outcomes = new Map<string, boolean[]>();
+    for (const { attempt } of results) {
+      if (!written.has(attempt.id) || attempt.status === 'pending') continue;
+      const list = outcomes.get(attempt.subscriptionId);
+      if (list) list.push(attempt.status === 'successful');
+      else outcomes.set(attempt.subscriptionId, [attempt.status === 'successful']);
+    }
+    const failing = yield* this.work.countFailures(outcomes, failureLimit);
+    return { written, failing, resolvedFor: [...outcomes.keys()] };
+  }
+}

@@ -1,0 +1,198 @@
+import assert from 'node:assert/strict';
+import { newId } from '../../core/util/ids.util';
+import type { WebhookDeliveryAttempt } from '../../entities/webhook-delivery-attempt.entity';
+import {
+  attemptFixture,
+  attemptView,
+  type ContractCase,
+  heldFixture,
+  idsOf,
+  LEASE,
+  orderedIds,
+  resolveAll,
+  sortedIdsOf,
+  subscribed,
+  T0,
+  write,
+} from './contract.fixtures';
+
+/** Held attempts of `s` with ascending ids, created `step` ms apart from T0. */
+const history = (s: { id: string; to: string }, n: number, step = 0): WebhookDeliveryAttempt[] =>
+  orderedIds(n).map((id, i) => heldFixture(s, 'tok', { id, createdAt: new Date(T0 + i * step) }));
+
+/** The attempt as a manual retry or a replay sets it back: pending, due at `now`, its next try manual. */
+const rearmedView = (attempt: WebhookDeliveryAttempt, now: number) => ({
+  ...attemptView(attempt),
+  status: 'pending',
+  nextAttemptAt: now,
+  nextTrigger: 'manual',
+  leaseOwner: null,
+  leaseUntil: null,
+  resolvedAt: null,
+});
+
+/** Attempt store cases: the history (trim, cascade, rearm, replay, list) and the pending summary. */
+export const ATTEMPT_HISTORY_CASES: ContractCase[] = [
+  [
+    'trim keeps the newest resolved attempts up to the limit, and every pending one',
+    async (harness) => {
+      const store = harness.attempts;
+      const [a, b] = await subscribed(harness, {}, {});
+      const [p0, r1, r2, r3, r4, r5, p6] = history(a, 7);
+      const others = history(b, 3);
+      await write(store, [p0, r1, r2, r3, r4, r5, p6, ...others]);
+      // Resolved newest first: the history is trimmed by id (age), not by when attempts were resolved.
+      await resolveAll(store, [r5, r4, r3, r2, r1], 'failed', 'tok');
+      await resolveAll(store, others, 'successful', 'tok');
+
+      assert.equal(await store.trim([a.id], 2), 3);
+      assert.deepEqual(idsOf(await store.list(a.id, { limit: 100 })), idsOf([p6, r5, r4, p0]));
+      for (const gone of [r1, r2, r3]) assert.equal(await store.find(gone.id), null);
+      assert.equal(await store.trim([a.id], 2), 0);
+      assert.equal((await store.list(b.id, { limit: 100 })).length, 3, 'only the subscriptions given are trimmed');
+
+      await resolveAll(store, [p0], 'successful', 'tok');
+      assert.equal(await store.trim([a.id, b.id, a.id], 2), 2, 'the oldest goes, even when resolved last');
+      assert.deepEqual(idsOf(await store.list(a.id, { limit: 100 })), idsOf([p6, r5, r4]));
+      assert.deepEqual(idsOf(await store.list(b.id, { limit: 100 })), idsOf([others[2], others[1]]));
+      assert.equal(await store.trim([b.id, newId()], 0), 2);
+      assert.equal(await store.trim([], 0), 0);
+    },
+  ],
+  [
+    'attempts written out of id order are kept, listed and trimmed by id',
+    async (harness) => {
+      const store = harness.attempts;
+      const [a] = await subscribed(harness, {});
+      const [x0, x1, x2, x3] = history(a, 4, 10);
+      // Transactions commit in another order than their events were raised in.
+      for (const attempt of [x2, x0, x3, x1]) await write(store, [attempt]);
+      assert.deepEqual(idsOf(await store.list(a.id, { limit: 10 })), idsOf([x3, x2, x1, x0]));
+      await resolveAll(store, [x1, x3, x0, x2], 'failed', 'tok');
+      assert.equal(await store.trim([a.id], 2), 2);
+      assert.deepEqual(idsOf(await store.list(a.id, { limit: 10 })), idsOf([x3, x2]));
+    },
+  ],
+  [
+    "deleting a subscription deletes its attempts",
+    async (harness) => {
+      const store = harness.attempts;
+      const [a, b] = await subscribed(harness, {}, {});
+      const [pending, resolved] = [attemptFixture(a, { nextAttemptAt: new Date(T0 - 1) }), heldFixture(a, 'tok')];
+      const other = attemptFixture(b, { nextAttemptAt: new Date(T0 - 1) });
+      await write(store, [pending, resolved, other]);
+      await resolveAll(store, [resolved], 'failed', 'tok');
+      await harness.subscriptions.delete(a.id);
+      assert.equal(await store.find(pending.id), null);
+      assert.equal(await store.find(resolved.id), null);
+      assert.deepEqual(await store.list(a.id, { limit: 10 }), []);
+      assert.equal((await store.pendingSummary(T0)).pending, 1);
+      assert.deepEqual(idsOf(await store.claimDue(T0, 10, 'tok-2', T0 + LEASE)), [other.id]);
+    },
+  ],
+  [
+    'rearm sets an attempt back to pending, due now, unless a live lease holds it',
+    async (harness) => {
+      const store = harness.attempts;
+      const [s] = await subscribed(harness, {});
+      const failed = heldFixture(s, 'tok');
+      const held = heldFixture(s, 'tok-live', { leaseUntil: T0 + 1_000, nextAttemptAt: new Date(T0 + 1_000) });
+      const expired = heldFixture(s, 'tok-dead', { leaseUntil: T0 - 1, nextAttemptAt: new Date(T0 - 1) });
+      const waiting = attemptFixture(s, { nextAttemptAt: new Date(T0 + 5_000), attemptCount: 1 });
+      await write(store, [failed, held, expired, waiting]);
+      await resolveAll(store, [failed], 'failed', 'tok');
+      const resolved = (await store.find(failed.id))!;
+      let commits = 0;
+      const committed = () => void commits++;
+
+      assert.equal(await store.rearm(failed.id, T0 + 10, committed), true);
+      assert.equal(commits, 1, 'onCommit runs once the change is made');
+      assert.deepEqual(attemptView((await store.find(failed.id))!), rearmedView(resolved, T0 + 10), 'its tries and last result are kept');
+      assert.equal(await store.rearm(held.id, T0 + 10, committed), false, 'a try of it is under way');
+      assert.deepEqual(attemptView((await store.find(held.id))!), attemptView(held));
+      assert.equal(await store.rearm(expired.id, T0 + 10, committed), true, 'a lease run out holds nothing');
+      assert.equal(await store.rearm(waiting.id, T0 + 10, committed), true, 'one waiting for a retry is sent now');
+      assert.equal(await store.rearm(newId(), T0 + 10, committed), false);
+      assert.equal(commits, 3, 'onCommit runs only for a change made');
+      assert.deepEqual(sortedIdsOf(await store.claimDue(T0 + 10, 10, 'tok-2', T0 + LEASE)), sortedIdsOf([failed, expired, waiting]));
+    },
+  ],
+  [
+    'replay sets the matching resolved attempts back to pending; without a subscription, of active ones only',
+    async (harness) => {
+      const store = harness.attempts;
+      const [a, off] = await subscribed(harness, {}, { active: false, statusMessage: 'Off.' });
+      const [f1, s1, f2, p] = history(a, 4, 100);
+      const [fOff] = history(off, 1);
+      await write(store, [f1, s1, f2, p, fOff]);
+      await resolveAll(store, [f1, f2, fOff], 'failed', 'tok');
+      await resolveAll(store, [s1], 'successful', 'tok');
+      const stored = Object.fromEntries(await Promise.all([f1, s1, f2, fOff].map(async (x) => [x.id, (await store.find(x.id))!])));
+      let commits = 0;
+      const committed = () => void commits++;
+
+      assert.equal(await store.replay({ subscriptionId: a.id, status: 'failed', since: T0 + 200 }, T0 + 1_000, committed), 1);
+      assert.deepEqual(attemptView((await store.find(f2.id))!), rearmedView(stored[f2.id], T0 + 1_000));
+      assert.equal((await store.find(f1.id))!.status, 'failed', 'created before `since`');
+      assert.equal(await store.replay({ status: 'failed' }, T0 + 2_000, committed), 1, 'the inactive subscription is left out');
+      assert.deepEqual(attemptView((await store.find(f1.id))!), rearmedView(stored[f1.id], T0 + 2_000));
+      assert.equal((await store.find(fOff.id))!.status, 'failed');
+      assert.equal(await store.replay({ subscriptionId: off.id, status: 'failed' }, T0 + 3_000, committed), 1, 'named, an inactive one is replayed');
+      assert.equal(await store.replay({ status: 'successful' }, T0 + 4_000, committed), 1);
+      assert.deepEqual(attemptView((await store.find(s1.id))!), rearmedView(stored[s1.id], T0 + 4_000));
+      assert.ok(commits >= 4, 'onCommit runs for every replay that changed something');
+      assert.equal(await store.replay({ status: 'failed' }, T0 + 5_000, committed), 0);
+      assert.deepEqual(attemptView((await store.find(p.id))!), attemptView(p), 'pending attempts are left alone');
+    },
+  ],
+  [
+    "list pages a subscription's attempts newest first, one more than the limit",
+    async (harness) => {
+      const store = harness.attempts;
+      const [a, b] = await subscribed(harness, {}, {});
+      const [x0, x1, x2, x3, x4] = history(a, 5, 10);
+      await write(store, [x0, x1, x2, x3, x4, attemptFixture(b)]);
+      await resolveAll(store, [x1, x3], 'successful', 'tok');
+      await resolveAll(store, [x0], 'failed', 'tok');
+      const list = async (query: Parameters<typeof store.list>[1]) => idsOf(await store.list(a.id, query));
+
+      assert.deepEqual(await list({ limit: 2 }), idsOf([x4, x3, x2]));
+      assert.deepEqual(await list({ limit: 2, before: x2.id }), idsOf([x1, x0]));
+      assert.deepEqual(await list({ limit: 10, status: 'successful' }), idsOf([x3, x1]));
+      assert.deepEqual(await list({ limit: 10, status: 'pending' }), idsOf([x4, x2]));
+      assert.deepEqual(await list({ limit: 10, status: 'failed' }), idsOf([x0]));
+      assert.deepEqual(await list({ limit: 10, since: T0 + 20 }), idsOf([x4, x3, x2]), '`since` is inclusive');
+      assert.deepEqual(await list({ limit: 1, status: 'successful', before: x3.id }), idsOf([x1]));
+      assert.deepEqual(await store.list(newId(), { limit: 10 }), []);
+      const [newest] = await store.list(a.id, { limit: 1 });
+      assert.deepEqual(attemptView(newest), attemptView(x4), 'listed attempts are whole');
+    },
+  ],
+  [
+    'pendingSummary counts the pending attempts, those due, and when the next is due',
+    async (harness) => {
+      const store = harness.attempts;
+      assert.deepEqual(await store.pendingSummary(T0), { pending: 0, due: 0, nextAttemptAt: null });
+      const [s] = await subscribed(harness, {});
+      const dueNow = attemptFixture(s, { nextAttemptAt: new Date(T0 - 10) });
+      const expired = heldFixture(s, 'tok-dead', { leaseUntil: T0 - 5, nextAttemptAt: new Date(T0 - 5) });
+      const held = heldFixture(s, 'tok-live', { leaseUntil: T0 + 500, nextAttemptAt: new Date(T0 + 500) });
+      // Its time has come, but a live lease holds it: pending, not due.
+      const heldPastDue = heldFixture(s, 'tok-live', { leaseUntil: T0 + 700, nextAttemptAt: new Date(T0 - 1) });
+      const later = attemptFixture(s, { nextAttemptAt: new Date(T0 + 1_000) });
+      const resolved = heldFixture(s, 'tok');
+      await write(store, [later, held, resolved, expired, heldPastDue, dueNow]);
+      await resolveAll(store, [resolved], 'successful', 'tok');
+      const summary = async (now: number) => {
+        const { pending, due, nextAttemptAt } = await store.pendingSummary(now);
+        return { pending, due, next: nextAttemptAt?.getTime() ?? null };
+      };
+      assert.deepEqual(await summary(T0), { pending: 5, due: 2, next: T0 - 10 });
+      assert.deepEqual(await summary(T0 + 600), { pending: 5, due: 3, next: T0 - 10 });
+      assert.deepEqual(await summary(T0 + 700), { pending: 5, due: 4, next: T0 - 10 });
+      await store.claimDue(T0, 10, 'tok-2', T0 + LEASE);
+      const { pending, due } = await summary(T0);
+      assert.deepEqual({ pending, due }, { pending: 5, due: 0 }, 'claimed attempts are held, not due');
+    },
+  ],
+];

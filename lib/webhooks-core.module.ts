@@ -1,0 +1,187 @@
+import { type DynamicModule, Logger, Module, type Provider } from '@nestjs/common';
+import { DiscoveryModule, ModuleRef } from '@nestjs/core';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
+import { adminOptionsAsyncMessage } from './admin/admin.messages';
+import { resolveAdminOptions } from './admin/admin.options';
+import { webhooksAdminModuleParts } from './admin/webhooks-admin.factory';
+import { WebhooksConfigurationError } from './core/errors/webhooks.errors';
+import { WEBHOOK_PAYLOAD_OPTIONS } from './core/payload.constants';
+import {
+  WEBHOOKS_DATA_SOURCE,
+  WEBHOOKS_EVENT_EMITTER,
+  WEBHOOKS_MODULE_OPTIONS,
+  WEBHOOKS_OWN_DATA_SOURCE_NAME,
+  WEBHOOKS_RAW_OPTIONS,
+} from './core/webhooks.constants';
+import { DeliveryEngine } from './deliver/delivery.engine';
+import { DeliveryTry } from './deliver/delivery.try';
+import { WebhookDestinationGuard } from './deliver/destination.guard';
+import { DialectRegistry } from './deliver/dialects/dialect.registry';
+import { RequestBuilder } from './deliver/request.builder';
+import { SubscriptionSigner } from './deliver/subscription.signer';
+import { createTransport } from './deliver/transport/transport.factory';
+import { AttemptRenderer } from './enqueue/attempt.renderer';
+import { PayloadShapers } from './enqueue/payloads/payload-shapers.service';
+import { WebhookAttempts } from './enqueue/webhook-attempts.service';
+import { WebhookOutbox } from './enqueue/webhook-outbox.service';
+import { WEBHOOK_ENTITIES } from './entities';
+import { ApplicabilityChecker } from './match/authorization/applicability.checker';
+import { PrincipalRemovalListener } from './match/authorization/principal-removal.listener';
+import { WebhookEventCatalog } from './match/catalog/webhook-event.catalog';
+import { WebhookRegistry } from './match/registry/webhook-registry.service';
+import { StaticSubscriptionsSync } from './match/subscriptions/static-subscriptions.sync';
+import { WebhookSubscriptions } from './match/subscriptions/webhook-subscriptions.service';
+import { WEBHOOK_MIGRATIONS } from './migrations';
+import { WebhookTransport } from './options/webhook-transport.interface';
+import type { WebhooksModuleOptions, WebhooksStaticOptions } from './options/webhooks-module-options.interface';
+import { type ResolvedWebhooksOptions, resolveWebhooksOptions, WEBHOOKS_DEFAULTS } from './options/webhooks-options.resolver';
+import { ACTIVE_SUBSCRIPTIONS } from './pipeline/active-subscriptions.interface';
+import { WebhookOutcomeBus } from './pipeline/outcome.bus';
+import { WebhookPipelineActivity } from './pipeline/pipeline.activity';
+import { AmbientTransaction } from './raise/ambient-transaction.service';
+import { EventEmitterBridge } from './raise/event-emitter.bridge';
+import { WebhookDispatcher } from './raise/webhook-dispatcher.service';
+import { WebhookEventExplorer } from './raise/webhook-event.explorer';
+import { WebhookResourceSubscriber } from './raise/webhook-resource.subscriber';
+import { AttemptEventsReaction } from './react/attempt-events.reaction';
+import { DeliveryOutcomeReaction } from './react/delivery-outcome.reaction';
+import { PreconditionFailureCounter } from './react/precondition-failures.counter';
+import { SubscriptionEventsReaction } from './react/subscription-events.reaction';
+import { AttemptRecorder } from './record/attempt.recorder';
+import { WEBHOOK_ATTEMPT_STORE } from './stores/attempt-store.interface';
+import { webhooksStorageProviders } from './stores/webhooks-storage.providers';
+import { WebhooksInitializer } from './webhooks.initializer';
+
+/** The services an application injects. */
+const PUBLIC_PROVIDERS = [WebhookSubscriptions, WebhookRegistry, WebhookDispatcher, WebhookAttempts, WebhookEventCatalog];
+
+/** What the testing module (`nestjs-webhooks/testing`) reaches into: not part of the package's API. */
+const TESTING_EXPORTS = [DeliveryEngine, DeliveryTry, WEBHOOK_ATTEMPT_STORE];
+
+/** The pipeline, stage by stage (see docs/architecture.md). */
+const PIPELINE_PROVIDERS: Provider[] = [
+  // raise
+  AmbientTransaction,
+  WebhookDispatcher,
+  WebhookEventExplorer,
+  WebhookResourceSubscriber,
+  EventEmitterBridge,
+  // match
+  WebhookRegistry,
+  { provide: ACTIVE_SUBSCRIPTIONS, useExisting: WebhookRegistry },
+  WebhookSubscriptions,
+  StaticSubscriptionsSync,
+  ApplicabilityChecker,
+  PrincipalRemovalListener,
+  WebhookEventCatalog,
+  // enqueue
+  AttemptRenderer,
+  PayloadShapers,
+  WebhookOutbox,
+  WebhookAttempts,
+  // deliver
+  DeliveryEngine,
+  DeliveryTry,
+  RequestBuilder,
+  SubscriptionSigner,
+  DialectRegistry,
+  // record
+  AttemptRecorder,
+  // react
+  DeliveryOutcomeReaction,
+  AttemptEventsReaction,
+  SubscriptionEventsReaction,
+  PreconditionFailureCounter,
+];
+
+/**
+ * The providers of the webhooks module, global unless `isGlobal: false` (then `WebhooksModule` is imported
+ * where they are injected). `WebhooksModule.forRoot`/`forRootAsync` build it; applications import
+ * `WebhooksModule`.
+ */
+@Module({})
+export class WebhooksCoreModule {
+  static register(staticOptions: WebhooksStaticOptions, optionProviders: Provider[], imports: NonNullable<DynamicModule['imports']>): DynamicModule {
+    const storage = staticOptions.storage ?? WEBHOOKS_DEFAULTS.storage;
+    const dataSource = staticOptions.database ? WEBHOOKS_OWN_DATA_SOURCE_NAME : (staticOptions.dataSource ?? WEBHOOKS_DEFAULTS.dataSource);
+    const dataSourceName = dataSource === WEBHOOKS_DEFAULTS.dataSource ? undefined : dataSource;
+    const database =
+      storage === 'memory'
+        ? { imports: [], providers: [] }
+        : {
+            imports: [
+              ...(staticOptions.database
+                ? [
+                    TypeOrmModule.forRoot({
+                      ...staticOptions.database,
+                      name: WEBHOOKS_OWN_DATA_SOURCE_NAME,
+                      entities: [...WEBHOOK_ENTITIES],
+                      migrations: [...WEBHOOK_MIGRATIONS],
+                      migrationsRun: !staticOptions.database.synchronize,
+                    } as Parameters<typeof TypeOrmModule.forRoot>[0]),
+                  ]
+                : []),
+              TypeOrmModule.forFeature([...WEBHOOK_ENTITIES], dataSourceName),
+            ],
+            providers: [{ provide: WEBHOOKS_DATA_SOURCE, useExisting: getDataSourceToken(dataSourceName) }],
+          };
+    // The admin API shapes routes, so it is built (and its options checked) when the module is defined.
+    const admin = staticOptions.admin === undefined ? undefined : webhooksAdminModuleParts(resolveAdminOptions(staticOptions.admin));
+    return {
+      module: WebhooksCoreModule,
+      global: staticOptions.isGlobal ?? WEBHOOKS_DEFAULTS.isGlobal,
+      imports: [...imports, ...database.imports, DiscoveryModule, ...(admin?.imports ?? [])],
+      controllers: admin?.controllers ?? [],
+      providers: [
+        ...optionProviders,
+        {
+          provide: WEBHOOKS_MODULE_OPTIONS,
+          useFactory: (raw: WebhooksModuleOptions) => {
+            if (raw?.admin !== undefined && raw.admin !== staticOptions.admin) {
+              throw new WebhooksConfigurationError(adminOptionsAsyncMessage(), 'admin');
+            }
+            const resolved = resolveWebhooksOptions({ ...raw, storage, dataSource: raw?.database ? undefined : raw?.dataSource });
+            return { ...resolved, storage, dataSource, isGlobal: staticOptions.isGlobal ?? resolved.isGlobal };
+          },
+          inject: [WEBHOOKS_RAW_OPTIONS],
+        },
+        ...database.providers,
+        {
+          provide: WEBHOOKS_EVENT_EMITTER,
+          // The application's emitter when it imports EventEmitterModule, so that @OnEvent listeners hear us.
+          useFactory: (emitter?: EventEmitter2) => emitter ?? new EventEmitter2({ wildcard: true }),
+          inject: [{ token: EventEmitter2, optional: true }],
+        },
+        {
+          provide: WebhookOutcomeBus,
+          useFactory: () => {
+            const logger = new Logger('WebhookOutcomes');
+            return new WebhookOutcomeBus((error, outcome) => logger.error(`A reaction to "${String(outcome)}" failed: ${(error as Error)?.message ?? String(error)}`));
+          },
+        },
+        { provide: WebhookPipelineActivity, useFactory: () => new WebhookPipelineActivity() },
+        ...webhooksStorageProviders(storage),
+        {
+          provide: WebhookDestinationGuard,
+          useFactory: (options: ResolvedWebhooksOptions) => new WebhookDestinationGuard(options.targets),
+          inject: [WEBHOOKS_MODULE_OPTIONS],
+        },
+        {
+          provide: WEBHOOK_PAYLOAD_OPTIONS,
+          useFactory: (raw: WebhooksModuleOptions | undefined) => ({ dialects: raw?.dialects, payloadShapers: raw?.payloadShapers }),
+          inject: [WEBHOOKS_RAW_OPTIONS],
+        },
+        {
+          provide: WebhookTransport,
+          useFactory: (options: ResolvedWebhooksOptions, moduleRef: ModuleRef) => createTransport(options, moduleRef),
+          inject: [WEBHOOKS_MODULE_OPTIONS, ModuleRef],
+        },
+        ...PIPELINE_PROVIDERS,
+        WebhooksInitializer,
+        ...(admin?.providers ?? []),
+      ],
+      exports: [...PUBLIC_PROVIDERS, ...TESTING_EXPORTS, WEBHOOKS_MODULE_OPTIONS, WEBHOOKS_EVENT_EMITTER],
+    };
+  }
+}
