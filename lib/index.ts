@@ -1,48 +1,82 @@
-export * from './entities';
-export * from './core/errors/webhooks.errors';
-export * from './core/events/webhook-events.constants';
-export type * from './core/attempts/delivery-attempt.interface';
-export type * from './options/static-subscription.interface';
-export type * from './match/subscriptions/subscription-input.interface';
-export type * from './options/webhooks-module-options.interface';
-export { WEBHOOK_MIGRATIONS } from './migrations';
-export { isEventName, isEventPattern, patternMatches } from './core/events/event-pattern.util';
-export { WebhookRegistry } from './match/registry/webhook-registry.service';
-export { isScope, isWithinScope, scopeLineage } from './core/scopes/scope-path.util';
-export { WebhookScope } from './core/scopes/webhook-scope.context';
-export { ScopedWebhookSubscriptions } from './match/subscriptions/scoped-webhook-subscriptions.view';
-export { REMOVED_FROM_CONFIGURATION_MESSAGE } from './match/subscriptions/static-subscriptions.sync';
-export { MANUALLY_DEACTIVATED_MESSAGE, WebhookSubscriptions } from './match/subscriptions/webhook-subscriptions.service';
-export { ACTIVE_STATUS_MESSAGE, WEBHOOKS_EVENT_EMITTER, WEBHOOKS_MODULE_OPTIONS } from './core/webhooks.constants';
+// The public API of nestjs-webhooks. Everything else is internal and may change without notice;
+// test/public-api.spec.ts lists these names so that changing them is a deliberate act.
+
+// The module and the services an application injects.
 export { WebhooksModule } from './webhooks.module';
-export { WEBHOOKS_DEFAULTS } from './options/webhooks-options.resolver';
-export { WebhookAttempts, type ListWebhookAttemptsFilter, type ReplayWebhookAttemptsFilter } from './enqueue/webhook-attempts.service';
-export { WebhookEvent } from './raise/webhook-event.decorator';
-export type { WebhookEventOptions } from './core/metadata/webhook-event.metadata';
-export { WebhookResource } from './raise/webhook-resource.decorator';
-export type { WebhookResourceEvent, WebhookResourceOptions } from './core/metadata/webhook-resource.metadata';
-export { DeliveryEngine } from './deliver/delivery.engine';
-export * from './core/messages/delivery.messages';
-export { GONE_DEACTIVATION_MESSAGE, RETRY_CANCELLED_MESSAGE } from './core/retry/retry.messages';
-export {
-  effectiveRetryPolicy,
-  retryDelay,
-  WEBHOOK_RETRY_DEFAULTS,
-  type ResolvedRetryPolicy,
-  type WebhookRetryOptions,
-  type WebhookRetryPolicy,
-} from './core/retry/retry.policy';
-export { parseRetryAfter, THROTTLE_STATUS_CODES } from './core/retry/retry-after.util';
-export { TEST_EVENT, type WebhookTestEventPayload } from './core/events/test-event.payload';
-export * from './core/signing';
+export { WebhookSubscriptions } from './match/subscriptions/webhook-subscriptions.service';
+export type { ScopedWebhookSubscriptions } from './match/subscriptions/scoped-webhook-subscriptions.view';
 export { WebhookDispatcher } from './raise/webhook-dispatcher.service';
-export type * from './raise/dispatch.interface';
+export { WebhookAttempts, type ListWebhookAttemptsFilter, type ReplayWebhookAttemptsFilter } from './enqueue/webhook-attempts.service';
+export { WebhookRegistry } from './match/registry/webhook-registry.service';
+export { WebhookEventCatalog } from './match/catalog/webhook-event.catalog';
+export { WebhookScope } from './core/scopes/webhook-scope.context';
+
+// Raising events, shaping payloads, dialects.
+export { WebhookEvent } from './raise/webhook-event.decorator';
+export { WebhookResource } from './raise/webhook-resource.decorator';
+export { WebhookPayload } from './enqueue/payloads/webhook-payload.decorator';
+export { WebhookPayloadShaper } from './enqueue/payloads/webhook-payload-shaper.decorator';
+export { WebhookDialect } from './deliver/dialects/webhook-dialect.decorator';
+export { DefaultWebhookDialect } from './deliver/dialects/default.dialect';
+export { StandardWebhookDialect, type StandardWebhookEnvelope } from './deliver/dialects/standard.dialect';
+export type { WebhookEventOptions } from './core/metadata/webhook-event.metadata';
+export type { WebhookResourceEvent, WebhookResourceOptions } from './core/metadata/webhook-resource.metadata';
+export type { DispatchOptions, DispatchResult } from './raise/dispatch.interface';
+export { TEST_EVENT, type WebhookTestEventPayload } from './core/events/test-event.payload';
+
+// Extension points.
 export { WebhookTransport } from './options/webhook-transport.interface';
 export type { WebhookTransportOptions, WebhookTransportRequest, WebhookTransportResponse } from './options/webhook-transport.interface';
-export * from './deliver/dialects';
-export * from './enqueue/payloads';
-export * from './core/security';
-export * from './match/authorization';
-export { WebhookEventCatalog } from './match/catalog/webhook-event.catalog';
-export type * from './options/event-type.interface';
-export * from './admin';
+export { WEBHOOK_AUTHORIZER } from './options/authorization.constants';
+export type { WebhookAuthorizationContext, WebhookAuthorizer } from './options/webhook-authorizer.interface';
+export type { WebhookSubscriptionStore, WebhookSubscriptionChange, WebhookSubscriptionQuery } from './stores/subscription-store.interface';
+export type { WebhookAttemptStore, OutboxWrite, AttemptResult, RecordedResults } from './stores/attempt-store.interface';
+
+// Schema.
+export { WEBHOOK_ENTITIES, WebhookDeliveryAttempt, WebhookSubscription } from './entities';
+export { WEBHOOK_MIGRATIONS } from './migrations';
+
+// Events the module emits, and the messages it records.
+export { WebhookEvents } from './core/events/webhook-events.constants';
+export { WEBHOOKS_EVENT_EMITTER } from './core/webhooks.constants';
+export { WebhookMessages } from './core/messages/status.messages';
+
+// Errors.
+export {
+  WebhooksError,
+  WebhooksConfigurationError,
+  WebhookValidationError,
+  WebhookSubscriptionNotFoundError,
+  WebhookAttemptNotFoundError,
+  WebhookOperationNotAllowedError,
+} from './core/errors/webhooks.errors';
+export { WebhookDestinationError } from './core/errors/webhook-destination.error';
+export { WebhookPayloadError } from './core/errors/webhook-payload.error';
+export { WebhookPayloadTooLargeError } from './core/errors/webhook-payload-too-large.error';
+export { WebhookDialectError } from './core/errors/webhook-dialect.error';
+export { WebhookSecretDecryptionError, WebhookStoredSecretError } from './core/errors/signing.errors';
+export { WebhookUnknownPermissionError } from './core/errors/webhook-unknown-permission.error';
+
+// Signing secrets, for applications and their receivers.
+export { generateSigningKeyPair, generateWebhookSecret, type WebhookSigningKeyPair } from './core/signing/webhook-secret.util';
+export { verifyWebhook, type VerifyWebhookOptions } from './core/signing/webhook-signature.util';
+
+// The admin API's helpers for an application's own controllers.
+export { WebhooksPrincipal } from './admin/admin-principal.decorator';
+export { WebhooksAdminExceptionFilter } from './admin/admin-exception.filter';
+
+// Configuration.
+export { WEBHOOKS_DEFAULTS } from './options/webhooks-options.resolver';
+export type * from './options/webhooks-module-options.interface';
+export type { StaticSubscriptionOptions } from './options/static-subscription.interface';
+export type { WebhookAuthorizationOptions, RemovedWebhookPrincipal } from './options/authorization.options';
+export type { WebhooksAdminOptions } from './options/webhooks-admin-options.interface';
+export type { WebhooksAdminPrincipal, ResolvedWebhooksAdminPrincipal } from './options/webhooks-admin-principal.interface';
+export type { WebhookEventType, WebhookEventTypeDefinition } from './options/event-type.interface';
+export type { WebhookSecretsOptions } from './options/signing.options';
+export type { WebhookRetryOptions, WebhookRetryPolicy } from './core/retry/retry.policy';
+export type * from './options/webhook-dialect.interface';
+export type * from './options/payload-shaper.interface';
+export type { WebhookResolver, ResolvedDestination } from './core/security/destination.interface';
+export type * from './core/attempts/delivery-attempt.interface';
+export type * from './match/subscriptions/subscription-input.interface';

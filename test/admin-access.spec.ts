@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WebhooksAdminAccess, WebhooksConfigurationError, type ResolvedWebhooksAdminPrincipal } from '../lib';
+import { WebhooksConfigurationError, type ResolvedWebhooksAdminPrincipal } from '../lib';
+import { WebhooksAdminAccess } from '../lib/admin/admin-access.service';
 import { resolvePrincipal } from '../lib/admin/admin-principal.guard';
 import { createTestApp, type TestApp } from './support/app';
 import { describeEachDatabase } from './support/databases';

@@ -1,20 +1,9 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Injectable } from '@nestjs/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  PRECONDITION_FAILURES_MESSAGE,
-  WEBHOOK_AUTHORIZER,
-  WebhookEvents,
-  WebhookSubscription,
-  WebhookUnknownPermissionError,
-  WebhookValidationError,
-  WebhooksConfigurationError,
-  WebhooksModule,
-  isWithinScope,
-  type WebhookAuthorizationContext,
-  type WebhookAuthorizer,
-  type WebhooksModuleOptions,
-} from '../lib';
+import { WEBHOOK_AUTHORIZER, WebhookEvents, WebhookSubscription, WebhookUnknownPermissionError, WebhookValidationError, WebhooksConfigurationError, WebhooksModule, type WebhookAuthorizationContext, type WebhookAuthorizer, type WebhooksModuleOptions } from '../lib';
+import { PRECONDITION_FAILURES_MESSAGE } from '../lib/core/messages/status.messages';
+import { isWithinScope } from '../lib/core/scopes/scope-path.util';
 import { PreconditionFailureCounter } from '../lib/react/precondition-failures.counter';
 import { createTestApp, type TestApp } from './support/app';
 import { describeEachDatabase } from './support/databases';

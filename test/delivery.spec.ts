@@ -1,14 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  DELIVERY_FAILURES_MESSAGE,
-  DESTINATION_VERIFICATION_FAILED,
-  REMOTE_ERROR,
-  RESPONSE_HANDLING_ERROR,
-  WebhookDeliveryAttempt,
-  WebhookEvents,
-  WebhookPayloadError,
-  type WebhooksModuleOptions,
-} from '../lib';
+import { WebhookDeliveryAttempt, WebhookEvents, WebhookPayloadError, type WebhooksModuleOptions } from '../lib';
+import { DELIVERY_FAILURES_MESSAGE, DESTINATION_VERIFICATION_FAILED, REMOTE_ERROR, RESPONSE_HANDLING_ERROR } from '../lib/core/messages/status.messages';
 import { createMemoryTransport, WebhooksTestKit } from '../lib/testing';
 import { createTestApp, type TestApp } from './support/app';
 import { describeEachDatabase } from './support/databases';

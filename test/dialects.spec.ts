@@ -3,20 +3,16 @@ import { join } from 'node:path';
 import { Injectable, Scope } from '@nestjs/common';
 import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  DefaultWebhookDialect,
-  StandardWebhookDialect,
-  validateDialectOptions,
-  WebhookDialect,
-  WebhookDialectError,
-  WEBHOOKS_USER_AGENT,
-  type WebhookDialectDefinition,
-  type WebhookRenderContext,
-  type WebhookTryContext,
-} from '../lib/deliver/dialects';
+import { WebhookDialectError } from '../lib/core/errors/webhook-dialect.error';
+import { DefaultWebhookDialect } from '../lib/deliver/dialects/default.dialect';
+import { StandardWebhookDialect } from '../lib/deliver/dialects/standard.dialect';
+import { WEBHOOKS_USER_AGENT } from '../lib/deliver/dialects/user-agent.util';
+import { validateDialectOptions } from '../lib/options/dialect-definition.validation';
+import type { WebhookDialectDefinition, WebhookRenderContext, WebhookTryContext } from '../lib/options/webhook-dialect.interface';
+import { WebhookDialect } from '../lib';
 import { WebhooksConfigurationError, WebhookValidationError } from '../lib/core/errors/webhooks.errors';
-import { WebhookPayloadError } from '../lib/enqueue/payloads';
-import type { WebhookPayloadOptions } from '../lib/enqueue/payloads';
+import { WebhookPayloadError } from '../lib/core/errors/webhook-payload.error';
+import type { WebhookPayloadOptions } from '../lib/options/webhook-payload-options.interface';
 import { createPayloadHarness, type PayloadHarness, send, startReceiver } from './support/dialect-harness';
 
 const version = (JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string }).version;

@@ -48,12 +48,11 @@ describe('documentation code', () => {
     snippets.set(prelude, {
       origin: 'prelude',
       source: [
-        "import type { DeliveryEngine, WebhookAttempts, WebhookDispatcher, WebhookSubscriptions } from 'nestjs-webhooks';",
+        "import type { WebhookAttempts, WebhookDispatcher, WebhookSubscriptions } from 'nestjs-webhooks';",
         'declare global {',
         '  const subscriptions: WebhookSubscriptions;',
         '  const dispatcher: WebhookDispatcher;',
         '  const attempts: WebhookAttempts;',
-        '  const engine: DeliveryEngine;',
         '}',
         'export {};',
       ].join('\n'),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isEventName, isEventPattern, isScope, isWithinScope, patternMatches, scopeLineage } from '../lib';
+import { isEventName, isEventPattern, patternMatches } from '../lib/core/events/event-pattern.util';
+import { isScope, isWithinScope, scopeLineage } from '../lib/core/scopes/scope-path.util';
 import { normalizeEventPatterns } from '../lib/core/events/event-pattern.util';
 import { WebhookValidationError } from '../lib/core/errors/webhooks.errors';
 

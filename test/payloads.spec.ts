@@ -2,17 +2,13 @@ import { Injectable, Scope } from '@nestjs/common';
 import { Exclude, Expose, Transform } from 'class-transformer';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { WebhooksConfigurationError } from '../lib/core/errors/webhooks.errors';
-import {
-  isWebhookPayload,
-  serializeJsonPayload,
-  toPlainPayload,
-  webhookResourceOf,
-  WebhookPayload,
-  WebhookPayloadError,
-  WebhookPayloadShaper,
-  type WebhookPayloadOptions,
-  type WebhookShapeContext,
-} from '../lib/enqueue/payloads';
+import { WebhookPayloadError } from '../lib/core/errors/webhook-payload.error';
+import { serializeJsonPayload, toPlainPayload } from '../lib/deliver/dialects/payload.serializer';
+import { isWebhookPayload, webhookResourceOf } from '../lib/enqueue/payloads/payload.metadata';
+import { WebhookPayloadShaper } from '../lib/enqueue/payloads/webhook-payload-shaper.decorator';
+import { WebhookPayload } from '../lib/enqueue/payloads/webhook-payload.decorator';
+import { type WebhookShapeContext } from '../lib/options/payload-shaper.interface';
+import { type WebhookPayloadOptions } from '../lib/options/webhook-payload-options.interface';
 import { createPayloadHarness, declareResource, type PayloadHarness } from './support/dialect-harness';
 
 /** The seed's employees.py: an Employee is named by its container. */
@@ -359,9 +355,9 @@ describe('serialization', () => {
 
   it('without class-transformer installed, sends the own enumerable properties of class instances', async () => {
     vi.resetModules();
-    vi.doMock('../lib/enqueue/payloads/class-transformer.loader', () => ({ loadInstanceToPlain: () => null }));
+    vi.doMock('../lib/deliver/dialects/class-transformer.loader', () => ({ loadInstanceToPlain: () => null }));
     try {
-      const { serializeJsonPayload: serializeWithout } = await import('../lib/enqueue/payloads/payload.serializer');
+      const { serializeJsonPayload: serializeWithout } = await import('../lib/deliver/dialects/payload.serializer');
       class Login {
         user = 'bob';
         @Exclude()
@@ -371,7 +367,7 @@ describe('serialization', () => {
       expect(serializeWithout(new Login(), { event: 'login.create' })).toBe('{"user":"bob","password":"hunter2","at":"1970-01-01T00:00:00.000Z"}');
       expect(serializeJsonPayload(new Login(), { event: 'login.create' })).toBe('{"user":"bob","at":"1970-01-01T00:00:00.000Z"}');
     } finally {
-      vi.doUnmock('../lib/enqueue/payloads/class-transformer.loader');
+      vi.doUnmock('../lib/deliver/dialects/class-transformer.loader');
       vi.resetModules();
     }
   });

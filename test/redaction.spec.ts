@@ -1,14 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  REDACTED,
-  WebhookPayloadError,
-  WebhookPayloadTooLargeError,
-  WebhooksConfigurationError,
-  WebhooksModule,
-  redactHeaders,
-  redactResponseHeaders,
-  type WebhookDeliveryAttempt,
-} from '../lib';
+import { WebhookPayloadError, WebhookPayloadTooLargeError, WebhooksConfigurationError, WebhooksModule, type WebhookDeliveryAttempt } from '../lib';
+import { REDACTED, redactHeaders, redactResponseHeaders } from '../lib/core/security/header-redaction.util';
 import { createTestApp, type TestApp } from './support/app';
 import { describeEachDatabase } from './support/databases';
 import { TestReceiver } from './support/receiver';

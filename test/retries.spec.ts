@@ -1,11 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  DESTINATION_VERIFICATION_FAILED,
-  GONE_DEACTIVATION_MESSAGE,
-  RETRY_CANCELLED_MESSAGE,
-  WebhookEvents,
-  type WebhooksModuleOptions,
-} from '../lib';
+import { WebhookEvents, type WebhooksModuleOptions } from '../lib';
+import { DESTINATION_VERIFICATION_FAILED, GONE_DEACTIVATION_MESSAGE, RETRY_CANCELLED_MESSAGE } from '../lib/core/messages/status.messages';
 import { createTestApp, drainDue, type TestApp } from './support/app';
 import { TestClock } from './support/clock';
 import { describeEachDatabase } from './support/databases';

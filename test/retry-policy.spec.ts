@@ -1,15 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import {
-  effectiveRetryPolicy,
-  GONE_DEACTIVATION_MESSAGE,
-  parseRetryAfter,
-  type ResolvedRetryPolicy,
-  retryDelay,
-  WEBHOOK_RETRY_DEFAULTS,
-  WebhooksConfigurationError,
-  WebhookValidationError,
-  WebhooksModule,
-} from '../lib';
+import { WebhooksConfigurationError, WebhookValidationError, WebhooksModule } from '../lib';
+import { WEBHOOK_RETRY_DEFAULTS } from '../lib/core/retry/retry.policy';
+import { GONE_DEACTIVATION_MESSAGE } from '../lib/core/messages/status.messages';
+import { parseRetryAfter } from '../lib/core/retry/retry-after.util';
+import { effectiveRetryPolicy, type ResolvedRetryPolicy, retryDelay } from '../lib/core/retry/retry.policy';
 import { parseRetryPolicy, resolveRetryOptions } from '../lib/core/retry/retry.policy';
 import { judgeTry, type TryFacts } from '../lib/core/retry/retry.planner';
 

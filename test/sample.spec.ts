@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { checkScenario } from '../sample/demo/sample.checks';
 import { EXPECTED_ATTEMPTS, ROLLED_BACK_CONTACT, SUBSCRIPTIONS } from '../sample/demo/sample.plan';
 import type { ScenarioResult } from '../sample/demo/sample.scenario';
-import { GONE_DEACTIVATION_MESSAGE } from '../lib';
+import { GONE_DEACTIVATION_MESSAGE } from '../lib/core/messages/status.messages';
 
 const ROOT = join(__dirname, '..');
 /** How long one run of the sample may take before the test kills it (it takes a few seconds). */

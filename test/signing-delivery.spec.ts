@@ -4,18 +4,8 @@ import { instanceToPlain } from 'class-transformer';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  decodePublicKey,
-  generateSigningKeyPair,
-  generateWebhookSecret,
-  verifyWebhook,
-  WebhookEvents,
-  WebhookOperationNotAllowedError,
-  WebhookSubscription,
-  WebhookSubscriptionNotFoundError,
-  WebhookValidationError,
-  type WebhooksModuleOptions,
-} from '../lib';
+import { generateSigningKeyPair, generateWebhookSecret, verifyWebhook, WebhookEvents, WebhookOperationNotAllowedError, WebhookSubscription, WebhookSubscriptionNotFoundError, WebhookValidationError, type WebhooksModuleOptions } from '../lib';
+import { decodePublicKey } from '../lib/core/signing/webhook-secret.util';
 import { createTestApp, type TestApp } from './support/app';
 import { TestClock } from './support/clock';
 import { describeEachDatabase } from './support/databases';

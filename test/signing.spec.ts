@@ -2,31 +2,12 @@ import { createPublicKey, randomBytes, verify as cryptoVerify } from 'node:crypt
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
 import { WebhooksConfigurationError, WebhookValidationError } from '../lib';
-import {
-  createStoredSecret,
-  decodePublicKey,
-  decodeSigningKey,
-  decodeWebhookSecret,
-  generateSigningKeyPair,
-  generateWebhookSecret,
-  liveSecrets,
-  MAX_ROTATION_OVERLAP_MS,
-  MAX_STORED_SECRETS,
-  publicKeyOf,
-  publicKeysFor,
-  resolveSecretsOptions,
-  rotateSecrets,
-  SecretCipher,
-  signedContent,
-  signingKeysFor,
-  signWebhook,
-  type SigningKeys,
-  type StoredWebhookSecret,
-  verifyWebhook,
-  webhookHeaders,
-  WebhookSecretDecryptionError,
-  WebhookStoredSecretError,
-} from '../lib/core/signing';
+import { WebhookSecretDecryptionError, WebhookStoredSecretError } from '../lib/core/errors/signing.errors';
+import { SecretCipher } from '../lib/core/signing/secret.cipher';
+import { createStoredSecret, liveSecrets, MAX_ROTATION_OVERLAP_MS, MAX_STORED_SECRETS, publicKeysFor, rotateSecrets, signingKeysFor, type StoredWebhookSecret } from '../lib/core/signing/subscription-secrets.util';
+import { decodePublicKey, decodeSigningKey, decodeWebhookSecret, generateSigningKeyPair, generateWebhookSecret, publicKeyOf } from '../lib/core/signing/webhook-secret.util';
+import { signedContent, signWebhook, type SigningKeys, verifyWebhook, webhookHeaders } from '../lib/core/signing/webhook-signature.util';
+import { resolveSecretsOptions } from '../lib/options/signing.options';
 
 const HOUR = 3_600_000;
 const nowSeconds = (): number => Math.floor(Date.now() / 1000);

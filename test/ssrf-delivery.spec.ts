@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DESTINATION_VERIFICATION_FAILED, WebhookValidationError, type WebhookDeliveryAttempt } from '../lib';
+import { WebhookValidationError, type WebhookDeliveryAttempt } from '../lib';
+import { DESTINATION_VERIFICATION_FAILED } from '../lib/core/messages/status.messages';
 import { createTestApp, type TestApp } from './support/app';
 import { describeEachDatabase } from './support/databases';
 import { TestReceiver } from './support/receiver';

@@ -1,5 +1,6 @@
 import { expect, it } from 'vitest';
-import { REMOVED_FROM_CONFIGURATION_MESSAGE, type StaticSubscriptionOptions } from '../lib';
+import { type StaticSubscriptionOptions } from '../lib';
+import { REMOVED_FROM_CONFIGURATION_MESSAGE } from '../lib/core/messages/status.messages';
 import { createTestApp } from './support/app';
 import { describeEachDatabase } from './support/databases';
 

@@ -1,11 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  ACTIVE_STATUS_MESSAGE,
-  WebhookEvents,
-  WebhookOperationNotAllowedError,
-  WebhookSubscriptionNotFoundError,
-  WebhookValidationError,
-} from '../lib';
+import { WebhookEvents, WebhookOperationNotAllowedError, WebhookSubscriptionNotFoundError, WebhookValidationError } from '../lib';
+import { ACTIVE_STATUS_MESSAGE } from '../lib/core/messages/status.messages';
 import { createTestApp, type TestApp } from './support/app';
 import { describeEachDatabase } from './support/databases';
 

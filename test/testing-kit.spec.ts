@@ -4,23 +4,11 @@ import { Test, type TestingModule } from '@nestjs/testing';
 import { TypeOrmModule, type TypeOrmModuleOptions } from '@nestjs/typeorm';
 import type { DataSourceOptions } from 'typeorm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  DELIVERY_FAILURES_MESSAGE,
-  DESTINATION_VERIFICATION_FAILED,
-  REMOTE_ERROR,
-  RESPONSE_HANDLING_ERROR,
-  WEBHOOK_MIGRATIONS,
-  WebhookAttempts,
-  type WebhookDeliveryAttempt,
-  WebhookDispatcher,
-  WebhookSubscriptions,
-  WebhooksConfigurationError,
-  WebhooksModule,
-  type WebhooksModuleOptions,
-  WebhookValidationError,
-} from '../lib';
+import { WEBHOOK_MIGRATIONS, WebhookAttempts, type WebhookDeliveryAttempt, WebhookDispatcher, WebhookSubscriptions, WebhooksConfigurationError, WebhooksModule, type WebhooksModuleOptions, WebhookValidationError } from '../lib';
+import { DELIVERY_FAILURES_MESSAGE, DESTINATION_VERIFICATION_FAILED, REMOTE_ERROR, RESPONSE_HANDLING_ERROR } from '../lib/core/messages/status.messages';
 import type { WebhookTransportOptions } from '../lib';
-import { decodeSigningKey, decodeWebhookSecret, generateSigningKeyPair, generateWebhookSecret, webhookHeaders } from '../lib/core/signing';
+import { decodeSigningKey, decodeWebhookSecret, generateSigningKeyPair, generateWebhookSecret } from '../lib/core/signing/webhook-secret.util';
+import { webhookHeaders } from '../lib/core/signing/webhook-signature.util';
 import {
   createMemoryTransport,
   MemoryWebhookTransport,

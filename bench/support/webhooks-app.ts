@@ -4,20 +4,10 @@ import type { EventEmitter2 } from '@nestjs/event-emitter';
 import { getDataSourceToken, TypeOrmModule, type TypeOrmModuleOptions } from '@nestjs/typeorm';
 import { hostname } from 'node:os';
 import type { DataSource, EntityManager } from 'typeorm';
-import {
-  ACTIVE_STATUS_MESSAGE,
-  DeliveryEngine,
-  WEBHOOK_MIGRATIONS,
-  WEBHOOKS_EVENT_EMITTER,
-  WebhookDeliveryAttempt,
-  WebhookDispatcher,
-  WebhookRegistry,
-  WebhookSubscription,
-  type WebhookSubscriptionFields,
-  WebhookSubscriptions,
-  WebhooksModule,
-  type WebhooksModuleOptions,
-} from '../../lib';
+import { WEBHOOK_MIGRATIONS, WEBHOOKS_EVENT_EMITTER, WebhookDeliveryAttempt, WebhookDispatcher, WebhookRegistry, WebhookSubscription, WebhookSubscriptions, WebhooksModule, type WebhooksModuleOptions } from '../../lib';
+import type { WebhookSubscriptionFields } from '../../lib/entities/webhook-subscription.entity';
+import { ACTIVE_STATUS_MESSAGE } from '../../lib/core/messages/status.messages';
+import { DeliveryEngine } from '../../lib/deliver/delivery.engine';
 import { WEBHOOK_ATTEMPT_STORE, type WebhookAttemptStore } from '../../lib/stores/attempt-store.interface';
 import { WEBHOOK_SUBSCRIPTION_STORE, type WebhookSubscriptionStore } from '../../lib/stores/subscription-store.interface';
 import { WebhooksDatabase } from '../../lib/stores/typeorm/webhooks.database';

@@ -7,7 +7,8 @@ import { Injectable, Module } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DELIVERY_FAILURES_MESSAGE, REMOTE_ERROR, WEBHOOK_MIGRATIONS, WebhookAttempts, WebhookEvent, WebhookSubscriptions } from '../../lib';
+import { WEBHOOK_MIGRATIONS, WebhookAttempts, WebhookEvent, WebhookSubscriptions } from '../../lib';
+import { DELIVERY_FAILURES_MESSAGE, REMOTE_ERROR } from '../../lib/core/messages/status.messages';
 import { WebhooksTestingModule, WebhooksTestKit } from '../../lib/testing';
 
 // ---------------------------------------------------------------- the application

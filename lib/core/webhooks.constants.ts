@@ -16,5 +16,3 @@ export const WEBHOOKS_OWN_DATA_SOURCE_NAME = 'webhooks';
 /** The scope of the root registry: static subscriptions live here unless given a scope. */
 export const ROOT_SCOPE = '/';
 
-/** The status message of an active subscription (the seed's wording). */
-export const ACTIVE_STATUS_MESSAGE = 'Active';

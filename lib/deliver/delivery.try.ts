@@ -3,15 +3,10 @@ import { performance } from 'node:perf_hooks';
 import type { WebhookAttemptResponse, WebhookAttemptTry } from '../core/attempts/delivery-attempt.interface';
 import { WebhookDestinationError } from '../core/errors/webhook-destination.error';
 import { TEST_EVENT } from '../core/events/test-event.payload';
-import {
-  DESTINATION_VERIFICATION_FAILED,
-  describeError,
-  httpStatusMessage,
-  REMOTE_ERROR,
-  RESPONSE_HANDLING_ERROR,
-} from '../core/messages/delivery.messages';
+import { describeError, httpStatusMessage } from '../core/messages/delivery.messages';
+import { DESTINATION_VERIFICATION_FAILED, REMOTE_ERROR, RESPONSE_HANDLING_ERROR } from '../core/messages/status.messages';
 import { responseHeader } from '../core/retry/retry-after.util';
-import { RETRY_CANCELLED_MESSAGE } from '../core/retry/retry.messages';
+import { RETRY_CANCELLED_MESSAGE } from '../core/messages/status.messages';
 import { judgeTry } from '../core/retry/retry.planner';
 import { effectiveRetryPolicy } from '../core/retry/retry.policy';
 import { redactResponseHeaders } from '../core/security/header-redaction.util';

@@ -3,7 +3,8 @@ import { WebhooksConfigurationError, WebhookValidationError } from '../core/erro
 import { invalidOptionMessage } from '../core/errors/webhooks.messages';
 import { assertTargetUrl } from '../core/security/target-url.util';
 import { type IpAddress, parseIpAddress } from '../core/security/address.classifier';
-import { AddressPolicy, parseAllowedCidrs } from '../core/security/address.policy';
+import type { AddressPolicy } from '../core/security/address.policy';
+import { type DestinationGuardOptions, resolveTargetOptions } from '../core/security/target.options';
 import type { ResolvedDestination, WebhookResolver } from '../core/security/destination.interface';
 import {
   type BlockedAddress,
@@ -13,47 +14,10 @@ import {
   type ResolutionProblem,
   unresolvableReason,
 } from '../core/security/destination.messages';
-import { boundedLookup, systemWebhookResolver } from '../core/security/host-lookup.util';
+import { boundedLookup } from '../core/security/host-lookup.util';
 import { WebhookDestinationError } from '../core/errors/webhook-destination.error';
 
-/** Where webhooks may be sent. Every option is off by default: HTTPS to public addresses only. */
-export interface DestinationGuardOptions {
-  /**
-   * Accept `http:` targets (development and tests only).
-   * @default false
-   */
-  allowHttp?: boolean;
-  /**
-   * Accept the application's own networks: loopback, RFC 1918 private, carrier-grade NAT (100.64/10),
-   * IPv6 unique-local and site-local, local-use NAT64. Never link-local or cloud metadata addresses:
-   * those need an {@link allowedCidrs} entry.
-   * @default false
-   */
-  allowPrivateNetworks?: boolean;
-  /**
-   * Ranges accepted whatever they are (`"10.1.0.0/16"`, `"fd00:1::/64"`, a single `"169.254.169.254"`).
-   * The only way to allow link-local, metadata, multicast or reserved addresses. IPv4 in dotted decimal.
-   * @default []
-   */
-  allowedCidrs?: string[];
-  /**
-   * Resolves host names to addresses.
-   * @default dns.promises.lookup(hostname, { all: true, verbatim: true })
-   */
-  resolver?: WebhookResolver;
-  /**
-   * How long (ms) a lookup may take before the destination counts as unresolvable.
-   * @default 5000
-   */
-  lookupTimeout?: number;
-}
-
-/** The documented defaults of {@link DestinationGuardOptions}. */
-export const DESTINATION_GUARD_DEFAULTS = {
-  allowHttp: false,
-  allowPrivateNetworks: false,
-  lookupTimeout: 5_000,
-} as const;
+export { DESTINATION_GUARD_DEFAULTS, type DestinationGuardOptions } from '../core/security/target.options';
 
 /** The address `localhost` and `*.localhost` stand for (RFC 6761 §6.3: never asked of DNS). */
 const LOCALHOST_ADDRESS = ipaddr.IPv4.parse('127.0.0.1');
@@ -89,26 +53,7 @@ export class WebhookDestinationGuard {
 
   /** @throws WebhooksConfigurationError naming the option (`targets.allowedCidrs[2]`) when one is wrong. */
   constructor(options: DestinationGuardOptions = {}) {
-    this.allowHttp = flag('targets.allowHttp', options.allowHttp, DESTINATION_GUARD_DEFAULTS.allowHttp);
-    this.policy = new AddressPolicy(
-      flag('targets.allowPrivateNetworks', options.allowPrivateNetworks, DESTINATION_GUARD_DEFAULTS.allowPrivateNetworks),
-      parseAllowedCidrs(options.allowedCidrs, 'targets.allowedCidrs'),
-    );
-    if (options.resolver !== undefined && typeof options.resolver !== 'function') {
-      throw new WebhooksConfigurationError(
-        invalidOptionMessage('targets.resolver', 'a function (hostname) => Promise<{ address, family }[]>', options.resolver),
-        'targets.resolver',
-      );
-    }
-    this.resolver = options.resolver ?? systemWebhookResolver;
-    const timeout = options.lookupTimeout ?? DESTINATION_GUARD_DEFAULTS.lookupTimeout;
-    if (!Number.isInteger(timeout) || timeout < 1 || timeout > 60_000) {
-      throw new WebhooksConfigurationError(
-        invalidOptionMessage('targets.lookupTimeout', 'an integer number of milliseconds from 1 to 60000', timeout),
-        'targets.lookupTimeout',
-      );
-    }
-    this.lookupTimeout = timeout;
+    ({ allowHttp: this.allowHttp, policy: this.policy, resolver: this.resolver, lookupTimeout: this.lookupTimeout } = resolveTargetOptions(options));
   }
 
   /**
@@ -245,10 +190,3 @@ function isLocalhostName(hostname: string): boolean {
   return name === 'localhost' || name.endsWith('.localhost');
 }
 
-function flag(option: string, value: unknown, fallback: boolean): boolean {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'boolean') {
-    throw new WebhooksConfigurationError(invalidOptionMessage(option, 'true or false', value), option);
-  }
-  return value;
-}

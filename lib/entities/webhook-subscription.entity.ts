@@ -1,6 +1,7 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import type { WebhookRetryPolicy } from '../core/retry/retry.policy';
-import { WebhookSecretList, webhookSecretListTransformer } from '../core/signing/webhook-secret.list';
+import type { WebhookSecretList } from '../core/signing/webhook-secret.list';
+import { webhookSecretListTransformer } from './webhook-secret-list.transformer';
 import { epochMsTransformer } from './epoch-ms.transformer';
 
 /**

@@ -9,7 +9,7 @@ import type {
   WebhookTargetOptions,
 } from './webhooks-module-options.interface';
 import { validateDialectOptions } from './dialect-definition.validation';
-import { DESTINATION_GUARD_DEFAULTS, WebhookDestinationGuard } from '../deliver/destination.guard';
+import { DESTINATION_GUARD_DEFAULTS, resolveTargetOptions } from '../core/security/target.options';
 import { WebhookValidationError } from '../core/errors/webhooks.errors';
 import { normalizeEventPatterns } from '../core/events/event-pattern.util';
 import { assertScope } from '../core/scopes/scope-path.util';
@@ -142,7 +142,7 @@ export function resolveWebhooksOptions(options: WebhooksModuleOptions | undefine
   }
   const allowHttp = bool('targets.allowHttp', targets.allowHttp, WEBHOOKS_DEFAULTS.allowHttp);
   // The guard validates its own options (CIDRs, resolver, timeout) and names them when they are wrong.
-  new WebhookDestinationGuard(targets);
+  resolveTargetOptions(targets);
   validateDialectOptions(raw.dialects);
 
   if (raw.clock !== undefined && (typeof raw.clock !== 'object' || typeof raw.clock?.now !== 'function')) {

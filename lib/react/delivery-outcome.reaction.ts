@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { DELIVERY_FAILURES_MESSAGE } from '../core/messages/delivery.messages';
+import { DELIVERY_FAILURES_MESSAGE } from '../core/messages/status.messages';
 import { WEBHOOKS_MODULE_OPTIONS } from '../core/webhooks.constants';
 import type { ResolvedWebhooksOptions } from '../options/webhooks-options.resolver';
 import { WebhookOutcomeBus } from '../pipeline/outcome.bus';

@@ -1,6 +1,6 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
 import { preconditionCountFailedLog, preconditionFailedLog, preconditionLimitLog } from '../core/messages/authorization.messages';
-import { PRECONDITION_FAILURES_MESSAGE } from '../core/messages/delivery.messages';
+import { PRECONDITION_FAILURES_MESSAGE } from '../core/messages/status.messages';
 import { WEBHOOKS_MODULE_OPTIONS } from '../core/webhooks.constants';
 import type { ResolvedWebhooksOptions } from '../options/webhooks-options.resolver';
 import { WebhookOutcomeBus } from '../pipeline/outcome.bus';

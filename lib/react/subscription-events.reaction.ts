@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EventEmitter2 } from '@nestjs/event-emitter';
 import { WebhookEvents } from '../core/events/webhook-events.constants';
-import { PRECONDITION_FAILURES_MESSAGE } from '../core/messages/delivery.messages';
+import { PRECONDITION_FAILURES_MESSAGE } from '../core/messages/status.messages';
 import { WEBHOOKS_EVENT_EMITTER } from '../core/webhooks.constants';
 import { WEBHOOK_SUBSCRIPTION_STORE, type WebhookSubscriptionStore } from '../stores/subscription-store.interface';
 

@@ -30,3 +30,6 @@ export {
   type WebhooksTestKitHost,
 } from './webhooks-test-kit';
 export { WebhooksTestingModule } from './webhooks-testing.module';
+export { subscriptionStoreContract } from './contracts/subscription-store.contract';
+export { attemptStoreContract } from './contracts/attempt-store.contract';
+export type { WebhookStoreContractCase, WebhookStoreHarness, WebhookStores } from './contracts/store-contract.interface';

@@ -1,4 +1,4 @@
-import { isWithinScope } from '../../lib';
+import { isWithinScope } from '../../lib/core/scopes/scope-path.util';
 import { OFFICES } from '../contacts/offices';
 
 /** A person of the sample organisation, as both the admin API and the webhook authorizer see them. */

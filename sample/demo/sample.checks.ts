@@ -1,4 +1,4 @@
-import { GONE_DEACTIVATION_MESSAGE } from '../../lib';
+import { GONE_DEACTIVATION_MESSAGE } from '../../lib/core/messages/status.messages';
 import { EXPECTED_ATTEMPTS, type ExpectedAttempt, ROLLED_BACK_CONTACT, SUBSCRIPTIONS } from './sample.plan';
 import { DELIVERY_DEADLINE_MS, type ScenarioResult } from './sample.scenario';
 

@@ -1,12 +1,7 @@
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
-import {
-  DELIVERY_FAILURES_MESSAGE,
-  WebhookDeliveryAttempt,
-  WebhookEvents,
-  WebhookSubscription,
-  type WebhooksModuleOptions,
-} from '../../lib';
+import { WebhookDeliveryAttempt, WebhookEvents, WebhookSubscription, type WebhooksModuleOptions } from '../../lib';
+import { DELIVERY_FAILURES_MESSAGE } from '../../lib/core/messages/status.messages';
 import { WebhookSubscriptionEvent } from '../../lib/entities/webhook-subscription-event.entity';
 import { MAX_STORED_SECRETS } from '../../lib/core/signing/subscription-secrets.util';
 import { WebhookSecretList } from '../../lib/core/signing/webhook-secret.list';

@@ -1,7 +1,8 @@
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { REMOTE_ERROR, WebhookDeliveryAttempt, type WebhooksModuleOptions } from '../../lib';
+import { WebhookDeliveryAttempt, type WebhooksModuleOptions } from '../../lib';
+import { REMOTE_ERROR } from '../../lib/core/messages/status.messages';
 import { createTestApp, drainDue, type TestApp } from '../support/app';
 import { TestClock } from '../support/clock';
 import { describeEachDatabase } from '../support/databases';

@@ -6,16 +6,8 @@ import { TypeOrmModule, type TypeOrmModuleOptions } from '@nestjs/typeorm';
 import request from 'supertest';
 import type { DataSource, DataSourceOptions } from 'typeorm';
 import { DataSource as DataSourceClass } from 'typeorm';
-import {
-  DeliveryEngine,
-  WEBHOOK_MIGRATIONS,
-  WebhookAttempts,
-  WebhookDispatcher,
-  WebhookSubscriptions,
-  WebhooksModule,
-  type WebhooksAdminOptions,
-  type WebhooksModuleOptions,
-} from '../../lib';
+import { WEBHOOK_MIGRATIONS, WebhookAttempts, WebhookDispatcher, WebhookSubscriptions, WebhooksModule, type WebhooksAdminOptions, type WebhooksModuleOptions } from '../../lib';
+import { DeliveryEngine } from '../../lib/deliver/delivery.engine';
 import { StubResolver } from './stub-resolver';
 
 /** Test authentication: `x-user` names the caller (no header: the guard refuses, 403). */

@@ -1,12 +1,4 @@
-/**
- * The messages recorded on attempts and subscriptions. The first four are the seed's wording, kept so that
- * people and tools used to it read the same thing.
- */
-export const DESTINATION_VERIFICATION_FAILED = 'Verification of the destination URL failed. Please check the domain.';
-export const REMOTE_ERROR = 'Contacting the remote server experienced an unexpected error.';
-export const RESPONSE_HANDLING_ERROR = 'Unexpected error handling the response from the server.';
-export const DELIVERY_FAILURES_MESSAGE = 'Delivery suspended due to too many delivery failures.';
-export const PRECONDITION_FAILURES_MESSAGE = 'Delivery suspended due to too many precondition failures.';
+/** How delivery describes what happened: HTTP statuses, errors. The fixed status messages are in status.messages.ts. */
 
 /** The try of an attempt whose subscription names a dialect that is no longer registered. */
 export const unknownDialectAtSendMessage = (name: string): string =>

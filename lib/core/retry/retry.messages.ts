@@ -47,10 +47,3 @@ export const retryMaxDelayReason = (firstDelay: number): string =>
 /** Reason: the pause after throttling is out of range. */
 export const throttlePauseReason = (): string =>
   `must be a whole number of milliseconds from 0 (never pause) to ${MAX_RETRY_DELAY_MS} (7 days)`;
-
-/** The status message of a subscription whose target answered 410 Gone (the REST Hooks unsubscribe rule). */
-export const GONE_DEACTIVATION_MESSAGE =
-  'Delivery suspended: the target answered 410 Gone, which means it unsubscribed (REST Hooks). Activate the subscription again if it should receive webhooks.';
-
-/** The message of an attempt whose scheduled retry was dropped because its subscription is inactive. */
-export const RETRY_CANCELLED_MESSAGE = 'Not retried: the subscription is inactive. Retry the attempt by hand to send it anyway.';

@@ -1,7 +1,7 @@
 import type { WebhookAttemptStatus } from '../attempts/delivery-attempt.interface';
 import { parseRetryAfter, THROTTLE_STATUS_CODES } from './retry-after.util';
 import { type ResolvedRetryPolicy, retryDelay } from './retry.policy';
-import { GONE_DEACTIVATION_MESSAGE } from './retry.messages';
+import { GONE_DEACTIVATION_MESSAGE } from '../messages/status.messages';
 
 /** What is known about a try once it ended. */
 export interface TryFacts {

@@ -1,4 +1,4 @@
-import { serializeJsonPayload } from '../../enqueue/payloads/payload.serializer';
+import { serializeJsonPayload } from './payload.serializer';
 import { DEFAULT_CONTENT_TYPE, DEFAULT_DIALECT } from '../../core/dialect.constants';
 import { getWebhookDialectMetadata } from './dialect.metadata';
 import { WEBHOOKS_USER_AGENT } from './user-agent.util';

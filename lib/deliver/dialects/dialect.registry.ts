@@ -9,7 +9,7 @@ import {
   serializeFailedMessage,
   serializeNotTextMessage,
 } from '../../options/payload.messages';
-import { serializeJsonPayload, toPlainPayload } from '../../enqueue/payloads/payload.serializer';
+import { serializeJsonPayload, toPlainPayload } from './payload.serializer';
 import type { WebhookPayloadOptions } from '../../options/webhook-payload-options.interface';
 import { WebhookPayloadError } from '../../core/errors/webhook-payload.error';
 import { DefaultWebhookDialect } from './default.dialect';

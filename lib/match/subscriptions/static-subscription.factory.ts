@@ -4,7 +4,7 @@ import type { SecretCipher } from '../../core/signing/secret.cipher';
 import { createStoredSecret } from '../../core/signing/subscription-secrets.util';
 import { WebhookSecretList } from '../../core/signing/webhook-secret.list';
 import { SIGNING_KEY_PREFIX } from '../../core/signing/webhook-secret.util';
-import { ACTIVE_STATUS_MESSAGE } from '../../core/webhooks.constants';
+import { ACTIVE_STATUS_MESSAGE } from '../../core/messages/status.messages';
 import type { NormalizedStaticSubscription } from '../../options/webhooks-options.resolver';
 
 /**

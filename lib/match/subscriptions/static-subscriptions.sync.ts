@@ -1,13 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { newId } from '../../core/util/ids.util';
-import { ACTIVE_STATUS_MESSAGE, WEBHOOKS_MODULE_OPTIONS } from '../../core/webhooks.constants';
+import { ACTIVE_STATUS_MESSAGE, REMOVED_FROM_CONFIGURATION_MESSAGE } from '../../core/messages/status.messages';
+import { WEBHOOKS_MODULE_OPTIONS } from '../../core/webhooks.constants';
 import type { WebhookSubscription } from '../../entities/webhook-subscription.entity';
 import type { ResolvedWebhooksOptions } from '../../options/webhooks-options.resolver';
 import { type StaticSyncPlan, WEBHOOK_SUBSCRIPTION_STORE, type WebhookSubscriptionStore } from '../../stores/subscription-store.interface';
 import { configuredId, isConfiguredId, staticSubscriptionKey, subscriptionFromStatic } from './static-subscription.factory';
-
-/** The status message of a persistent static subscription that left the configuration. */
-export const REMOVED_FROM_CONFIGURATION_MESSAGE = 'Removed from the static configuration.';
 
 /**
  * Brings the stored static subscriptions in line with `forRoot({ subscriptions })` at startup, atomically

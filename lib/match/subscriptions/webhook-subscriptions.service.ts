@@ -9,7 +9,8 @@ import { WebhookScope } from '../../core/scopes/webhook-scope.context';
 import { decodeCursor, encodeCursor, pageLimit } from '../../core/util/cursor.util';
 import { newId } from '../../core/util/ids.util';
 import { isLookupId } from '../../core/util/storable-text.util';
-import { ACTIVE_STATUS_MESSAGE, ROOT_SCOPE, WEBHOOKS_MODULE_OPTIONS } from '../../core/webhooks.constants';
+import { ACTIVE_STATUS_MESSAGE, MANUALLY_DEACTIVATED_MESSAGE } from '../../core/messages/status.messages';
+import { ROOT_SCOPE, WEBHOOKS_MODULE_OPTIONS } from '../../core/webhooks.constants';
 import { assertTargetUrl } from '../../core/security/target-url.util';
 import { WebhookDestinationGuard } from '../../deliver/destination.guard';
 import { DialectRegistry } from '../../deliver/dialects/dialect.registry';
@@ -40,9 +41,6 @@ const UPDATE_FIELDS = ['to', 'events', 'owner', 'permission', 'dialect', 'descri
 const invalidField = (field: string, reason: string): never => {
   throw new WebhookValidationError(field, reason);
 };
-
-/** The status message of a subscription deactivated by a person. */
-export const MANUALLY_DEACTIVATED_MESSAGE = 'Deactivated.';
 
 /**
  * Creates, finds, changes and removes webhook subscriptions, in every scope (`scope('/acme')` gives the view
