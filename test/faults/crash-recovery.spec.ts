@@ -33,6 +33,16 @@ interface KillRecord {
   leased: number;
 }
 
+/** One crash scenario: where the subscription is declared, how many events and kills. */
+interface Scenario {
+  /** The receiver's path for this scenario's subscription. */
+  path: string;
+  events: number;
+  kills: number;
+  /** Declared in `forRoot({ subscriptions })` without `persistent` (else created through the service). */
+  declared: boolean;
+}
+
 describeEachDatabase('crash recovery: an instance killed with SIGKILL at random points', (db) => {
   let ledger: DeliveryLedger;
   beforeAll(async () => {
@@ -46,10 +56,21 @@ describeEachDatabase('crash recovery: an instance killed with SIGKILL at random 
 
   it(
     `delivers every committed event and no rolled-back one, across ${KILLS} kills while ${EVENTS} events are raised and sent`,
-    async () => {
+    () => crashScenario({ path: '/crash', events: EVENTS, kills: KILLS, declared: false }),
+    SOAK ? 1_800_000 : 180_000,
+  );
+
+  it(
+    'does the same for a subscription declared in forRoot({ subscriptions }) without persistent: its attempts are in the outbox too',
+    () => crashScenario({ path: '/declared', events: SOAK ? EVENTS : 600, kills: SOAK ? KILLS : 4, declared: true }),
+    SOAK ? 1_800_000 : 120_000,
+  );
+
+  async function crashScenario({ path, events: EVENTS, kills: KILLS, declared }: Scenario): Promise<void> {
       const database = await db.another();
+      const declaration = { to: ledger.url(path), events: 'crash.*' };
       const setup = await createTestApp(database, { targets, delivery: { enabled: false } });
-      await setup.subscriptions.create({ to: ledger.url('/crash'), events: 'crash.*' });
+      if (!declared) await setup.subscriptions.create(declaration);
       await setup.close();
       const probe = await OutboxProbe.open(database);
       const webhooks: WebhooksModuleOptions = {
@@ -57,6 +78,7 @@ describeEachDatabase('crash recovery: an instance killed with SIGKILL at random 
         attemptLimit: 100_000,
         retry: { attempts: 4, firstDelay: 100, factor: 2, jitter: 0.2, throttlePause: 0 },
         delivery: { leaseDuration: LEASE, pollInterval: 100, concurrency: CONCURRENCY, batchSize: 50, timeout: 5_000 },
+        ...(declared ? { subscriptions: [declaration] } : {}),
       };
 
       const committed = new Map<string, number>();
@@ -161,7 +183,7 @@ describeEachDatabase('crash recovery: an instance killed with SIGKILL at random 
         for (const id of rolledBack.keys()) expect(stored.has(id), `rolled-back ${id} stored`).toBe(false);
         for (const id of committed.keys()) expect(stored.has(id), `committed ${id} stored`).toBe(true);
         expect(rows.filter((row) => row.status !== 'successful')).toEqual([]);
-        const sent = ledger.ids('/crash');
+        const sent = ledger.ids(path);
         expect([...stored.keys()].filter((id) => !sent.has(id))).toEqual([]);
         expect([...sent].filter((id) => !stored.has(id))).toEqual([]);
         expect(ledger.entries.filter((entry) => entry.json?.rollback)).toEqual([]);
@@ -175,16 +197,15 @@ describeEachDatabase('crash recovery: an instance killed with SIGKILL at random 
         // waiting to be written, which the engine bounds at 4 × `concurrency`.
         let resent = 0;
         for (const row of rows) {
-          const tries = ledger.tries('/crash', row.messageId);
+          const tries = ledger.tries(path, row.messageId);
           expect(tries.length, `tries of ${row.messageId}`).toBeGreaterThanOrEqual(row.tries.length);
           resent += tries.length - row.tries.length;
         }
         expect(resent).toBeLessThanOrEqual(KILLS * 5 * CONCURRENCY);
         expect(ledger.overlaps()).toEqual([]);
+        if (declared) expect(new Set(rows.map((row) => row.subscriptionId)).size, 'one declared subscription, the same across restarts').toBe(1);
       } finally {
         await probe.close();
       }
-    },
-    SOAK ? 1_800_000 : 180_000,
-  );
+  }
 });
