@@ -36,7 +36,8 @@ type WorkloadFactory = (receiver: Receiver) => Promise<Workload>;
 function closedLoop(fleet: Fleet, mode: DispatchMode): Workload {
   let next = 0;
   const task = fleet.task(mode);
-  const run = (durationMs: number) => runClosedLoop({ concurrency: BENCH_CONCURRENCY, durationMs, task: () => task(next++) });
+  const run = (durationMs: number) =>
+    runClosedLoop({ concurrency: BENCH_CONCURRENCY, durationMs, task: () => task(next++) });
   return {
     engine: fleet.app.engine,
     warm: async () => void (await run(1_000)),
@@ -55,17 +56,24 @@ const origin = (receiver: Receiver) => receiver.url('');
 
 /** The workloads, by the name `--profile` takes. */
 export const PROFILE_WORKLOADS: Record<string, WorkloadFactory> = {
-  memory: async (receiver) => closedLoop(await MemoryFleet.start({ origin: origin(receiver), path: 'memory' }), 'direct'),
+  memory: async (receiver) =>
+    closedLoop(await MemoryFleet.start({ origin: origin(receiver), path: 'memory' }), 'direct'),
   axios: async (receiver) =>
     closedLoop(
-      await MemoryFleet.start({ origin: origin(receiver), path: 'axios', imports: [HttpModule], webhooks: { delivery: { transport: 'axios' } } }),
+      await MemoryFleet.start({
+        origin: origin(receiver),
+        path: 'axios',
+        imports: [HttpModule],
+        webhooks: { delivery: { transport: 'axios' } },
+      }),
       'direct',
     ),
   ...Object.fromEntries(
     (['sqlite', 'postgres'] as const).flatMap((kind) => [
       ...(['transaction', 'direct'] as const).map((mode) => [
         `persistent-${kind}-${mode}`,
-        async (receiver: Receiver) => closedLoop(await PersistentFleet.start(kind, { origin: origin(receiver), path: 'persistent' }), mode),
+        async (receiver: Receiver) =>
+          closedLoop(await PersistentFleet.start(kind, { origin: origin(receiver), path: 'persistent' }), mode),
       ]),
       [
         `latency-${kind}`,
@@ -73,10 +81,14 @@ export const PROFILE_WORKLOADS: Record<string, WorkloadFactory> = {
           const fleet = await PersistentFleet.start(kind, { origin: origin(receiver), path: 'latency' });
           return {
             engine: fleet.app.engine,
-            warm: async () => void (await openLoopLatency(fleet, receiver, { rate: 500, durationMs: 1_000, warmupMs: 0 })),
+            warm: async () =>
+              void (await openLoopLatency(fleet, receiver, { rate: 500, durationMs: 1_000, warmupMs: 0 })),
             async measure(durationMs) {
               const r = await openLoopLatency(fleet, receiver, { rate: 500, durationMs, warmupMs: 0 });
-              return { outcome: `commit → receiver p50 ${r.fromCommit.p50.toFixed(2)} / p99 ${r.fromCommit.p99.toFixed(2)} ms over ${r.events} events`, events: r.events };
+              return {
+                outcome: `commit → receiver p50 ${r.fromCommit.p50.toFixed(2)} / p99 ${r.fromCommit.p99.toFixed(2)} ms over ${r.events} events`,
+                events: r.events,
+              };
             },
             close: () => fleet.close(),
           };
@@ -91,7 +103,10 @@ export const PROFILE_WORKLOADS: Record<string, WorkloadFactory> = {
             warm: () => bench.warmUp(),
             async measure() {
               const r = await bench.fanOut();
-              return { outcome: `${r.attempts} attempts: commit ${r.commitMs.toFixed(0)} ms, all recorded after ${(r.totalMs / 1000).toFixed(2)} s`, events: 1 };
+              return {
+                outcome: `${r.attempts} attempts: commit ${r.commitMs.toFixed(0)} ms, all recorded after ${(r.totalMs / 1000).toFixed(2)} s`,
+                events: 1,
+              };
             },
             close: () => bench.close(),
           };
@@ -105,7 +120,9 @@ function inspector() {
   const session = new Session();
   session.connect();
   return <T>(method: string, params?: object) =>
-    new Promise<T>((resolve, reject) => session.post(method, params, (error, result) => (error ? reject(error) : resolve(result as T))));
+    new Promise<T>((resolve, reject) =>
+      session.post(method, params, (error, result) => (error ? reject(error) : resolve(result as T))),
+    );
 }
 
 async function main(): Promise<void> {

@@ -36,7 +36,13 @@ interface BenchReport {
   options: { quick: boolean; only: string[] | null };
   commit: string | null;
   machine: MachineInfo;
-  scenarios: Array<{ name: string; title: string; status: 'ok' | 'skipped' | 'error'; durationMs: number; error?: string }>;
+  scenarios: Array<{
+    name: string;
+    title: string;
+    status: 'ok' | 'skipped' | 'error';
+    durationMs: number;
+    error?: string;
+  }>;
   rows: ResultRow[];
 }
 
@@ -44,7 +50,12 @@ interface BenchReport {
 const PROFILE_WORKLOADS = [
   'memory',
   'axios',
-  ...['sqlite', 'postgres'].flatMap((kind) => [`persistent-${kind}-transaction`, `persistent-${kind}-direct`, `latency-${kind}`, `fanout-${kind}`]),
+  ...['sqlite', 'postgres'].flatMap((kind) => [
+    `persistent-${kind}-transaction`,
+    `persistent-${kind}-direct`,
+    `latency-${kind}`,
+    `fanout-${kind}`,
+  ]),
 ];
 
 function usage(): string {
@@ -81,10 +92,15 @@ function parseOptions(argv: string[]): RunOptions {
     console.log(usage());
     process.exit(0);
   }
-  const only = values.only?.flatMap((list) => list.split(',')).map((name) => name.trim()).filter(Boolean) ?? null;
+  const only =
+    values.only
+      ?.flatMap((list) => list.split(','))
+      .map((name) => name.trim())
+      .filter(Boolean) ?? null;
   const unknown = only?.filter((name) => !SCENARIOS.some((scenario) => scenario.name === name)) ?? [];
   if (unknown.length > 0) throw new Error(`unknown scenario ${unknown.map((n) => `"${n}"`).join(', ')}`);
-  if (values.profile !== undefined && !PROFILE_WORKLOADS.includes(values.profile)) throw new Error(`unknown workload "${values.profile}"`);
+  if (values.profile !== undefined && !PROFILE_WORKLOADS.includes(values.profile))
+    throw new Error(`unknown workload "${values.profile}"`);
   const seconds = Number(values.seconds);
   if (!(seconds > 0 && seconds <= 120)) throw new Error('--seconds takes a number of seconds up to 120');
   return { quick: values.quick ?? false, only, profile: values.profile, seconds };
@@ -176,8 +192,20 @@ async function main(): Promise<number> {
       const skipped = error instanceof BenchSkip;
       crashed ||= !skipped;
       if (!skipped) log(error instanceof Error && error.stack ? error.stack : message);
-      rows.push({ scenario: scenario.name, metric: '(scenario)', value: null, verdict: skipped ? 'skipped' : 'error', note: message });
-      ran.push({ name: scenario.name, title: scenario.title, status: skipped ? 'skipped' : 'error', durationMs: performance.now() - start, error: message });
+      rows.push({
+        scenario: scenario.name,
+        metric: '(scenario)',
+        value: null,
+        verdict: skipped ? 'skipped' : 'error',
+        note: message,
+      });
+      ran.push({
+        name: scenario.name,
+        title: scenario.title,
+        status: skipped ? 'skipped' : 'error',
+        durationMs: performance.now() - start,
+        error: message,
+      });
     }
   }
   if (receiver) await (await receiver.catch(() => undefined))?.close();

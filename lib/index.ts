@@ -6,7 +6,11 @@ export { WebhooksModule } from './webhooks.module';
 export { WebhookSubscriptions } from './match/subscriptions/webhook-subscriptions.service';
 export type { ScopedWebhookSubscriptions } from './match/subscriptions/scoped-webhook-subscriptions.view';
 export { WebhookDispatcher } from './raise/webhook-dispatcher.service';
-export { WebhookAttempts, type ListWebhookAttemptsFilter, type ReplayWebhookAttemptsFilter } from './enqueue/webhook-attempts.service';
+export {
+  WebhookAttempts,
+  type ListWebhookAttemptsFilter,
+  type ReplayWebhookAttemptsFilter,
+} from './enqueue/webhook-attempts.service';
 export { WebhookRegistry } from './match/registry/webhook-registry.service';
 export { WebhookEventCatalog } from './match/catalog/webhook-event.catalog';
 export { WebhookScope } from './core/scopes/webhook-scope.context';
@@ -26,11 +30,24 @@ export { TEST_EVENT, type WebhookTestEventPayload } from './core/events/test-eve
 
 // Extension points.
 export { WebhookTransport } from './options/webhook-transport.interface';
-export type { WebhookTransportOptions, WebhookTransportRequest, WebhookTransportResponse } from './options/webhook-transport.interface';
+export type {
+  WebhookTransportOptions,
+  WebhookTransportRequest,
+  WebhookTransportResponse,
+} from './options/webhook-transport.interface';
 export { WEBHOOK_AUTHORIZER } from './options/authorization.constants';
 export type { WebhookAuthorizationContext, WebhookAuthorizer } from './options/webhook-authorizer.interface';
-export type { WebhookSubscriptionStore, WebhookSubscriptionChange, WebhookSubscriptionQuery } from './stores/subscription-store.interface';
-export type { WebhookAttemptStore, OutboxWrite, AttemptResult, RecordedResults } from './stores/attempt-store.interface';
+export type {
+  WebhookSubscriptionStore,
+  WebhookSubscriptionChange,
+  WebhookSubscriptionQuery,
+} from './stores/subscription-store.interface';
+export type {
+  WebhookAttemptStore,
+  OutboxWrite,
+  AttemptResult,
+  RecordedResults,
+} from './stores/attempt-store.interface';
 
 // Schema.
 export { WEBHOOK_ENTITIES, WebhookDeliveryAttempt, WebhookSubscription } from './entities';
@@ -58,7 +75,11 @@ export { WebhookSecretDecryptionError, WebhookStoredSecretError } from './core/e
 export { WebhookUnknownPermissionError } from './core/errors/webhook-unknown-permission.error';
 
 // Signing secrets, for applications and their receivers.
-export { generateSigningKeyPair, generateWebhookSecret, type WebhookSigningKeyPair } from './core/signing/webhook-secret.util';
+export {
+  generateSigningKeyPair,
+  generateWebhookSecret,
+  type WebhookSigningKeyPair,
+} from './core/signing/webhook-secret.util';
 export { verifyWebhook, type VerifyWebhookOptions } from './core/signing/webhook-signature.util';
 
 // The admin API's helpers for an application's own controllers.
@@ -71,7 +92,10 @@ export type * from './options/webhooks-module-options.interface';
 export type { StaticSubscriptionOptions } from './options/static-subscription.interface';
 export type { WebhookAuthorizationOptions, RemovedWebhookPrincipal } from './options/authorization.options';
 export type { WebhooksAdminOptions } from './options/webhooks-admin-options.interface';
-export type { WebhooksAdminPrincipal, ResolvedWebhooksAdminPrincipal } from './options/webhooks-admin-principal.interface';
+export type {
+  WebhooksAdminPrincipal,
+  ResolvedWebhooksAdminPrincipal,
+} from './options/webhooks-admin-principal.interface';
 export type { WebhookEventType, WebhookEventTypeDefinition } from './options/event-type.interface';
 export type { WebhookSecretsOptions } from './options/signing.options';
 export type { WebhookRetryOptions, WebhookRetryPolicy } from './core/retry/retry.policy';

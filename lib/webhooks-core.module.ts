@@ -35,7 +35,11 @@ import { WebhookSubscriptions } from './match/subscriptions/webhook-subscription
 import { WEBHOOK_MIGRATIONS } from './migrations';
 import { WebhookTransport } from './options/webhook-transport.interface';
 import type { WebhooksModuleOptions, WebhooksStaticOptions } from './options/webhooks-module-options.interface';
-import { type ResolvedWebhooksOptions, resolveWebhooksOptions, WEBHOOKS_DEFAULTS } from './options/webhooks-options.resolver';
+import {
+  type ResolvedWebhooksOptions,
+  resolveWebhooksOptions,
+  WEBHOOKS_DEFAULTS,
+} from './options/webhooks-options.resolver';
 import { ACTIVE_SUBSCRIPTIONS } from './pipeline/active-subscriptions.interface';
 import { WebhookOutcomeBus } from './pipeline/outcome.bus';
 import { WebhookPipelineActivity } from './pipeline/pipeline.activity';
@@ -54,7 +58,13 @@ import { webhooksStorageProviders } from './stores/webhooks-storage.providers';
 import { WebhooksInitializer } from './webhooks.initializer';
 
 /** The services an application injects. */
-const PUBLIC_PROVIDERS = [WebhookSubscriptions, WebhookRegistry, WebhookDispatcher, WebhookAttempts, WebhookEventCatalog];
+const PUBLIC_PROVIDERS = [
+  WebhookSubscriptions,
+  WebhookRegistry,
+  WebhookDispatcher,
+  WebhookAttempts,
+  WebhookEventCatalog,
+];
 
 /** What the testing module (`nestjs-webhooks/testing`) reaches into: not part of the package's API. */
 const TESTING_EXPORTS = [DeliveryEngine, DeliveryTry, WEBHOOK_ATTEMPT_STORE];
@@ -102,9 +112,15 @@ const PIPELINE_PROVIDERS: Provider[] = [
  */
 @Module({})
 export class WebhooksCoreModule {
-  static register(staticOptions: WebhooksStaticOptions, optionProviders: Provider[], imports: NonNullable<DynamicModule['imports']>): DynamicModule {
+  static register(
+    staticOptions: WebhooksStaticOptions,
+    optionProviders: Provider[],
+    imports: NonNullable<DynamicModule['imports']>,
+  ): DynamicModule {
     const storage = staticOptions.storage ?? WEBHOOKS_DEFAULTS.storage;
-    const dataSource = staticOptions.database ? WEBHOOKS_OWN_DATA_SOURCE_NAME : (staticOptions.dataSource ?? WEBHOOKS_DEFAULTS.dataSource);
+    const dataSource = staticOptions.database
+      ? WEBHOOKS_OWN_DATA_SOURCE_NAME
+      : (staticOptions.dataSource ?? WEBHOOKS_DEFAULTS.dataSource);
     const dataSourceName = dataSource === WEBHOOKS_DEFAULTS.dataSource ? undefined : dataSource;
     const database =
       storage === 'memory'
@@ -127,7 +143,10 @@ export class WebhooksCoreModule {
             providers: [{ provide: WEBHOOKS_DATA_SOURCE, useExisting: getDataSourceToken(dataSourceName) }],
           };
     // The admin API shapes routes, so it is built (and its options checked) when the module is defined.
-    const admin = staticOptions.admin === undefined ? undefined : webhooksAdminModuleParts(resolveAdminOptions(staticOptions.admin));
+    const admin =
+      staticOptions.admin === undefined
+        ? undefined
+        : webhooksAdminModuleParts(resolveAdminOptions(staticOptions.admin));
     return {
       module: WebhooksCoreModule,
       global: staticOptions.isGlobal ?? WEBHOOKS_DEFAULTS.isGlobal,
@@ -141,7 +160,11 @@ export class WebhooksCoreModule {
             if (raw?.admin !== undefined && raw.admin !== staticOptions.admin) {
               throw new WebhooksConfigurationError(adminOptionsAsyncMessage(), 'admin');
             }
-            const resolved = resolveWebhooksOptions({ ...raw, storage, dataSource: raw?.database ? undefined : raw?.dataSource });
+            const resolved = resolveWebhooksOptions({
+              ...raw,
+              storage,
+              dataSource: raw?.database ? undefined : raw?.dataSource,
+            });
             return { ...resolved, storage, dataSource, isGlobal: staticOptions.isGlobal ?? resolved.isGlobal };
           },
           inject: [WEBHOOKS_RAW_OPTIONS],
@@ -157,7 +180,9 @@ export class WebhooksCoreModule {
           provide: WebhookOutcomeBus,
           useFactory: () => {
             const logger = new Logger('WebhookOutcomes');
-            return new WebhookOutcomeBus((error, outcome) => logger.error(`A reaction to "${String(outcome)}" failed: ${(error as Error)?.message ?? String(error)}`));
+            return new WebhookOutcomeBus((error, outcome) =>
+              logger.error(`A reaction to "${String(outcome)}" failed: ${(error as Error)?.message ?? String(error)}`),
+            );
           },
         },
         { provide: WebhookPipelineActivity, useFactory: () => new WebhookPipelineActivity() },
@@ -169,7 +194,10 @@ export class WebhooksCoreModule {
         },
         {
           provide: WEBHOOK_PAYLOAD_OPTIONS,
-          useFactory: (raw: WebhooksModuleOptions | undefined) => ({ dialects: raw?.dialects, payloadShapers: raw?.payloadShapers }),
+          useFactory: (raw: WebhooksModuleOptions | undefined) => ({
+            dialects: raw?.dialects,
+            payloadShapers: raw?.payloadShapers,
+          }),
           inject: [WEBHOOKS_RAW_OPTIONS],
         },
         {

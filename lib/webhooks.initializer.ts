@@ -26,7 +26,10 @@ export class WebhooksInitializer implements OnModuleInit {
     // Dialects are known once the registry has discovered the @WebhookDialect providers.
     this.options.subscriptions.forEach((entry, index) => {
       if (this.dialects.has(entry.dialect)) return;
-      throw new WebhooksConfigurationError(unknownStaticDialectMessage(index, entry.dialect, this.dialects.names()), `subscriptions[${index}].dialect`);
+      throw new WebhooksConfigurationError(
+        unknownStaticDialectMessage(index, entry.dialect, this.dialects.names()),
+        `subscriptions[${index}].dialect`,
+      );
     });
     await this.store.prepare();
     await this.staticSync.sync();

@@ -2,7 +2,11 @@ import { type DynamicModule, Module, type Provider } from '@nestjs/common';
 import { WebhooksConfigurationError } from './core/errors/webhooks.errors';
 import { invalidOptionMessage } from './core/errors/webhooks.messages';
 import { WEBHOOKS_RAW_OPTIONS } from './core/webhooks.constants';
-import type { WebhooksModuleAsyncOptions, WebhooksModuleOptions, WebhooksOptionsFactory } from './options/webhooks-module-options.interface';
+import type {
+  WebhooksModuleAsyncOptions,
+  WebhooksModuleOptions,
+  WebhooksOptionsFactory,
+} from './options/webhooks-module-options.interface';
 import { resolveWebhooksOptions } from './options/webhooks-options.resolver';
 import { WebhooksCoreModule } from './webhooks-core.module';
 
@@ -42,7 +46,11 @@ export class WebhooksModule {
     const { useFactory, useClass, useExisting } = options;
     if ([useFactory, useClass, useExisting].filter(Boolean).length !== 1) {
       throw new WebhooksConfigurationError(
-        invalidOptionMessage('forRootAsync', 'given exactly one of useFactory, useClass or useExisting', Object.keys(options)),
+        invalidOptionMessage(
+          'forRootAsync',
+          'given exactly one of useFactory, useClass or useExisting',
+          Object.keys(options),
+        ),
         'forRootAsync',
       );
     }

@@ -7,7 +7,13 @@ import { AppModule } from './app.module';
 import { NOAA, NWS, OFFICES } from './contacts/offices';
 import { ProgressLine } from './demo/progress-line';
 import { checkScenario } from './demo/sample.checks';
-import { renderAttempts, renderChecks, renderCurlExamples, renderEvents, renderSubscriptions } from './demo/sample.report';
+import {
+  renderAttempts,
+  renderChecks,
+  renderCurlExamples,
+  renderEvents,
+  renderSubscriptions,
+} from './demo/sample.report';
 import { SampleScenario } from './demo/sample.scenario';
 import { LocalReceiver } from './receiver/local-receiver';
 
@@ -30,13 +36,17 @@ class UsageError extends Error {}
 function readArgs(argv: string[]): SampleArgs {
   let values: { once?: boolean; port?: string; help?: boolean };
   try {
-    ({ values } = parseArgs({ args: argv, options: { once: { type: 'boolean' }, port: { type: 'string' }, help: { type: 'boolean', short: 'h' } } }));
+    ({ values } = parseArgs({
+      args: argv,
+      options: { once: { type: 'boolean' }, port: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    }));
   } catch (error) {
     throw new UsageError(`${(error as Error).message}\n${USAGE}`);
   }
   if (values.help) throw new UsageError(USAGE);
   const port = values.port ?? process.env.PORT ?? (values.once ? '0' : undefined);
-  if (port !== undefined && !/^\d{1,5}$/.test(port)) throw new UsageError(`--port must be a port number, not "${port}"\n${USAGE}`);
+  if (port !== undefined && !/^\d{1,5}$/.test(port))
+    throw new UsageError(`--port must be a port number, not "${port}"\n${USAGE}`);
   return { once: values.once ?? false, port: port === undefined ? undefined : Number(port) };
 }
 
@@ -65,7 +75,9 @@ async function main(): Promise<number> {
     console.log(`  scopes                           ${NOAA} → ${NWS} → ${Object.values(OFFICES).join(', ')}`);
     console.log(`  app, admin API under /webhooks   ${baseUrl}`);
     console.log(`  receiver, verifies signatures    ${receiver.url('')}`);
-    console.log(`  database                         SQLite in memory (ready ${(process.uptime() * 1000).toFixed(0)} ms after start)\n`);
+    console.log(
+      `  database                         SQLite in memory (ready ${(process.uptime() * 1000).toFixed(0)} ms after start)\n`,
+    );
 
     const scenario = new SampleScenario(app, baseUrl, new ProgressLine());
     console.log(`Events raised\n${renderEvents(await scenario.start())}\n`);
@@ -73,9 +85,13 @@ async function main(): Promise<number> {
     const checks = checkScenario(result);
     console.log();
     console.log(`Subscriptions (targets on the receiver)\n${renderSubscriptions(result)}\n`);
-    console.log(`Delivery attempts (name: the subscription; ms: the last try; signed: verified by the receiver)\n${renderAttempts(result)}\n`);
+    console.log(
+      `Delivery attempts (name: the subscription; ms: the last try; signed: verified by the receiver)\n${renderAttempts(result)}\n`,
+    );
     console.log(`Checks\n${renderChecks(checks)}\n`);
-    console.log(`The admin API${args.once ? ' (run without --once to keep the app up)' : ''}\n${renderCurlExamples(baseUrl, result)}\n`);
+    console.log(
+      `The admin API${args.once ? ' (run without --once to keep the app up)' : ''}\n${renderCurlExamples(baseUrl, result)}\n`,
+    );
 
     const failed = checks.filter((check) => !check.ok).length;
     if (failed > 0) {

@@ -9,7 +9,11 @@ describe('principal resolution', () => {
   it('normalizes ids and default scopes', () => {
     expect(resolvePrincipal({ id: 7, isAdmin: false })).toEqual({ id: '7', isAdmin: false, scope: '/' });
     expect(resolvePrincipal({ id: 'root', isAdmin: true })).toEqual({ id: 'root', isAdmin: true, scope: null });
-    expect(resolvePrincipal({ id: 'root', isAdmin: true, scope: '/acme' })).toEqual({ id: 'root', isAdmin: true, scope: '/acme' });
+    expect(resolvePrincipal({ id: 'root', isAdmin: true, scope: '/acme' })).toEqual({
+      id: 'root',
+      isAdmin: true,
+      scope: '/acme',
+    });
   });
 
   it.each<[unknown, RegExp]>([
@@ -37,9 +41,13 @@ describeEachDatabase('WebhooksAdminAccess over the subscriptions list', (db) => 
     access = app.module.get(WebhooksAdminAccess);
     // "_" is a LIKE wildcard and MySQL compares case-insensitively: look-alike scopes must not leak in.
     for (const scope of ['/', '/a_b', '/a_b/c', '/aXb/c', '/A_B', '/a_bc', '/other']) {
-      ids[scope] = (await app.subscriptions.create({ to: 'https://x.example.com', events: 'a.b', scope, owner: 'uma' })).id;
+      ids[scope] = (
+        await app.subscriptions.create({ to: 'https://x.example.com', events: 'a.b', scope, owner: 'uma' })
+      ).id;
     }
-    ids.foreign = (await app.subscriptions.create({ to: 'https://x.example.com', events: 'a.b', scope: '/a_b', owner: 'vic' })).id;
+    ids.foreign = (
+      await app.subscriptions.create({ to: 'https://x.example.com', events: 'a.b', scope: '/a_b', owner: 'vic' })
+    ).id;
   });
   afterAll(() => app?.close());
 

@@ -69,13 +69,23 @@ describeEachDatabase(
     let lax: TestApp;
     let empty: TestApp;
     const catalogOptions: WebhooksModuleOptions = {
-      eventTypes: [{ name: 'shipment.send', description: 'From the option.' }, { name: 'invoice.void', schema: { type: 'object' } }],
+      eventTypes: [
+        { name: 'shipment.send', description: 'From the option.' },
+        { name: 'invoice.void', schema: { type: 'object' } },
+      ],
       subscriptions: [{ to: 'https://static.example.com', events: ['audit.write', 'audit.*'] }],
     };
 
     beforeAll(async () => {
-      strict = await createTestApp(db.options, { ...catalogOptions, strictEventTypes: true }, { providers: [ShipmentService], entities: [Parcel] });
-      lax = await createTestApp(await db.another(), catalogOptions, { providers: [ShipmentService], entities: [Parcel] });
+      strict = await createTestApp(
+        db.options,
+        { ...catalogOptions, strictEventTypes: true },
+        { providers: [ShipmentService], entities: [Parcel] },
+      );
+      lax = await createTestApp(await db.another(), catalogOptions, {
+        providers: [ShipmentService],
+        entities: [Parcel],
+      });
       empty = await createTestApp(await db.another(), { strictEventTypes: true });
     });
     afterAll(async () => {
@@ -102,7 +112,10 @@ describeEachDatabase(
         schema: { type: 'object' },
         sources: ['option', 'event:ShipmentService.send'],
       });
-      expect(catalog.get('parcel.update')).toMatchObject({ description: 'A parcel was updated.', sources: ['resource:parcel'] });
+      expect(catalog.get('parcel.update')).toMatchObject({
+        description: 'A parcel was updated.',
+        sources: ['resource:parcel'],
+      });
       expect(catalog.get('audit.write')?.sources).toEqual(['subscription']);
       expect(catalog.has('shipment.arrive')).toBe(true);
       expect(catalog.has('shipment.lose')).toBe(false);
@@ -110,14 +123,21 @@ describeEachDatabase(
 
     it('says which patterns match a cataloged event', () => {
       const catalog = strict.module.get(WebhookEventCatalog);
-      expect(['*', 'parcel.*', '*.void', 'shipment.send'].map((p) => catalog.accepts(p))).toEqual([true, true, true, true]);
+      expect(['*', 'parcel.*', '*.void', 'shipment.send'].map((p) => catalog.accepts(p))).toEqual([
+        true,
+        true,
+        true,
+        true,
+      ]);
       expect(['billing.*', '*.explode', 'shipment.lose'].map((p) => catalog.accepts(p))).toEqual([false, false, false]);
       expect(empty.module.get(WebhookEventCatalog).accepts('*')).toBe(false);
     });
 
     it('makes WebhookSubscriptions refuse unknown events when strict, naming events[i], and store nothing', async () => {
       const before = (await strict.subscriptions.list({ limit: 500 })).items.length;
-      const error = await validationError(() => strict.subscriptions.create({ to: 'https://x.example.com', events: ['parcel.*', 'parcel.explode'] }));
+      const error = await validationError(() =>
+        strict.subscriptions.create({ to: 'https://x.example.com', events: ['parcel.*', 'parcel.explode'] }),
+      );
       expect(error.field).toBe('events[1]');
       expect(error.reason).toMatch(/strictEventTypes is on; known: audit\.write, invoice\.void, parcel\.create/);
       expect((await strict.subscriptions.list({ limit: 500 })).items.length).toBe(before);
@@ -127,8 +147,13 @@ describeEachDatabase(
       expect(update.field).toBe('events[0]');
       expect((await strict.subscriptions.get(sub.id)).events).toEqual(['parcel.*']);
 
-      const none = await validationError(() => empty.subscriptions.create({ to: 'https://x.example.com', events: '*' }));
-      expect([none.field, none.reason]).toEqual(['events[0]', expect.stringMatching(/declare forRoot\(\{ eventTypes \}\)/)]);
+      const none = await validationError(() =>
+        empty.subscriptions.create({ to: 'https://x.example.com', events: '*' }),
+      );
+      expect([none.field, none.reason]).toEqual([
+        'events[0]',
+        expect.stringMatching(/declare forRoot\(\{ eventTypes \}\)/),
+      ]);
     });
 
     it('accepts any event when not strict', async () => {

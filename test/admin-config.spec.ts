@@ -16,8 +16,18 @@ import { createAdminTestApp, HeaderAuthGuard, headerPrincipal, type AdminTestApp
 import { runTsScript } from './support/ts-script';
 
 const sqlite = () => ({ type: 'better-sqlite3' as const, database: ':memory:', retryAttempts: 1, retryDelay: 10 });
-const typeorm = () => TypeOrmModule.forRoot({ ...sqlite(), autoLoadEntities: true, migrations: [...WEBHOOK_MIGRATIONS], migrationsRun: true });
-const admin = (extra: Partial<WebhooksAdminOptions> = {}): WebhooksAdminOptions => ({ guards: [HeaderAuthGuard], principal: headerPrincipal, ...extra });
+const typeorm = () =>
+  TypeOrmModule.forRoot({
+    ...sqlite(),
+    autoLoadEntities: true,
+    migrations: [...WEBHOOK_MIGRATIONS],
+    migrationsRun: true,
+  });
+const admin = (extra: Partial<WebhooksAdminOptions> = {}): WebhooksAdminOptions => ({
+  guards: [HeaderAuthGuard],
+  principal: headerPrincipal,
+  ...extra,
+});
 
 function configurationError(fn: () => unknown): WebhooksConfigurationError {
   try {
@@ -32,7 +42,12 @@ function configurationError(fn: () => unknown): WebhooksConfigurationError {
 describe('forRoot({ admin }) configuration', () => {
   it.each<[string, unknown, string, RegExp]>([
     ['no principal resolver', { guards: [HeaderAuthGuard] }, 'admin.principal', /must be a function \(request\) =>/],
-    ['a principal that is not a function', { guards: [HeaderAuthGuard], principal: { id: 'x' } }, 'admin.principal', /must be a function/],
+    [
+      'a principal that is not a function',
+      { guards: [HeaderAuthGuard], principal: { id: 'x' } },
+      'admin.principal',
+      /must be a function/,
+    ],
     ['no guards', { principal: headerPrincipal }, 'admin.guards', /at least one guard/],
     ['an empty guard list', { guards: [], principal: headerPrincipal }, 'admin.guards', /never served without one/],
     ['a guard that is not one', { guards: [{}], principal: headerPrincipal }, 'admin.guards[0]', /canActivate/],
@@ -49,21 +64,31 @@ describe('forRoot({ admin }) configuration', () => {
 
   it('fails at startup, naming what to install, when class-validator or class-transformer is missing', () => {
     const missing = (absent: string[]) => (name: string) => {
-      if (absent.includes(name)) throw Object.assign(new Error(`Cannot find module '${name}'`), { code: 'MODULE_NOT_FOUND' });
+      if (absent.includes(name))
+        throw Object.assign(new Error(`Cannot find module '${name}'`), { code: 'MODULE_NOT_FOUND' });
       return {};
     };
     const one = configurationError(() => resolveAdminOptions(admin(), missing(['class-validator'])));
     expect([one.option, one.message]).toEqual(['admin', expect.stringContaining('npm install class-validator')]);
-    const both = configurationError(() => resolveAdminOptions(admin(), missing(['class-validator', 'class-transformer'])));
-    expect(both.message).toMatch(/needs class-validator and class-transformer .*npm install class-validator class-transformer/);
+    const both = configurationError(() =>
+      resolveAdminOptions(admin(), missing(['class-validator', 'class-transformer'])),
+    );
+    expect(both.message).toMatch(
+      /needs class-validator and class-transformer .*npm install class-validator class-transformer/,
+    );
     expect(resolveAdminOptions(admin({ path: '/api/hooks/' }), missing([])).path).toBe('api/hooks');
   });
 
   it('refuses admin options returned by the forRootAsync factory (they shape routes)', async () => {
     const builder = Test.createTestingModule({
-      imports: [typeorm(), WebhooksModule.forRootAsync({ useFactory: () => ({ admin: admin() }) as WebhooksModuleOptions })],
+      imports: [
+        typeorm(),
+        WebhooksModule.forRootAsync({ useFactory: () => ({ admin: admin() }) as WebhooksModuleOptions }),
+      ],
     });
-    await expect(builder.compile().then((m) => m.init())).rejects.toThrow(/Pass it to forRootAsync\(\{ admin, useFactory \}\)/);
+    await expect(builder.compile().then((m) => m.init())).rejects.toThrow(
+      /Pass it to forRootAsync\(\{ admin, useFactory \}\)/,
+    );
   });
 });
 
@@ -106,13 +131,20 @@ describe('admin routes', () => {
         path: '/internal/hooks-admin/',
         guards: [recording, ApiKeyGuard],
         imports: [ApiKeysModule],
-        principal: async (req: { headers: Record<string, string> }) => ({ id: 42, isAdmin: req.headers['x-role'] === 'admin' }),
+        principal: async (req: { headers: Record<string, string> }) => ({
+          id: 42,
+          isAdmin: req.headers['x-role'] === 'admin',
+        }),
       },
     });
     apps.push(t);
     expect((await t.http().get('/webhooks/subscriptions').set('x-api-key', 'k1')).status).toBe(404);
     expect((await t.http().get('/internal/hooks-admin/subscriptions').set('x-api-key', 'nope')).status).toBe(403);
-    const created = await t.http().post('/internal/hooks-admin/subscriptions').set('x-api-key', 'k1').send({ to: 'https://x.example.com', events: ['a.b'] });
+    const created = await t
+      .http()
+      .post('/internal/hooks-admin/subscriptions')
+      .set('x-api-key', 'k1')
+      .send({ to: 'https://x.example.com', events: ['a.b'] });
     expect([created.status, created.body.owner]).toEqual([201, '42']);
     expect(seen).toEqual(['/internal/hooks-admin/subscriptions', '/internal/hooks-admin/subscriptions']);
   });
@@ -129,14 +161,20 @@ describe('admin routes', () => {
 
   it('work with forRootAsync when admin is given next to the factory', async () => {
     @Module({
-      imports: [typeorm(), WebhooksModule.forRootAsync({ admin: admin({ path: 'async-admin' }), useFactory: () => ({ attemptLimit: 5 }) })],
+      imports: [
+        typeorm(),
+        WebhooksModule.forRootAsync({ admin: admin({ path: 'async-admin' }), useFactory: () => ({ attemptLimit: 5 }) }),
+      ],
     })
     class AsyncModule {}
     const module = await Test.createTestingModule({ imports: [AsyncModule] }).compile();
     const app = module.createNestApplication({ logger: false });
     await app.init();
     try {
-      const res = await request(app.getHttpServer()).post('/async-admin/hooks').set('x-user', 'zap').send({ target_url: 'https://z.example.com', event: 'a.b' });
+      const res = await request(app.getHttpServer())
+        .post('/async-admin/hooks')
+        .set('x-user', 'zap')
+        .send({ target_url: 'https://z.example.com', event: 'a.b' });
       expect([res.status, typeof res.body.id]).toEqual([201, 'string']);
     } finally {
       await app.close();
@@ -196,7 +234,12 @@ describe('OpenAPI (when the application uses @nestjs/swagger)', () => {
     expect(schemas.RestHookSubscribeDto.required.sort()).toEqual(['event', 'target_url']);
     expect(Object.keys(schemas.WebhookSubscriptionResponse.properties)).not.toContain('secret');
     expect(Object.keys(schemas.CreatedWebhookSubscriptionResponse.properties)).toContain('secret');
-    for (const name of ['WebhookDeliveryAttemptResponse', 'WebhookEventTypeListResponse', 'AdminErrorResponse', 'UpdateWebhookSubscriptionDto']) {
+    for (const name of [
+      'WebhookDeliveryAttemptResponse',
+      'WebhookEventTypeListResponse',
+      'AdminErrorResponse',
+      'UpdateWebhookSubscriptionDto',
+    ]) {
       expect(schemas[name], name).toBeDefined();
     }
   });

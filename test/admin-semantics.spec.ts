@@ -5,7 +5,6 @@ import { describeEachDatabase } from './support/databases';
 import { eventually } from './support/eventually';
 import { TestReceiver, type ReceivedRequest } from './support/receiver';
 
-
 const verify = (secret: string, request: ReceivedRequest) =>
   new Webhook(secret).verify(request.body, {
     'webhook-id': String(request.headers['webhook-id']),
@@ -22,7 +21,10 @@ describe('admin API over the delivery semantics (secrets, test events, retry, re
 
       beforeAll(async () => {
         receiver = await TestReceiver.start();
-        t = await createAdminTestApp(db.options, { targets: { allowHttp: true, allowPrivateNetworks: true }, delivery: { pollInterval: 50 } });
+        t = await createAdminTestApp(db.options, {
+          targets: { allowHttp: true, allowPrivateNetworks: true },
+          delivery: { pollInterval: 50 },
+        });
       });
       afterAll(async () => {
         await t?.close();
@@ -34,7 +36,11 @@ describe('admin API over the delivery semantics (secrets, test events, retry, re
       const admin = { 'x-user': 'root', 'x-admin': 'true' };
 
       async function subscribe(path: string, event = 'contact.create') {
-        const res = await t.http().post('/webhooks/subscriptions').set(alice).send({ to: receiver.url(path), events: [event] });
+        const res = await t
+          .http()
+          .post('/webhooks/subscriptions')
+          .set(alice)
+          .send({ to: receiver.url(path), events: [event] });
         expect(res.status).toBe(201);
         return res.body as { id: string; secret: string };
       }
@@ -44,7 +50,9 @@ describe('admin API over the delivery semantics (secrets, test events, retry, re
         expect(sub.secret).toMatch(/^whsec_/);
         const fetched = await t.http().get(`/webhooks/subscriptions/${sub.id}`).set(alice);
         expect(fetched.body).not.toHaveProperty('secret');
-        expect(JSON.stringify((await t.http().get('/webhooks/subscriptions').set(alice)).body)).not.toContain(sub.secret);
+        expect(JSON.stringify((await t.http().get('/webhooks/subscriptions').set(alice)).body)).not.toContain(
+          sub.secret,
+        );
 
         await t.dispatcher.dispatch('contact.create', { name: 'Ada' });
         const [request] = await receiver.waitFor(1, '/signed');
@@ -53,11 +61,17 @@ describe('admin API over the delivery semantics (secrets, test events, retry, re
 
       it('rotates the secret, showing the new one once', async () => {
         const sub = await subscribe('/rotated', 'contact.update');
-        const rotated = await t.http().post(`/webhooks/subscriptions/${sub.id}/rotate-secret`).set(alice).send({ overlapMs: 0 });
+        const rotated = await t
+          .http()
+          .post(`/webhooks/subscriptions/${sub.id}/rotate-secret`)
+          .set(alice)
+          .send({ overlapMs: 0 });
         expect(rotated.status).toBe(200);
         expect(rotated.body.secret).toMatch(/^whsec_/);
         expect(rotated.body.secret).not.toBe(sub.secret);
-        expect(JSON.stringify((await t.http().get(`/webhooks/subscriptions/${sub.id}`).set(alice)).body)).not.toContain(rotated.body.secret);
+        expect(JSON.stringify((await t.http().get(`/webhooks/subscriptions/${sub.id}`).set(alice)).body)).not.toContain(
+          rotated.body.secret,
+        );
 
         await t.dispatcher.dispatch('contact.update', { name: 'Bea' });
         const [request] = await receiver.waitFor(1, '/rotated');
@@ -65,9 +79,17 @@ describe('admin API over the delivery semantics (secrets, test events, retry, re
         expect(() => verify(sub.secret, request)).toThrow();
 
         const chosen = 'whsec_' + Buffer.alloc(32, 7).toString('base64');
-        const given = await t.http().post(`/webhooks/subscriptions/${sub.id}/rotate-secret`).set(alice).send({ secret: chosen });
+        const given = await t
+          .http()
+          .post(`/webhooks/subscriptions/${sub.id}/rotate-secret`)
+          .set(alice)
+          .send({ secret: chosen });
         expect([given.status, given.body.secret]).toEqual([200, chosen]);
-        const bad = await t.http().post(`/webhooks/subscriptions/${sub.id}/rotate-secret`).set(alice).send({ secret: 'not-a-secret' });
+        const bad = await t
+          .http()
+          .post(`/webhooks/subscriptions/${sub.id}/rotate-secret`)
+          .set(alice)
+          .send({ secret: 'not-a-secret' });
         expect([bad.status, bad.body.field]).toEqual([400, 'secret']);
       });
 
@@ -75,7 +97,10 @@ describe('admin API over the delivery semantics (secrets, test events, retry, re
         const sub = await subscribe('/test-event', 'contact.delete');
         const res = await t.http().post(`/webhooks/subscriptions/${sub.id}/test`).set(alice);
         expect(res.status).toBe(202);
-        expect(res.body).toEqual({ messageId: expect.any(String), attempts: [{ id: expect.any(String), subscriptionId: sub.id }] });
+        expect(res.body).toEqual({
+          messageId: expect.any(String),
+          attempts: [{ id: expect.any(String), subscriptionId: sub.id }],
+        });
         const [request] = await receiver.waitFor(1, '/test-event');
         expect(request.headers['webhook-id']).toBe(res.body.messageId);
       });
@@ -88,29 +113,47 @@ describe('admin API over the delivery semantics (secrets, test events, retry, re
         const [attempt] = (await t.http().get(`/webhooks/subscriptions/${sub.id}/attempts`).set(alice)).body.items;
         expect(attempt.status).toBe('successful');
 
-        const retried = await t.http().post(`/webhooks/subscriptions/${sub.id}/attempts/${attempt.id}/retry`).set(alice);
+        const retried = await t
+          .http()
+          .post(`/webhooks/subscriptions/${sub.id}/attempts/${attempt.id}/retry`)
+          .set(alice);
         expect([retried.status, retried.body.id]).toEqual([202, attempt.id]);
         const [, again] = await receiver.waitFor(2, '/again');
         expect(again.headers['webhook-id']).toBe(receiver.received('/again')[0].headers['webhook-id']);
         await t.engine.whenIdle();
 
-        const replayed = await t.http().post('/webhooks/attempts/replay').set(alice).send({ subscriptionId: sub.id, status: 'successful' });
+        const replayed = await t
+          .http()
+          .post('/webhooks/attempts/replay')
+          .set(alice)
+          .send({ subscriptionId: sub.id, status: 'successful' });
         expect([replayed.status, replayed.body.count]).toEqual([202, 1]);
         await receiver.waitFor(3, '/again');
 
-        const all = await t.http().post('/webhooks/attempts/replay').set(admin).send({ status: 'failed', since: new Date().toISOString() });
+        const all = await t
+          .http()
+          .post('/webhooks/attempts/replay')
+          .set(admin)
+          .send({ status: 'failed', since: new Date().toISOString() });
         expect([all.status, typeof all.body.count]).toEqual([202, 'number']);
       });
 
       it('completes the Zapier flow: subscribe → event → delivery → 410 Gone → deactivated', async () => {
         const zapier = { 'x-user': 'zapier-user' };
         receiver.respond('/zap/gone', { status: 410 });
-        const hook = await t.http().post('/webhooks/hooks').set(zapier).send({ target_url: receiver.url('/zap/gone'), event: 'lead.create' });
+        const hook = await t
+          .http()
+          .post('/webhooks/hooks')
+          .set(zapier)
+          .send({ target_url: receiver.url('/zap/gone'), event: 'lead.create' });
         expect(hook.status).toBe(201);
 
         await t.dispatcher.dispatch('lead.create', { name: 'Ada' });
         await receiver.waitFor(1, '/zap/gone');
-        await eventually(async () => (await t.subscriptions.get(hook.body.id)).active === false, 'the subscription to be deactivated');
+        await eventually(
+          async () => (await t.subscriptions.get(hook.body.id)).active === false,
+          'the subscription to be deactivated',
+        );
 
         const shown = await t.http().get(`/webhooks/subscriptions/${hook.body.id}`).set(zapier);
         expect(shown.body).toMatchObject({ active: false });

@@ -84,16 +84,30 @@ describeEachDatabase(
     describe('REST Hooks (Zapier)', () => {
       it('subscribes with { target_url, event }, delivers, shows the attempts, and unsubscribes', async () => {
         const zapier = as('zapier-user');
-        const first = await t.http().post('/webhooks/hooks').set(zapier).send({ target_url: receiver.url('/zap/1'), event: 'lead.create' });
+        const first = await t
+          .http()
+          .post('/webhooks/hooks')
+          .set(zapier)
+          .send({ target_url: receiver.url('/zap/1'), event: 'lead.create' });
         expect(first.status).toBe(201);
         expect(Object.keys(first.body)).toEqual(['id']);
         // One user may hold several subscriptions to the same event.
-        const second = await t.http().post('/webhooks/hooks').set(zapier).send({ target_url: receiver.url('/zap/2'), event: 'lead.create' });
+        const second = await t
+          .http()
+          .post('/webhooks/hooks')
+          .set(zapier)
+          .send({ target_url: receiver.url('/zap/2'), event: 'lead.create' });
         expect(second.status).toBe(201);
         expect(second.body.id).not.toBe(first.body.id);
 
         const stored = await t.subscriptions.get(first.body.id);
-        expect(stored).toMatchObject({ ownerId: 'zapier-user', events: ['lead.create'], to: receiver.url('/zap/1'), scope: '/', active: true });
+        expect(stored).toMatchObject({
+          ownerId: 'zapier-user',
+          events: ['lead.create'],
+          to: receiver.url('/zap/1'),
+          scope: '/',
+          active: true,
+        });
 
         const dispatched = await t.dispatcher.dispatch('lead.create', { name: 'Ada' });
         expect(dispatched.attempts.map((a) => a.subscriptionId).sort()).toEqual([first.body.id, second.body.id].sort());
@@ -180,7 +194,11 @@ describeEachDatabase(
           static: false,
         });
         // Create may add the one-time secret (and public key); nothing else.
-        expect(Object.keys(created).filter((k) => !SUBSCRIPTION_KEYS.includes(k)).every((k) => k === 'secret' || k === 'publicKey')).toBe(true);
+        expect(
+          Object.keys(created)
+            .filter((k) => !SUBSCRIPTION_KEYS.includes(k))
+            .every((k) => k === 'secret' || k === 'publicKey'),
+        ).toBe(true);
         expect(new Date(created.createdAt as string).toISOString()).toBe(created.createdAt);
 
         const fetched = await t.http().get(`/webhooks/subscriptions/${created.id}`).set(as('alice'));
@@ -196,18 +214,41 @@ describeEachDatabase(
           .http()
           .patch(`/webhooks/subscriptions/${sub.id}`)
           .set(as('alice'))
-          .send({ to: 'https://alice.example.com/new', events: ['contact.delete'], dialect: 'standard', description: 'moved' });
+          .send({
+            to: 'https://alice.example.com/new',
+            events: ['contact.delete'],
+            dialect: 'standard',
+            description: 'moved',
+          });
         expect(res.status).toBe(200);
-        expect(res.body).toMatchObject({ id: sub.id, to: 'https://alice.example.com/new', events: ['contact.delete'], dialect: 'standard', description: 'moved' });
-        expect(await t.subscriptions.get(sub.id)).toMatchObject({ to: 'https://alice.example.com/new', events: ['contact.delete'], dialect: 'standard' });
+        expect(res.body).toMatchObject({
+          id: sub.id,
+          to: 'https://alice.example.com/new',
+          events: ['contact.delete'],
+          dialect: 'standard',
+          description: 'moved',
+        });
+        expect(await t.subscriptions.get(sub.id)).toMatchObject({
+          to: 'https://alice.example.com/new',
+          events: ['contact.delete'],
+          dialect: 'standard',
+        });
 
-        const cleared = await t.http().patch(`/webhooks/subscriptions/${sub.id}`).set(as('alice')).send({ description: null });
+        const cleared = await t
+          .http()
+          .patch(`/webhooks/subscriptions/${sub.id}`)
+          .set(as('alice'))
+          .send({ description: null });
         expect([cleared.status, cleared.body.description]).toEqual([200, null]);
       });
 
       it('deactivates (with a message) and activates, then deletes', async () => {
         const sub = await create(as('alice'), { to: 'https://alice.example.com/toggle', events: ['contact.create'] });
-        const off = await t.http().post(`/webhooks/subscriptions/${sub.id}/deactivate`).set(as('alice')).send({ statusMessage: 'Paused by Alice.' });
+        const off = await t
+          .http()
+          .post(`/webhooks/subscriptions/${sub.id}/deactivate`)
+          .set(as('alice'))
+          .send({ statusMessage: 'Paused by Alice.' });
         expect([off.status, off.body.active, off.body.statusMessage]).toEqual([200, false, 'Paused by Alice.']);
         expect((await t.subscriptions.get(sub.id)).active).toBe(false);
 
@@ -232,7 +273,11 @@ describeEachDatabase(
         expect(first.status).toBe(200);
         expect(first.body.items.map((s: { id: string }) => s.id)).toEqual(ids.slice(0, 2));
         expect(typeof first.body.nextCursor).toBe('string');
-        const second = await t.http().get('/webhooks/subscriptions').query({ limit: 2, cursor: first.body.nextCursor }).set(user);
+        const second = await t
+          .http()
+          .get('/webhooks/subscriptions')
+          .query({ limit: 2, cursor: first.body.nextCursor })
+          .set(user);
         expect(second.body.items.map((s: { id: string }) => s.id)).toEqual([ids[2]]);
         expect(second.body.nextCursor).toBeNull();
 
@@ -257,33 +302,70 @@ describeEachDatabase(
 
         const page1 = await t.http().get(`/webhooks/subscriptions/${sub.id}/attempts?limit=2`).set(user);
         expect(page1.body.items.map((a: { id: string }) => a.id)).toEqual(all.slice(0, 2).map((a) => a.id));
-        const page2 = await t.http().get(`/webhooks/subscriptions/${sub.id}/attempts`).query({ limit: 2, cursor: page1.body.nextCursor }).set(user);
+        const page2 = await t
+          .http()
+          .get(`/webhooks/subscriptions/${sub.id}/attempts`)
+          .query({ limit: 2, cursor: page1.body.nextCursor })
+          .set(user);
         expect(page2.body.items.map((a: { id: string }) => a.id)).toEqual([all[2].id]);
         expect(page2.body.nextCursor).toBeNull();
 
         const failed = await t.http().get(`/webhooks/subscriptions/${sub.id}/attempts?status=failed`).set(user);
-        expect(failed.body.items.map((a: { id: string; status: string }) => a.status)).toEqual(all.filter((a) => a.status === 'failed').map(() => 'failed'));
-        expect(failed.body.items.length + (await t.http().get(`/webhooks/subscriptions/${sub.id}/attempts?status=successful`).set(user)).body.items.length).toBe(
-          all.filter((a) => a.status !== 'pending').length,
+        expect(failed.body.items.map((a: { id: string; status: string }) => a.status)).toEqual(
+          all.filter((a) => a.status === 'failed').map(() => 'failed'),
         );
+        expect(
+          failed.body.items.length +
+            (await t.http().get(`/webhooks/subscriptions/${sub.id}/attempts?status=successful`).set(user)).body.items
+              .length,
+        ).toBe(all.filter((a) => a.status !== 'pending').length);
 
         const future = new Date(Date.now() + 3_600_000).toISOString();
-        const none = await t.http().get(`/webhooks/subscriptions/${sub.id}/attempts`).query({ since: future }).set(user);
+        const none = await t
+          .http()
+          .get(`/webhooks/subscriptions/${sub.id}/attempts`)
+          .query({ since: future })
+          .set(user);
         expect([none.status, none.body.items]).toEqual([200, []]);
-        const past = await t.http().get(`/webhooks/subscriptions/${sub.id}/attempts`).query({ since: '2000-01-01T00:00:00Z' }).set(user);
+        const past = await t
+          .http()
+          .get(`/webhooks/subscriptions/${sub.id}/attempts`)
+          .query({ since: '2000-01-01T00:00:00Z' })
+          .set(user);
         expect(past.body.items).toHaveLength(3);
       });
 
       it('shows static subscriptions to their owner but refuses to change them (409)', async () => {
         const [staticSub] = (await t.subscriptions.list({ static: true })).items;
-        const res = await t.http().get(`/webhooks/subscriptions/${encodeURIComponent(staticSub.id)}`).set(as('alice'));
+        const res = await t
+          .http()
+          .get(`/webhooks/subscriptions/${encodeURIComponent(staticSub.id)}`)
+          .set(as('alice'));
         expect(res.status).toBe(200);
         expect(res.body).toMatchObject({ id: staticSub.id, static: true, owner: 'alice', events: ['order.ship'] });
-        expect((await t.http().get(`/webhooks/subscriptions/${encodeURIComponent(staticSub.id)}`).set(as('bob'))).status).toBe(404);
-        const patched = await t.http().patch(`/webhooks/subscriptions/${encodeURIComponent(staticSub.id)}`).set(as('alice')).send({ description: 'x' });
+        expect(
+          (
+            await t
+              .http()
+              .get(`/webhooks/subscriptions/${encodeURIComponent(staticSub.id)}`)
+              .set(as('bob'))
+          ).status,
+        ).toBe(404);
+        const patched = await t
+          .http()
+          .patch(`/webhooks/subscriptions/${encodeURIComponent(staticSub.id)}`)
+          .set(as('alice'))
+          .send({ description: 'x' });
         expect(patched.status).toBe(409);
         expect(patched.body.message).toMatch(/static/);
-        expect((await t.http().delete(`/webhooks/subscriptions/${encodeURIComponent(staticSub.id)}`).set(as('alice'))).status).toBe(409);
+        expect(
+          (
+            await t
+              .http()
+              .delete(`/webhooks/subscriptions/${encodeURIComponent(staticSub.id)}`)
+              .set(as('alice'))
+          ).status,
+        ).toBe(409);
       });
     });
 
@@ -323,23 +405,49 @@ describeEachDatabase(
         const bobIds = bobList.body.items.map((s: { id: string }) => s.id);
         expect(bobIds).toContain(bobs.id);
         expect(bobList.body.items.every((s: { owner: string }) => s.owner === 'bob')).toBe(true);
-        expect((await t.http().get('/webhooks/subscriptions?owner=alice').set(bob)).body).toEqual({ items: [], nextCursor: null });
+        expect((await t.http().get('/webhooks/subscriptions?owner=alice').set(bob)).body).toEqual({
+          items: [],
+          nextCursor: null,
+        });
 
         // Alice still sees her attempt.
-        expect((await t.http().get(`/webhooks/subscriptions/${mine.id}/attempts/${aliceAttempt.id}`).set(as('alice'))).status).toBe(200);
+        expect(
+          (await t.http().get(`/webhooks/subscriptions/${mine.id}/attempts/${aliceAttempt.id}`).set(as('alice')))
+            .status,
+        ).toBe(200);
       });
 
       it('lets only administrators set the owner or the permission', async () => {
         const before = await count();
-        const owner = await t.http().post('/webhooks/subscriptions').set(as('bob')).send({ to: 'https://b.example.com', events: ['contact.create'], owner: 'alice' });
-        expect([owner.status, owner.body.field, owner.body.reason]).toEqual([400, 'owner', 'can only be set by an administrator']);
-        const permission = await t.http().post('/webhooks/subscriptions').set(as('bob')).send({ to: 'https://b.example.com', events: ['contact.create'], permission: 'read' });
+        const owner = await t
+          .http()
+          .post('/webhooks/subscriptions')
+          .set(as('bob'))
+          .send({ to: 'https://b.example.com', events: ['contact.create'], owner: 'alice' });
+        expect([owner.status, owner.body.field, owner.body.reason]).toEqual([
+          400,
+          'owner',
+          'can only be set by an administrator',
+        ]);
+        const permission = await t
+          .http()
+          .post('/webhooks/subscriptions')
+          .set(as('bob'))
+          .send({ to: 'https://b.example.com', events: ['contact.create'], permission: 'read' });
         expect([permission.status, permission.body.field]).toEqual([400, 'permission']);
         expect(await count()).toBe(before);
 
-        const own = await create(as('bob'), { to: 'https://b.example.com/own', events: ['contact.create'], owner: 'bob' });
+        const own = await create(as('bob'), {
+          to: 'https://b.example.com/own',
+          events: ['contact.create'],
+          owner: 'bob',
+        });
         expect(own.owner).toBe('bob');
-        const reassign = await t.http().patch(`/webhooks/subscriptions/${own.id}`).set(as('bob')).send({ owner: 'mallory' });
+        const reassign = await t
+          .http()
+          .patch(`/webhooks/subscriptions/${own.id}`)
+          .set(as('bob'))
+          .send({ owner: 'mallory' });
         expect([reassign.status, reassign.body.field]).toEqual([400, 'owner']);
         expect((await t.subscriptions.get(own.id)).ownerId).toBe('bob');
       });
@@ -348,39 +456,79 @@ describeEachDatabase(
         const carol = as('carol', { 'x-scope': '/acme' });
         const home = await create(carol, { to: 'https://c.example.com/home', events: ['contact.create'] });
         expect(home.scope).toBe('/acme');
-        const below = await create(carol, { to: 'https://c.example.com/sales', events: ['contact.create'], scope: '/acme/sales' });
+        const below = await create(carol, {
+          to: 'https://c.example.com/sales',
+          events: ['contact.create'],
+          scope: '/acme/sales',
+        });
         expect(below.scope).toBe('/acme/sales');
-        const outside = await t.http().post('/webhooks/subscriptions').set(carol).send({ to: 'https://c.example.com/x', events: ['contact.create'], scope: '/globex' });
+        const outside = await t
+          .http()
+          .post('/webhooks/subscriptions')
+          .set(carol)
+          .send({ to: 'https://c.example.com/x', events: ['contact.create'], scope: '/globex' });
         expect([outside.status, outside.body.field]).toEqual([400, 'scope']);
         expect(outside.body.reason).toMatch(/"\/acme" or a scope beneath it/);
-        const above = await t.http().post('/webhooks/subscriptions').set(carol).send({ to: 'https://c.example.com/x', events: ['contact.create'], scope: '/' });
+        const above = await t
+          .http()
+          .post('/webhooks/subscriptions')
+          .set(carol)
+          .send({ to: 'https://c.example.com/x', events: ['contact.create'], scope: '/' });
         expect([above.status, above.body.field]).toEqual([400, 'scope']);
 
         // An administrator places subscriptions of Carol's above her scope and in another branch.
-        const root = await create(admin(), { to: 'https://c.example.com/root', events: ['contact.create'], owner: 'carol', scope: '/' });
-        const globex = await create(admin(), { to: 'https://c.example.com/globex', events: ['contact.create'], owner: 'carol', scope: '/globex' });
-        const acmeCousin = await create(admin(), { to: 'https://c.example.com/acmecorp', events: ['contact.create'], owner: 'carol', scope: '/acmecorp' });
+        const root = await create(admin(), {
+          to: 'https://c.example.com/root',
+          events: ['contact.create'],
+          owner: 'carol',
+          scope: '/',
+        });
+        const globex = await create(admin(), {
+          to: 'https://c.example.com/globex',
+          events: ['contact.create'],
+          owner: 'carol',
+          scope: '/globex',
+        });
+        const acmeCousin = await create(admin(), {
+          to: 'https://c.example.com/acmecorp',
+          events: ['contact.create'],
+          owner: 'carol',
+          scope: '/acmecorp',
+        });
 
-        const listed = (await t.http().get('/webhooks/subscriptions?limit=500').set(carol)).body.items.map((s: { id: string }) => s.id);
+        const listed = (await t.http().get('/webhooks/subscriptions?limit=500').set(carol)).body.items.map(
+          (s: { id: string }) => s.id,
+        );
         expect(listed.sort()).toEqual([home.id, below.id, root.id].sort());
         expect((await t.http().get(`/webhooks/subscriptions/${root.id}`).set(carol)).status).toBe(200);
         expect((await t.http().get(`/webhooks/subscriptions/${globex.id}`).set(carol)).status).toBe(404);
         expect((await t.http().get(`/webhooks/subscriptions/${acmeCousin.id}`).set(carol)).status).toBe(404);
         // Without a scope, Carol acts at the root: everything of hers.
-        const all = (await t.http().get('/webhooks/subscriptions?limit=500').set(as('carol'))).body.items.map((s: { id: string }) => s.id);
+        const all = (await t.http().get('/webhooks/subscriptions?limit=500').set(as('carol'))).body.items.map(
+          (s: { id: string }) => s.id,
+        );
         expect(all.sort()).toEqual([home.id, below.id, root.id, globex.id, acmeCousin.id].sort());
-        const exact = (await t.http().get('/webhooks/subscriptions?scope=/acme/sales').set(carol)).body.items.map((s: { id: string }) => s.id);
+        const exact = (await t.http().get('/webhooks/subscriptions?scope=/acme/sales').set(carol)).body.items.map(
+          (s: { id: string }) => s.id,
+        );
         expect(exact).toEqual([below.id]);
       });
 
       it('lets administrators see and manage everything, or everything within their scope', async () => {
-        const dave = await create(as('dave', { 'x-scope': '/initech' }), { to: 'https://d.example.com', events: ['contact.create'] });
+        const dave = await create(as('dave', { 'x-scope': '/initech' }), {
+          to: 'https://d.example.com',
+          events: ['contact.create'],
+        });
         const erin = await create(as('erin'), { to: 'https://e.example.com', events: ['contact.create'] });
 
-        const everything = (await t.http().get('/webhooks/subscriptions?limit=500').set(admin())).body.items.map((s: { id: string }) => s.id);
+        const everything = (await t.http().get('/webhooks/subscriptions?limit=500').set(admin())).body.items.map(
+          (s: { id: string }) => s.id,
+        );
         expect(everything).toEqual(expect.arrayContaining([dave.id, erin.id]));
         expect(everything.length).toBe(await count());
-        const byOwner = (await t.http().get('/webhooks/subscriptions?owner=dave').set(admin())).body.items.map((s: { id: string }) => s.id);
+        const byOwner = (await t.http().get('/webhooks/subscriptions?owner=dave').set(admin())).body.items.map(
+          (s: { id: string }) => s.id,
+        );
         expect(byOwner).toEqual([dave.id]);
 
         const scoped = admin('/initech');
@@ -388,14 +536,30 @@ describeEachDatabase(
         expect(inScope.map((s: { id: string }) => s.id)).toEqual([dave.id]);
         expect((await t.http().get('/webhooks/subscriptions?within=/acme').set(scoped)).body.items).toEqual([]);
         expect((await t.http().get(`/webhooks/subscriptions/${erin.id}`).set(scoped)).status).toBe(404);
-        expect((await t.http().patch(`/webhooks/subscriptions/${dave.id}`).set(scoped).send({ description: 'checked' })).body.description).toBe('checked');
-        const outside = await t.http().post('/webhooks/subscriptions').set(scoped).send({ to: 'https://x.example.com', events: ['contact.create'], scope: '/' });
+        expect(
+          (await t.http().patch(`/webhooks/subscriptions/${dave.id}`).set(scoped).send({ description: 'checked' })).body
+            .description,
+        ).toBe('checked');
+        const outside = await t
+          .http()
+          .post('/webhooks/subscriptions')
+          .set(scoped)
+          .send({ to: 'https://x.example.com', events: ['contact.create'], scope: '/' });
         expect([outside.status, outside.body.field]).toEqual([400, 'scope']);
 
         // Administrators create for others, or for no one, and reassign.
-        const forFrank = await create(admin(), { to: 'https://f.example.com', events: ['contact.create'], owner: 'frank', permission: 'contacts.read' });
+        const forFrank = await create(admin(), {
+          to: 'https://f.example.com',
+          events: ['contact.create'],
+          owner: 'frank',
+          permission: 'contacts.read',
+        });
         expect([forFrank.owner, forFrank.permission]).toEqual(['frank', 'contacts.read']);
-        const ownerless = await create(admin(), { to: 'https://n.example.com', events: ['contact.create'], owner: null });
+        const ownerless = await create(admin(), {
+          to: 'https://n.example.com',
+          events: ['contact.create'],
+          owner: null,
+        });
         expect(ownerless.owner).toBeNull();
         const mine = await create(admin(), { to: 'https://r.example.com', events: ['contact.create'] });
         expect(mine.owner).toBe('root');
@@ -421,13 +585,27 @@ describeEachDatabase(
         const anonymous = await t.http().get('/webhooks/subscriptions').set(as('anonymous'));
         expect([anonymous.status, anonymous.body.statusCode]).toEqual([401, 401]);
         const before = await count();
-        expect((await t.http().post('/webhooks/hooks').send({ target_url: 'https://x.example.com', event: 'lead.create' })).status).toBe(403);
-        expect((await t.http().post('/webhooks/hooks').set(as('anonymous')).send({ target_url: 'https://x.example.com', event: 'lead.create' })).status).toBe(401);
+        expect(
+          (await t.http().post('/webhooks/hooks').send({ target_url: 'https://x.example.com', event: 'lead.create' }))
+            .status,
+        ).toBe(403);
+        expect(
+          (
+            await t
+              .http()
+              .post('/webhooks/hooks')
+              .set(as('anonymous'))
+              .send({ target_url: 'https://x.example.com', event: 'lead.create' })
+          ).status,
+        ).toBe(401);
         expect(await count()).toBe(before);
       });
 
       it('answers a malformed principal from the application as a 500 without details', async () => {
-        const res = await t.http().get('/webhooks/subscriptions').set(as('alice', { 'x-scope': 'not-a-scope' }));
+        const res = await t
+          .http()
+          .get('/webhooks/subscriptions')
+          .set(as('alice', { 'x-scope': 'not-a-scope' }));
         expect(res.status).toBe(500);
         expect(res.body).toEqual({ statusCode: 500, error: 'Internal Server Error', message: 'Internal server error' });
       });
@@ -468,7 +646,11 @@ describeEachDatabase(
 
       it.each(createCases)('POST subscriptions: %s', async (_title, body, field) => {
         const before = await count();
-        const res = await t.http().post('/webhooks/subscriptions').set(as('alice')).send(body as object);
+        const res = await t
+          .http()
+          .post('/webhooks/subscriptions')
+          .set(as('alice'))
+          .send(body as object);
         expect(res.status, JSON.stringify(res.body)).toBe(400);
         expect(res.body).toMatchObject({ statusCode: 400, error: 'Bad Request', field, reason: expect.any(String) });
         expect(res.body.message).toBe(`${field} ${res.body.reason}`);
@@ -479,14 +661,23 @@ describeEachDatabase(
       it('POST subscriptions: malformed JSON and JSON that is not an object (refused by the body parser)', async () => {
         const before = await count();
         for (const text of ['{"to": "https://x.example.com",', '"hello"', '42', 'null']) {
-          const res = await t.http().post('/webhooks/subscriptions').set(as('alice')).set('content-type', 'application/json').send(text);
+          const res = await t
+            .http()
+            .post('/webhooks/subscriptions')
+            .set(as('alice'))
+            .set('content-type', 'application/json')
+            .send(text);
           expect([res.status, res.body.statusCode], text).toEqual([400, 400]);
         }
         expect(await count()).toBe(before);
       });
 
       it('PATCH: bad changes leave the subscription as it was', async () => {
-        const sub = await create(as('alice'), { to: 'https://patch.example.com', events: ['contact.create'], description: 'kept' });
+        const sub = await create(as('alice'), {
+          to: 'https://patch.example.com',
+          events: ['contact.create'],
+          description: 'kept',
+        });
         const cases: Array<[object, string]> = [
           [{ to: 'nope' }, 'to'],
           [{ to: null }, 'to'],
@@ -504,7 +695,13 @@ describeEachDatabase(
           expect([res.status, res.body.field], JSON.stringify(body)).toEqual([400, field]);
         }
         const stored = await t.subscriptions.get(sub.id);
-        expect(stored).toMatchObject({ to: 'https://patch.example.com', events: ['contact.create'], description: 'kept', dialect: 'default', active: true });
+        expect(stored).toMatchObject({
+          to: 'https://patch.example.com',
+          events: ['contact.create'],
+          description: 'kept',
+          dialect: 'default',
+          active: true,
+        });
       });
 
       it.each<[string, string]>([
@@ -583,19 +780,37 @@ describeEachDatabase(
           'note.delete',
           'order.ship',
         ]);
-        expect(byName['contact.create']).toEqual({ name: 'contact.create', description: 'A contact was created.', schema: CONTACT_SCHEMA, sources: ['option'] });
+        expect(byName['contact.create']).toEqual({
+          name: 'contact.create',
+          description: 'A contact was created.',
+          schema: CONTACT_SCHEMA,
+          sources: ['option'],
+        });
         expect(byName['invoice.paid']).toEqual({
           name: 'invoice.paid',
           description: 'An invoice was paid.',
           schema: { type: 'object', required: ['id'] },
           sources: ['event:InvoiceService.pay'],
         });
-        expect(byName['note.create']).toEqual({ name: 'note.create', description: 'A note on a contact (created)', schema: null, sources: ['resource:note'] });
-        expect(byName['order.ship']).toEqual({ name: 'order.ship', description: null, schema: null, sources: ['subscription'] });
+        expect(byName['note.create']).toEqual({
+          name: 'note.create',
+          description: 'A note on a contact (created)',
+          schema: null,
+          sources: ['resource:note'],
+        });
+        expect(byName['order.ship']).toEqual({
+          name: 'order.ship',
+          description: null,
+          schema: null,
+          sources: ['subscription'],
+        });
       });
 
       it('accepts subscriptions to cataloged events and patterns that match one', async () => {
-        const sub = await create(as('alice'), { to: 'https://catalog.example.com', events: ['invoice.paid', 'note.*', '*.ship'] });
+        const sub = await create(as('alice'), {
+          to: 'https://catalog.example.com',
+          events: ['invoice.paid', 'note.*', '*.ship'],
+        });
         expect(sub.events).toEqual(['invoice.paid', 'note.*', '*.ship']);
       });
     });

@@ -1,7 +1,18 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Injectable } from '@nestjs/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WEBHOOK_AUTHORIZER, WebhookEvents, WebhookSubscription, WebhookUnknownPermissionError, WebhookValidationError, WebhooksConfigurationError, WebhooksModule, type WebhookAuthorizationContext, type WebhookAuthorizer, type WebhooksModuleOptions } from '../lib';
+import {
+  WEBHOOK_AUTHORIZER,
+  WebhookEvents,
+  WebhookSubscription,
+  WebhookUnknownPermissionError,
+  WebhookValidationError,
+  WebhooksConfigurationError,
+  WebhooksModule,
+  type WebhookAuthorizationContext,
+  type WebhookAuthorizer,
+  type WebhooksModuleOptions,
+} from '../lib';
 import { PRECONDITION_FAILURES_MESSAGE } from '../lib/core/messages/status.messages';
 import { isWithinScope } from '../lib/core/scopes/scope-path.util';
 import { PreconditionFailureCounter } from '../lib/react/precondition-failures.counter';
@@ -74,7 +85,8 @@ describeEachDatabase('delivery security checks (the seed security.rst)', (db) =>
   });
   afterAll(() => app?.close());
 
-  const subscribe = (events: string, extra: Record<string, unknown> = {}) => app.subscriptions.create({ to: TARGET, events, ...extra });
+  const subscribe = (events: string, extra: Record<string, unknown> = {}) =>
+    app.subscriptions.create({ to: TARGET, events, ...extra });
   const reached = async (event: string, payload: unknown = { name: 'Folder' }, options = {}) =>
     (await app.dispatcher.dispatch(event, payload, options)).attempts.map((a) => a.subscriptionId);
   async function dispatchMany(event: string, count: number): Promise<void> {
@@ -118,7 +130,9 @@ describeEachDatabase('delivery security checks (the seed security.rst)', (db) =>
     expect(await directory.loggedIn.run('some.one.else', () => reached('folder.share'))).toEqual([]);
     expect(await directory.loggedIn.run('viewer', () => reached('folder.share'))).toEqual([sub.id]);
     // An explicit null is a system action: only the owner is checked.
-    expect(await directory.loggedIn.run('some.one.else', () => reached('folder.share', {}, { initiator: null }))).toEqual([sub.id]);
+    expect(
+      await directory.loggedIn.run('some.one.else', () => reached('folder.share', {}, { initiator: null })),
+    ).toEqual([sub.id]);
     // An initiator nobody knows is refused, but it is no fault of the subscription.
     expect(await reached('folder.share', {}, { initiator: 'nobody.at.all' })).toEqual([]);
     await counter.whenIdle();
@@ -126,10 +140,12 @@ describeEachDatabase('delivery security checks (the seed security.rst)', (db) =>
   });
 
   it('rejects a malformed initiator naming the field', async () => {
-    await expect(app.dispatcher.dispatch('folder.share', {}, { initiator: '' })).rejects.toMatchObject({ field: 'initiator' });
-    await expect(app.dispatcher.dispatch('folder.share', {}, { initiator: 42 as unknown as string })).rejects.toBeInstanceOf(
-      WebhookValidationError,
-    );
+    await expect(app.dispatcher.dispatch('folder.share', {}, { initiator: '' })).rejects.toMatchObject({
+      field: 'initiator',
+    });
+    await expect(
+      app.dispatcher.dispatch('folder.share', {}, { initiator: 42 as unknown as string }),
+    ).rejects.toBeInstanceOf(WebhookValidationError);
   });
 
   it('gives the authorizer the payload as raised, not the shaped body', async () => {
@@ -144,7 +160,10 @@ describeEachDatabase('delivery security checks (the seed security.rst)', (db) =>
     directory.define('nws.oun.bob', '/noaa/nws/oun').grant('nws.oun.bob');
     const sub = await subscribe('employee.update', { owner: 'nws.oun.bob', scope: '/noaa/nws' });
     expect(await reached('employee.update', {}, { scope: '/noaa/nws/oun' })).toEqual([sub.id]);
-    expect(directory.calls.findPrincipal.at(-1)).toMatchObject({ id: 'nws.oun.bob', context: { event: 'employee.update', scope: '/noaa/nws/oun' } });
+    expect(directory.calls.findPrincipal.at(-1)).toMatchObject({
+      id: 'nws.oun.bob',
+      context: { event: 'employee.update', scope: '/noaa/nws/oun' },
+    });
     // Raised in the department, the office's principal cannot be found: a precondition failure.
     expect(await reached('employee.update', {}, { scope: '/noaa/nws' })).toEqual([]);
     await counter.whenIdle();
@@ -187,7 +206,12 @@ describeEachDatabase('delivery security checks (the seed security.rst)', (db) =>
 
   it('counts a dialect that is no longer registered as a precondition failure', async () => {
     const sub = await subscribe('folder.dialect');
-    await app.dataSource.createQueryBuilder().update(WebhookSubscription).set({ dialect: 'retired' }).where({ id: sub.id }).execute();
+    await app.dataSource
+      .createQueryBuilder()
+      .update(WebhookSubscription)
+      .set({ dialect: 'retired' })
+      .where({ id: sub.id })
+      .execute();
     await app.registry.load();
     expect(await reached('folder.dialect')).toEqual([]);
     await counter.whenIdle();
@@ -223,23 +247,41 @@ describeEachDatabase('delivery security checks (the seed security.rst)', (db) =>
     // The principal goes away (without anything deleting its subscriptions).
     directory.principals.delete('carol');
     await dispatchMany('folder.touch', 49);
-    expect(await app.subscriptions.get(sub.id)).toMatchObject({ active: true, statusMessage: 'Active', preconditionFailures: 49 });
+    expect(await app.subscriptions.get(sub.id)).toMatchObject({
+      active: true,
+      statusMessage: 'Active',
+      preconditionFailures: 49,
+    });
 
     await dispatchMany('folder.touch', 2);
-    expect(await app.subscriptions.get(sub.id)).toMatchObject({ active: false, statusMessage: PRECONDITION_FAILURES_MESSAGE });
+    expect(await app.subscriptions.get(sub.id)).toMatchObject({
+      active: false,
+      statusMessage: PRECONDITION_FAILURES_MESSAGE,
+    });
     expect((await app.attempts.list(sub.id)).items).toHaveLength(1);
-    const reachedLimit = app.events.filter((e) => e.name === WebhookEvents.preconditionFailureLimitReached && e.payload.subscription.id === sub.id);
+    const reachedLimit = app.events.filter(
+      (e) => e.name === WebhookEvents.preconditionFailureLimitReached && e.payload.subscription.id === sub.id,
+    );
     expect(reachedLimit).toHaveLength(1);
     expect(reachedLimit[0].payload.failures).toBeGreaterThanOrEqual(50);
-    const deactivated = app.events.filter((e) => e.name === WebhookEvents.subscriptionDeactivated && e.payload.subscription.id === sub.id);
+    const deactivated = app.events.filter(
+      (e) => e.name === WebhookEvents.subscriptionDeactivated && e.payload.subscription.id === sub.id,
+    );
     expect(deactivated.map((e) => e.payload.reason)).toEqual([PRECONDITION_FAILURES_MESSAGE]);
     // Inactive: events no longer reach it, nor count.
     expect(await reached('folder.touch')).toEqual([]);
 
     expect(await app.subscriptions.activate(sub.id)).toBe(true);
-    expect(await app.subscriptions.get(sub.id)).toMatchObject({ active: true, statusMessage: 'Active', preconditionFailures: 0 });
+    expect(await app.subscriptions.get(sub.id)).toMatchObject({
+      active: true,
+      statusMessage: 'Active',
+      preconditionFailures: 0,
+    });
     await dispatchMany('folder.touch', 50);
-    expect(await app.subscriptions.get(sub.id)).toMatchObject({ active: false, statusMessage: PRECONDITION_FAILURES_MESSAGE });
+    expect(await app.subscriptions.get(sub.id)).toMatchObject({
+      active: false,
+      statusMessage: PRECONDITION_FAILURES_MESSAGE,
+    });
   });
 });
 
@@ -270,13 +312,27 @@ describe('authorization without a database in the way', () => {
       const [stat] = (await app.subscriptions.list({ static: true })).items;
       for (let i = 0; i < 2; i++) expect((await app.dispatcher.dispatch('static.event', {})).attempts).toEqual([]);
       await counter.whenIdle();
-      expect((await app.subscriptions.list({ static: true })).items[0]).toMatchObject({ active: true, preconditionFailures: 2 });
+      expect((await app.subscriptions.list({ static: true })).items[0]).toMatchObject({
+        active: true,
+        preconditionFailures: 2,
+      });
       await app.dispatcher.dispatch('static.event', {});
       await counter.whenIdle();
-      expect((await app.subscriptions.list({ static: true })).items[0]).toMatchObject({ active: false, statusMessage: PRECONDITION_FAILURES_MESSAGE, preconditionFailures: 3 });
-      expect(app.events.filter((e) => e.name === WebhookEvents.preconditionFailureLimitReached).map((e) => e.payload.failures)).toEqual([3]);
+      expect((await app.subscriptions.list({ static: true })).items[0]).toMatchObject({
+        active: false,
+        statusMessage: PRECONDITION_FAILURES_MESSAGE,
+        preconditionFailures: 3,
+      });
+      expect(
+        app.events
+          .filter((e) => e.name === WebhookEvents.preconditionFailureLimitReached)
+          .map((e) => e.payload.failures),
+      ).toEqual([3]);
       expect(await app.subscriptions.activate(stat.id)).toBe(true);
-      expect((await app.subscriptions.list({ static: true })).items[0]).toMatchObject({ active: true, preconditionFailures: 0 });
+      expect((await app.subscriptions.list({ static: true })).items[0]).toMatchObject({
+        active: true,
+        preconditionFailures: 0,
+      });
       directory.define('gone').grant('gone');
       expect((await app.dispatcher.dispatch('static.event', {})).attempts).toHaveLength(1);
     } finally {
@@ -298,7 +354,12 @@ describe('authorization without a database in the way', () => {
     try {
       const counter = app.module.get(PreconditionFailureCounter);
       const fine = await app.subscriptions.create({ to: TARGET, events: 'doc.read', owner: 'u1' });
-      const unknown = await app.subscriptions.create({ to: TARGET, events: 'doc.read', owner: 'u1', permission: 'write' });
+      const unknown = await app.subscriptions.create({
+        to: TARGET,
+        events: 'doc.read',
+        owner: 'u1',
+        permission: 'write',
+      });
       expect((await app.dispatcher.dispatch('doc.read', {})).attempts.map((a) => a.subscriptionId)).toEqual([fine.id]);
       expect(asked).toEqual(['read', 'write']);
       await counter.whenIdle();
@@ -311,7 +372,9 @@ describe('authorization without a database in the way', () => {
 
   it('finds an authorizer provided under the WEBHOOK_AUTHORIZER token', async () => {
     const directory = new Directory().define('tok.owner');
-    const app = await createTestApp(memory, quiet, { providers: [{ provide: WEBHOOK_AUTHORIZER, useValue: directory }] });
+    const app = await createTestApp(memory, quiet, {
+      providers: [{ provide: WEBHOOK_AUTHORIZER, useValue: directory }],
+    });
     try {
       await app.subscriptions.create({ to: TARGET, events: 'tok.en', owner: 'tok.owner' });
       expect((await app.dispatcher.dispatch('tok.en', {})).attempts).toEqual([]);
@@ -338,7 +401,11 @@ describe('authorization without a database in the way', () => {
         return this.grants.allowed.has(principal);
       }
     }
-    const app = await createTestApp(memory, { ...quiet, authorization: { authorizer: GrantsAuthorizer } }, { providers: [Grants, GrantsAuthorizer] });
+    const app = await createTestApp(
+      memory,
+      { ...quiet, authorization: { authorizer: GrantsAuthorizer } },
+      { providers: [Grants, GrantsAuthorizer] },
+    );
     try {
       const alice = await app.subscriptions.create({ to: TARGET, events: 'cls.x', owner: 'alice' });
       await app.subscriptions.create({ to: TARGET, events: 'cls.x', owner: 'bob' });
@@ -390,7 +457,11 @@ describe('authorization without a database in the way', () => {
     [{ authorization: { authoriser: {} } }, 'authorization.authoriser', /unknown option/],
     [{ authorization: { preconditionFailureLimit: 0 } }, 'authorization.preconditionFailureLimit', /whole number/],
     [{ authorization: { defaultPermission: '' } }, 'authorization.defaultPermission', /non-empty/],
-    [{ authorization: { principalRemovedEvent: ['user.deleted', 3] } }, 'authorization.principalRemovedEvent[1]', /event name/],
+    [
+      { authorization: { principalRemovedEvent: ['user.deleted', 3] } },
+      'authorization.principalRemovedEvent[1]',
+      /event name/,
+    ],
     [{ authorization: { removedPrincipal: 'id' } }, 'authorization.removedPrincipal', /function/],
   ])('rejects %j naming the option', (options, option, message) => {
     let error: unknown;

@@ -1,6 +1,11 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { WebhookDeliveryAttempt, WebhookEvents, WebhookPayloadError, type WebhooksModuleOptions } from '../lib';
-import { DELIVERY_FAILURES_MESSAGE, DESTINATION_VERIFICATION_FAILED, REMOTE_ERROR, RESPONSE_HANDLING_ERROR } from '../lib/core/messages/status.messages';
+import {
+  DELIVERY_FAILURES_MESSAGE,
+  DESTINATION_VERIFICATION_FAILED,
+  REMOTE_ERROR,
+  RESPONSE_HANDLING_ERROR,
+} from '../lib/core/messages/status.messages';
 import { createMemoryTransport, WebhooksTestKit } from '../lib/testing';
 import { createTestApp, type TestApp } from './support/app';
 import { describeEachDatabase } from './support/databases';
@@ -65,15 +70,22 @@ describeEachDatabase('delivery (the seed delivery_attempts.rst)', (db) => {
       leaseOwner: null,
     });
     expect(attempt.request).toMatchObject({ url: receiver.url('/ok'), method: 'POST', body: '{"name":"Folder"}' });
-    expect(attempt.request.headers).toMatchObject({ 'webhook-id': result.messageId, 'content-type': 'application/json' });
+    expect(attempt.request.headers).toMatchObject({
+      'webhook-id': result.messageId,
+      'content-type': 'application/json',
+    });
     expect(attempt.response).toMatchObject({ statusCode: 200, reason: 'OK', body: 'thanks', truncated: false });
     expect(attempt.response!.headers['x-receiver']).toBe('yes');
     expect(attempt.response!.elapsedMs).toBeGreaterThanOrEqual(0);
     expect(attempt.internalInfo.originated).toMatchObject({ pid: process.pid, note: '/some/request/path' });
     expect(attempt.internalInfo.exceptionHistory).toEqual([]);
-    expect(attempt.tries).toEqual([expect.objectContaining({ number: 1, trigger: 'scheduled', statusCode: 200, message: '200 OK' })]);
+    expect(attempt.tries).toEqual([
+      expect.objectContaining({ number: 1, trigger: 'scheduled', statusCode: 200, message: '200 OK' }),
+    ]);
     expect(attempt.resolvedAt!.getTime()).toBeGreaterThanOrEqual(attempt.createdAt.getTime());
-    expect(app.events.some((e) => e.name === WebhookEvents.attemptSucceeded && e.payload.attempt.id === attempt.id)).toBe(true);
+    expect(
+      app.events.some((e) => e.name === WebhookEvents.attemptSucceeded && e.payload.attempt.id === attempt.id),
+    ).toBe(true);
   });
 
   it('records an HTTP failure with the response status as its message', async () => {
@@ -82,9 +94,15 @@ describeEachDatabase('delivery (the seed delivery_attempts.rst)', (db) => {
     await app.dispatcher.dispatch('folder.delete', { id: 1 });
     await app.engine.whenIdle();
     const attempt = await only(sub.id);
-    expect(attempt).toMatchObject({ status: 'failed', message: '404 Not Found', response: expect.objectContaining({ statusCode: 404, body: 'nope' }) });
+    expect(attempt).toMatchObject({
+      status: 'failed',
+      message: '404 Not Found',
+      response: expect.objectContaining({ statusCode: 404, body: 'nope' }),
+    });
     expect(attempt.internalInfo.exceptionHistory).toEqual([]);
-    expect(app.events.some((e) => e.name === WebhookEvents.attemptFailed && e.payload.attempt.id === attempt.id)).toBe(true);
+    expect(app.events.some((e) => e.name === WebhookEvents.attemptFailed && e.payload.attempt.id === attempt.id)).toBe(
+      true,
+    );
   });
 
   it('treats a redirect as a failure and does not follow it', async () => {
@@ -111,7 +129,10 @@ describeEachDatabase('delivery (the seed delivery_attempts.rst)', (db) => {
   });
 
   it('fails validation of a destination that does not resolve, without sending', async () => {
-    const sub = await app.subscriptions.create({ to: 'https://this_domain_does_not_exist.invalid/hook', events: 'folder.share' });
+    const sub = await app.subscriptions.create({
+      to: 'https://this_domain_does_not_exist.invalid/hook',
+      events: 'folder.share',
+    });
     await app.dispatcher.dispatch('folder.share', {});
     await app.engine.whenIdle();
     const attempt = await only(sub.id);
@@ -154,7 +175,12 @@ describeEachDatabase('delivery (the seed delivery_attempts.rst)', (db) => {
       await app.dispatcher.dispatch('order.create', { n: 3 }, { manager });
     });
     await app.engine.whenIdle();
-    expect(receiver.received('/savepoint').map((r) => JSON.parse(r.body).n).sort()).toEqual([1, 3]);
+    expect(
+      receiver
+        .received('/savepoint')
+        .map((r) => JSON.parse(r.body).n)
+        .sort(),
+    ).toEqual([1, 3]);
   });
 
   it('rejects bad dispatch arguments with a typed error naming the field', async () => {
@@ -227,7 +253,11 @@ describeEachDatabase('delivery rules, in memory (the testing kit: no socket need
     const kept = (await app.attempts.list(sub.id, { limit: 500 })).items;
     expect(kept).toHaveLength(50);
     expect(new Set(kept.map((a) => a.status))).toEqual(new Set(['failed']));
-    expect(app.events.filter((e) => e.name === WebhookEvents.subscriptionDeactivated && e.payload.subscription.id === sub.id)).toHaveLength(1);
+    expect(
+      app.events.filter(
+        (e) => e.name === WebhookEvents.subscriptionDeactivated && e.payload.subscription.id === sub.id,
+      ),
+    ).toHaveLength(1);
 
     // Deactivated: further events do not reach it.
     const before = kit.requestsTo(`${HOOKS}/failing`).length;
@@ -236,7 +266,11 @@ describeEachDatabase('delivery rules, in memory (the testing kit: no socket need
     expect(kit.requestsTo(`${HOOKS}/failing`)).toHaveLength(before);
 
     expect(await app.subscriptions.activate(sub.id)).toBe(true);
-    expect(await app.subscriptions.get(sub.id)).toMatchObject({ active: true, statusMessage: 'Active', consecutiveFailures: 0 });
+    expect(await app.subscriptions.get(sub.id)).toMatchObject({
+      active: true,
+      statusMessage: 'Active',
+      consecutiveFailures: 0,
+    });
     kit.respondWith(`${HOOKS}/failing`, 200);
     await app.dispatcher.dispatch('alarm.raise', {});
     await kit.waitForDeliveries();
@@ -285,7 +319,10 @@ describe('static transient subscriptions', () => {
       receiver.respond('/static', { status: 503 });
       for (let i = 0; i < 55; i++) await app.dispatcher.dispatch('contact.update', { i });
       await app.engine.whenIdle();
-      expect((await app.subscriptions.list({ static: true })).items[0]).toMatchObject({ active: false, statusMessage: DELIVERY_FAILURES_MESSAGE });
+      expect((await app.subscriptions.list({ static: true })).items[0]).toMatchObject({
+        active: false,
+        statusMessage: DELIVERY_FAILURES_MESSAGE,
+      });
       expect((await app.attempts.list(stat.id, { limit: 500 })).items).toHaveLength(50);
     } finally {
       await app.close();

@@ -169,8 +169,14 @@ describe('WebhookDestinationGuard', () => {
       const dns = new StubResolver().on('hooks.example.com', [input]);
       const guard = new WebhookDestinationGuard({ resolver: dns.resolve });
       const family = canonical.includes(':') ? 6 : 4;
-      await expect(guard.resolve('https://hooks.example.com/hook')).resolves.toMatchObject({ address: canonical, family });
-      await expect(guard.resolve(`https://${urlHost(input)}/hook`)).resolves.toMatchObject({ address: canonical, family });
+      await expect(guard.resolve('https://hooks.example.com/hook')).resolves.toMatchObject({
+        address: canonical,
+        family,
+      });
+      await expect(guard.resolve(`https://${urlHost(input)}/hook`)).resolves.toMatchObject({
+        address: canonical,
+        family,
+      });
     });
   });
 
@@ -247,10 +253,18 @@ describe('WebhookDestinationGuard', () => {
       const guard = new WebhookDestinationGuard({ resolver: dns.resolve, allowHttp: true });
 
       const named = await guard.resolve('https://hooks.example.com/a?b=1');
-      expect(named).toMatchObject({ hostname: 'hooks.example.com', port: 443, address: '2606:4700:4700::1111', family: 6 });
+      expect(named).toMatchObject({
+        hostname: 'hooks.example.com',
+        port: 443,
+        address: '2606:4700:4700::1111',
+        family: 6,
+      });
       expect(named.url.href).toBe('https://hooks.example.com/a?b=1');
 
-      expect(await guard.resolve('http://hooks.example.com:8080/')).toMatchObject({ port: 8080, address: '2606:4700:4700::1111' });
+      expect(await guard.resolve('http://hooks.example.com:8080/')).toMatchObject({
+        port: 8080,
+        address: '2606:4700:4700::1111',
+      });
       expect(await guard.resolve('http://hooks.example.com/')).toMatchObject({ port: 80 });
       expect(await guard.resolve('https://[2606:4700:4700::1111]:8443/x')).toMatchObject({
         hostname: '2606:4700:4700::1111',
@@ -282,14 +296,27 @@ describe('WebhookDestinationGuard', () => {
       const dns = new StubResolver().on('hooks.example.com', ['8.8.8.8'], ['10.0.0.5']);
       const guard = new WebhookDestinationGuard({ resolver: dns.resolve });
       for (let i = 0; i < 3; i++) {
-        expect(await guard.resolve('https://8.8.4.4:8443/hook')).toMatchObject({ address: '8.8.4.4', port: 8443, hostname: '8.8.4.4' });
-        expect(await refusal(guard.resolve('https://10.1.2.3/hook'))).toMatchObject({ kind: 'blocked', address: '10.1.2.3' });
-        expect(await refusal(guard.resolve('https://localhost/hook'))).toMatchObject({ kind: 'blocked', address: '127.0.0.1' });
+        expect(await guard.resolve('https://8.8.4.4:8443/hook')).toMatchObject({
+          address: '8.8.4.4',
+          port: 8443,
+          hostname: '8.8.4.4',
+        });
+        expect(await refusal(guard.resolve('https://10.1.2.3/hook'))).toMatchObject({
+          kind: 'blocked',
+          address: '10.1.2.3',
+        });
+        expect(await refusal(guard.resolve('https://localhost/hook'))).toMatchObject({
+          kind: 'blocked',
+          address: '127.0.0.1',
+        });
         await expect(guard.assertAllowed('https://[::1]/hook')).rejects.toBeInstanceOf(WebhookValidationError);
       }
       expect(dns.calls).toEqual([]);
       expect(await guard.resolve('https://hooks.example.com/')).toMatchObject({ address: '8.8.8.8' });
-      expect(await refusal(guard.resolve('https://hooks.example.com/'))).toMatchObject({ kind: 'blocked', address: '10.0.0.5' });
+      expect(await refusal(guard.resolve('https://hooks.example.com/'))).toMatchObject({
+        kind: 'blocked',
+        address: '10.0.0.5',
+      });
       expect(dns.calls).toEqual(['hooks.example.com', 'hooks.example.com']);
     });
 
@@ -321,12 +348,21 @@ describe('WebhookDestinationGuard', () => {
         .on('mixed6.example', ['2606:4700:4700::1111', '::1', '1.1.1.1'])
         .on('meta.example', ['192.168.1.10', '169.254.169.254']);
       const guard = new WebhookDestinationGuard({ resolver: dns.resolve });
-      expect(await refusal(guard.resolve('https://mixed.example/'))).toMatchObject({ kind: 'blocked', address: '10.0.0.5' });
-      expect(await refusal(guard.resolve('https://mixed6.example/'))).toMatchObject({ kind: 'blocked', address: '::1' });
+      expect(await refusal(guard.resolve('https://mixed.example/'))).toMatchObject({
+        kind: 'blocked',
+        address: '10.0.0.5',
+      });
+      expect(await refusal(guard.resolve('https://mixed6.example/'))).toMatchObject({
+        kind: 'blocked',
+        address: '::1',
+      });
 
       const open = new WebhookDestinationGuard({ resolver: dns.resolve, allowPrivateNetworks: true });
       expect(await open.resolve('https://mixed.example/')).toMatchObject({ address: '8.8.8.8' });
-      expect(await refusal(open.resolve('https://meta.example/'))).toMatchObject({ kind: 'blocked', address: '169.254.169.254' });
+      expect(await refusal(open.resolve('https://meta.example/'))).toMatchObject({
+        kind: 'blocked',
+        address: '169.254.169.254',
+      });
     });
 
     it('pins the first address when all are allowed', async () => {
@@ -368,10 +404,16 @@ describe('WebhookDestinationGuard', () => {
         .on('meta.example', ['169.254.169.254'])
         .on('link.example', ['169.254.1.1'])
         .on('aws6.example', ['fd00:ec2::254']);
-      const guard = new WebhookDestinationGuard({ resolver: dns.resolve, allowedCidrs: ['169.254.169.254/32', 'fd00:ec2::254'] });
+      const guard = new WebhookDestinationGuard({
+        resolver: dns.resolve,
+        allowedCidrs: ['169.254.169.254/32', 'fd00:ec2::254'],
+      });
       expect(await guard.resolve('https://meta.example/')).toMatchObject({ address: '169.254.169.254' });
       expect(await guard.resolve('https://aws6.example/')).toMatchObject({ address: 'fd00:ec2::254', family: 6 });
-      expect(await refusal(guard.resolve('https://link.example/'))).toMatchObject({ kind: 'blocked', address: '169.254.1.1' });
+      expect(await refusal(guard.resolve('https://link.example/'))).toMatchObject({
+        kind: 'blocked',
+        address: '169.254.1.1',
+      });
     });
 
     it('opens listed private ranges without opening the others', async () => {
@@ -391,7 +433,16 @@ describe('WebhookDestinationGuard', () => {
     });
 
     it('rejects a bad entry naming targets.allowedCidrs[i]', () => {
-      const bad: unknown[] = ['10.0.0.0/33', 'intranet', '0x0a.0.0.0/8', '10.0.0/8', 42, '', 'fe80::/129', 'fe80::1%eth0'];
+      const bad: unknown[] = [
+        '10.0.0.0/33',
+        'intranet',
+        '0x0a.0.0.0/8',
+        '10.0.0/8',
+        42,
+        '',
+        'fe80::/129',
+        'fe80::1%eth0',
+      ];
       for (const entry of bad) {
         let caught: unknown;
         try {
@@ -401,7 +452,9 @@ describe('WebhookDestinationGuard', () => {
         }
         expect(caught, JSON.stringify(entry)).toBeInstanceOf(WebhooksConfigurationError);
         expect((caught as WebhooksConfigurationError).option).toBe('targets.allowedCidrs[1]');
-        expect((caught as Error).message).toContain('option "targets.allowedCidrs[1]" must be a CIDR range such as "10.0.0.0/8"');
+        expect((caught as Error).message).toContain(
+          'option "targets.allowedCidrs[1]" must be a CIDR range such as "10.0.0.0/8"',
+        );
       }
       expect(() => new WebhookDestinationGuard({ allowedCidrs: '10.0.0.0/8' as unknown as string[] })).toThrow(
         expect.objectContaining({ option: 'targets.allowedCidrs' }),
@@ -476,7 +529,9 @@ describe('WebhookDestinationGuard', () => {
       expect(elapsed).toBeGreaterThanOrEqual(95);
       expect(elapsed).toBeLessThan(2_000);
       const invalid = await validationFailure(guard.assertAllowed('https://slow.example/'));
-      expect(invalid.reason).toBe('could not be verified: looking up slow.example took longer than 100 ms; please check the domain');
+      expect(invalid.reason).toBe(
+        'could not be verified: looking up slow.example took longer than 100 ms; please check the domain',
+      );
     });
 
     it('defaults to a 5 s bound', async () => {
@@ -531,13 +586,19 @@ describe('WebhookDestinationGuard', () => {
       );
 
       error = await validationFailure(guard.assertAllowed('https://[fd00:ec2::254]/'));
-      expect(error.reason).toMatch(/^points to fd00:ec2::254, a cloud metadata service address; .*"fd00:ec2::254\/128"/);
+      expect(error.reason).toMatch(
+        /^points to fd00:ec2::254, a cloud metadata service address; .*"fd00:ec2::254\/128"/,
+      );
 
       error = await validationFailure(guard.assertAllowed('https://sixtofour.example/'));
-      expect(error.reason).toMatch(/^resolves to 2002:7f00:1::1, a loopback address \(127\.0\.0\.1 inside a 6to4 address\); /);
+      expect(error.reason).toMatch(
+        /^resolves to 2002:7f00:1::1, a loopback address \(127\.0\.0\.1 inside a 6to4 address\); /,
+      );
 
       error = await validationFailure(guard.assertAllowed('https://nosuch.example/'));
-      expect(error.message).toBe('to could not be verified: looking up nosuch.example failed (ENOTFOUND); please check the domain');
+      expect(error.message).toBe(
+        'to could not be verified: looking up nosuch.example failed (ENOTFOUND); please check the domain',
+      );
 
       error = await validationFailure(guard.assertAllowed('http://ok.example/'));
       expect(error.message).toBe('to must use https:// (http:// needs targets.allowHttp, for development only)');
@@ -554,7 +615,10 @@ describe('WebhookDestinationGuard', () => {
     afterEach(() => server.close());
 
     /** What the delivery engine does: resolve, then connect only to the pinned address if that passed. */
-    async function guardedGet(guard: WebhookDestinationGuard, target: string): Promise<number | WebhookDestinationError> {
+    async function guardedGet(
+      guard: WebhookDestinationGuard,
+      target: string,
+    ): Promise<number | WebhookDestinationError> {
       let destination;
       try {
         destination = await guard.resolve(target);
@@ -589,10 +653,13 @@ describe('WebhookDestinationGuard', () => {
         expect(await guardedGet(strict, `http://${host}:${server.port}/`)).toBeInstanceOf(WebhookDestinationError);
       }
       expect(server.connections()).toBe(0);
-      const open = new WebhookDestinationGuard({ resolver: new StubResolver().resolve, allowHttp: true, allowedCidrs: ['127.0.0.0/8'] });
+      const open = new WebhookDestinationGuard({
+        resolver: new StubResolver().resolve,
+        allowHttp: true,
+        allowedCidrs: ['127.0.0.0/8'],
+      });
       expect(await guardedGet(open, `http://0x7f.1:${server.port}/`)).toBe(204);
       expect(server.connections()).toBe(1);
     });
   });
 });
-

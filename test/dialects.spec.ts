@@ -8,14 +8,19 @@ import { DefaultWebhookDialect } from '../lib/deliver/dialects/default.dialect';
 import { StandardWebhookDialect } from '../lib/deliver/dialects/standard.dialect';
 import { WEBHOOKS_USER_AGENT } from '../lib/deliver/dialects/user-agent.util';
 import { validateDialectOptions } from '../lib/options/dialect-definition.validation';
-import type { WebhookDialectDefinition, WebhookRenderContext, WebhookTryContext } from '../lib/options/webhook-dialect.interface';
+import type {
+  WebhookDialectDefinition,
+  WebhookRenderContext,
+  WebhookTryContext,
+} from '../lib/options/webhook-dialect.interface';
 import { WebhookDialect } from '../lib';
 import { WebhooksConfigurationError, WebhookValidationError } from '../lib/core/errors/webhooks.errors';
 import { WebhookPayloadError } from '../lib/core/errors/webhook-payload.error';
 import type { WebhookPayloadOptions } from '../lib/options/webhook-payload-options.interface';
 import { createPayloadHarness, type PayloadHarness, send, startReceiver } from './support/dialect-harness';
 
-const version = (JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string }).version;
+const version = (JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string })
+  .version;
 
 let harness: PayloadHarness | undefined;
 afterEach(async () => {
@@ -23,7 +28,10 @@ afterEach(async () => {
   harness = undefined;
 });
 
-async function configurationError(options: WebhookPayloadOptions, providers: any[] = []): Promise<WebhooksConfigurationError> {
+async function configurationError(
+  options: WebhookPayloadOptions,
+  providers: any[] = [],
+): Promise<WebhooksConfigurationError> {
   try {
     harness = await createPayloadHarness(options, { providers });
   } catch (error) {
@@ -49,7 +57,9 @@ describe('built-in dialects', () => {
   it('standard: the Standard Webhooks envelope { type, timestamp, data }', async () => {
     harness = await createPayloadHarness();
     const message = harness.render({ name: 'Bob' }, 'employee.create', 'standard');
-    expect(message.body).toBe('{"type":"employee.create","timestamp":"2025-03-04T05:06:07.089Z","data":{"name":"Bob"}}');
+    expect(message.body).toBe(
+      '{"type":"employee.create","timestamp":"2025-03-04T05:06:07.089Z","data":{"name":"Bob"}}',
+    );
     expect(JSON.parse(message.body).timestamp).toBe(message.context.timestamp.toISOString());
     expect(message.requestFor().headers['user-agent']).toBe(WEBHOOKS_USER_AGENT);
   });
@@ -68,7 +78,11 @@ describe('built-in dialects', () => {
       'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
       'webhook-signature': signature,
     });
-    expect(verified).toEqual({ type: 'employee.create', timestamp: '2025-03-04T05:06:07.089Z', data: { name: 'Bob', salary: 100 } });
+    expect(verified).toEqual({
+      type: 'employee.create',
+      timestamp: '2025-03-04T05:06:07.089Z',
+      data: { name: 'Bob', salary: 100 },
+    });
   });
 
   it('knows its names, and rejects unknown ones as a validation error on the field', async () => {
@@ -93,7 +107,13 @@ describe('dialects declared as plain options (the seed ZCML directive)', () => {
   it('sends PUT with a custom user agent and fixed headers, over the wire as rendered', async () => {
     harness = await createPayloadHarness({
       dialects: [
-        { name: 'zcml-dialect', method: 'put' as 'PUT', userAgent: 'zcml-tests', headers: { 'X-Api-Key': 'k-123', Accept: '*/*' }, sensitiveHeaders: ['X-Api-Key'] },
+        {
+          name: 'zcml-dialect',
+          method: 'put' as 'PUT',
+          userAgent: 'zcml-tests',
+          headers: { 'X-Api-Key': 'k-123', Accept: '*/*' },
+          sensitiveHeaders: ['X-Api-Key'],
+        },
       ],
     });
     const message = harness.render({ name: 'Bob' }, 'employee.create', 'zcml-dialect');
@@ -134,10 +154,18 @@ describe('dialects declared as plain options (the seed ZCML directive)', () => {
     ];
     harness = await createPayloadHarness({ dialects: definitions });
     const enveloped = harness.render({ name: 'Bob' }, 'employee.create', 'std-put');
-    expect(JSON.parse(enveloped.body)).toEqual({ type: 'employee.create', timestamp: '2025-03-04T05:06:07.089Z', data: { name: 'Bob' } });
+    expect(JSON.parse(enveloped.body)).toEqual({
+      type: 'employee.create',
+      timestamp: '2025-03-04T05:06:07.089Z',
+      data: { name: 'Bob' },
+    });
     expect(enveloped.requestFor().method).toBe('PUT');
 
-    const form = harness.render({ name: 'Bob Smith', hired: new Date('2024-01-02T00:00:00.000Z') }, 'employee.create', 'form');
+    const form = harness.render(
+      { name: 'Bob Smith', hired: new Date('2024-01-02T00:00:00.000Z') },
+      'employee.create',
+      'form',
+    );
     expect(form.body).toBe('event=employee.create&name=Bob+Smith&hired=2024-01-02T00%3A00%3A00.000Z');
     expect(form.contentType).toBe('application/x-www-form-urlencoded');
     expect(form.requestFor().headers['content-type']).toBe('application/x-www-form-urlencoded');
@@ -146,7 +174,12 @@ describe('dialects declared as plain options (the seed ZCML directive)', () => {
   it('wraps failures of a custom envelope or serializer in a WebhookPayloadError naming the event', async () => {
     harness = await createPayloadHarness({
       dialects: [
-        { name: 'bad-envelope', envelope: () => { throw new Error('boom'); } },
+        {
+          name: 'bad-envelope',
+          envelope: () => {
+            throw new Error('boom');
+          },
+        },
         { name: 'not-text', serialize: () => 42 as unknown as string },
       ],
     });
@@ -238,14 +271,16 @@ describe('dialect classes', () => {
   it('refuses a listed class that needs injection but is not provided', async () => {
     const error = await configurationError({ dialects: [DoctestDialect] });
     expect(error.option).toBe('dialects[0]');
-    expect(error.message).toContain('Add DoctestDialect to a module\'s providers');
+    expect(error.message).toContain("Add DoctestDialect to a module's providers");
   });
 
   it('refuses request-scoped dialects and names that clash with the built-in ones', async () => {
     @Injectable({ scope: Scope.REQUEST })
     @WebhookDialect('per-request')
     class PerRequestDialect extends DefaultWebhookDialect {}
-    expect((await configurationError({}, [PerRequestDialect])).message).toContain('PerRequestDialect is request- or transient-scoped');
+    expect((await configurationError({}, [PerRequestDialect])).message).toContain(
+      'PerRequestDialect is request- or transient-scoped',
+    );
 
     @Injectable()
     class StandardCopy extends StandardWebhookDialect {}
@@ -263,7 +298,11 @@ describe('dialect classes', () => {
     @WebhookDialect('crlf')
     class CrlfDialect extends DefaultWebhookDialect {
       override readonly headers = (context: WebhookTryContext) =>
-        context.tryNumber === 1 ? { 'x-note': 'ok' } : context.tryNumber === 2 ? { 'x-note': 'a\r\nx-injected: 1' } : { 'Webhook-Id': 'forged' };
+        context.tryNumber === 1
+          ? { 'x-note': 'ok' }
+          : context.tryNumber === 2
+            ? { 'x-note': 'a\r\nx-injected: 1' }
+            : { 'Webhook-Id': 'forged' };
     }
     @WebhookDialect('thrower')
     class ThrowingDialect extends DefaultWebhookDialect {
@@ -284,40 +323,75 @@ describe('dialect classes', () => {
 
 describe('invalid dialect definitions', () => {
   const cases: Array<[string, unknown[], string, string]> = [
-    ['a bad method', [{ name: 'a' }, { name: 'b' }, { name: 'c', method: 'GET' }], 'dialects[2].method', 'one of POST, PUT, PATCH'],
-    ['a header value with CR/LF', [{ name: 'a', headers: { 'x-a': 'one\r\nx-b: two' } }], 'dialects[0].headers.x-a', 'without line breaks'],
-    ['an invalid header name', [{ name: 'a', headers: { 'x a': '1' } }], 'dialects[0].headers.x a', 'a valid header name'],
-    ['a reserved header', [{ name: 'a', headers: { 'Content-Type': 'text/plain' } }], 'dialects[0].headers.Content-Type', 'Use the dialect\'s "contentType" option'],
+    [
+      'a bad method',
+      [{ name: 'a' }, { name: 'b' }, { name: 'c', method: 'GET' }],
+      'dialects[2].method',
+      'one of POST, PUT, PATCH',
+    ],
+    [
+      'a header value with CR/LF',
+      [{ name: 'a', headers: { 'x-a': 'one\r\nx-b: two' } }],
+      'dialects[0].headers.x-a',
+      'without line breaks',
+    ],
+    [
+      'an invalid header name',
+      [{ name: 'a', headers: { 'x a': '1' } }],
+      'dialects[0].headers.x a',
+      'a valid header name',
+    ],
+    [
+      'a reserved header',
+      [{ name: 'a', headers: { 'Content-Type': 'text/plain' } }],
+      'dialects[0].headers.Content-Type',
+      'Use the dialect\'s "contentType" option',
+    ],
     ['a header twice', [{ name: 'a', headers: { 'x-a': '1', 'X-A': '2' } }], 'dialects[0].headers.X-A', 'twice'],
     ['a bad name', [{ name: 'no spaces allowed' }], 'dialects[0].name', 'a dialect name matching'],
     ['a name too long', [{ name: 'x'.repeat(65) }], 'dialects[0].name', 'at most 64 characters'],
-    ['a duplicate name', [{ name: 'dup' }, { name: 'dup' }], 'dialects[1].name', 'registered twice: dialects[0].name already uses'],
+    [
+      'a duplicate name',
+      [{ name: 'dup' }, { name: 'dup' }],
+      'dialects[1].name',
+      'registered twice: dialects[0].name already uses',
+    ],
     ['a built-in name', [{ name: 'standard' }], 'dialects[0].name', 'the built-in standard dialect already uses'],
     ['a user agent with a newline', [{ name: 'a', userAgent: 'ua\n' }], 'dialects[0].userAgent', 'without line breaks'],
     ['a bad content type', [{ name: 'a', contentType: 'json' }], 'dialects[0].contentType', 'a media type'],
     ['an unknown key', [{ name: 'a', methd: 'PUT' }], 'dialects[0].methd', 'unknown dialect option'],
     ['a bad extends', [{ name: 'a', extends: 'fancy' }], 'dialects[0].extends', '"default" or "standard"'],
-    ['bad transform groups', [{ name: 'a', transform: { groups: 'admin' } }], 'dialects[0].transform.groups', 'a list of strings'],
+    [
+      'bad transform groups',
+      [{ name: 'a', transform: { groups: 'admin' } }],
+      'dialects[0].transform.groups',
+      'a list of strings',
+    ],
   ];
 
-  it.each(cases)('rejects %s at startup and in validateDialectOptions, naming the option', async (_title, dialects, option, text) => {
-    const error = await configurationError({ dialects: dialects as WebhookDialectDefinition[] });
-    expect(error.option).toBe(option);
-    expect(error.message).toContain(text);
-    let early: unknown;
-    try {
-      validateDialectOptions(dialects);
-    } catch (caught) {
-      early = caught;
-    }
-    expect(early).toBeInstanceOf(WebhooksConfigurationError);
-    expect((early as WebhooksConfigurationError).option).toBe(option);
-  });
+  it.each(cases)(
+    'rejects %s at startup and in validateDialectOptions, naming the option',
+    async (_title, dialects, option, text) => {
+      const error = await configurationError({ dialects: dialects as WebhookDialectDefinition[] });
+      expect(error.option).toBe(option);
+      expect(error.message).toContain(text);
+      let early: unknown;
+      try {
+        validateDialectOptions(dialects);
+      } catch (caught) {
+        early = caught;
+      }
+      expect(early).toBeInstanceOf(WebhooksConfigurationError);
+      expect((early as WebhooksConfigurationError).option).toBe(option);
+    },
+  );
 
   it('rejects a dialects option that is not a list', async () => {
     const error = await configurationError({ dialects: { name: 'a' } as never });
     expect(error.option).toBe('dialects');
-    expect(() => validateDialectOptions({ name: 'a' })).toThrow('must be a list of dialect definitions or dialect classes');
+    expect(() => validateDialectOptions({ name: 'a' })).toThrow(
+      'must be a list of dialect definitions or dialect classes',
+    );
   });
 
   it('rejects a dialect class with a bad method, naming the class', async () => {
@@ -330,7 +404,9 @@ describe('invalid dialect definitions', () => {
   });
 
   it('lets a definition be re-validated without side effects when it is fine', () => {
-    expect(() => validateDialectOptions([{ name: 'ok', method: 'PATCH', headers: { authorization: 'Basic x' } }])).not.toThrow();
+    expect(() =>
+      validateDialectOptions([{ name: 'ok', method: 'PATCH', headers: { authorization: 'Basic x' } }]),
+    ).not.toThrow();
   });
 });
 
@@ -338,11 +414,23 @@ describe('rendering context', () => {
   it('hands the envelope the render context of the subscription', async () => {
     const seen: WebhookRenderContext[] = [];
     harness = await createPayloadHarness({
-      dialects: [{ name: 'spy', envelope: (payload, context) => (seen.push(context), { scope: context.scope, sub: context.subscription.id, payload }) }],
+      dialects: [
+        {
+          name: 'spy',
+          envelope: (payload, context) => (
+            seen.push(context),
+            { scope: context.scope, sub: context.subscription.id, payload }
+          ),
+        },
+      ],
     });
     const message = harness.render({ a: 1 }, 'order.create', 'spy', 'order');
     expect(seen).toHaveLength(1);
     expect(seen[0]).toMatchObject({ event: 'order.create', resource: 'order', messageId: 'msg_2zYQ3' });
-    expect(JSON.parse(message.body)).toEqual({ scope: '/', sub: '0190f5d2-0000-7000-8000-000000000001', payload: { a: 1 } });
+    expect(JSON.parse(message.body)).toEqual({
+      scope: '/',
+      sub: '0190f5d2-0000-7000-8000-000000000001',
+      payload: { a: 1 },
+    });
   });
 });

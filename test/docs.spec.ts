@@ -58,7 +58,11 @@ describe('documentation code', () => {
       ].join('\n'),
     });
     const options: ts.CompilerOptions = {
-      ...ts.parseJsonConfigFileContent(ts.readConfigFile(join(ROOT, 'tsconfig.json'), ts.sys.readFile).config, ts.sys, ROOT).options,
+      ...ts.parseJsonConfigFileContent(
+        ts.readConfigFile(join(ROOT, 'tsconfig.json'), ts.sys.readFile).config,
+        ts.sys,
+        ROOT,
+      ).options,
       module: ts.ModuleKind.ESNext,
       moduleResolution: ts.ModuleResolutionKind.Bundler,
       noEmit: true,
@@ -74,7 +78,9 @@ describe('documentation code', () => {
     host.fileExists = (name) => snippets.has(name) || fileExists(name);
     host.getSourceFile = (name, version, onError, create) => {
       const snippet = snippets.get(name);
-      return snippet ? ts.createSourceFile(name, snippet.source, version, true) : getSourceFile(name, version, onError, create);
+      return snippet
+        ? ts.createSourceFile(name, snippet.source, version, true)
+        : getSourceFile(name, version, onError, create);
     };
     const program = ts.createProgram([...snippets.keys()], options, host);
     const problems = ts

@@ -28,10 +28,17 @@ describeEachDatabase('the delivery engine across processes and instances', (db) 
     let hanging = true;
     receiver.respond('/crash', () => (hanging ? { delay: 10_000 } : { status: 200 }));
 
-    const child = spawn(process.execPath, [require.resolve('vite-node/vite-node.mjs'), '--config', 'vite.config.mts', 'test/support/crash-child.ts'], {
-      env: { ...process.env, WEBHOOKS_CHILD: JSON.stringify({ database, events: 40, rollbackEvery: 4, leaseDuration: 1500 }) },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const child = spawn(
+      process.execPath,
+      [require.resolve('vite-node/vite-node.mjs'), '--config', 'vite.config.mts', 'test/support/crash-child.ts'],
+      {
+        env: {
+          ...process.env,
+          WEBHOOKS_CHILD: JSON.stringify({ database, events: 40, rollbackEvery: 4, leaseDuration: 1500 }),
+        },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
     const { committed, rolledBack } = JSON.parse(line) as { committed: string[]; rolledBack: string[] };
     expect(committed).toHaveLength(30);
@@ -66,13 +73,18 @@ describeEachDatabase('the delivery engine across processes and instances', (db) 
     const sub = await producer.subscriptions.create({ to: receiver.url('/shared'), events: 'shared.test' });
     for (let batch = 0; batch < 20; batch++) {
       await producer.dataSource.transaction(async (manager) => {
-        for (let i = 0; i < 100; i++) await producer.dispatcher.dispatch('shared.test', { n: batch * 100 + i }, { manager });
+        for (let i = 0; i < 100; i++)
+          await producer.dispatcher.dispatch('shared.test', { n: batch * 100 + i }, { manager });
       });
     }
     await producer.close();
 
     // Keep the whole history, to check every row.
-    const options: WebhooksModuleOptions = { targets, attemptLimit: 10_000, delivery: { pollInterval: 20, batchSize: 50, concurrency: 16 } };
+    const options: WebhooksModuleOptions = {
+      targets,
+      attemptLimit: 10_000,
+      delivery: { pollInterval: 20, batchSize: 50, concurrency: 16 },
+    };
     const [a, b] = await Promise.all([createTestApp(database, options), createTestApp(database, options)]);
     try {
       const sent = (app: TestApp) => app.events.filter((e) => e.name === WebhookEvents.attemptSucceeded).length;
@@ -94,7 +106,11 @@ describeEachDatabase('the delivery engine across processes and instances', (db) 
 
   it('on shutdown, lets tries in flight finish and leaves the queued attempts pending for the next start', async () => {
     const database = await db.another();
-    const first = await createTestApp(database, { targets, attemptLimit: 1000, delivery: { concurrency: 2, shutdownTimeout: 5_000 } });
+    const first = await createTestApp(database, {
+      targets,
+      attemptLimit: 1000,
+      delivery: { concurrency: 2, shutdownTimeout: 5_000 },
+    });
     await first.subscriptions.create({ to: receiver.url('/shutdown'), events: 'shutdown.test' });
     receiver.respond('/shutdown', { status: 200, delay: 300 });
     await first.dataSource.transaction(async (manager) => {
@@ -128,7 +144,9 @@ describeEachDatabase('the delivery engine across processes and instances', (db) 
     try {
       await app.subscriptions.create({ to: receiver.url('/pool'), events: 'pool.test' });
       await Promise.all(
-        Array.from({ length: 12 }, (_, n) => app.dataSource.transaction((manager) => app.dispatcher.dispatch('pool.test', { n }, { manager }))),
+        Array.from({ length: 12 }, (_, n) =>
+          app.dataSource.transaction((manager) => app.dispatcher.dispatch('pool.test', { n }, { manager })),
+        ),
       );
       await receiver.waitFor(12, '/pool');
       await app.engine.whenIdle();
@@ -138,7 +156,11 @@ describeEachDatabase('the delivery engine across processes and instances', (db) 
   }, 30_000);
 
   it('sends through the @nestjs/axios transport when asked', async () => {
-    const app = await createTestApp(db.options, { targets, delivery: { transport: 'axios' } }, { imports: [HttpModule] });
+    const app = await createTestApp(
+      db.options,
+      { targets, delivery: { transport: 'axios' } },
+      { imports: [HttpModule] },
+    );
     try {
       const sub = await app.subscriptions.create({ to: receiver.url('/axios'), events: 'axios.test' });
       receiver.respond('/axios', { status: 201, body: 'created' });
@@ -149,7 +171,10 @@ describeEachDatabase('the delivery engine across processes and instances', (db) 
       const [attempt] = (await app.attempts.list(sub.id)).items;
       expect(attempt).toMatchObject({ status: 'successful', message: '201 Created' });
       expect(attempt.response).toMatchObject({ statusCode: 201, body: 'created' });
-      expect((await app.attempts.list(redirect.id)).items[0]).toMatchObject({ status: 'failed', message: '301 Moved Permanently' });
+      expect((await app.attempts.list(redirect.id)).items[0]).toMatchObject({
+        status: 'failed',
+        message: '301 Moved Permanently',
+      });
       expect(receiver.received('/axios')).toHaveLength(1);
     } finally {
       await app.close();

@@ -5,7 +5,11 @@ import { describeEachDatabase } from './support/databases';
 
 describeEachDatabase('migrations', (db) => {
   it('build on an empty database exactly the schema the entities describe, and roll back', async () => {
-    const dataSource = new DataSource({ ...db.options, entities: [...WEBHOOK_ENTITIES], migrations: [...WEBHOOK_MIGRATIONS] });
+    const dataSource = new DataSource({
+      ...db.options,
+      entities: [...WEBHOOK_ENTITIES],
+      migrations: [...WEBHOOK_MIGRATIONS],
+    });
     await dataSource.initialize();
     try {
       expect(await dataSource.showMigrations()).toBe(true);

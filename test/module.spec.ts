@@ -18,7 +18,13 @@ import type { ResolvedWebhooksOptions } from '../lib/options/webhooks-options.re
 const sqlite = () => ({ type: 'better-sqlite3' as const, database: ':memory:', retryAttempts: 1, retryDelay: 10 });
 
 const typeorm = (extra: object = {}) =>
-  TypeOrmModule.forRoot({ ...sqlite(), autoLoadEntities: true, migrations: [...WEBHOOK_MIGRATIONS], migrationsRun: true, ...extra });
+  TypeOrmModule.forRoot({
+    ...sqlite(),
+    autoLoadEntities: true,
+    migrations: [...WEBHOOK_MIGRATIONS],
+    migrationsRun: true,
+    ...extra,
+  });
 
 async function boot(imports: any[]) {
   const module = await Test.createTestingModule({ imports }).compile();
@@ -63,7 +69,9 @@ describe('WebhooksModule.forRoot', () => {
     expect(module.get(Consumer).subscriptions).toBe(module.get(WebhookSubscriptions));
     await module.close();
 
-    await expect(boot([typeorm(), WebhooksModule.forRoot({ isGlobal: false }), FeatureModule])).rejects.toThrow(/WebhookSubscriptions/);
+    await expect(boot([typeorm(), WebhooksModule.forRoot({ isGlobal: false }), FeatureModule])).rejects.toThrow(
+      /WebhookSubscriptions/,
+    );
   });
 
   it.each<[WebhooksModuleOptions | any, string, RegExp]>([
@@ -75,9 +83,17 @@ describe('WebhooksModule.forRoot', () => {
     [{ registry: { syncInterval: -1 } }, 'registry.syncInterval', /from 0/],
     [{ subscriptions: {} }, 'subscriptions', /list/],
     [{ subscriptions: [{ to: 'http://insecure.example.com' }] }, 'subscriptions[0].to', /https/],
-    [{ subscriptions: [{ to: 'https://x.example.com', events: 'Nope' }] }, 'subscriptions[0].events[0]', /event pattern/],
+    [
+      { subscriptions: [{ to: 'https://x.example.com', events: 'Nope' }] },
+      'subscriptions[0].events[0]',
+      /event pattern/,
+    ],
     [{ subscriptions: [{ to: 'https://x.example.com', scope: 'acme' }] }, 'subscriptions[0].scope', /scope path/],
-    [{ subscriptions: [{ to: 'https://x.example.com', persistant: true }] }, 'subscriptions[0].persistant', /unknown option/],
+    [
+      { subscriptions: [{ to: 'https://x.example.com', persistant: true }] },
+      'subscriptions[0].persistant',
+      /unknown option/,
+    ],
     [{ clock: Date }, 'clock', /now\(\)/],
     [{ dataSource: '' }, 'dataSource', /non-empty/],
   ])('rejects %j naming the option', (options, option, message) => {
@@ -122,7 +138,13 @@ describe('WebhooksModule.forRoot', () => {
 
   it('uses a named application data source', async () => {
     const module = await boot([
-      TypeOrmModule.forRoot({ ...sqlite(), name: 'hooks', autoLoadEntities: true, migrations: [...WEBHOOK_MIGRATIONS], migrationsRun: true }),
+      TypeOrmModule.forRoot({
+        ...sqlite(),
+        name: 'hooks',
+        autoLoadEntities: true,
+        migrations: [...WEBHOOK_MIGRATIONS],
+        migrationsRun: true,
+      }),
       WebhooksModule.forRoot({ dataSource: 'hooks' }),
     ]);
     await module.get(WebhookSubscriptions).create({ to: 'https://example.com', events: 'a.b' });
@@ -156,7 +178,8 @@ describe('WebhooksModule.forRootAsync', () => {
   @Module({ providers: [OptionsFactory], exports: [OptionsFactory] })
   class FactoryModule {}
 
-  const limit = (module: Awaited<ReturnType<typeof boot>>) => module.get<ResolvedWebhooksOptions>(WEBHOOKS_MODULE_OPTIONS).attemptLimit;
+  const limit = (module: Awaited<ReturnType<typeof boot>>) =>
+    module.get<ResolvedWebhooksOptions>(WEBHOOKS_MODULE_OPTIONS).attemptLimit;
 
   it('takes a factory with injected providers', async () => {
     const module = await boot([
@@ -178,7 +201,10 @@ describe('WebhooksModule.forRootAsync', () => {
   });
 
   it('takes an existing provider', async () => {
-    const module = await boot([typeorm(), WebhooksModule.forRootAsync({ imports: [FactoryModule], useExisting: OptionsFactory })]);
+    const module = await boot([
+      typeorm(),
+      WebhooksModule.forRootAsync({ imports: [FactoryModule], useExisting: OptionsFactory }),
+    ]);
     expect(limit(module)).toBe(11);
     await module.close();
   });
@@ -186,7 +212,9 @@ describe('WebhooksModule.forRootAsync', () => {
   it('fails at startup, naming the option, when the factory returns bad options', async () => {
     const module = await Test.createTestingModule({
       imports: [typeorm(), WebhooksModule.forRootAsync({ useFactory: () => ({ attemptLimit: -3 }) })],
-    }).compile().catch((error) => error);
+    })
+      .compile()
+      .catch((error) => error);
     expect(module).toBeInstanceOf(WebhooksConfigurationError);
     expect((module as WebhooksConfigurationError).option).toBe('attemptLimit');
   });
@@ -194,7 +222,8 @@ describe('WebhooksModule.forRootAsync', () => {
   it('needs exactly one of useFactory, useClass, useExisting', () => {
     expect(configurationError(() => WebhooksModule.forRootAsync({})).option).toBe('forRootAsync');
     expect(
-      configurationError(() => WebhooksModule.forRootAsync({ useClass: OptionsFactory, useFactory: () => ({}) })).option,
+      configurationError(() => WebhooksModule.forRootAsync({ useClass: OptionsFactory, useFactory: () => ({}) }))
+        .option,
     ).toBe('forRootAsync');
   });
 });

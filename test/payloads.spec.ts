@@ -42,7 +42,8 @@ describe('payload shaper priority (the seed customizing_payloads.rst, employee "
   it('climbs the levels from the object itself to the named shaper for the event', async () => {
     harness = await createPayloadHarness();
     const { shapers } = harness;
-    const body = (factory?: new () => Employee, name?: string) => harness!.render(employee(name, factory), 'employee.create').body;
+    const body = (factory?: new () => Employee, name?: string) =>
+      harness!.render(employee(name, factory), 'employee.create').body;
 
     // 6. No shaper: the object itself.
     expect(body()).toBe('{"name":"Bob"}');
@@ -68,7 +69,12 @@ describe('payload shaper priority (the seed customizing_payloads.rst, employee "
     expect(body(PayloadFactory)).toBe('"employee-and-event"');
 
     // 1. The same under the dialect's name ("named_multi_adapter").
-    const namedPair = shapers.add({ for: Employee, event: 'employee.create', dialect: 'default', shape: () => 'named-employee-and-event' });
+    const namedPair = shapers.add({
+      for: Employee,
+      event: 'employee.create',
+      dialect: 'default',
+      shape: () => 'named-employee-and-event',
+    });
     expect(body()).toBe('"named-employee-and-event"');
 
     // Other events and dialects fall to the levels that still match.
@@ -90,9 +96,18 @@ describe('payload shaper priority (the seed customizing_payloads.rst, employee "
   it('falls through a shaper that returns undefined, within a level and across levels', async () => {
     harness = await createPayloadHarness();
     const calls: string[] = [];
-    harness.shapers.add({ for: Employee, event: 'employee.create', dialect: 'default', shape: () => (calls.push('named-pair'), undefined) });
+    harness.shapers.add({
+      for: Employee,
+      event: 'employee.create',
+      dialect: 'default',
+      shape: () => (calls.push('named-pair'), undefined),
+    });
     harness.shapers.add({ for: 'employee', event: 'employee.create', shape: () => (calls.push('pair-1'), undefined) });
-    harness.shapers.add({ for: Employee, event: 'employee.*', shape: (e: Employee) => (calls.push('pair-2'), `pattern:${e.name}`) });
+    harness.shapers.add({
+      for: Employee,
+      event: 'employee.*',
+      shape: (e: Employee) => (calls.push('pair-2'), `pattern:${e.name}`),
+    });
     harness.shapers.add({ for: Employee, shape: () => (calls.push('single'), 'single') });
     expect(harness.render(employee(), 'employee.create').body).toBe('"pattern:Bob"');
     expect(calls).toEqual(['named-pair', 'pair-1', 'pair-2']);
@@ -132,13 +147,18 @@ describe('payload shaper priority (the seed customizing_payloads.rst, employee "
     declareResource(Contractor, 'contractor');
     harness = await createPayloadHarness();
     const seen: WebhookShapeContext[] = [];
-    harness.shapers.add({ for: 'employee', shape: (e: Employee, context) => (seen.push(context), `employee ${e.name}`) });
+    harness.shapers.add({
+      for: 'employee',
+      shape: (e: Employee, context) => (seen.push(context), `employee ${e.name}`),
+    });
     expect(webhookResourceOf(employee())).toBe('employee');
     expect(harness.render(employee(), 'employee.create').body).toBe('"employee Bob"');
     expect(seen.at(-1)).toEqual({ event: 'employee.create', dialect: 'default', resource: 'employee' });
 
     // A Contractor is an employee too (its parent class declares it), its own name coming first.
-    expect(harness.render(Object.assign(new Contractor(), { name: 'Carl' }), 'contractor.create').body).toBe('"employee Carl"');
+    expect(harness.render(Object.assign(new Contractor(), { name: 'Carl' }), 'contractor.create').body).toBe(
+      '"employee Carl"',
+    );
     expect(seen.at(-1)?.resource).toBe('contractor');
     harness.shapers.add({ for: 'contractor', shape: () => 'contractor' });
     expect(harness.render(new Contractor(), 'contractor.create').body).toBe('"contractor"');
@@ -181,23 +201,40 @@ describe('registering shapers', () => {
   it('discovers @WebhookPayloadShaper provider methods, bound to the injected instance', async () => {
     harness = await createPayloadHarness({}, { providers: [Greeting, EmployeePayloads] });
     expect(harness.render(employee(), 'employee.create').body).toBe('"Hello Bob"');
-    expect(JSON.parse(harness.render(employee(), 'employee.create', 'standard').body).data).toEqual({ name: 'Bob', via: 'employee.create' });
+    expect(JSON.parse(harness.render(employee(), 'employee.create', 'standard').body).data).toEqual({
+      name: 'Bob',
+      via: 'employee.create',
+    });
     expect(harness.render(employee(), 'employee.delete').body).toBe('{"name":"Bob","via":"employee.delete"}');
   });
 
   it('takes shapers from the options, before the discovered ones on ties', async () => {
-    const options: WebhookPayloadOptions = { payloadShapers: [{ for: Employee, shape: (e: Employee) => `configured ${e.name}` }] };
+    const options: WebhookPayloadOptions = {
+      payloadShapers: [{ for: Employee, shape: (e: Employee) => `configured ${e.name}` }],
+    };
     harness = await createPayloadHarness(options, { providers: [Greeting, EmployeePayloads] });
     expect(harness.render(employee(), 'employee.create').body).toBe('"configured Bob"');
   });
 
   it('rejects invalid shaper options, naming the option', async () => {
     const attempts: Array<[WebhookPayloadOptions, string, string]> = [
-      [{ payloadShapers: [{ for: Employee, event: 'Employee Created', shape: () => 1 }] }, 'payloadShapers[0].event', 'an event name or pattern'],
+      [
+        { payloadShapers: [{ for: Employee, event: 'Employee Created', shape: () => 1 }] },
+        'payloadShapers[0].event',
+        'an event name or pattern',
+      ],
       [{ payloadShapers: [{ for: undefined as never, shape: () => 1 }] }, 'payloadShapers[0].for', 'circular import'],
       [{ payloadShapers: [{ for: Employee } as never] }, 'payloadShapers[0].shape', 'a function'],
-      [{ payloadShapers: [{ for: Employee, dialect: 'nope', shape: () => 1 }] }, 'payloadShapers[0].dialect', 'names the dialect "nope"'],
-      [{ payloadShapers: [{ for: Employee, events: 'employee.create', shape: () => 1 } as never] }, 'payloadShapers[0].events', 'unknown payload shaper option'],
+      [
+        { payloadShapers: [{ for: Employee, dialect: 'nope', shape: () => 1 }] },
+        'payloadShapers[0].dialect',
+        'names the dialect "nope"',
+      ],
+      [
+        { payloadShapers: [{ for: Employee, events: 'employee.create', shape: () => 1 } as never] },
+        'payloadShapers[0].events',
+        'unknown payload shaper option',
+      ],
     ];
     for (const [options, option, text] of attempts) {
       let error: unknown;
@@ -230,17 +267,33 @@ describe('registering shapers', () => {
         return 'x';
       }
     }
-    await expect(createPayloadHarness({}, { providers: [PerRequestShapers] })).rejects.toThrow('PerRequestShapers has @WebhookPayloadShaper() methods');
+    await expect(createPayloadHarness({}, { providers: [PerRequestShapers] })).rejects.toThrow(
+      'PerRequestShapers has @WebhookPayloadShaper() methods',
+    );
   });
 
   it('turns a throwing or asynchronous shaper into a WebhookPayloadError naming it and the event', async () => {
     harness = await createPayloadHarness();
-    harness.shapers.add({ for: Employee, event: 'employee.create', shape: () => Promise.resolve('late') }, 'AsyncShaper');
-    harness.shapers.add({ for: Employee, event: 'employee.update', shape: () => { throw new Error('no manager loaded'); } }, 'ThrowingShaper');
+    harness.shapers.add(
+      { for: Employee, event: 'employee.create', shape: () => Promise.resolve('late') },
+      'AsyncShaper',
+    );
+    harness.shapers.add(
+      {
+        for: Employee,
+        event: 'employee.update',
+        shape: () => {
+          throw new Error('no manager loaded');
+        },
+      },
+      'ThrowingShaper',
+    );
     const late = payloadError(() => harness!.render(employee(), 'employee.create'));
     expect(late.message).toContain('AsyncShaper returned a promise for event "employee.create"');
     const thrown = payloadError(() => harness!.render(employee(), 'employee.update'));
-    expect(thrown.message).toBe('The payload shaper ThrowingShaper threw while shaping event "employee.update" for dialect "default": no manager loaded');
+    expect(thrown.message).toBe(
+      'The payload shaper ThrowingShaper threw while shaping event "employee.update" for dialect "default": no manager loaded',
+    );
     expect((thrown as Error & { cause?: unknown }).cause).toBeInstanceOf(Error);
   });
 });
@@ -264,7 +317,9 @@ describe('serialization', () => {
       createdAt: '2024-01-02T03:04:05.006Z',
       balance: '12345678901234567890',
     });
-    expect(JSON.parse(harness.render(new Account(), 'account.create', 'admin').body)).toMatchObject({ internalNote: 'for admins' });
+    expect(JSON.parse(harness.render(new Account(), 'account.create', 'admin').body)).toMatchObject({
+      internalNote: 'for admins',
+    });
     // Inside a plain object (and so inside the standard envelope) the instance is still transformed.
     const enveloped = JSON.parse(harness.render({ accounts: [new Account()] }, 'account.create', 'standard').body);
     expect(enveloped.data.accounts[0]).not.toHaveProperty('passwordHash');
@@ -276,7 +331,10 @@ describe('serialization', () => {
     const value = {
       at: new Date(Date.UTC(1973, 10, 29, 21, 33, 9)),
       tags: new Set(['a', 'b']),
-      byId: new Map<string | number, unknown>([[1, 'one'], ['two', new Date(0)]]),
+      byId: new Map<string | number, unknown>([
+        [1, 'one'],
+        ['two', new Date(0)],
+      ]),
       price: money,
       skipped: undefined,
       list: [undefined, () => 1],
@@ -291,13 +349,17 @@ describe('serialization', () => {
     const error = payloadError(() => harness!.render({ order: 1, total: 10n }, 'order.create'));
     expect(error.event).toBe('order.create');
     expect(error.path).toBe('payload.total');
-    expect(error.message).toMatch(/^Cannot serialize the payload of event "order\.create": payload\.total is a BigInt; JSON has no BigInt\./);
+    expect(error.message).toMatch(
+      /^Cannot serialize the payload of event "order\.create": payload\.total is a BigInt; JSON has no BigInt\./,
+    );
 
     class Line {
       sku = 'x';
       constructor(readonly price: unknown) {}
     }
-    const nested = payloadError(() => harness!.render({ items: [new Line(1), new Line(2n)], 'odd key': { deep: NaN } }, 'order.create'));
+    const nested = payloadError(() =>
+      harness!.render({ items: [new Line(1), new Line(2n)], 'odd key': { deep: NaN } }, 'order.create'),
+    );
     expect(nested.path).toBe('payload.items[1].price');
     const nan = payloadError(() => toPlainPayload({ 'odd key': { deep: NaN } }, { event: 'order.create' }));
     expect(nan.path).toBe('payload["odd key"].deep');
@@ -339,7 +401,9 @@ describe('serialization', () => {
     harness = await createPayloadHarness();
     expect(payloadError(() => harness!.render(undefined, 'order.create')).message).toContain('payload is undefined');
     expect(payloadError(() => harness!.render({ at: new Date('nope') }, 'order.create')).path).toBe('payload.at');
-    expect(payloadError(() => harness!.render([1, Infinity], 'order.create')).message).toContain('payload[1] is Infinity');
+    expect(payloadError(() => harness!.render([1, Infinity], 'order.create')).message).toContain(
+      'payload[1] is Infinity',
+    );
     harness.shapers.add({ for: Employee, shape: () => undefined });
     expect(harness.render(employee(), 'employee.create').body).toBe('{"name":"Bob"}');
   });
@@ -364,8 +428,12 @@ describe('serialization', () => {
         password = 'hunter2';
         at = new Date(0);
       }
-      expect(serializeWithout(new Login(), { event: 'login.create' })).toBe('{"user":"bob","password":"hunter2","at":"1970-01-01T00:00:00.000Z"}');
-      expect(serializeJsonPayload(new Login(), { event: 'login.create' })).toBe('{"user":"bob","at":"1970-01-01T00:00:00.000Z"}');
+      expect(serializeWithout(new Login(), { event: 'login.create' })).toBe(
+        '{"user":"bob","password":"hunter2","at":"1970-01-01T00:00:00.000Z"}',
+      );
+      expect(serializeJsonPayload(new Login(), { event: 'login.create' })).toBe(
+        '{"user":"bob","at":"1970-01-01T00:00:00.000Z"}',
+      );
     } finally {
       vi.doUnmock('../lib/deliver/dialects/class-transformer.loader');
       vi.resetModules();

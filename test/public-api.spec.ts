@@ -77,6 +77,7 @@ describe('the public API', () => {
   it('every error class the package exports is a WebhooksError', () => {
     const errors = Object.entries(api).filter(([name]) => name.endsWith('Error') && name !== 'WebhooksError');
     expect(errors.length).toBeGreaterThan(10);
-    for (const [name, value] of errors) expect((value as { prototype: unknown }).prototype, name).toBeInstanceOf(api.WebhooksError);
+    for (const [name, value] of errors)
+      expect((value as { prototype: unknown }).prototype, name).toBeInstanceOf(api.WebhooksError);
   });
 });

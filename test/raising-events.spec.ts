@@ -107,7 +107,12 @@ describeEachDatabase('raising events', (db) => {
         TypeOrmModule.forFeature([Contact, Memo]),
         ClsModule.forRoot({
           global: true,
-          plugins: [new ClsPluginTransactional({ imports: [], adapter: new TransactionalAdapterTypeOrm({ dataSourceToken: DataSource }) })],
+          plugins: [
+            new ClsPluginTransactional({
+              imports: [],
+              adapter: new TransactionalAdapterTypeOrm({ dataSourceToken: DataSource }),
+            }),
+          ],
         }),
       ],
       providers: [ContactsService],
@@ -136,7 +141,10 @@ describeEachDatabase('raising events', (db) => {
     await app.subscriptions.create({ to: receiver.url('/archive'), events: ['lead.archive', 'lead.close'] });
     await service.archiveLead(7);
     await app.engine.whenIdle();
-    expect(bodies('/archive').sort((a, b) => Number(!!a.closed) - Number(!!b.closed))).toEqual([{ id: 7 }, { id: 7, closed: true }]);
+    expect(bodies('/archive').sort((a, b) => Number(!!a.closed) - Number(!!b.closed))).toEqual([
+      { id: 7 },
+      { id: 7, closed: true },
+    ]);
   });
 
   it('raises nothing when the method throws, and respects `when`', async () => {
@@ -178,15 +186,19 @@ describeEachDatabase('raising events', (db) => {
     await contacts.save(contacts.create({ name: 'Elsewhere', org: 'other' }));
     await receiver.waitFor(3, '/contacts');
     await app.engine.whenIdle();
-    const received = receiver.received('/contacts').map((r) => ({ event: r.headers['webhook-id'] && JSON.parse(r.body) }));
+    const received = receiver
+      .received('/contacts')
+      .map((r) => ({ event: r.headers['webhook-id'] && JSON.parse(r.body) }));
     expect(received.map((r) => r.event)).toEqual([
       { id, name: 'Bob', org: 'acme' },
       { id, name: 'Robert', org: 'acme' },
       { id, name: 'Robert', org: 'acme' },
     ]);
-    const events = (await app.attempts.list((await app.subscriptions.list({ scope: '/orgs/acme', event: 'contact.create' })).items[0].id)).items.map(
-      (a) => a.event,
-    );
+    const events = (
+      await app.attempts.list(
+        (await app.subscriptions.list({ scope: '/orgs/acme', event: 'contact.create' })).items[0].id,
+      )
+    ).items.map((a) => a.event);
     expect(events.sort()).toEqual(['contact.create', 'contact.delete', 'contact.update']);
 
     // A rolled-back save raises nothing.
@@ -220,7 +232,9 @@ describeEachDatabase('raising events', (db) => {
     expect(sub).toMatchObject({ scope: '/orgs/noaa', events: ['contact.*'] });
     await contacts.save(bob);
     await receiver.waitFor(1, '/resource');
-    await expect(app.subscriptions.subscribeToResource({}, { to: receiver.url('/x') })).rejects.toMatchObject({ field: 'entity' });
+    await expect(app.subscriptions.subscribeToResource({}, { to: receiver.url('/x') })).rejects.toMatchObject({
+      field: 'entity',
+    });
   });
 
   it('bridges @nestjs/event-emitter events that match the configured patterns', async () => {

@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { WebhookPayloadError, WebhookPayloadTooLargeError, WebhooksConfigurationError, WebhooksModule, type WebhookDeliveryAttempt } from '../lib';
+import {
+  WebhookPayloadError,
+  WebhookPayloadTooLargeError,
+  WebhooksConfigurationError,
+  WebhooksModule,
+  type WebhookDeliveryAttempt,
+} from '../lib';
 import { REDACTED, redactHeaders, redactResponseHeaders } from '../lib/core/security/header-redaction.util';
 import { createTestApp, type TestApp } from './support/app';
 import { describeEachDatabase } from './support/databases';
@@ -21,7 +27,12 @@ describeEachDatabase('secrets and sizes of recorded data', (db) => {
       dialects: [
         {
           name: 'with-credentials',
-          headers: { Authorization: 'Bearer s3cret-token', 'X-Api-Key': 'k-123', Cookie: 'session=abc', 'X-Trace': 'visible' },
+          headers: {
+            Authorization: 'Bearer s3cret-token',
+            'X-Api-Key': 'k-123',
+            Cookie: 'session=abc',
+            'X-Trace': 'visible',
+          },
           sensitiveHeaders: ['X-Api-Key'],
         },
       ],
@@ -33,7 +44,11 @@ describeEachDatabase('secrets and sizes of recorded data', (db) => {
   });
   beforeEach(() => receiver.reset());
 
-  async function deliveredOnce(path: string, event: string, payload: unknown = { n: 1 }): Promise<WebhookDeliveryAttempt> {
+  async function deliveredOnce(
+    path: string,
+    event: string,
+    payload: unknown = { n: 1 },
+  ): Promise<WebhookDeliveryAttempt> {
     const sub = await app.subscriptions.create({ to: receiver.url(path), events: event, dialect: 'with-credentials' });
     const { attempts } = await app.dispatcher.dispatch(event, payload);
     await receiver.waitFor(1, path);
@@ -54,7 +69,11 @@ describeEachDatabase('secrets and sizes of recorded data', (db) => {
     const attempt = await deliveredOnce('/secret', 'vault.open');
 
     const [seen] = receiver.received('/secret');
-    expect(seen.headers).toMatchObject({ authorization: 'Bearer s3cret-token', 'x-api-key': 'k-123', cookie: 'session=abc' });
+    expect(seen.headers).toMatchObject({
+      authorization: 'Bearer s3cret-token',
+      'x-api-key': 'k-123',
+      cookie: 'session=abc',
+    });
 
     expect(attempt.request.headers).toMatchObject({
       authorization: REDACTED,
@@ -64,9 +83,14 @@ describeEachDatabase('secrets and sizes of recorded data', (db) => {
       'content-type': 'application/json',
       'webhook-id': attempt.messageId,
     });
-    expect(attempt.response!.headers).toMatchObject({ 'set-cookie': REDACTED, 'x-api-key': REDACTED, 'x-receiver': 'kept' });
+    expect(attempt.response!.headers).toMatchObject({
+      'set-cookie': REDACTED,
+      'x-api-key': REDACTED,
+      'x-receiver': 'kept',
+    });
     const everything = JSON.stringify(attempt);
-    for (const secret of ['s3cret-token', 'k-123', 'session=abc', 'receiver-session=xyz']) expect(everything).not.toContain(secret);
+    for (const secret of ['s3cret-token', 'k-123', 'session=abc', 'receiver-session=xyz'])
+      expect(everything).not.toContain(secret);
   });
 
   it('caps the stored response body at delivery.maxResponseBodyBytes without splitting a character', async () => {
@@ -134,8 +158,17 @@ describe('header redaction', () => {
 
   it('hides cookies and credentials a receiver sends back', () => {
     expect(
-      redactResponseHeaders({ 'set-cookie': 'a=b', 'Set-Cookie2': 'c=d', authorization: 'x', 'content-type': 'text/plain', 'x-key': 'k' }, ['X-Key']),
-    ).toEqual({ 'set-cookie': REDACTED, 'Set-Cookie2': REDACTED, authorization: REDACTED, 'content-type': 'text/plain', 'x-key': REDACTED });
+      redactResponseHeaders(
+        { 'set-cookie': 'a=b', 'Set-Cookie2': 'c=d', authorization: 'x', 'content-type': 'text/plain', 'x-key': 'k' },
+        ['X-Key'],
+      ),
+    ).toEqual({
+      'set-cookie': REDACTED,
+      'Set-Cookie2': REDACTED,
+      authorization: REDACTED,
+      'content-type': 'text/plain',
+      'x-key': REDACTED,
+    });
   });
 
   it('validates maxPayloadBytes naming the option', () => {

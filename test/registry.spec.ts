@@ -103,9 +103,21 @@ describeEachDatabase('WebhookRegistry', (db) => {
   const ids = (subs: readonly WebhookSubscription[]) => subs.map((s) => s.id);
 
   it('adds the ambient scope lineage to the event scope lineage, each subscription once', async () => {
-    const office = await a.subscriptions.create({ to: 'https://example.com/o', events: 'employee.*', scope: '/noaa/nws/oun' });
-    const dept = await a.subscriptions.create({ to: 'https://example.com/d', events: 'employee.*', scope: '/noaa/nws' });
-    const elsewhere = await a.subscriptions.create({ to: 'https://example.com/e', events: 'employee.*', scope: '/elsewhere' });
+    const office = await a.subscriptions.create({
+      to: 'https://example.com/o',
+      events: 'employee.*',
+      scope: '/noaa/nws/oun',
+    });
+    const dept = await a.subscriptions.create({
+      to: 'https://example.com/d',
+      events: 'employee.*',
+      scope: '/noaa/nws',
+    });
+    const elsewhere = await a.subscriptions.create({
+      to: 'https://example.com/e',
+      events: 'employee.*',
+      scope: '/elsewhere',
+    });
 
     expect(ids(await a.registry.match('employee.modify', '/noaa/nws/oun/employees'))).toEqual([office.id, dept.id]);
     expect(ids(await a.registry.match('employee.modify', '/noaa/nws'))).toEqual([dept.id]);
@@ -122,7 +134,11 @@ describeEachDatabase('WebhookRegistry', (db) => {
   });
 
   it('lets another instance see a committed change before its next match', async () => {
-    const created = await a.subscriptions.create({ to: 'https://example.com/x', events: 'ticket.create', scope: '/sync' });
+    const created = await a.subscriptions.create({
+      to: 'https://example.com/x',
+      events: 'ticket.create',
+      scope: '/sync',
+    });
     // b has never heard of it, but must not miss the very next event.
     expect(ids(await b.registry.match('ticket.create', '/sync'))).toEqual([created.id]);
 
@@ -154,7 +170,11 @@ describeEachDatabase('WebhookRegistry', (db) => {
       // SQLite: one read for the turn; servers: the one under way plus at most one queued behind it.
       expect(reads.mock.calls.length).toBeGreaterThanOrEqual(1);
       expect(reads.mock.calls.length).toBeLessThanOrEqual(2);
-      const created = await a.subscriptions.create({ to: 'https://example.com/s', events: 'shared.read', scope: '/shared' });
+      const created = await a.subscriptions.create({
+        to: 'https://example.com/s',
+        events: 'shared.read',
+        scope: '/shared',
+      });
       const before = reads.mock.calls.length;
       expect(ids(await b.registry.match('shared.read', '/shared'))).toEqual([created.id]);
       expect(reads.mock.calls.length).toBe(before + 1);
@@ -164,18 +184,26 @@ describeEachDatabase('WebhookRegistry', (db) => {
     }
   });
 
-  it('with a sync interval, sees other instances\' changes within that bound (and its own at once)', async () => {
+  it("with a sync interval, sees other instances' changes within that bound (and its own at once)", async () => {
     let now = 1_000_000;
     const clock = { now: () => now };
     const lazy = await createTestApp(db.options, { registry: { syncInterval: 5_000 }, clock });
     try {
       await lazy.registry.match('warm.up', '/');
-      const created = await a.subscriptions.create({ to: 'https://example.com/lazy', events: 'bound.test', scope: '/lazy' });
+      const created = await a.subscriptions.create({
+        to: 'https://example.com/lazy',
+        events: 'bound.test',
+        scope: '/lazy',
+      });
       now += 4_999;
       expect(ids(await lazy.registry.match('bound.test', '/lazy'))).toEqual([]);
       now += 1;
       expect(ids(await lazy.registry.match('bound.test', '/lazy'))).toEqual([created.id]);
-      const own = await lazy.subscriptions.create({ to: 'https://example.com/own', events: 'bound.test', scope: '/lazy' });
+      const own = await lazy.subscriptions.create({
+        to: 'https://example.com/own',
+        events: 'bound.test',
+        scope: '/lazy',
+      });
       expect(ids(await lazy.registry.match('bound.test', '/lazy'))).toEqual([created.id, own.id]);
     } finally {
       await lazy.close();

@@ -24,7 +24,6 @@ const options = (clock: TestClock, extra: WebhooksModuleOptions = {}): WebhooksM
   ...extra,
 });
 
-
 describeEachDatabase('retry and replay by hand, test events', (db) => {
   const clock = new TestClock();
   let app: TestApp;
@@ -51,7 +50,13 @@ describeEachDatabase('retry and replay by hand, test events', (db) => {
     receiver.respond('/one', { status: 200 });
     clock.advance(5 * S);
     const rearmed = await app.attempts.retry(failed.id);
-    expect(rearmed).toMatchObject({ id: failed.id, status: 'pending', nextTrigger: 'manual', resolvedAt: null, attemptCount: 1 });
+    expect(rearmed).toMatchObject({
+      id: failed.id,
+      status: 'pending',
+      nextTrigger: 'manual',
+      resolvedAt: null,
+      attemptCount: 1,
+    });
     await receiver.waitFor(2, '/one');
     await app.engine.whenIdle();
 
@@ -64,7 +69,9 @@ describeEachDatabase('retry and replay by hand, test events', (db) => {
     const requests = receiver.received('/one');
     expect(requests.map((r) => r.headers['webhook-id'])).toEqual([messageId, messageId]);
     expect(Number(requests[1].headers['webhook-timestamp']) - Number(requests[0].headers['webhook-timestamp'])).toBe(5);
-    expect(new Webhook(sub.secret).verify(requests[1].body, requests[1].headers as Record<string, string>)).toEqual({ n: 1 });
+    expect(new Webhook(sub.secret).verify(requests[1].body, requests[1].headers as Record<string, string>)).toEqual({
+      n: 1,
+    });
     // Still one attempt in the history: the try was added to it.
     expect((await app.attempts.list(sub.id)).items).toHaveLength(1);
 
@@ -86,7 +93,9 @@ describeEachDatabase('retry and replay by hand, test events', (db) => {
     }
     await app.engine.whenIdle();
     expect(receiver.received('/held')).toHaveLength(1);
-    await expect(app.attempts.retry('00000000-0000-7000-8000-000000000000')).rejects.toBeInstanceOf(WebhookAttemptNotFoundError);
+    await expect(app.attempts.retry('00000000-0000-7000-8000-000000000000')).rejects.toBeInstanceOf(
+      WebhookAttemptNotFoundError,
+    );
   });
 
   it('sends a pending retry now instead of at its scheduled time', async () => {
@@ -127,26 +136,49 @@ describeEachDatabase('retry and replay by hand, test events', (db) => {
     const ofA = (await app.attempts.list(a.id)).items;
     expect(ofA.map((x) => x.status)).toEqual(['successful', 'successful', 'successful', 'failed']);
     expect(ofA.find((x) => x.messageId === old.messageId)).toMatchObject({ status: 'failed', attemptCount: 1 });
-    const replayedIds = receiver.received('/replay-a').slice(4).map((r) => r.headers['webhook-id']);
+    const replayedIds = receiver
+      .received('/replay-a')
+      .slice(4)
+      .map((r) => r.headers['webhook-id']);
     expect(replayedIds.sort()).toEqual(recent.map((r) => r.messageId).sort());
     expect(ofA[0].tries.map((t) => [t.trigger, t.statusCode])).toEqual([
       ['scheduled', 500],
       ['manual', 200],
     ]);
     // b was left alone.
-    expect((await app.attempts.list(b.id)).items.map((x) => x.status)).toEqual(['failed', 'failed', 'failed', 'failed']);
+    expect((await app.attempts.list(b.id)).items.map((x) => x.status)).toEqual([
+      'failed',
+      'failed',
+      'failed',
+      'failed',
+    ]);
 
     // Without a subscription: every active subscription's failed attempts (a has one left; b, inactive, is left out).
     await app.subscriptions.deactivate(b.id);
     expect(await app.attempts.replay()).toEqual({ count: 1 });
     await drainDue(app);
-    expect((await app.attempts.list(a.id)).items.map((x) => x.status)).toEqual(['successful', 'successful', 'successful', 'successful']);
-    expect((await app.attempts.list(b.id)).items.map((x) => x.status)).toEqual(['failed', 'failed', 'failed', 'failed']);
+    expect((await app.attempts.list(a.id)).items.map((x) => x.status)).toEqual([
+      'successful',
+      'successful',
+      'successful',
+      'successful',
+    ]);
+    expect((await app.attempts.list(b.id)).items.map((x) => x.status)).toEqual([
+      'failed',
+      'failed',
+      'failed',
+      'failed',
+    ]);
 
     // An inactive subscription's attempts are replayed when it is named; successful ones when asked.
     expect(await app.attempts.replay({ subscriptionId: b.id, status: 'failed' })).toEqual({ count: 4 });
     await drainDue(app);
-    expect((await app.attempts.list(b.id)).items.map((x) => x.status)).toEqual(['successful', 'successful', 'successful', 'successful']);
+    expect((await app.attempts.list(b.id)).items.map((x) => x.status)).toEqual([
+      'successful',
+      'successful',
+      'successful',
+      'successful',
+    ]);
     expect(await app.attempts.replay({ subscriptionId: b.id, since: new Date(clock.now() + 1) })).toEqual({ count: 0 });
     expect(await app.attempts.replay({ subscriptionId: b.id, status: 'successful', since })).toEqual({ count: 3 });
     await drainDue(app);
@@ -182,7 +214,10 @@ describeEachDatabase('retry and replay by hand, test events', (db) => {
     await receiver.waitFor(1, '/ping');
     await app.engine.whenIdle();
     const [request] = receiver.received('/ping');
-    const body = new Webhook(sub.secret).verify(request.body, request.headers as Record<string, string>) as Record<string, any>;
+    const body = new Webhook(sub.secret).verify(request.body, request.headers as Record<string, string>) as Record<
+      string,
+      any
+    >;
     expect(body).toMatchObject({ type: TEST_EVENT, data: { test: true, subscriptionId: sub.id } });
     expect(request.headers['webhook-id']).toBe(result.messageId);
     expect(receiver.received('/bystander')).toHaveLength(0);
@@ -193,10 +228,16 @@ describeEachDatabase('retry and replay by hand, test events', (db) => {
     await app.subscriptions.deactivate(sub.id);
     const failing = await app.dispatcher.sendTest(sub.id);
     await app.engine.whenIdle();
-    expect(await app.attempts.get(failing.attempts[0].id)).toMatchObject({ status: 'failed', attemptCount: 1, nextAttemptAt: null });
+    expect(await app.attempts.get(failing.attempts[0].id)).toMatchObject({
+      status: 'failed',
+      attemptCount: 1,
+      nextAttemptAt: null,
+    });
     expect(receiver.received('/ping')).toHaveLength(2);
 
-    await expect(app.dispatcher.sendTest('00000000-0000-7000-8000-000000000000')).rejects.toBeInstanceOf(WebhookSubscriptionNotFoundError);
+    await expect(app.dispatcher.sendTest('00000000-0000-7000-8000-000000000000')).rejects.toBeInstanceOf(
+      WebhookSubscriptionNotFoundError,
+    );
   });
 });
 

@@ -1,6 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { WebhookEvents, type WebhooksModuleOptions } from '../lib';
-import { DESTINATION_VERIFICATION_FAILED, GONE_DEACTIVATION_MESSAGE, RETRY_CANCELLED_MESSAGE } from '../lib/core/messages/status.messages';
+import {
+  DESTINATION_VERIFICATION_FAILED,
+  GONE_DEACTIVATION_MESSAGE,
+  RETRY_CANCELLED_MESSAGE,
+} from '../lib/core/messages/status.messages';
 import { createTestApp, drainDue, type TestApp } from './support/app';
 import { TestClock } from './support/clock';
 import { describeEachDatabase } from './support/databases';
@@ -14,14 +18,25 @@ const enotfound = (host: string) => Object.assign(new Error(`getaddrinfo ENOTFOU
  * One try at a time (so that what follows a throttling answer is deterministic), polls only when a test
  * calls pollNow(), exact delays: 10 s, 30 s, 60 s (capped) between 4 tries.
  */
-const options = (clock: TestClock, resolver: StubResolver, extra: WebhooksModuleOptions = {}): WebhooksModuleOptions => ({
+const options = (
+  clock: TestClock,
+  resolver: StubResolver,
+  extra: WebhooksModuleOptions = {},
+): WebhooksModuleOptions => ({
   targets: { allowHttp: true, allowPrivateNetworks: true, resolver: resolver.resolve },
   delivery: { pollInterval: 3_600_000, concurrency: 1 },
-  retry: { attempts: 4, firstDelay: 10 * S, factor: 3, maxDelay: 60 * S, jitter: 0, throttlePause: 30 * S, maxRetryAfter: 120 * S },
+  retry: {
+    attempts: 4,
+    firstDelay: 10 * S,
+    factor: 3,
+    maxDelay: 60 * S,
+    jitter: 0,
+    throttlePause: 30 * S,
+    maxRetryAfter: 120 * S,
+  },
   clock,
   ...extra,
 });
-
 
 describeEachDatabase('retries', (db) => {
   const clock = new TestClock();
@@ -57,9 +72,16 @@ describeEachDatabase('retries', (db) => {
       resolvedAt: null,
     });
     expect(attempt.tries).toEqual([
-      expect.objectContaining({ number: 1, trigger: 'scheduled', statusCode: 500, nextAttemptAt: new Date(t0 + 10 * S).toISOString() }),
+      expect.objectContaining({
+        number: 1,
+        trigger: 'scheduled',
+        statusCode: 500,
+        nextAttemptAt: new Date(t0 + 10 * S).toISOString(),
+      }),
     ]);
-    expect(app.events.filter((e) => e.name === WebhookEvents.attemptRetrying && e.payload.attempt.id === id)).toHaveLength(1);
+    expect(
+      app.events.filter((e) => e.name === WebhookEvents.attemptRetrying && e.payload.attempt.id === id),
+    ).toHaveLength(1);
 
     clock.advance(10 * S - 1);
     await drainDue(app);
@@ -82,13 +104,19 @@ describeEachDatabase('retries', (db) => {
     ]);
     const requests = receiver.received('/flaky');
     expect(requests.map((r) => r.headers['webhook-id'])).toEqual([messageId, messageId, messageId]);
-    expect(requests.map((r) => Number(r.headers['webhook-timestamp']))).toEqual([t0, t0 + 10 * S, t0 + 40 * S].map((t) => t / 1000));
+    expect(requests.map((r) => Number(r.headers['webhook-timestamp']))).toEqual(
+      [t0, t0 + 10 * S, t0 + 40 * S].map((t) => t / 1000),
+    );
     // A retried attempt that succeeded is no failure.
     expect((await app.subscriptions.get(sub.id)).consecutiveFailures).toBe(0);
   });
 
   it("gives up after the subscription's own number of tries, counting one failed attempt", async () => {
-    const sub = await app.subscriptions.create({ to: receiver.url('/down'), events: 'down.happen', retry: { attempts: 2, schedule: [5 * S] } });
+    const sub = await app.subscriptions.create({
+      to: receiver.url('/down'),
+      events: 'down.happen',
+      retry: { attempts: 2, schedule: [5 * S] },
+    });
     expect(sub.retryPolicy).toEqual({ attempts: 2, schedule: [5 * S] });
     receiver.respond('/down', { status: 500 });
     const t0 = clock.now();
@@ -98,31 +126,48 @@ describeEachDatabase('retries', (db) => {
     clock.advance(5 * S);
     await drainDue(app);
     const attempt = await app.attempts.get(id);
-    expect(attempt).toMatchObject({ status: 'failed', attemptCount: 2, nextAttemptAt: null, message: '500 Internal Server Error' });
+    expect(attempt).toMatchObject({
+      status: 'failed',
+      attemptCount: 2,
+      nextAttemptAt: null,
+      message: '500 Internal Server Error',
+    });
     expect(attempt.resolvedAt).toEqual(new Date(t0 + 5 * S));
     expect(attempt.tries.map((t) => t.trigger)).toEqual(['scheduled', 'retry']);
     expect(attempt.tries[1].nextAttemptAt).toBeUndefined();
     expect((await app.subscriptions.get(sub.id)).consecutiveFailures).toBe(1);
-    expect(app.events.filter((e) => e.name === WebhookEvents.attemptFailed && e.payload.attempt.id === id)).toHaveLength(1);
+    expect(
+      app.events.filter((e) => e.name === WebhookEvents.attemptFailed && e.payload.attempt.id === id),
+    ).toHaveLength(1);
 
     // The override can be changed and removed; a bad one is refused naming the field.
-    await expect(app.subscriptions.update(sub.id, { retry: { attempts: 0 } })).rejects.toMatchObject({ field: 'retry.attempts' });
+    await expect(app.subscriptions.update(sub.id, { retry: { attempts: 0 } })).rejects.toMatchObject({
+      field: 'retry.attempts',
+    });
     expect((await app.subscriptions.update(sub.id, { retry: null })).retryPolicy).toBeNull();
     expect((await app.subscriptions.get(sub.id)).retryPolicy).toBeNull();
-    await expect(app.subscriptions.create({ to: receiver.url('/x'), events: 'x.y', retry: { schedule: [1, 'soon'] } as never })).rejects.toMatchObject({
+    await expect(
+      app.subscriptions.create({ to: receiver.url('/x'), events: 'x.y', retry: { schedule: [1, 'soon'] } as never }),
+    ).rejects.toMatchObject({
       field: 'retry.schedule[1]',
     });
   });
 
   it('honours Retry-After in seconds and as an HTTP date, capped by maxRetryAfter', async () => {
-    for (const path of ['/ra-seconds', '/ra-date', '/ra-long']) await app.subscriptions.create({ to: receiver.url(path), events: 'ra.happen' });
+    for (const path of ['/ra-seconds', '/ra-date', '/ra-long'])
+      await app.subscriptions.create({ to: receiver.url(path), events: 'ra.happen' });
     const t0 = clock.now();
     receiver.respond('/ra-seconds', { status: 500, headers: { 'retry-after': '45' } });
-    receiver.respond('/ra-date', () => ({ status: 500, headers: { 'retry-after': new Date(clock.now() + 90 * S).toUTCString() } }));
+    receiver.respond('/ra-date', () => ({
+      status: 500,
+      headers: { 'retry-after': new Date(clock.now() + 90 * S).toUTCString() },
+    }));
     receiver.respond('/ra-long', { status: 500, headers: { 'retry-after': '100000' } });
     const { attempts } = await app.dispatcher.dispatch('ra.happen', {});
     await app.engine.whenIdle();
-    const due = await Promise.all(attempts.map(async ({ id }) => (await app.attempts.get(id)).nextAttemptAt!.getTime() - t0));
+    const due = await Promise.all(
+      attempts.map(async ({ id }) => (await app.attempts.get(id)).nextAttemptAt!.getTime() - t0),
+    );
     expect(due).toEqual([45 * S, 90 * S, 120 * S]);
 
     receiver.respond('/ra-seconds', { status: 200 });
@@ -141,7 +186,9 @@ describeEachDatabase('retries', (db) => {
   it("pauses a throttled subscription: its other attempts wait without using tries, other subscriptions' do not", async () => {
     const throttled = await app.subscriptions.create({ to: receiver.url('/throttled'), events: 'burst.happen' });
     await app.subscriptions.create({ to: receiver.url('/calm'), events: 'burst.happen' });
-    receiver.respond('/throttled', (_request, index) => (index === 0 ? { status: 429, headers: { 'retry-after': '20' } } : { status: 200 }));
+    receiver.respond('/throttled', (_request, index) =>
+      index === 0 ? { status: 429, headers: { 'retry-after': '20' } } : { status: 200 },
+    );
     const t0 = clock.now();
     app.engine.pause();
     const dispatched = [];
@@ -153,13 +200,25 @@ describeEachDatabase('retries', (db) => {
     expect(receiver.received('/throttled')).toHaveLength(1);
     expect(receiver.received('/calm')).toHaveLength(3);
     expect((await app.subscriptions.get(throttled.id)).pausedUntil).toEqual(new Date(t0 + 20 * S));
-    expect(await app.attempts.get(first)).toMatchObject({ status: 'pending', attemptCount: 1, message: '429 Too Many Requests', nextAttemptAt: new Date(t0 + 20 * S) });
+    expect(await app.attempts.get(first)).toMatchObject({
+      status: 'pending',
+      attemptCount: 1,
+      message: '429 Too Many Requests',
+      nextAttemptAt: new Date(t0 + 20 * S),
+    });
     for (const id of others) {
-      expect(await app.attempts.get(id)).toMatchObject({ status: 'pending', attemptCount: 0, tries: [], nextAttemptAt: new Date(t0 + 20 * S) });
+      expect(await app.attempts.get(id)).toMatchObject({
+        status: 'pending',
+        attemptCount: 0,
+        tries: [],
+        nextAttemptAt: new Date(t0 + 20 * S),
+      });
     }
 
     // While paused, a new event waits too; the other subscription still gets its copy at once.
-    const late = (await app.dispatcher.dispatch('burst.happen', { late: true })).attempts.find((a) => a.subscriptionId === throttled.id)!.id;
+    const late = (await app.dispatcher.dispatch('burst.happen', { late: true })).attempts.find(
+      (a) => a.subscriptionId === throttled.id,
+    )!.id;
     await app.engine.whenIdle();
     expect(receiver.received('/throttled')).toHaveLength(1);
     expect(receiver.received('/calm')).toHaveLength(4);
@@ -222,13 +281,20 @@ describeEachDatabase('retries', (db) => {
     receiver.respond('/gone', { status: 410 });
     const [{ id }] = (await app.dispatcher.dispatch('gone.happen', {})).attempts;
     await app.engine.whenIdle();
-    expect(await app.attempts.get(id)).toMatchObject({ status: 'failed', message: '410 Gone', attemptCount: 1, nextAttemptAt: null });
+    expect(await app.attempts.get(id)).toMatchObject({
+      status: 'failed',
+      message: '410 Gone',
+      attemptCount: 1,
+      nextAttemptAt: null,
+    });
     const after = await app.subscriptions.get(sub.id);
     expect(after).toMatchObject({ active: false, statusMessage: GONE_DEACTIVATION_MESSAGE });
     expect(after.statusMessage).toContain('410 Gone');
-    expect(app.events.filter((e) => e.name === WebhookEvents.subscriptionDeactivated && e.payload.subscription.id === sub.id)).toEqual([
-      expect.objectContaining({ payload: expect.objectContaining({ reason: GONE_DEACTIVATION_MESSAGE }) }),
-    ]);
+    expect(
+      app.events.filter(
+        (e) => e.name === WebhookEvents.subscriptionDeactivated && e.payload.subscription.id === sub.id,
+      ),
+    ).toEqual([expect.objectContaining({ payload: expect.objectContaining({ reason: GONE_DEACTIVATION_MESSAGE }) })]);
     expect((await app.dispatcher.dispatch('gone.happen', {})).attempts).toEqual([]);
     clock.advance(60 * S);
     await drainDue(app);
@@ -245,12 +311,17 @@ describeEachDatabase('retries', (db) => {
     const t0 = clock.now();
     const { attempts } = await app.dispatcher.dispatch('dns.happen', {});
     await app.engine.whenIdle();
-    const byId = (subscriptionId: string) => app.attempts.get(attempts.find((a) => a.subscriptionId === subscriptionId)!.id);
+    const byId = (subscriptionId: string) =>
+      app.attempts.get(attempts.find((a) => a.subscriptionId === subscriptionId)!.id);
 
     const meta = await byId(blocked.id);
     expect(meta).toMatchObject({ status: 'failed', attemptCount: 1, nextAttemptAt: null });
     expect(meta.message).toMatch(/169\.254\.169\.254/);
-    expect(await byId(later.id)).toMatchObject({ status: 'pending', message: DESTINATION_VERIFICATION_FAILED, nextAttemptAt: new Date(t0 + 10 * S) });
+    expect(await byId(later.id)).toMatchObject({
+      status: 'pending',
+      message: DESTINATION_VERIFICATION_FAILED,
+      nextAttemptAt: new Date(t0 + 10 * S),
+    });
 
     clock.advance(10 * S);
     await drainDue(app);
@@ -277,13 +348,19 @@ describeEachDatabase('retries', (db) => {
     const database = await db.another();
     const restartClock = new TestClock();
     receiver.respond('/restart', (_request, index) => ({ status: index === 0 ? 502 : 200 }));
-    const first = await createTestApp(database, options(restartClock, resolver, { retry: { jitter: 0, firstDelay: 10 * S, throttlePause: 0 } }));
+    const first = await createTestApp(
+      database,
+      options(restartClock, resolver, { retry: { jitter: 0, firstDelay: 10 * S, throttlePause: 0 } }),
+    );
     let id = '';
     let messageId = '';
     const t0 = restartClock.now();
     try {
       await first.subscriptions.create({ to: receiver.url('/restart'), events: 'restart.happen' });
-      ({ messageId, attempts: [{ id }] } = await first.dispatcher.dispatch('restart.happen', { n: 7 }));
+      ({
+        messageId,
+        attempts: [{ id }],
+      } = await first.dispatcher.dispatch('restart.happen', { n: 7 }));
       await first.engine.whenIdle();
       expect(await first.attempts.get(id)).toMatchObject({ status: 'pending', nextAttemptAt: new Date(t0 + 10 * S) });
     } finally {
@@ -291,7 +368,10 @@ describeEachDatabase('retries', (db) => {
     }
 
     restartClock.advance(10 * S);
-    const second = await createTestApp(database, options(restartClock, resolver, { retry: { jitter: 0, firstDelay: 10 * S, throttlePause: 0 } }));
+    const second = await createTestApp(
+      database,
+      options(restartClock, resolver, { retry: { jitter: 0, firstDelay: 10 * S, throttlePause: 0 } }),
+    );
     try {
       await second.engine.pollNow();
       await receiver.waitFor(2, '/restart');
@@ -321,7 +401,10 @@ describe('retries of static in-memory subscriptions', () => {
     receiver = await TestReceiver.start();
     app = await createTestApp(
       { type: 'better-sqlite3', database: ':memory:' },
-      options(clock, new StubResolver(), { storage: 'memory', subscriptions: [{ to: receiver.url('/memory'), events: 'memory.*' }] }),
+      options(clock, new StubResolver(), {
+        storage: 'memory',
+        subscriptions: [{ to: receiver.url('/memory'), events: 'memory.*' }],
+      }),
     );
   });
   afterAll(async () => {

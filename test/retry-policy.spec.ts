@@ -67,7 +67,13 @@ describe('retry policy', () => {
     expect(effectiveRetryPolicy(module, null)).toBe(module);
     expect(effectiveRetryPolicy(module, { attempts: 2 })).toEqual({ ...module, attempts: 2 });
     expect(effectiveRetryPolicy(module, { schedule: [S, 2 * S] })).toMatchObject({ schedule: [S, 2 * S], attempts: 3 });
-    expect(effectiveRetryPolicy(module, { firstDelay: S })).toMatchObject({ firstDelay: S, factor: 3, maxDelay: 60 * S, attempts: 4, schedule: null });
+    expect(effectiveRetryPolicy(module, { firstDelay: S })).toMatchObject({
+      firstDelay: S,
+      factor: 3,
+      maxDelay: 60 * S,
+      attempts: 4,
+      schedule: null,
+    });
     const scheduled = exact({ schedule: [S] });
     expect(effectiveRetryPolicy(scheduled, { factor: 2 })).toMatchObject({
       schedule: null,
@@ -96,7 +102,8 @@ describe('retry policy', () => {
       [{ tries: 3 }, 'retry.tries'],
       [{ maxRetryAfter: 1 }, 'retry.maxRetryAfter'],
     ];
-    for (const [input, field] of cases) expect(thrown(() => parseRetryPolicy(input, 'retry', invalid)).field).toBe(field);
+    for (const [input, field] of cases)
+      expect(thrown(() => parseRetryPolicy(input, 'retry', invalid)).field).toBe(field);
     expect(thrown(() => parseRetryPolicy({ factor: 0 }, 'retry', invalid)).message).toBe(
       'retry.factor must be a number from 1 to 100 (each delay is the previous one times it)',
     );
@@ -116,9 +123,9 @@ describe('retry policy', () => {
     expect(error).toMatchObject({ option: 'retry.throttlePause' });
     expect((error as Error).message).toContain('retry.throttlePause');
     expect(() => WebhooksModule.forRoot({ retry: { atempts: 3 } as never })).toThrow(/retry\.atempts/);
-    expect(() => WebhooksModule.forRoot({ subscriptions: [{ to: 'https://a.example/h', retry: { jitter: 3 } }] })).toThrow(
-      /subscriptions\[0\]\.retry\.jitter/,
-    );
+    expect(() =>
+      WebhooksModule.forRoot({ subscriptions: [{ to: 'https://a.example/h', retry: { jitter: 3 } }] }),
+    ).toThrow(/subscriptions\[0\]\.retry\.jitter/);
   });
 });
 
@@ -135,20 +142,43 @@ describe('Retry-After', () => {
   });
 
   it('ignores what it cannot read', () => {
-    for (const value of [undefined, '', 'soon', '-5', '1.5', '12abc']) expect(parseRetryAfter(value, now, H)).toBeUndefined();
+    for (const value of [undefined, '', 'soon', '-5', '1.5', '12abc'])
+      expect(parseRetryAfter(value, now, H)).toBeUndefined();
   });
 });
 
 describe('what follows a try', () => {
   const now = 1_000_000;
   const policy = exact({ attempts: 3, firstDelay: 10 * S, factor: 2 });
-  const facts = (extra: Partial<TryFacts>): TryFacts => ({ success: false, retryable: true, statusCode: 500, triesDone: 1, retries: true, ...extra });
+  const facts = (extra: Partial<TryFacts>): TryFacts => ({
+    success: false,
+    retryable: true,
+    statusCode: 500,
+    triesDone: 1,
+    retries: true,
+    ...extra,
+  });
 
   it('schedules the next try while tries remain, then fails', () => {
-    expect(judgeTry(facts({ success: true, statusCode: 200 }), policy, rules, now)).toEqual({ status: 'successful', nextAttemptAt: null, pauseUntil: null });
-    expect(judgeTry(facts({}), policy, rules, now)).toEqual({ status: 'pending', nextAttemptAt: now + 10 * S, pauseUntil: null });
-    expect(judgeTry(facts({ triesDone: 2 }), policy, rules, now)).toEqual({ status: 'pending', nextAttemptAt: now + 20 * S, pauseUntil: null });
-    expect(judgeTry(facts({ triesDone: 3 }), policy, rules, now)).toMatchObject({ status: 'failed', nextAttemptAt: null });
+    expect(judgeTry(facts({ success: true, statusCode: 200 }), policy, rules, now)).toEqual({
+      status: 'successful',
+      nextAttemptAt: null,
+      pauseUntil: null,
+    });
+    expect(judgeTry(facts({}), policy, rules, now)).toEqual({
+      status: 'pending',
+      nextAttemptAt: now + 10 * S,
+      pauseUntil: null,
+    });
+    expect(judgeTry(facts({ triesDone: 2 }), policy, rules, now)).toEqual({
+      status: 'pending',
+      nextAttemptAt: now + 20 * S,
+      pauseUntil: null,
+    });
+    expect(judgeTry(facts({ triesDone: 3 }), policy, rules, now)).toMatchObject({
+      status: 'failed',
+      nextAttemptAt: null,
+    });
   });
 
   it('never retries what cannot improve, nor test events', () => {
@@ -171,11 +201,19 @@ describe('what follows a try', () => {
   });
 
   it('honours Retry-After as the shortest wait, and pauses on 429/502/503/504', () => {
-    expect(judgeTry(facts({ retryAfter: '45' }), policy, rules, now)).toEqual({ status: 'pending', nextAttemptAt: now + 45 * S, pauseUntil: null });
+    expect(judgeTry(facts({ retryAfter: '45' }), policy, rules, now)).toEqual({
+      status: 'pending',
+      nextAttemptAt: now + 45 * S,
+      pauseUntil: null,
+    });
     expect(judgeTry(facts({ retryAfter: '5' }), policy, rules, now).nextAttemptAt).toBe(now + 10 * S);
     expect(judgeTry(facts({ retryAfter: '99999' }), policy, rules, now).nextAttemptAt).toBe(now + 2 * 60 * S);
     for (const statusCode of [429, 502, 503, 504]) {
-      expect(judgeTry(facts({ statusCode }), policy, rules, now)).toEqual({ status: 'pending', nextAttemptAt: now + 30 * S, pauseUntil: now + 30 * S });
+      expect(judgeTry(facts({ statusCode }), policy, rules, now)).toEqual({
+        status: 'pending',
+        nextAttemptAt: now + 30 * S,
+        pauseUntil: now + 30 * S,
+      });
     }
     expect(judgeTry(facts({ statusCode: 429, retryAfter: '20' }), policy, rules, now)).toEqual({
       status: 'pending',
@@ -183,7 +221,11 @@ describe('what follows a try', () => {
       pauseUntil: now + 20 * S,
     });
     // Out of tries, the pause still protects the target from the rest of the batch.
-    expect(judgeTry(facts({ statusCode: 503, triesDone: 3 }), policy, rules, now)).toEqual({ status: 'failed', nextAttemptAt: null, pauseUntil: now + 30 * S });
+    expect(judgeTry(facts({ statusCode: 503, triesDone: 3 }), policy, rules, now)).toEqual({
+      status: 'failed',
+      nextAttemptAt: null,
+      pauseUntil: now + 30 * S,
+    });
     expect(judgeTry(facts({ statusCode: 503 }), policy, { ...rules, throttlePause: 0 }, now).pauseUntil).toBeNull();
   });
 });

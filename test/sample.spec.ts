@@ -21,14 +21,23 @@ function runSample(args: string[]): Promise<Run> {
   return new Promise((resolve, reject) => {
     const env = { ...process.env };
     delete env.PORT; // --once then takes any free port
-    const child = spawn('npm', ['run', 'sample', '--', ...args], { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('npm', ['run', 'sample', '--', ...args], {
+      cwd: ROOT,
+      env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
     const timer = setTimeout(() => {
       process.kill(-child.pid!, 'SIGKILL');
-      reject(new Error(`npm run sample -- ${args.join(' ')} did not end within ${RUN_DEADLINE_MS} ms.\nstdout:\n${stdout}\nstderr:\n${stderr}`));
+      reject(
+        new Error(
+          `npm run sample -- ${args.join(' ')} did not end within ${RUN_DEADLINE_MS} ms.\nstdout:\n${stdout}\nstderr:\n${stderr}`,
+        ),
+      );
     }, RUN_DEADLINE_MS);
     child.on('error', reject);
     child.on('close', (code) => {
@@ -57,7 +66,9 @@ describe('the sample app (npm run sample -- --once)', () => {
   it('exits 0 after every check passed, with nothing on stderr but npm noise', () => {
     expect(run.code, `stdout:\n${run.stdout}\nstderr:\n${run.stderr}`).toBe(0);
     expect(run.stdout).toMatch(/^All 5 checks passed, \d+\.\d s after start\.$/m);
-    expect(section(run.stdout, 'Checks').every((line) => line.startsWith('  ✓ ') || line.startsWith('    '))).toBe(true);
+    expect(section(run.stdout, 'Checks').every((line) => line.startsWith('  ✓ ') || line.startsWith('    '))).toBe(
+      true,
+    );
     expect(run.stderr).not.toMatch(/ERROR|WARN|Sample failed/);
   });
 
@@ -76,10 +87,22 @@ describe('the sample app (npm run sample -- --once)', () => {
       ['gone', 'contact.transfer', 'Bob', 'failed', '410 Gone', '410', '1'],
     ];
     expect(rows).toHaveLength(expected.length);
-    for (const [row, [name, event, contact, status, message, code, tries]] of rows.map((r, i) => [r, expected[i]] as const)) {
+    for (const [row, [name, event, contact, status, message, code, tries]] of rows.map(
+      (r, i) => [r, expected[i]] as const,
+    )) {
       const cells = row.split(/ {2,}/);
       // name, event, contact, status, message, code, ms, tries, signed
-      expect(cells, row).toEqual([name, event, contact, status, message, code, expect.stringMatching(/^\d+$/), tries, 'yes']);
+      expect(cells, row).toEqual([
+        name,
+        event,
+        contact,
+        status,
+        message,
+        code,
+        expect.stringMatching(/^\d+$/),
+        tries,
+        'yes',
+      ]);
     }
   });
 
@@ -98,7 +121,9 @@ describe('the sample app (npm run sample -- --once)', () => {
   it('rolls the import back: Eve appears in no attempt, and the run says why', () => {
     const mentions = run.stdout.split('\n').filter((line) => new RegExp(`\\b${ROLLED_BACK_CONTACT}\\b`).test(line));
     expect(mentions).toEqual([
-      expect.stringMatching(/^ {2}Import Eve and Mallory into OUN +rolled back: email "mallory" is not an e-mail address/),
+      expect.stringMatching(
+        /^ {2}Import Eve and Mallory into OUN +rolled back: email "mallory" is not an e-mail address/,
+      ),
       '  ✓ the rolled-back import sent nothing: no webhook for Eve',
     ]);
   });
@@ -106,21 +131,29 @@ describe('the sample app (npm run sample -- --once)', () => {
   it('shows progress, the verified signatures, the admin API check and curl examples, within 100 columns', () => {
     expect(run.stdout).toMatch(/^Deliveries: 10\/10 resolved in \d+\.\d s$/m);
     expect(run.stdout).toContain('  ✓ 14 requests received, each signature verified by the standardwebhooks package');
-    expect(run.stdout).toContain('  ✓ admin API: sample-admin lists 5 subscriptions, oun-manager its own (oun), no key → 403');
+    expect(run.stdout).toContain(
+      '  ✓ admin API: sample-admin lists 5 subscriptions, oun-manager its own (oun), no key → 403',
+    );
     expect(run.stdout).toMatch(/^ {2}APP=http:\/\/127\.0\.0\.1:\d+ FAILING=[0-9a-f-]{36}$/m);
-    expect(run.stdout).toContain("  curl -s -H 'x-api-key: sample-admin' $APP/webhooks/subscriptions/$FAILING/attempts");
+    expect(run.stdout).toContain(
+      "  curl -s -H 'x-api-key: sample-admin' $APP/webhooks/subscriptions/$FAILING/attempts",
+    );
     // Not a terminal: no carriage returns, plain lines.
     expect(run.stdout).not.toContain('\r');
     const wide = run.stdout.split('\n').filter((line) => [...line].length > 100);
     expect(wide).toEqual([]);
   });
 
-  it('refuses an unknown option with the usage and exit code 1', async () => {
-    const bad = await runSample(['--onse']);
-    expect(bad.code).toBe(1);
-    expect(bad.stderr).toContain("Unknown option '--onse'");
-    expect(bad.stderr).toContain('Usage: npm run sample');
-  }, RUN_DEADLINE_MS + 5_000);
+  it(
+    'refuses an unknown option with the usage and exit code 1',
+    async () => {
+      const bad = await runSample(['--onse']);
+      expect(bad.code).toBe(1);
+      expect(bad.stderr).toContain("Unknown option '--onse'");
+      expect(bad.stderr).toContain('Usage: npm run sample');
+    },
+    RUN_DEADLINE_MS + 5_000,
+  );
 });
 
 /** A run that went exactly as planned, built from the plan (what checkScenario reads of it). */
@@ -137,10 +170,24 @@ function plannedResult(): ScenarioResult {
   const attempts = EXPECTED_ATTEMPTS.map((e, i) => ({
     name: e.subscription,
     path: SUBSCRIPTIONS.find((p) => p.name === e.subscription)!.path,
-    attempt: { id: `a${i}`, messageId: `msg_${i}`, event: e.event, status: e.status, attemptCount: e.tries, message: 'x', request: { body: JSON.stringify({ name: e.contact }) } },
+    attempt: {
+      id: `a${i}`,
+      messageId: `msg_${i}`,
+      event: e.event,
+      status: e.status,
+      attemptCount: e.tries,
+      message: 'x',
+      request: { body: JSON.stringify({ name: e.contact }) },
+    },
   }));
   const received = attempts.flatMap(({ path, attempt }) =>
-    Array.from({ length: attempt.attemptCount }, () => ({ path, webhookId: attempt.messageId, verified: true, status: 200, body: attempt.request.body })),
+    Array.from({ length: attempt.attemptCount }, () => ({
+      path,
+      webhookId: attempt.messageId,
+      verified: true,
+      status: 200,
+      body: attempt.request.body,
+    })),
   );
   return {
     subscriptions,
@@ -157,7 +204,10 @@ function plannedResult(): ScenarioResult {
 }
 
 describe('the sample checks (what decides its exit code)', () => {
-  const failures = (result: ScenarioResult) => checkScenario(result).filter((c) => !c.ok).map((c) => c.message);
+  const failures = (result: ScenarioResult) =>
+    checkScenario(result)
+      .filter((c) => !c.ok)
+      .map((c) => c.message);
 
   it('pass for a run as planned', () => {
     expect(failures(plannedResult())).toEqual([]);
@@ -167,24 +217,41 @@ describe('the sample checks (what decides its exit code)', () => {
     const result = plannedResult();
     Object.assign(result.attempts[4].attempt, { status: 'pending', attemptCount: 0 });
     result.received = result.received.filter((r) => r.webhookId !== result.attempts[4].attempt.messageId);
-    expect(failures(result)).toEqual(['delivery attempts differ from the plan: contact.create (Ann) to ama was still pending after 20 s (0 tries so far)']);
+    expect(failures(result)).toEqual([
+      'delivery attempts differ from the plan: contact.create (Ann) to ama was still pending after 20 s (0 tries so far)',
+    ]);
   });
 
   it('fail on a signature that did not verify', () => {
     const result = plannedResult();
     Object.assign(result.received[0], { verified: false, failure: 'No matching signature found' });
-    expect(failures(result)).toEqual(['1 of 14 requests did not verify; first: /hooks/audit msg_0: No matching signature found']);
+    expect(failures(result)).toEqual([
+      '1 of 14 requests did not verify; first: /hooks/audit msg_0: No matching signature found',
+    ]);
   });
 
   it('fail when the rolled-back contact was delivered', () => {
     const result = plannedResult();
-    const leaked = { ...result.attempts[0], attempt: { ...result.attempts[0].attempt, id: 'a99', messageId: 'msg_99', request: { body: '{"name":"Eve"}' } } };
+    const leaked = {
+      ...result.attempts[0],
+      attempt: { ...result.attempts[0].attempt, id: 'a99', messageId: 'msg_99', request: { body: '{"name":"Eve"}' } },
+    };
     result.attempts.push(leaked as (typeof result.attempts)[number]);
-    result.received.push({ path: '/hooks/audit', webhookId: 'msg_99', verified: true, status: 200, body: '{"name":"Eve"}' });
+    result.received.push({
+      path: '/hooks/audit',
+      webhookId: 'msg_99',
+      verified: true,
+      status: 200,
+      body: '{"name":"Eve"}',
+    });
     const messages = failures(result);
     expect(messages).toHaveLength(2);
-    expect(messages[0]).toBe('delivery attempts differ from the plan: unexpected attempt: contact.create (Eve) to audit, successful');
-    expect(messages[1]).toBe('the rolled-back import leaked: an attempt of contact.create to audit carries Eve; /hooks/audit received Eve');
+    expect(messages[0]).toBe(
+      'delivery attempts differ from the plan: unexpected attempt: contact.create (Eve) to audit, successful',
+    );
+    expect(messages[1]).toBe(
+      'the rolled-back import leaked: an attempt of contact.create to audit carries Eve; /hooks/audit received Eve',
+    );
   });
 
   it('fail when the admin API lets a caller without a key in', () => {

@@ -4,7 +4,17 @@ import { instanceToPlain } from 'class-transformer';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { generateSigningKeyPair, generateWebhookSecret, verifyWebhook, WebhookEvents, WebhookOperationNotAllowedError, WebhookSubscription, WebhookSubscriptionNotFoundError, WebhookValidationError, type WebhooksModuleOptions } from '../lib';
+import {
+  generateSigningKeyPair,
+  generateWebhookSecret,
+  verifyWebhook,
+  WebhookEvents,
+  WebhookOperationNotAllowedError,
+  WebhookSubscription,
+  WebhookSubscriptionNotFoundError,
+  WebhookValidationError,
+  type WebhooksModuleOptions,
+} from '../lib';
 import { decodePublicKey } from '../lib/core/signing/webhook-secret.util';
 import { createTestApp, type TestApp } from './support/app';
 import { TestClock } from './support/clock';
@@ -22,7 +32,12 @@ const options = (clock: TestClock, extra: WebhooksModuleOptions = {}): WebhooksM
 });
 
 function headersOf(request: ReceivedRequest): Record<string, string> {
-  return Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(', ') : String(value)]));
+  return Object.fromEntries(
+    Object.entries(request.headers).map(([name, value]) => [
+      name,
+      Array.isArray(value) ? value.join(', ') : String(value),
+    ]),
+  );
 }
 
 /** The oracle: what a receiver using the `standardwebhooks` npm package accepts. */
@@ -37,8 +52,16 @@ function receiverAccepts(secret: string, request: ReceivedRequest): boolean {
 }
 
 /** The secret list as the database column holds it. */
-async function storedSecrets(dataSource: DataSource, id: string): Promise<Array<{ value: string; kind: string; expiresAt: number | null }>> {
-  const row = await dataSource.createQueryBuilder().select('s.secrets', 'secrets').from(WebhookSubscription, 's').where('s.id = :id', { id }).getRawOne();
+async function storedSecrets(
+  dataSource: DataSource,
+  id: string,
+): Promise<Array<{ value: string; kind: string; expiresAt: number | null }>> {
+  const row = await dataSource
+    .createQueryBuilder()
+    .select('s.secrets', 'secrets')
+    .from(WebhookSubscription, 's')
+    .where('s.id = :id', { id })
+    .getRawOne();
   return typeof row.secrets === 'string' ? JSON.parse(row.secrets) : row.secrets;
 }
 
@@ -82,9 +105,17 @@ describeEachDatabase('signed deliveries (Standard Webhooks)', (db) => {
     expect(read.secrets).toBeUndefined();
     const listed = (await app.subscriptions.list({ limit: 500 })).items.find((s) => s.id === sub.id)!;
     expect(listed.secrets).toBeUndefined();
-    const created = app.events.find((e) => e.name === WebhookEvents.subscriptionCreated && e.payload.subscription.id === sub.id)!;
+    const created = app.events.find(
+      (e) => e.name === WebhookEvents.subscriptionCreated && e.payload.subscription.id === sub.id,
+    )!;
     const indexed = app.registry.getActive(sub.id)!;
-    for (const shown of [read, listed, created.payload, indexed, (await app.subscriptions.update(sub.id, { description: 'x' }))]) {
+    for (const shown of [
+      read,
+      listed,
+      created.payload,
+      indexed,
+      await app.subscriptions.update(sub.id, { description: 'x' }),
+    ]) {
       expect(JSON.stringify(shown)).not.toContain(bare);
       expect(inspect(shown, { depth: 10 })).not.toContain(bare);
       expect(JSON.stringify(instanceToPlain(shown))).not.toContain(bare);
@@ -113,13 +144,17 @@ describeEachDatabase('signed deliveries (Standard Webhooks)', (db) => {
       [{ signing: 'ed25519', secret }, 'secret'],
     ];
     for (const [input, field] of refused) {
-      const error = await app.subscriptions.create({ to: receiver.url('/x'), events: 'x.y', ...input } as never).catch((e: unknown) => e);
+      const error = await app.subscriptions
+        .create({ to: receiver.url('/x'), events: 'x.y', ...input } as never)
+        .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(WebhookValidationError);
       expect(error).toMatchObject({ field });
       expect((error as Error).message).not.toContain(secret);
     }
     expect((await app.subscriptions.list({ limit: 500 })).items).toHaveLength(before);
-    await expect(app.dispatcher.dispatch('imported.happen', {}, { id: 'order.1' })).rejects.toMatchObject({ field: 'id' });
+    await expect(app.dispatcher.dispatch('imported.happen', {}, { id: 'order.1' })).rejects.toMatchObject({
+      field: 'id',
+    });
   });
 
   it('signs with every live secret during a rotation, and with the new one only after the overlap', async () => {
@@ -127,7 +162,9 @@ describeEachDatabase('signed deliveries (Standard Webhooks)', (db) => {
     const rotated = await app.subscriptions.rotateSecret(sub.id, { overlapMs: 60 * S });
     expect(rotated).toEqual({ secret: expect.stringMatching(/^whsec_/) });
     expect(rotated.secret).not.toBe(sub.secret);
-    expect(app.events.some((e) => e.name === WebhookEvents.subscriptionUpdated && e.payload.subscription.id === sub.id)).toBe(true);
+    expect(
+      app.events.some((e) => e.name === WebhookEvents.subscriptionUpdated && e.payload.subscription.id === sub.id),
+    ).toBe(true);
 
     await deliver('rotating.happen');
     const during = receiver.received('/rotating')[0];
@@ -144,16 +181,26 @@ describeEachDatabase('signed deliveries (Standard Webhooks)', (db) => {
 
     // An imported secret, and no overlap: the previous one stops at once.
     const imported = generateWebhookSecret();
-    expect(await app.subscriptions.rotateSecret(sub.id, { secret: imported, overlapMs: 0 })).toEqual({ secret: imported });
+    expect(await app.subscriptions.rotateSecret(sub.id, { secret: imported, overlapMs: 0 })).toEqual({
+      secret: imported,
+    });
     await deliver('rotating.happen');
     const third = receiver.received('/rotating')[2];
     expect(receiverAccepts(imported, third)).toBe(true);
     expect(receiverAccepts(rotated.secret, third)).toBe(false);
 
-    await expect(app.subscriptions.rotateSecret(sub.id, { overlapMs: -1 })).rejects.toMatchObject({ field: 'overlapMs' });
-    await expect(app.subscriptions.rotateSecret(sub.id, { secret: 'whsec_nope' })).rejects.toMatchObject({ field: 'secret' });
-    await expect(app.subscriptions.rotateSecret(sub.id, { overlap: 5 } as never)).rejects.toMatchObject({ field: 'overlap' });
-    await expect(app.subscriptions.rotateSecret('00000000-0000-7000-8000-000000000000')).rejects.toBeInstanceOf(WebhookSubscriptionNotFoundError);
+    await expect(app.subscriptions.rotateSecret(sub.id, { overlapMs: -1 })).rejects.toMatchObject({
+      field: 'overlapMs',
+    });
+    await expect(app.subscriptions.rotateSecret(sub.id, { secret: 'whsec_nope' })).rejects.toMatchObject({
+      field: 'secret',
+    });
+    await expect(app.subscriptions.rotateSecret(sub.id, { overlap: 5 } as never)).rejects.toMatchObject({
+      field: 'overlap',
+    });
+    await expect(app.subscriptions.rotateSecret('00000000-0000-7000-8000-000000000000')).rejects.toBeInstanceOf(
+      WebhookSubscriptionNotFoundError,
+    );
     // The refused rotations changed nothing.
     await deliver('rotating.happen');
     expect(receiverAccepts(imported, receiver.received('/rotating')[3])).toBe(true);
@@ -186,13 +233,23 @@ describeEachDatabase('signed deliveries (Standard Webhooks)', (db) => {
     expect(signature).toMatch(/^v1a,[A-Za-z0-9+/]+=*$/);
     const publicKey = decodePublicKey(sub.publicKey!);
     expect(verifyWebhook(request.body, headersOf(request), { publicKeys: [publicKey] })).toBe(true);
-    expect(verifyWebhook(request.body, headersOf(request), { publicKeys: [decodePublicKey(generateSigningKeyPair().publicKey)] })).toBe(false);
+    expect(
+      verifyWebhook(request.body, headersOf(request), {
+        publicKeys: [decodePublicKey(generateSigningKeyPair().publicKey)],
+      }),
+    ).toBe(false);
     // Independently of our verifier: node:crypto over "id.timestamp.body".
-    const content = Buffer.from(`${request.headers['webhook-id']}.${request.headers['webhook-timestamp']}.${request.body}`);
+    const content = Buffer.from(
+      `${request.headers['webhook-id']}.${request.headers['webhook-timestamp']}.${request.body}`,
+    );
     expect(cryptoVerify(null, content, publicKey, Buffer.from(signature.slice(4), 'base64'))).toBe(true);
 
     const pair = generateSigningKeyPair();
-    const imported = await app.subscriptions.create({ to: receiver.url('/ed2'), events: 'ed.happen', secret: pair.signingKey });
+    const imported = await app.subscriptions.create({
+      to: receiver.url('/ed2'),
+      events: 'ed.happen',
+      secret: pair.signingKey,
+    });
     expect(imported).toMatchObject({ secret: pair.signingKey, publicKey: pair.publicKey });
   });
 
@@ -260,13 +317,16 @@ describe('static subscriptions with a secret', () => {
   it('sign with it, in memory and persistent alike, and never show it', async () => {
     const secret = generateWebhookSecret();
     const pair = generateSigningKeyPair();
-    const app = await createTestApp({ type: 'better-sqlite3', database: ':memory:' }, {
-      ...options(new TestClock()),
-      subscriptions: [
-        { to: receiver.url('/static-hmac'), events: 'static.*', secret },
-        { to: receiver.url('/static-ed'), events: 'static.*', secret: pair.signingKey, persistent: true },
-      ],
-    });
+    const app = await createTestApp(
+      { type: 'better-sqlite3', database: ':memory:' },
+      {
+        ...options(new TestClock()),
+        subscriptions: [
+          { to: receiver.url('/static-hmac'), events: 'static.*', secret },
+          { to: receiver.url('/static-ed'), events: 'static.*', secret: pair.signingKey, persistent: true },
+        ],
+      },
+    );
     try {
       await app.dispatcher.dispatch('static.ping', {});
       await app.engine.whenIdle();
@@ -286,7 +346,10 @@ describe('static subscriptions with a secret', () => {
 
   it('refuse a malformed configured secret at import time, naming the option', () => {
     return expect(
-      createTestApp({ type: 'better-sqlite3', database: ':memory:' }, { subscriptions: [{ to: 'https://a.example/h', secret: 'whsec_x' }] }),
+      createTestApp(
+        { type: 'better-sqlite3', database: ':memory:' },
+        { subscriptions: [{ to: 'https://a.example/h', secret: 'whsec_x' }] },
+      ),
     ).rejects.toMatchObject({ option: 'subscriptions[0].secret' });
   });
 });

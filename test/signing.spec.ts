@@ -4,15 +4,41 @@ import { describe, expect, it } from 'vitest';
 import { WebhooksConfigurationError, WebhookValidationError } from '../lib';
 import { WebhookSecretDecryptionError, WebhookStoredSecretError } from '../lib/core/errors/signing.errors';
 import { SecretCipher } from '../lib/core/signing/secret.cipher';
-import { createStoredSecret, liveSecrets, MAX_ROTATION_OVERLAP_MS, MAX_STORED_SECRETS, publicKeysFor, rotateSecrets, signingKeysFor, type StoredWebhookSecret } from '../lib/core/signing/subscription-secrets.util';
-import { decodePublicKey, decodeSigningKey, decodeWebhookSecret, generateSigningKeyPair, generateWebhookSecret, publicKeyOf } from '../lib/core/signing/webhook-secret.util';
-import { signedContent, signWebhook, type SigningKeys, verifyWebhook, webhookHeaders } from '../lib/core/signing/webhook-signature.util';
+import {
+  createStoredSecret,
+  liveSecrets,
+  MAX_ROTATION_OVERLAP_MS,
+  MAX_STORED_SECRETS,
+  publicKeysFor,
+  rotateSecrets,
+  signingKeysFor,
+  type StoredWebhookSecret,
+} from '../lib/core/signing/subscription-secrets.util';
+import {
+  decodePublicKey,
+  decodeSigningKey,
+  decodeWebhookSecret,
+  generateSigningKeyPair,
+  generateWebhookSecret,
+  publicKeyOf,
+} from '../lib/core/signing/webhook-secret.util';
+import {
+  signedContent,
+  signWebhook,
+  type SigningKeys,
+  verifyWebhook,
+  webhookHeaders,
+} from '../lib/core/signing/webhook-signature.util';
 import { resolveSecretsOptions } from '../lib/options/signing.options';
 
 const HOUR = 3_600_000;
 const nowSeconds = (): number => Math.floor(Date.now() / 1000);
 const hmac = (...secrets: string[]): SigningKeys => ({ secrets: secrets.map((s) => decodeWebhookSecret(s)) });
-const body = JSON.stringify({ type: 'contact.create', timestamp: '2025-01-01T00:00:00.000Z', data: { id: 42, name: 'Zoë' } });
+const body = JSON.stringify({
+  type: 'contact.create',
+  timestamp: '2025-01-01T00:00:00.000Z',
+  data: { id: 42, name: 'Zoë' },
+});
 
 /** Runs `fn` and returns the error it throws, failing the test when it does not throw one of `type`. */
 function thrown<T extends Error>(type: abstract new (...args: any[]) => T, fn: () => unknown): T {
@@ -107,17 +133,23 @@ describe('webhook secrets', () => {
     const pub = Buffer.from(pair.publicKey.slice(5), 'base64');
     expect(publicKeyOf(`whsk_${Buffer.concat([seed, pub]).toString('base64')}`)).toBe(pair.publicKey);
     const other = Buffer.from(generateSigningKeyPair().publicKey.slice(5), 'base64');
-    const error = thrown(WebhookValidationError, () => decodeSigningKey(`whsk_${Buffer.concat([seed, other]).toString('base64')}`, 'key'));
+    const error = thrown(WebhookValidationError, () =>
+      decodeSigningKey(`whsk_${Buffer.concat([seed, other]).toString('base64')}`, 'key'),
+    );
     expect(error.field).toBe('key');
     expect(error.reason).toMatch(/do not belong together/);
   });
 
   it('rejects malformed signing and public keys naming the field', () => {
-    expect(thrown(WebhookValidationError, () => decodeSigningKey(generateWebhookSecret())).reason).toMatch(/must start with "whsk_"/);
-    expect(thrown(WebhookValidationError, () => decodeSigningKey(`whsk_${randomBytes(31).toString('base64')}`)).reason).toMatch(
-      /32-byte ed25519 seed .* \(it encodes 31 bytes\)/,
+    expect(thrown(WebhookValidationError, () => decodeSigningKey(generateWebhookSecret())).reason).toMatch(
+      /must start with "whsk_"/,
     );
-    const pub = thrown(WebhookValidationError, () => decodePublicKey(`whpk_${randomBytes(33).toString('base64')}`, 'publicKeys[0]'));
+    expect(
+      thrown(WebhookValidationError, () => decodeSigningKey(`whsk_${randomBytes(31).toString('base64')}`)).reason,
+    ).toMatch(/32-byte ed25519 seed .* \(it encodes 31 bytes\)/);
+    const pub = thrown(WebhookValidationError, () =>
+      decodePublicKey(`whpk_${randomBytes(33).toString('base64')}`, 'publicKeys[0]'),
+    );
     expect(pub.field).toBe('publicKeys[0]');
     expect(pub.reason).toMatch(/32-byte ed25519 public key/);
   });
@@ -125,7 +157,12 @@ describe('webhook secrets', () => {
 
 describe('signing webhooks (checked against the standardwebhooks receiver)', () => {
   it('matches the published Standard Webhooks test vector', () => {
-    const signature = signWebhook('msg_p5jXN8AQM9LWM0D4loKWxJek', 1614265330, '{"test": 2432232314}', hmac('whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'));
+    const signature = signWebhook(
+      'msg_p5jXN8AQM9LWM0D4loKWxJek',
+      1614265330,
+      '{"test": 2432232314}',
+      hmac('whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'),
+    );
     expect(signature).toBe('v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=');
   });
 
@@ -161,7 +198,9 @@ describe('signing webhooks (checked against the standardwebhooks receiver)', () 
     expect(receiverAccepts(old.secret, body, during)).toBe(true);
     expect(receiverAccepts(next.secret, body, during)).toBe(true);
     // The newest secret signs first.
-    expect(during['webhook-signature']!.split(' ')[0]).toBe(signWebhook('msg_rot', Number(during['webhook-timestamp']), body, hmac(next.secret)));
+    expect(during['webhook-signature']!.split(' ')[0]).toBe(
+      signWebhook('msg_rot', Number(during['webhook-timestamp']), body, hmac(next.secret)),
+    );
 
     const lastMoment = signingKeysFor(list, t0 + 25 * HOUR - 1, cipher);
     expect(lastMoment.secrets).toHaveLength(2);
@@ -201,7 +240,10 @@ describe('signing webhooks (checked against the standardwebhooks receiver)', () 
     const secret = generateWebhookSecret();
     const pair = generateSigningKeyPair();
     const ts = nowSeconds();
-    const headers = webhookHeaders('msg_v1a', ts, body, { secrets: [decodeWebhookSecret(secret)], signingKeys: [decodeSigningKey(pair.signingKey)] });
+    const headers = webhookHeaders('msg_v1a', ts, body, {
+      secrets: [decodeWebhookSecret(secret)],
+      signingKeys: [decodeSigningKey(pair.signingKey)],
+    });
     const [v1, v1a, ...rest] = headers['webhook-signature']!.split(' ');
     expect(rest).toEqual([]);
     expect(v1).toMatch(/^v1,/);
@@ -210,14 +252,24 @@ describe('signing webhooks (checked against the standardwebhooks receiver)', () 
     const publicKey = decodePublicKey(pair.publicKey);
     expect(cryptoVerify(null, Buffer.from(`msg_v1a.${ts}.${body}`), publicKey, signature)).toBe(true);
     expect(cryptoVerify(null, Buffer.from(`msg_v1a.${ts}.${body} `), publicKey, signature)).toBe(false);
-    expect(cryptoVerify(null, Buffer.from(`msg_v1a.${ts}.${body}`), decodePublicKey(generateSigningKeyPair().publicKey), signature)).toBe(false);
+    expect(
+      cryptoVerify(
+        null,
+        Buffer.from(`msg_v1a.${ts}.${body}`),
+        decodePublicKey(generateSigningKeyPair().publicKey),
+        signature,
+      ),
+    ).toBe(false);
     // The HMAC receiver skips the v1a entry and still finds its v1 signature.
     expect(receiverAccepts(secret, body, headers)).toBe(true);
   });
 
   it('signs with ed25519 keys alone (no v1), which HMAC receivers cannot verify', () => {
     const pair = generateSigningKeyPair();
-    const headers = webhookHeaders('msg_only_v1a', nowSeconds(), body, { secrets: [], signingKeys: [decodeSigningKey(pair.signingKey)] });
+    const headers = webhookHeaders('msg_only_v1a', nowSeconds(), body, {
+      secrets: [],
+      signingKeys: [decodeSigningKey(pair.signingKey)],
+    });
     expect(headers['webhook-signature']).toMatch(/^v1a,\S+$/);
     expect(verifyWebhook(body, headers, { publicKeys: [decodePublicKey(pair.publicKey)] })).toBe(true);
     expect(receiverAccepts(generateWebhookSecret(), body, headers)).toBe(false);
@@ -234,7 +286,9 @@ describe('signing webhooks (checked against the standardwebhooks receiver)', () 
   it('signs a Buffer body exactly like the same text', () => {
     const keys = hmac(generateWebhookSecret());
     const text = '{"emoji":"🎉","accent":"é"}';
-    expect(signWebhook('msg_b', 1700000000, Buffer.from(text, 'utf8'), keys)).toBe(signWebhook('msg_b', 1700000000, text, keys));
+    expect(signWebhook('msg_b', 1700000000, Buffer.from(text, 'utf8'), keys)).toBe(
+      signWebhook('msg_b', 1700000000, text, keys),
+    );
     expect(signedContent('msg_b', 5, text).toString('utf8')).toBe(`msg_b.5.${text}`);
   });
 
@@ -250,7 +304,9 @@ describe('signing webhooks (checked against the standardwebhooks receiver)', () 
       expect(error.field).toBe('webhook-timestamp');
       expect(error.reason).toMatch(/whole, non-negative number of seconds/);
     }
-    expect(thrown(WebhookValidationError, () => signWebhook('msg_ok', 1, { text: 'x' } as unknown as string, keys)).field).toBe('body');
+    expect(
+      thrown(WebhookValidationError, () => signWebhook('msg_ok', 1, { text: 'x' } as unknown as string, keys)).field,
+    ).toBe('body');
   });
 
   it('agrees with the receiver over random ids, secrets and bodies (unicode, empty, large)', () => {
@@ -300,7 +356,9 @@ describe('verifyWebhook (the receiving side, for tests and self-delivery)', () =
     expect(verifyWebhook(body, headers, { secrets: [decodeWebhookSecret(generateWebhookSecret())] })).toBe(false);
     const signed = webhookHeaders('msg_v', ts, body, { secrets: [], signingKeys: [decodeSigningKey(pair.signingKey)] });
     expect(verifyWebhook(body, signed, { publicKeys: [decodePublicKey(pair.publicKey)] })).toBe(true);
-    expect(verifyWebhook(body, signed, { publicKeys: [decodePublicKey(generateSigningKeyPair().publicKey)] })).toBe(false);
+    expect(verifyWebhook(body, signed, { publicKeys: [decodePublicKey(generateSigningKeyPair().publicKey)] })).toBe(
+      false,
+    );
     expect(verifyWebhook(`${body}x`, signed, { publicKeys: [decodePublicKey(pair.publicKey)] })).toBe(false);
   });
 
@@ -316,7 +374,9 @@ describe('verifyWebhook (the receiving side, for tests and self-delivery)', () =
     expect(verifyWebhook(body, unsigned, keys, { nowSeconds: now })).toBe(false);
     expect(verifyWebhook(body, { ...at(now), 'webhook-timestamp': `${now}.0` }, keys, { nowSeconds: now })).toBe(false);
     expect(verifyWebhook(body, { ...at(now), 'webhook-id': 'a.b' }, keys, { nowSeconds: now })).toBe(false);
-    expect(verifyWebhook(body, { ...at(now), 'webhook-signature': 'v1 v2,abc v1a,@@' }, keys, { nowSeconds: now })).toBe(false);
+    expect(
+      verifyWebhook(body, { ...at(now), 'webhook-signature': 'v1 v2,abc v1a,@@' }, keys, { nowSeconds: now }),
+    ).toBe(false);
   });
 });
 
@@ -337,7 +397,12 @@ describe('SecretCipher', () => {
 
   it('reads the four key spellings as the same key', () => {
     const bytes = randomBytes(32);
-    const spellings = [`base64:${bytes.toString('base64')}`, bytes.toString('base64'), `hex:${bytes.toString('hex')}`, bytes.toString('hex').toUpperCase()];
+    const spellings = [
+      `base64:${bytes.toString('base64')}`,
+      bytes.toString('base64'),
+      `hex:${bytes.toString('hex')}`,
+      bytes.toString('hex').toUpperCase(),
+    ];
     const ids = spellings.map((spelling) => new SecretCipher([spelling]).keyIds[0]);
     expect(new Set(ids).size).toBe(1);
     const stored = new SecretCipher([spellings[0]!]).encrypt('secret');
@@ -396,8 +461,12 @@ describe('SecretCipher', () => {
       const error = thrown(WebhookSecretDecryptionError, () => cipher.decrypt(variant.join(':')));
       expect(error.message).toMatch(/failed authentication/);
     }
-    expect(thrown(WebhookSecretDecryptionError, () => cipher.decrypt('enc:v2:abc')).message).toMatch(/not in the "enc:v1:/);
-    expect(thrown(WebhookSecretDecryptionError, () => cipher.decrypt(`${stored}:extra`)).message).toMatch(/not in the "enc:v1:/);
+    expect(thrown(WebhookSecretDecryptionError, () => cipher.decrypt('enc:v2:abc')).message).toMatch(
+      /not in the "enc:v1:/,
+    );
+    expect(thrown(WebhookSecretDecryptionError, () => cipher.decrypt(`${stored}:extra`)).message).toMatch(
+      /not in the "enc:v1:/,
+    );
     expect(cipher.decrypt(stored)).toBe('whsec_tamper_me_please');
   });
 
@@ -405,7 +474,9 @@ describe('SecretCipher', () => {
     const cipher = new SecretCipher([key()]);
     const stored = cipher.encrypt('whsec_bound', 'sub-1');
     expect(cipher.decrypt(stored, 'sub-1')).toBe('whsec_bound');
-    expect(thrown(WebhookSecretDecryptionError, () => cipher.decrypt(stored, 'sub-2')).message).toContain('expected context "sub-2"');
+    expect(thrown(WebhookSecretDecryptionError, () => cipher.decrypt(stored, 'sub-2')).message).toContain(
+      'expected context "sub-2"',
+    );
     expect(() => cipher.decrypt(stored)).toThrow(WebhookSecretDecryptionError);
     expect(cipher.reencrypt(stored, 'sub-1')).toBe(stored);
   });
@@ -429,27 +500,47 @@ describe('SecretCipher', () => {
     const cases: Array<[unknown[], string, RegExp]> = [
       [[good, short], 'secrets.encryptionKeys[1]', /encodes 16 bytes instead of 32/],
       [['not a key!'], 'secrets.encryptionKeys[0]', /neither hex nor standard base64/],
-      [[good, `hex:${randomBytes(31).toString('hex')}`], 'secrets.encryptionKeys[1]', /neither hex nor standard base64/],
+      [
+        [good, `hex:${randomBytes(31).toString('hex')}`],
+        'secrets.encryptionKeys[1]',
+        /neither hex nor standard base64/,
+      ],
       [[`${'_-'.repeat(21)}A=`], 'secrets.encryptionKeys[0]', /neither hex nor standard base64/], // base64url
-      [[randomBytes(32).toString('base64').replace(/=$/, '')], 'secrets.encryptionKeys[0]', /neither hex nor standard base64/],
+      [
+        [randomBytes(32).toString('base64').replace(/=$/, '')],
+        'secrets.encryptionKeys[0]',
+        /neither hex nor standard base64/,
+      ],
       [[`base64:${randomBytes(48).toString('base64')}`], 'secrets.encryptionKeys[0]', /encodes 48 bytes/],
       [[good, 42], 'secrets.encryptionKeys[1]', /is not a string/],
       [[''], 'secrets.encryptionKeys[0]', /neither hex nor standard base64/],
-      [[good, good.slice(7)], 'secrets.encryptionKeys[1]', /repeats the key already given as "secrets\.encryptionKeys\[0\]"/],
+      [
+        [good, good.slice(7)],
+        'secrets.encryptionKeys[1]',
+        /repeats the key already given as "secrets\.encryptionKeys\[0\]"/,
+      ],
     ];
     for (const [keys, option, message] of cases) {
       const error = thrown(WebhooksConfigurationError, () => new SecretCipher(keys as string[]));
       expect(error.option).toBe(option);
       expect(error.message).toMatch(message);
       expect(error.message).toContain(`"${option}"`);
-      for (const value of keys) if (typeof value === 'string' && value !== '') expect(error.message).not.toContain(value);
+      for (const value of keys)
+        if (typeof value === 'string' && value !== '') expect(error.message).not.toContain(value);
     }
-    expect(thrown(WebhooksConfigurationError, () => new SecretCipher('base64:abc' as unknown as string[])).option).toBe('secrets.encryptionKeys');
+    expect(thrown(WebhooksConfigurationError, () => new SecretCipher('base64:abc' as unknown as string[])).option).toBe(
+      'secrets.encryptionKeys',
+    );
   });
 });
 
 describe('subscription secret lists', () => {
-  const entry = (value: string, createdAt: number, expiresAt: number | null, kind: 'hmac' | 'ed25519' = 'hmac'): StoredWebhookSecret => ({
+  const entry = (
+    value: string,
+    createdAt: number,
+    expiresAt: number | null,
+    kind: 'hmac' | 'ed25519' = 'hmac',
+  ): StoredWebhookSecret => ({
     value,
     kind,
     createdAt,
@@ -483,13 +574,19 @@ describe('subscription secret lists', () => {
   });
 
   it('with an overlap of 0 the replaced secrets stop at once', () => {
-    const rotated = rotateSecrets([entry('old', 0, null), entry('older', 0, 5_000)], entry('new', 1_000, null), 1_000, 0);
+    const rotated = rotateSecrets(
+      [entry('old', 0, null), entry('older', 0, 5_000)],
+      entry('new', 1_000, null),
+      1_000,
+      0,
+    );
     expect(rotated).toEqual([entry('new', 1_000, null)]);
   });
 
   it('keeps at most ten entries, dropping the soonest to expire', () => {
     let list: StoredWebhookSecret[] = [entry('s0', 0, null)];
-    for (let i = 1; i <= 14; i += 1) list = rotateSecrets(list, entry(`s${i}`, i * HOUR, null), i * HOUR, 7 * 24 * HOUR);
+    for (let i = 1; i <= 14; i += 1)
+      list = rotateSecrets(list, entry(`s${i}`, i * HOUR, null), i * HOUR, 7 * 24 * HOUR);
     expect(list).toHaveLength(MAX_STORED_SECRETS);
     expect(list.map((e) => e.value)).toEqual(['s14', 's13', 's12', 's11', 's10', 's9', 's8', 's7', 's6', 's5']);
     expect(list[0]!.expiresAt).toBeNull();
@@ -503,7 +600,9 @@ describe('subscription secret lists', () => {
       expect(error.reason).toMatch(/0 to 604800000/);
     }
     expect(rotateSecrets([], entry('n', 0, null), 0, MAX_ROTATION_OVERLAP_MS)).toHaveLength(1);
-    const kind = thrown(WebhookValidationError, () => rotateSecrets([], { ...entry('n', 0, null), kind: 'rsa' as 'hmac' }, 0, 0));
+    const kind = thrown(WebhookValidationError, () =>
+      rotateSecrets([], { ...entry('n', 0, null), kind: 'rsa' as 'hmac' }, 0, 0),
+    );
     expect(kind.field).toBe('kind');
   });
 
@@ -547,12 +646,23 @@ describe('subscription secret lists', () => {
   it('creates stored secrets from imported values, validating them under the given field', () => {
     const imported = `whsec_${randomBytes(24).toString('base64')}`;
     const created = createStoredSecret({ secret: imported, now: 5, cipher: SecretCipher.none() });
-    expect(created).toEqual({ secret: imported, stored: { value: imported, kind: 'hmac', createdAt: 5, expiresAt: null } });
-    const error = thrown(WebhookValidationError, () => createStoredSecret({ secret: 'whsec_short', field: 'body.secret', now: 5, cipher: SecretCipher.none() }));
+    expect(created).toEqual({
+      secret: imported,
+      stored: { value: imported, kind: 'hmac', createdAt: 5, expiresAt: null },
+    });
+    const error = thrown(WebhookValidationError, () =>
+      createStoredSecret({ secret: 'whsec_short', field: 'body.secret', now: 5, cipher: SecretCipher.none() }),
+    );
     expect(error.field).toBe('body.secret');
     const pair = generateSigningKeyPair();
-    expect(createStoredSecret({ kind: 'ed25519', secret: pair.signingKey, now: 5, cipher: SecretCipher.none() }).publicKey).toBe(pair.publicKey);
-    expect(thrown(WebhookValidationError, () => createStoredSecret({ kind: 'ed25519', secret: imported, now: 5, cipher: SecretCipher.none() })).field).toBe('secret');
+    expect(
+      createStoredSecret({ kind: 'ed25519', secret: pair.signingKey, now: 5, cipher: SecretCipher.none() }).publicKey,
+    ).toBe(pair.publicKey);
+    expect(
+      thrown(WebhookValidationError, () =>
+        createStoredSecret({ kind: 'ed25519', secret: imported, now: 5, cipher: SecretCipher.none() }),
+      ).field,
+    ).toBe('secret');
   });
 });
 
@@ -562,7 +672,11 @@ describe('resolveSecretsOptions', () => {
     expect(resolved.rotationOverlap).toBe(24 * HOUR);
     expect(resolved.defaultKind).toBe('hmac');
     expect(resolved.cipher.enabled).toBe(false);
-    const withKeys = resolveSecretsOptions({ encryptionKeys: [`base64:${randomBytes(32).toString('base64')}`], rotationOverlap: 0, defaultKind: 'ed25519' });
+    const withKeys = resolveSecretsOptions({
+      encryptionKeys: [`base64:${randomBytes(32).toString('base64')}`],
+      rotationOverlap: 0,
+      defaultKind: 'ed25519',
+    });
     expect(withKeys).toMatchObject({ rotationOverlap: 0, defaultKind: 'ed25519' });
     expect(withKeys.cipher.enabled).toBe(true);
   });

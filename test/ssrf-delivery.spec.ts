@@ -23,7 +23,10 @@ describeEachDatabase('SSRF protection in delivery', (db) => {
     receiver = await TestReceiver.start();
     dns = new StubResolver();
     // The default address policy (only http: is allowed, to reach the local receiver without TLS)...
-    strict = await createTestApp(db.options, { targets: { allowHttp: true, resolver: dns.resolve }, delivery: { pollInterval: 50 } });
+    strict = await createTestApp(db.options, {
+      targets: { allowHttp: true, resolver: dns.resolve },
+      delivery: { pollInterval: 50 },
+    });
     // ...and one that allows private networks, on a database of its own.
     open = await createTestApp(await db.another(), {
       targets: { allowHttp: true, allowPrivateNetworks: true, resolver: dns.resolve },
@@ -46,7 +49,10 @@ describeEachDatabase('SSRF protection in delivery', (db) => {
 
   it('DNS rebinding: public at create time, 127.0.0.1 at send time → failed, not retried, no connection', async () => {
     dns.on('rebind.example', [PUBLIC], ['127.0.0.1']);
-    const sub = await strict.subscriptions.create({ to: `http://rebind.example:${port()}/rebind`, events: 'order.create' });
+    const sub = await strict.subscriptions.create({
+      to: `http://rebind.example:${port()}/rebind`,
+      events: 'order.create',
+    });
     await strict.dispatcher.dispatch('order.create', { id: 1 });
     await strict.engine.whenIdle();
     // Polling again finds nothing to retry.
@@ -68,16 +74,24 @@ describeEachDatabase('SSRF protection in delivery', (db) => {
 
   it('blocks a send-time answer in which any one address is private', async () => {
     dns.on('mixed.example', [PUBLIC], [PUBLIC, '127.0.0.1']);
-    const sub = await strict.subscriptions.create({ to: `http://mixed.example:${port()}/mixed`, events: 'order.update' });
+    const sub = await strict.subscriptions.create({
+      to: `http://mixed.example:${port()}/mixed`,
+      events: 'order.update',
+    });
     await strict.dispatcher.dispatch('order.update', {});
     await strict.engine.whenIdle();
-    expect((await only(strict, sub.id)).message).toMatch(/^Delivery blocked: mixed\.example resolves to 127\.0\.0\.1, a loopback address\./);
+    expect((await only(strict, sub.id)).message).toMatch(
+      /^Delivery blocked: mixed\.example resolves to 127\.0\.0\.1, a loopback address\./,
+    );
     expect(receiver.connections).toBe(0);
   });
 
   it('the same rebinding with allowPrivateNetworks is delivered, to the checked address, with the host name kept', async () => {
     dns.on('rebind-open.example', [PUBLIC], ['127.0.0.1']);
-    const sub = await open.subscriptions.create({ to: `http://rebind-open.example:${port()}/open`, events: 'order.create' });
+    const sub = await open.subscriptions.create({
+      to: `http://rebind-open.example:${port()}/open`,
+      events: 'order.create',
+    });
     await open.dispatcher.dispatch('order.create', { id: 2 });
     await receiver.waitFor(1, '/open');
     await open.engine.whenIdle();
@@ -88,7 +102,10 @@ describeEachDatabase('SSRF protection in delivery', (db) => {
 
   it('cloud metadata stays blocked even with allowPrivateNetworks', async () => {
     dns.on('metadata.example', [PUBLIC], ['169.254.169.254']);
-    const sub = await open.subscriptions.create({ to: `http://metadata.example:${port()}/meta`, events: 'order.delete' });
+    const sub = await open.subscriptions.create({
+      to: `http://metadata.example:${port()}/meta`,
+      events: 'order.delete',
+    });
     await open.dispatcher.dispatch('order.delete', {});
     await open.engine.whenIdle();
     expect((await only(open, sub.id)).message).toMatch(/169\.254\.169\.254, a cloud metadata service address/);
@@ -96,7 +113,11 @@ describeEachDatabase('SSRF protection in delivery', (db) => {
   });
 
   it('refuses literal private targets when the subscription is created, naming the field', async () => {
-    for (const to of [`http://127.0.0.1:${port()}/literal`, `http://[::ffff:127.0.0.1]:${port()}/literal`, `http://localhost:${port()}/literal`]) {
+    for (const to of [
+      `http://127.0.0.1:${port()}/literal`,
+      `http://[::ffff:127.0.0.1]:${port()}/literal`,
+      `http://localhost:${port()}/literal`,
+    ]) {
       const error = await strict.subscriptions.create({ to, events: 'order.create' }).then(
         () => undefined,
         (caught: unknown) => caught,
@@ -106,17 +127,24 @@ describeEachDatabase('SSRF protection in delivery', (db) => {
       expect((error as Error).message).toMatch(/(127\.0\.0\.1|::ffff:7f00:1), a loopback address/);
     }
     dns.on('private-now.example', ['10.1.2.3']);
-    await expect(strict.subscriptions.create({ to: 'https://private-now.example/hook', events: 'order.create' })).rejects.toMatchObject({
+    await expect(
+      strict.subscriptions.create({ to: 'https://private-now.example/hook', events: 'order.create' }),
+    ).rejects.toMatchObject({
       field: 'to',
       message: expect.stringMatching(/resolves to 10\.1\.2\.3, a private address/),
     });
-    expect((await strict.subscriptions.list({ event: 'order.create' })).items.map((s) => s.to)).not.toContain(`http://127.0.0.1:${port()}/literal`);
+    expect((await strict.subscriptions.list({ event: 'order.create' })).items.map((s) => s.to)).not.toContain(
+      `http://127.0.0.1:${port()}/literal`,
+    );
     expect(receiver.connections).toBe(0);
   });
 
   it('a host that stops resolving fails with the seed message, without a connection', async () => {
     dns.on('vanishing.example', [PUBLIC], []);
-    const sub = await strict.subscriptions.create({ to: `http://vanishing.example:${port()}/gone`, events: 'order.archive' });
+    const sub = await strict.subscriptions.create({
+      to: `http://vanishing.example:${port()}/gone`,
+      events: 'order.archive',
+    });
     await strict.dispatcher.dispatch('order.archive', {});
     await strict.engine.whenIdle();
     expect(await only(strict, sub.id)).toMatchObject({ status: 'failed', message: DESTINATION_VERIFICATION_FAILED });

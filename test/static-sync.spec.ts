@@ -26,7 +26,9 @@ describeEachDatabase('static persistent subscriptions (the seed static-persisten
   it('adds, leaves alone, deactivates and re-creates exactly as the seed does', async () => {
     // Adding a subscription.
     const first = await boot([site('https://example.com')]);
-    expect(first).toEqual([{ id: expect.any(String), to: 'https://example.com', active: true, statusMessage: 'Active' }]);
+    expect(first).toEqual([
+      { id: expect.any(String), to: 'https://example.com', active: true, statusMessage: 'Active' },
+    ]);
 
     // Running the same configuration again changes nothing.
     expect(await boot([site('https://example.com')])).toEqual(first);
@@ -61,16 +63,26 @@ describeEachDatabase('static persistent subscriptions (the seed static-persisten
     expect(fourth.slice(0, 3)).toEqual(third);
 
     // And once more: still nothing changes.
-    expect(await boot([site('https://example.com/ThisIsNew'), site('https://example.com'), site('https://example.com/another/path')])).toEqual(
-      fourth,
-    );
+    expect(
+      await boot([
+        site('https://example.com/ThisIsNew'),
+        site('https://example.com'),
+        site('https://example.com/another/path'),
+      ]),
+    ).toEqual(fourth);
   });
 
   it('treats a changed field as a new subscription and the old one as removed', async () => {
     const database = await db.another();
-    await (await createTestApp(database, { subscriptions: [{ ...site('https://example.com/changing'), scope: '/changing' }] })).close();
+    await (
+      await createTestApp(database, {
+        subscriptions: [{ ...site('https://example.com/changing'), scope: '/changing' }],
+      })
+    ).close();
     const app = await createTestApp(database, {
-      subscriptions: [{ ...site('https://example.com/changing'), scope: '/changing', events: ['container.modify', 'container.add'] }],
+      subscriptions: [
+        { ...site('https://example.com/changing'), scope: '/changing', events: ['container.modify', 'container.add'] },
+      ],
     });
     try {
       const items = (await app.subscriptions.list({ scope: '/changing' })).items;
@@ -90,7 +102,10 @@ describeEachDatabase('static persistent subscriptions (the seed static-persisten
     const config = [{ ...site('https://example.com/race'), scope: '/race' }];
     // The schema first, so that the two boots race on the subscriptions rather than on the migrations.
     await (await createTestApp(database)).close();
-    const apps = await Promise.all([createTestApp(database, { subscriptions: config }), createTestApp(database, { subscriptions: config })]);
+    const apps = await Promise.all([
+      createTestApp(database, { subscriptions: config }),
+      createTestApp(database, { subscriptions: config }),
+    ]);
     try {
       const items = (await apps[0].subscriptions.list({ scope: '/race' })).items;
       expect(items).toHaveLength(1);

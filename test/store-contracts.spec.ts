@@ -15,7 +15,13 @@ import { WebhookSubscription } from '../lib/entities/webhook-subscription.entity
 import { MemoryAttemptStore } from '../lib/stores/memory/memory-attempt.store';
 import { MemorySubscriptionStore } from '../lib/stores/memory/memory-subscription.store';
 import { attemptStoreContract } from '../lib/testing/contracts/attempt-store.contract';
-import { attemptFixture, heldFixture, resolvedFixture, subscriptionFixture, T0 } from '../lib/testing/contracts/contract.fixtures';
+import {
+  attemptFixture,
+  heldFixture,
+  resolvedFixture,
+  subscriptionFixture,
+  T0,
+} from '../lib/testing/contracts/contract.fixtures';
 import type { WebhookStoreHarness } from '../lib/testing/contracts/store-contract.interface';
 import { subscriptionStoreContract } from '../lib/testing/contracts/subscription-store.contract';
 
@@ -91,7 +97,10 @@ describe('memory stores', () => {
       await subscriptions.insert([s]);
       const rows = Array.from({ length: 200 }, () => heldFixture(s, 'tok'));
       await attempts.insert(rows, { onCommit: () => undefined });
-      await attempts.recordResults(rows.slice(0, 150).map((attempt) => ({ attempt: resolvedFixture(attempt, 'failed'), leaseToken: 'tok' })), 1_000);
+      await attempts.recordResults(
+        rows.slice(0, 150).map((attempt) => ({ attempt: resolvedFixture(attempt, 'failed'), leaseToken: 'tok' })),
+        1_000,
+      );
       await subscriptions.delete(s.id);
       expect(await attempts.pendingSummary(T0 + 10 * 60_000)).toEqual({ pending: 0, due: 0, nextAttemptAt: null });
       await subscriptions.insert([Object.assign(new WebhookSubscription(), s)]);
@@ -110,7 +119,10 @@ describe('memory stores', () => {
       for (let round = 0; round < 50; round++) {
         const batch = Array.from({ length: 20 }, () => heldFixture(s, 'tok'));
         await attempts.insert(batch, { onCommit: () => undefined });
-        const results = batch.map((attempt, i) => ({ attempt: resolvedFixture(attempt, i % 2 ? 'failed' : 'successful'), leaseToken: 'tok' }));
+        const results = batch.map((attempt, i) => ({
+          attempt: resolvedFixture(attempt, i % 2 ? 'failed' : 'successful'),
+          leaseToken: 'tok',
+        }));
         await attempts.recordResults(results, 1_000);
         await attempts.trim([s.id], 30);
         kept = [...kept, ...batch.map((a) => a.id)].slice(-30);
@@ -130,7 +142,11 @@ describeEachDatabase('TypeORM stores', (db) => {
   let peers: WebhookStores[] = [];
 
   async function open(options: DataSourceOptions): Promise<{ dataSource: DataSource; stores: WebhookStores }> {
-    const dataSource = new DataSource({ ...options, entities: [...WEBHOOK_ENTITIES], migrations: [...WEBHOOK_MIGRATIONS] } as DataSourceOptions);
+    const dataSource = new DataSource({
+      ...options,
+      entities: [...WEBHOOK_ENTITIES],
+      migrations: [...WEBHOOK_MIGRATIONS],
+    } as DataSourceOptions);
     await dataSource.initialize();
     sources.push(dataSource);
     const database = new WebhooksDatabase(dataSource);
@@ -140,13 +156,20 @@ describeEachDatabase('TypeORM stores', (db) => {
   }
 
   beforeAll(async () => {
-    const first = new DataSource({ ...db.options, entities: [...WEBHOOK_ENTITIES], migrations: [...WEBHOOK_MIGRATIONS] } as DataSourceOptions);
+    const first = new DataSource({
+      ...db.options,
+      entities: [...WEBHOOK_ENTITIES],
+      migrations: [...WEBHOOK_MIGRATIONS],
+    } as DataSourceOptions);
     await first.initialize();
     await first.runMigrations();
     await first.destroy();
     own = (await open(db.options)).stores;
     // SQLite has one connection per process: its instances are not raced here (the fault suites do).
-    peers = db.kind === 'sqlite' ? [] : await Promise.all([open(db.options), open(db.options)]).then((opened) => opened.map((o) => o.stores));
+    peers =
+      db.kind === 'sqlite'
+        ? []
+        : await Promise.all([open(db.options), open(db.options)]).then((opened) => opened.map((o) => o.stores));
   });
   afterAll(async () => {
     for (const dataSource of sources.splice(0)) await dataSource.destroy();
@@ -154,7 +177,12 @@ describeEachDatabase('TypeORM stores', (db) => {
 
   async function harness(): Promise<WebhookStoreHarness> {
     const dataSource = sources[0];
-    for (const entity of [WebhookDeliveryAttempt, WebhookSubscriptionEvent, WebhookRegistryChange, WebhookSubscription]) {
+    for (const entity of [
+      WebhookDeliveryAttempt,
+      WebhookSubscriptionEvent,
+      WebhookRegistryChange,
+      WebhookSubscription,
+    ]) {
       await dataSource.createQueryBuilder().delete().from(entity).execute();
     }
     return { ...own, peers, close: async () => undefined };

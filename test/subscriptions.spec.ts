@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WebhookEvents, WebhookOperationNotAllowedError, WebhookSubscriptionNotFoundError, WebhookValidationError } from '../lib';
+import {
+  WebhookEvents,
+  WebhookOperationNotAllowedError,
+  WebhookSubscriptionNotFoundError,
+  WebhookValidationError,
+} from '../lib';
 import { ACTIVE_STATUS_MESSAGE } from '../lib/core/messages/status.messages';
 import { createTestApp, type TestApp } from './support/app';
 import { describeEachDatabase } from './support/databases';
@@ -102,7 +107,8 @@ describeEachDatabase('WebhookSubscriptions', (db) => {
     } while (cursor);
     expect(all.map((s) => s.id)).toEqual(created.map((s) => s.id));
 
-    const ids = async (filter: object) => (await app.subscriptions.list({ owner, ...filter })).items.map((s) => s.to.split('/').pop());
+    const ids = async (filter: object) =>
+      (await app.subscriptions.list({ owner, ...filter })).items.map((s) => s.to.split('/').pop());
     expect(await ids({ scope: '/acme' })).toEqual(['0', '1', '2', '3']);
     expect(await ids({ within: '/acme' })).toEqual(['0', '1', '2', '3', '4', '5', '6']);
     expect(await ids({ within: '/acme/sales' })).toEqual(['4', '5', '6']);
@@ -126,18 +132,28 @@ describeEachDatabase('WebhookSubscriptions', (db) => {
       description: 'Leads',
       metadata: { zap: 1 },
     });
-    expect(updated).toMatchObject({ to: 'https://example.com/u2', events: ['lead.*', '*.delete'], description: 'Leads', metadata: { zap: 1 } });
-    expect(await app.subscriptions.get(sub.id)).toMatchObject({ to: 'https://example.com/u2', events: ['lead.*', '*.delete'] });
+    expect(updated).toMatchObject({
+      to: 'https://example.com/u2',
+      events: ['lead.*', '*.delete'],
+      description: 'Leads',
+      metadata: { zap: 1 },
+    });
+    expect(await app.subscriptions.get(sub.id)).toMatchObject({
+      to: 'https://example.com/u2',
+      events: ['lead.*', '*.delete'],
+    });
     expect((await app.registry.match('lead.update', '/u')).map((s) => s.id)).toContain(sub.id);
     expect((await app.registry.match('contact.delete', '/u')).map((s) => s.id)).toContain(sub.id);
     expect((await app.registry.match('lead.create', '/other')).map((s) => s.id)).not.toContain(sub.id);
 
-    expect((await validationError(() => app.subscriptions.update(sub.id, { active: true } as any))).field).toBe('active');
+    expect((await validationError(() => app.subscriptions.update(sub.id, { active: true } as any))).field).toBe(
+      'active',
+    );
     expect((await validationError(() => app.subscriptions.update(sub.id, { scope: '/x' } as any))).field).toBe('scope');
     expect((await validationError(() => app.subscriptions.update(sub.id, { to: 'ftp://x' }))).field).toBe('to');
-    await expect(app.subscriptions.update('00000000-0000-0000-0000-000000000000', { description: 'x' })).rejects.toBeInstanceOf(
-      WebhookSubscriptionNotFoundError,
-    );
+    await expect(
+      app.subscriptions.update('00000000-0000-0000-0000-000000000000', { description: 'x' }),
+    ).rejects.toBeInstanceOf(WebhookSubscriptionNotFoundError);
     expect(await app.subscriptions.get(sub.id)).toMatchObject({ to: 'https://example.com/u2', description: 'Leads' });
   });
 
@@ -151,8 +167,13 @@ describeEachDatabase('WebhookSubscriptions', (db) => {
     expect(await app.subscriptions.activate(sub.id)).toBe(true);
     expect(await app.subscriptions.activate(sub.id)).toBe(false);
     expect(await app.subscriptions.get(sub.id)).toMatchObject({ active: true, statusMessage: 'Active' });
-    expect(app.events.slice(start).map((e) => e.name)).toEqual([WebhookEvents.subscriptionDeactivated, WebhookEvents.subscriptionActivated]);
-    await expect(app.subscriptions.activate('00000000-0000-0000-0000-000000000000')).rejects.toBeInstanceOf(WebhookSubscriptionNotFoundError);
+    expect(app.events.slice(start).map((e) => e.name)).toEqual([
+      WebhookEvents.subscriptionDeactivated,
+      WebhookEvents.subscriptionActivated,
+    ]);
+    await expect(app.subscriptions.activate('00000000-0000-0000-0000-000000000000')).rejects.toBeInstanceOf(
+      WebhookSubscriptionNotFoundError,
+    );
   });
 
   it('races activations so that exactly one caller sees a change', async () => {
@@ -166,7 +187,9 @@ describeEachDatabase('WebhookSubscriptions', (db) => {
     expect(await app.subscriptions.delete(sub.id)).toBe(true);
     expect(await app.subscriptions.delete(sub.id)).toBe(false);
     expect(await app.subscriptions.find(sub.id)).toBeNull();
-    const deleted = app.events.find((e) => e.name === WebhookEvents.subscriptionDeleted && e.payload.subscription.id === sub.id);
+    const deleted = app.events.find(
+      (e) => e.name === WebhookEvents.subscriptionDeleted && e.payload.subscription.id === sub.id,
+    );
     expect(deleted?.payload.subscription.active).toBe(false);
 
     for (const scope of ['/org', '/org/a', '/other']) {
@@ -191,22 +214,33 @@ describeEachDatabase('WebhookSubscriptions', (db) => {
     await expect(acme.get(b.id)).rejects.toBeInstanceOf(WebhookSubscriptionNotFoundError);
     await expect(acme.deactivate(b.id)).rejects.toBeInstanceOf(WebhookSubscriptionNotFoundError);
     expect(await acme.delete(b.id)).toBe(false);
-    expect((await validationError(() => acme.create({ to: 'https://example.com', events: 'a.b', scope: '/elsewhere' } as any))).field).toBe(
-      'scope',
-    );
+    expect(
+      (
+        await validationError(() =>
+          acme.create({ to: 'https://example.com', events: 'a.b', scope: '/elsewhere' } as any),
+        )
+      ).field,
+    ).toBe('scope');
     expect(() => app.subscriptions.scope('bad')).toThrow(WebhookValidationError);
   });
 
   it('treats static in-memory subscriptions as part of the root registry', async () => {
     const [stat] = (await app.subscriptions.list({ static: true })).items;
-    expect(stat).toMatchObject({ id: expect.stringMatching(/^static:/), scope: '/', to: 'https://static.example.com/hook', active: true });
+    expect(stat).toMatchObject({
+      id: expect.stringMatching(/^static:/),
+      scope: '/',
+      to: 'https://static.example.com/hook',
+      active: true,
+    });
     expect(await app.subscriptions.get(stat.id)).toEqual(stat);
     expect((await app.registry.match('contact.create', '/deep/scope')).map((s) => s.id)).toContain(stat.id);
     expect(await app.subscriptions.deactivate(stat.id)).toBe(true);
     expect((await app.registry.match('contact.create', '/')).map((s) => s.id)).not.toContain(stat.id);
     expect(await app.subscriptions.activate(stat.id)).toBe(true);
     expect((await app.registry.match('contact.create', '/')).map((s) => s.id)).toContain(stat.id);
-    await expect(app.subscriptions.update(stat.id, { description: 'x' })).rejects.toBeInstanceOf(WebhookOperationNotAllowedError);
+    await expect(app.subscriptions.update(stat.id, { description: 'x' })).rejects.toBeInstanceOf(
+      WebhookOperationNotAllowedError,
+    );
     await expect(app.subscriptions.delete(stat.id)).rejects.toBeInstanceOf(WebhookOperationNotAllowedError);
     // Listed among the static ones only.
     expect((await app.subscriptions.list({ limit: 500, static: false })).items.map((s) => s.id)).not.toContain(stat.id);

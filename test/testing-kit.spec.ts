@@ -4,10 +4,30 @@ import { Test, type TestingModule } from '@nestjs/testing';
 import { TypeOrmModule, type TypeOrmModuleOptions } from '@nestjs/typeorm';
 import type { DataSourceOptions } from 'typeorm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { WEBHOOK_MIGRATIONS, WebhookAttempts, type WebhookDeliveryAttempt, WebhookDispatcher, WebhookSubscriptions, WebhooksConfigurationError, WebhooksModule, type WebhooksModuleOptions, WebhookValidationError } from '../lib';
-import { DELIVERY_FAILURES_MESSAGE, DESTINATION_VERIFICATION_FAILED, REMOTE_ERROR, RESPONSE_HANDLING_ERROR } from '../lib/core/messages/status.messages';
+import {
+  WEBHOOK_MIGRATIONS,
+  WebhookAttempts,
+  type WebhookDeliveryAttempt,
+  WebhookDispatcher,
+  WebhookSubscriptions,
+  WebhooksConfigurationError,
+  WebhooksModule,
+  type WebhooksModuleOptions,
+  WebhookValidationError,
+} from '../lib';
+import {
+  DELIVERY_FAILURES_MESSAGE,
+  DESTINATION_VERIFICATION_FAILED,
+  REMOTE_ERROR,
+  RESPONSE_HANDLING_ERROR,
+} from '../lib/core/messages/status.messages';
 import type { WebhookTransportOptions } from '../lib';
-import { decodeSigningKey, decodeWebhookSecret, generateSigningKeyPair, generateWebhookSecret } from '../lib/core/signing/webhook-secret.util';
+import {
+  decodeSigningKey,
+  decodeWebhookSecret,
+  generateSigningKeyPair,
+  generateWebhookSecret,
+} from '../lib/core/signing/webhook-secret.util';
 import { webhookHeaders } from '../lib/core/signing/webhook-signature.util';
 import {
   createMemoryTransport,
@@ -47,7 +67,11 @@ function typeOrm(database: DataSourceOptions) {
 /** An application with the testing module, as a user's test would build it. */
 async function bootKit(database: DataSourceOptions, options: WebhooksTestingModuleOptions = {}): Promise<KitApp> {
   const moduleRef = await Test.createTestingModule({
-    imports: [EventEmitterModule.forRoot({ wildcard: true }), typeOrm(database), WebhooksTestingModule.forRoot(options)],
+    imports: [
+      EventEmitterModule.forRoot({ wildcard: true }),
+      typeOrm(database),
+      WebhooksTestingModule.forRoot(options),
+    ],
   }).compile();
   moduleRef.useLogger(false);
   const events: KitApp['events'] = [];
@@ -65,7 +89,13 @@ async function bootKit(database: DataSourceOptions, options: WebhooksTestingModu
 }
 
 const transportOptions = (extra: Partial<WebhookTransportOptions> = {}): WebhookTransportOptions => ({
-  destination: { url: new URL('https://example.com/hook'), hostname: 'example.com', port: 443, address: OFFLINE_DESTINATION_ADDRESS, family: 4 },
+  destination: {
+    url: new URL('https://example.com/hook'),
+    hostname: 'example.com',
+    port: 443,
+    address: OFFLINE_DESTINATION_ADDRESS,
+    family: 4,
+  },
   timeout: 1_000,
   connectTimeout: 1_000,
   maxResponseBodyBytes: 8192,
@@ -110,16 +140,31 @@ describeEachDatabase('testing kit: the seed delivery_attempts.rst scenarios', (d
     const attempts = await history(sub.id);
     expect(attempts).toHaveLength(1);
     const [attempt] = attempts;
-    expect(attempt).toMatchObject({ status: 'successful', message: '200 OK', messageId: result.messageId, attemptCount: 1 });
+    expect(attempt).toMatchObject({
+      status: 'successful',
+      message: '200 OK',
+      messageId: result.messageId,
+      attemptCount: 1,
+    });
     expect(attempt.internalInfo.originated).toMatchObject({ pid: process.pid, note: '/some/request/path' });
     expect(attempt.internalInfo.exceptionHistory).toEqual([]);
-    expect(attempt.request).toMatchObject({ url: 'https://example.com/some/path', method: 'POST', body: '{"name":"Folder"}' });
+    expect(attempt.request).toMatchObject({
+      url: 'https://example.com/some/path',
+      method: 'POST',
+      body: '{"name":"Folder"}',
+    });
     expect(attempt.request.headers).toMatchObject({
       'content-type': 'application/json',
       'user-agent': expect.stringMatching(/^nestjs-webhooks\//),
       'webhook-id': result.messageId,
     });
-    expect(attempt.response).toMatchObject({ statusCode: 200, reason: 'OK', headers: { 'content-type': 'text/plain' }, body: '', truncated: false });
+    expect(attempt.response).toMatchObject({
+      statusCode: 200,
+      reason: 'OK',
+      headers: { 'content-type': 'text/plain' },
+      body: '',
+      truncated: false,
+    });
     expect(attempt.response!.elapsedMs).toBeGreaterThanOrEqual(0);
   });
 
@@ -143,7 +188,9 @@ describeEachDatabase('testing kit: the seed delivery_attempts.rst scenarios', (d
     expect(attempt).toMatchObject({ status: 'failed', message: REMOTE_ERROR, response: null });
     expect(attempt.internalInfo.originated.note).toBe('this should fail remotely');
     expect(attempt.internalInfo.exceptionHistory).toHaveLength(1);
-    expect(attempt.internalInfo.exceptionHistory[0]).toMatch(/^SimulatedNetworkError: connect ECONNREFUSED 192\.0\.2\.1:443/);
+    expect(attempt.internalInfo.exceptionHistory[0]).toMatch(
+      /^SimulatedNetworkError: connect ECONNREFUSED 192\.0\.2\.1:443/,
+    );
     expect(app.kit.requests[0].error).toBeInstanceOf(Error);
   });
 
@@ -213,7 +260,10 @@ describeEachDatabase('testing kit: the seed delivery_attempts.rst scenarios', (d
       const kept = await history(sub.id);
       expect(kept).toHaveLength(50);
       expect(new Set(kept.map((a) => a.status))).toEqual(new Set(['failed']));
-      expect(await app.subscriptions.get(sub.id)).toMatchObject({ active: false, statusMessage: DELIVERY_FAILURES_MESSAGE });
+      expect(await app.subscriptions.get(sub.id)).toMatchObject({
+        active: false,
+        statusMessage: DELIVERY_FAILURES_MESSAGE,
+      });
 
       // More events do not reach the deactivated subscription.
       expect((await app.dispatcher.dispatch(event, {})).attempts).toEqual([]);
@@ -236,7 +286,9 @@ describeEachDatabase('testing kit: the seed delivery_attempts.rst scenarios', (d
     const error = await app.kit.waitForDeliveries({ timeout: 100 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(WebhookDeliveriesTimeoutError);
     expect((error as WebhookDeliveriesTimeoutError).pending).toMatchObject({ total: 1, stored: 1, inEngine: 1 });
-    expect((error as Error).message).toMatch(/still pending after 100 ms: 1 attempt pending .*1 queued or in flight here/);
+    expect((error as Error).message).toMatch(
+      /still pending after 100 ms: 1 attempt pending .*1 queued or in flight here/,
+    );
     await app.kit.waitForDeliveries();
     expect(await app.kit.pendingDeliveries()).toMatchObject({ total: 0 });
   });
@@ -298,11 +350,19 @@ describe('testing kit: scripted receivers', () => {
   });
 
   it('answers with a function of the request, JSON bodies cut like a real response', async () => {
-    app.kit.respondWith('https://fn.example/echo', (request) => ({ status: 200, reason: 'Fine', body: { echoed: request.json().word } }));
+    app.kit.respondWith('https://fn.example/echo', (request) => ({
+      status: 200,
+      reason: 'Fine',
+      body: { echoed: request.json().word },
+    }));
     const attempt = await deliver('https://fn.example/echo', 'fn.echo', { word: 'héllo-wörld' });
     expect(attempt.message).toBe('200 Fine');
     // {"echoed":"héllo-wörld"} cut at 16 bytes, never inside a UTF-8 character.
-    expect(attempt.response).toMatchObject({ headers: { 'content-type': 'application/json' }, body: '{"echoed":"héll', truncated: true });
+    expect(attempt.response).toMatchObject({
+      headers: { 'content-type': 'application/json' },
+      body: '{"echoed":"héll',
+      truncated: true,
+    });
   });
 
   it('fails the try when the responder throws or the scripted delay outlasts delivery.timeout', async () => {
@@ -322,7 +382,10 @@ describe('testing kit: scripted receivers', () => {
   });
 
   it('fails only the URLs and hosts it is told to', async () => {
-    app.kit.failRequests('https://down.example/*').failProcessing(/broken/).failDestinationChecks('nowhere.example');
+    app.kit
+      .failRequests('https://down.example/*')
+      .failProcessing(/broken/)
+      .failDestinationChecks('nowhere.example');
     expect((await deliver('https://down.example/x', 'only.down')).message).toBe(REMOTE_ERROR);
     expect((await deliver('https://up.example/broken', 'only.broken')).message).toBe(RESPONSE_HANDLING_ERROR);
     expect((await deliver('https://nowhere.example/x', 'only.nowhere')).message).toBe(DESTINATION_VERIFICATION_FAILED);
@@ -332,10 +395,18 @@ describe('testing kit: scripted receivers', () => {
   });
 
   it('keeps the form checks and the address policy of the destination guard', async () => {
-    await expect(app.subscriptions.create({ to: 'ftp://example.com/x', events: 'a.b' })).rejects.toMatchObject({ field: 'to' });
-    await expect(app.subscriptions.create({ to: 'https://user:pw@example.com/x', events: 'a.b' })).rejects.toBeInstanceOf(WebhookValidationError);
-    await expect(app.subscriptions.create({ to: 'https://10.1.2.3/x', events: 'a.b' })).rejects.toMatchObject({ field: 'to' });
-    await expect(app.subscriptions.create({ to: 'http://localhost:3000/x', events: 'a.b' })).rejects.toMatchObject({ field: 'to' });
+    await expect(app.subscriptions.create({ to: 'ftp://example.com/x', events: 'a.b' })).rejects.toMatchObject({
+      field: 'to',
+    });
+    await expect(
+      app.subscriptions.create({ to: 'https://user:pw@example.com/x', events: 'a.b' }),
+    ).rejects.toBeInstanceOf(WebhookValidationError);
+    await expect(app.subscriptions.create({ to: 'https://10.1.2.3/x', events: 'a.b' })).rejects.toMatchObject({
+      field: 'to',
+    });
+    await expect(app.subscriptions.create({ to: 'http://localhost:3000/x', events: 'a.b' })).rejects.toMatchObject({
+      field: 'to',
+    });
     // Any host name is fine offline.
     expect((await deliver('http://anything.invalid/hook', 'any.host')).message).toBe('200 OK');
   });
@@ -354,7 +425,9 @@ describe('testing kit: scripted receivers', () => {
     expect(() => app.kit.respondWith(42)).toThrow(WebhookValidationError);
     expect(() => app.kit.respondWith('https://x.example', { status: 700 })).toThrow(/response|status/);
     expect(() => app.kit.respondWith('https://x.example', { delayMs: -1 })).toThrow(/delayMs/);
-    expect(() => app.kit.respondWith('https://x.example', { headers: { a: 1 as unknown as string } })).toThrow(/headers/);
+    expect(() => app.kit.respondWith('https://x.example', { headers: { a: 1 as unknown as string } })).toThrow(
+      /headers/,
+    );
     expect(() => app.kit.respondWith('', 200)).toThrow(/url/);
     expect(() => app.kit.failRequests(42 as unknown as string)).toThrow(WebhookValidationError);
     return expect(app.kit.waitForDeliveries({ timeout: -5 })).rejects.toMatchObject({ field: 'timeout' });
@@ -368,10 +441,16 @@ describe('testing kit: signatures', () => {
 
   it('verifies a v1 signature made with the secret, over the exact body, at the time it was sent', async () => {
     const transport = createMemoryTransport();
-    const headers = { 'content-type': 'application/json', ...webhookHeaders('msg_1', nowSeconds, body, { secrets: [decodeWebhookSecret(secret)] }) };
+    const headers = {
+      'content-type': 'application/json',
+      ...webhookHeaders('msg_1', nowSeconds, body, { secrets: [decodeWebhookSecret(secret)] }),
+    };
     await transport.send({ url: 'https://example.com/hook', method: 'POST', headers, body }, transportOptions());
     // The same signature on another body, and a stale one.
-    await transport.send({ url: 'https://example.com/hook', method: 'POST', headers, body: body.replace('1', '2') }, transportOptions());
+    await transport.send(
+      { url: 'https://example.com/hook', method: 'POST', headers, body: body.replace('1', '2') },
+      transportOptions(),
+    );
     const stale = webhookHeaders('msg_2', nowSeconds - 3_600, body, { secrets: [decodeWebhookSecret(secret)] });
     await transport.send({ url: 'https://example.com/hook', method: 'POST', headers: stale, body }, transportOptions());
 
@@ -389,7 +468,10 @@ describe('testing kit: signatures', () => {
   it('verifies a v1a signature with the public key, and refuses malformed secrets', async () => {
     const pair = generateSigningKeyPair();
     const transport = createMemoryTransport();
-    const headers = webhookHeaders('msg_3', nowSeconds, body, { secrets: [], signingKeys: [decodeSigningKey(pair.signingKey)] });
+    const headers = webhookHeaders('msg_3', nowSeconds, body, {
+      secrets: [],
+      signingKeys: [decodeSigningKey(pair.signingKey)],
+    });
     await transport.send({ url: 'https://example.com/hook', method: 'POST', headers, body }, transportOptions());
     const [request] = transport.requests;
     expect(request.isSignedWith(pair.publicKey)).toBe(true);
@@ -406,7 +488,11 @@ describe('testing kit: wiring', () => {
   const sqlite: DataSourceOptions = { type: 'better-sqlite3', database: ':memory:' };
 
   it('starts deferred when asked, and reset() defers again', async () => {
-    const app = await bootKit(sqlite, { storage: 'memory', testing: { deferred: true }, subscriptions: [{ to: 'https://static.example/hook', events: 'static.*' }] });
+    const app = await bootKit(sqlite, {
+      storage: 'memory',
+      testing: { deferred: true },
+      subscriptions: [{ to: 'https://static.example/hook', events: 'static.*' }],
+    });
     try {
       expect(app.kit.deferred).toBe(true);
       await app.dispatcher.dispatch('static.ping', {});
@@ -430,29 +516,39 @@ describe('testing kit: wiring', () => {
     );
     expect(() => WebhooksTestingModule.forRoot({ testing: { deferd: true } as never })).toThrow(/testing\.deferd/);
     class OtherTransport extends MemoryWebhookTransport {}
-    expect(() => WebhooksTestingModule.forRoot({ delivery: { transport: { send: async () => ({}) } as never } })).toThrow(
-      expect.objectContaining({ option: 'delivery.transport' }),
-    );
+    expect(() =>
+      WebhooksTestingModule.forRoot({ delivery: { transport: { send: async () => ({}) } as never } }),
+    ).toThrow(expect.objectContaining({ option: 'delivery.transport' }));
     // A transport name (the production setting) is replaced, not refused.
     expect(() => WebhooksTestingModule.forRoot({ delivery: { transport: 'undici' } })).not.toThrow();
     expect(() => WebhooksModule.forRoot({ delivery: { transport: new OtherTransport() } })).not.toThrow();
-    expect(() => WebhooksModule.forRoot({ delivery: { transport: 'fetch' as never } })).toThrow(/"undici", "axios" or a WebhookTransport instance/);
+    expect(() => WebhooksModule.forRoot({ delivery: { transport: 'fetch' as never } })).toThrow(
+      /"undici", "axios" or a WebhookTransport instance/,
+    );
     // Something with send() but no close() would fail at shutdown: refused up front.
     expect(() => WebhooksModule.forRoot({ delivery: { transport: { send: async () => ({}) } as never } })).toThrow(
       expect.objectContaining({ option: 'delivery.transport' }),
     );
-    expect(() => WebhooksModule.forRoot({ delivery: { transport: { send: async () => ({}), close: async () => {} } as never } })).not.toThrow();
+    expect(() =>
+      WebhooksModule.forRoot({ delivery: { transport: { send: async () => ({}), close: async () => {} } as never } }),
+    ).not.toThrow();
   });
 
   it('works with forRootAsync (useClass), the options built by the class', async () => {
     @Injectable()
     class WebhooksConfig {
       createWebhooksOptions(): WebhooksModuleOptions {
-        return { delivery: { transport: 'undici' }, subscriptions: [{ to: 'https://async.example/hook', events: 'async.*' }] };
+        return {
+          delivery: { transport: 'undici' },
+          subscriptions: [{ to: 'https://async.example/hook', events: 'async.*' }],
+        };
       }
     }
     const moduleRef = await Test.createTestingModule({
-      imports: [typeOrm(sqlite), WebhooksTestingModule.forRootAsync({ useClass: WebhooksConfig, testing: { waitTimeout: 2_000 } })],
+      imports: [
+        typeOrm(sqlite),
+        WebhooksTestingModule.forRootAsync({ useClass: WebhooksConfig, testing: { waitTimeout: 2_000 } }),
+      ],
     }).compile();
     moduleRef.useLogger(false);
     await moduleRef.init();
@@ -461,7 +557,9 @@ describe('testing kit: wiring', () => {
       kit.respondWith('https://async.example/hook', 202);
       await moduleRef.get(WebhookDispatcher).dispatch('async.ping', { ok: true });
       await kit.waitForDeliveries();
-      expect(kit.requests.map((r) => [r.url, r.json(), r.response?.statusCode])).toEqual([['https://async.example/hook', { ok: true }, 202]]);
+      expect(kit.requests.map((r) => [r.url, r.json(), r.response?.statusCode])).toEqual([
+        ['https://async.example/hook', { ok: true }, 202],
+      ]);
       expect(moduleRef.get(MemoryWebhookTransport)).toBe(kit.transport);
     } finally {
       await moduleRef.close();
@@ -499,7 +597,9 @@ describe('testing kit: wiring', () => {
     @Module({
       imports: [
         typeOrm(sqlite),
-        WebhooksModule.forRootAsync({ useFactory: () => ({ subscriptions: [{ to: 'https://prod.example/hook', events: 'order.*' }] }) }),
+        WebhooksModule.forRootAsync({
+          useFactory: () => ({ subscriptions: [{ to: 'https://prod.example/hook', events: 'order.*' }] }),
+        }),
       ],
     })
     class AppModule {}
@@ -521,13 +621,17 @@ describe('testing kit: wiring', () => {
   });
 
   it('drives a module on a real transport too, but its network helpers say how to get the memory one', async () => {
-    const moduleRef = await Test.createTestingModule({ imports: [typeOrm(sqlite), WebhooksModule.forRoot()] }).compile();
+    const moduleRef = await Test.createTestingModule({
+      imports: [typeOrm(sqlite), WebhooksModule.forRoot()],
+    }).compile();
     moduleRef.useLogger(false);
     await moduleRef.init();
     try {
       const kit = WebhooksTestKit.from(moduleRef);
       expect(() => kit.requests).toThrow(WebhooksConfigurationError);
-      expect(() => kit.respondWith(200)).toThrow(/respondWith\(\) needs the in-memory transport, but the module sends through UndiciTransport/);
+      expect(() => kit.respondWith(200)).toThrow(
+        /respondWith\(\) needs the in-memory transport, but the module sends through UndiciTransport/,
+      );
       kit.failProcessing().deferDeliveries();
       expect(kit.deferred).toBe(true);
       await kit.waitForDeliveries();

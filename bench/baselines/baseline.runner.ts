@@ -47,7 +47,10 @@ export async function measureBaseline(name: BaselineName, context: BaselineRunCo
       const database = await openBenchDatabase(kind, NAIVE_ENTITIES);
       context.recordDatabase(kind, database.version);
       try {
-        await seedNaiveSubscriptions(database.dataSource, { url: receiver.url('/naive'), eventTypes: BENCH_EVENT_TYPES });
+        await seedNaiveSubscriptions(database.dataSource, {
+          url: receiver.url('/naive'),
+          eventTypes: BENCH_EVENT_TYPES,
+        });
         return await withReceiverCount(() => naive({ dataSource: database.dataSource, events, ...budget }));
       } finally {
         await database.drop();

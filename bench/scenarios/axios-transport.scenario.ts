@@ -15,7 +15,11 @@ export const axiosTransportScenario: BenchScenario = {
   async run(context) {
     const receiver = await context.receiver();
     await receiver.reset();
-    const undici = await MemoryFleet.start({ origin: receiver.url(''), path: 'transport-undici', recordDatabase: context.recordDatabase });
+    const undici = await MemoryFleet.start({
+      origin: receiver.url(''),
+      path: 'transport-undici',
+      recordDatabase: context.recordDatabase,
+    });
     try {
       const axios = await MemoryFleet.start({
         origin: receiver.url(''),
@@ -25,7 +29,10 @@ export const axiosTransportScenario: BenchScenario = {
         webhooks: { delivery: { transport: 'axios' } },
       });
       try {
-        const results = await alternate([fleetRunner('undici', undici, 'direct'), fleetRunner('axios', axios, 'direct')], throughputPlan(context.quick));
+        const results = await alternate(
+          [fleetRunner('undici', undici, 'direct'), fleetRunner('axios', axios, 'direct')],
+          throughputPlan(context.quick),
+        );
         const stats = await receiver.stats();
         const checks = [
           await undici.verify(stats.byPath['transport-undici'] ?? 0, stats.duplicates),

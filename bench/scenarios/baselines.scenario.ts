@@ -70,7 +70,8 @@ function row(name: BaselineName, result: BaselineResult): ResultRow {
     `receiver saw ${result.receiverRequests.toLocaleString('en-US')} requests on ` +
       `${result.receiverConnections.toLocaleString('en-US')} connections (warm-up incl.)`,
   ];
-  if (result.attemptsRecorded !== undefined) notes.push(`${result.attemptsRecorded.toLocaleString('en-US')} attempt rows`);
+  if (result.attemptsRecorded !== undefined)
+    notes.push(`${result.attemptsRecorded.toLocaleString('en-US')} attempt rows`);
   if (result.errors) notes.push(`${result.errors} errors, first: ${result.firstError}`);
   return {
     scenario: 'baselines',

@@ -32,13 +32,23 @@ export class FanoutBench {
     readonly setupSeconds: number,
   ) {}
 
-  static async start(kind: BenchDatabaseKind, receiver: { url(path: string): string }, recordDatabase?: BenchContext['recordDatabase']): Promise<FanoutBench> {
+  static async start(
+    kind: BenchDatabaseKind,
+    receiver: { url(path: string): string },
+    recordDatabase?: BenchContext['recordDatabase'],
+  ): Promise<FanoutBench> {
     const app = await BenchApp.start({ database: kind, recordDatabase });
     try {
       const began = performance.now();
       await app.seedSubscriptions([
-        ...Array.from({ length: WARMUP_SUBSCRIPTIONS }, (_, k) => ({ to: receiver.url(`/fanout-warmup/${k}`), events: ['warmup.create'] })),
-        ...Array.from({ length: FANOUT_SUBSCRIPTIONS }, (_, k) => ({ to: receiver.url(`/fanout/${k}`), events: ['fanout.create'] })),
+        ...Array.from({ length: WARMUP_SUBSCRIPTIONS }, (_, k) => ({
+          to: receiver.url(`/fanout-warmup/${k}`),
+          events: ['warmup.create'],
+        })),
+        ...Array.from({ length: FANOUT_SUBSCRIPTIONS }, (_, k) => ({
+          to: receiver.url(`/fanout/${k}`),
+          events: ['fanout.create'],
+        })),
       ]);
       return new FanoutBench(app, (performance.now() - began) / 1000);
     } catch (error) {
@@ -49,7 +59,9 @@ export class FanoutBench {
 
   /** Raises the warm-up event and waits until it is delivered and recorded. */
   async warmUp(): Promise<void> {
-    const result = await this.app.transaction((manager) => this.app.dispatcher.dispatch('warmup.create', makeEvents(1)[0].payload, { manager }));
+    const result = await this.app.transaction((manager) =>
+      this.app.dispatcher.dispatch('warmup.create', makeEvents(1)[0].payload, { manager }),
+    );
     await Promise.all(result.attempts.map((attempt) => this.app.completions.wait(attempt.id)));
     await this.app.engine.whenIdle(60_000);
   }
@@ -58,7 +70,9 @@ export class FanoutBench {
   async fanOut(): Promise<FanoutResult> {
     const payload = makeEvents(1, ['fanout.create'], 11)[0].payload;
     const start = performance.now();
-    const result = await this.app.transaction((manager) => this.app.dispatcher.dispatch('fanout.create', payload, { manager }));
+    const result = await this.app.transaction((manager) =>
+      this.app.dispatcher.dispatch('fanout.create', payload, { manager }),
+    );
     const committed = performance.now();
     await Promise.all(result.attempts.map((attempt) => this.app.completions.wait(attempt.id)));
     const done = performance.now();
@@ -93,7 +107,13 @@ export const fanoutScenario: BenchScenario = {
         rows.push(await measure(context, kind));
       } catch (error) {
         if (!(error instanceof BenchSkip)) throw error;
-        rows.push({ scenario: 'fanout', metric: `1 event → 10k subs, ${LABEL[kind]}`, value: null, verdict: 'skipped', note: error.message });
+        rows.push({
+          scenario: 'fanout',
+          metric: `1 event → 10k subs, ${LABEL[kind]}`,
+          value: null,
+          verdict: 'skipped',
+          note: error.message,
+        });
       }
     }
     return rows;

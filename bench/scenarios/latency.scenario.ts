@@ -115,7 +115,13 @@ export const latencyScenario: BenchScenario = {
         rows.push(...(await measure(context, kind)));
       } catch (error) {
         if (!(error instanceof BenchSkip)) throw error;
-        rows.push({ scenario: 'latency', metric: `commit → receiver, ${LABEL[kind]}`, value: null, verdict: 'skipped', note: error.message });
+        rows.push({
+          scenario: 'latency',
+          metric: `commit → receiver, ${LABEL[kind]}`,
+          value: null,
+          verdict: 'skipped',
+          note: error.message,
+        });
       }
     }
     return rows;
@@ -126,10 +132,18 @@ async function measure(context: BenchContext, kind: BenchDatabaseKind): Promise<
   const receiver = await context.receiver();
   await receiver.reset();
   const path = `latency-${kind}`;
-  const fleet = await PersistentFleet.start(kind, { origin: receiver.url(''), path, recordDatabase: context.recordDatabase });
+  const fleet = await PersistentFleet.start(kind, {
+    origin: receiver.url(''),
+    path,
+    recordDatabase: context.recordDatabase,
+  });
   try {
     const durationMs = context.quick ? 2_000 : 10_000;
-    const result = await openLoopLatency(fleet, receiver, { rate: RATE, durationMs, warmupMs: context.quick ? 500 : 1_000 });
+    const result = await openLoopLatency(fleet, receiver, {
+      rate: RATE,
+      durationMs,
+      warmupMs: context.quick ? 500 : 1_000,
+    });
     const stats = await receiver.stats();
     const check = await fleet.verify(stats.byPath[path] ?? 0, stats.duplicates);
     const ok = check.ok && result.missing === 0;

@@ -79,10 +79,14 @@ export const lookupScenario: BenchScenario = {
       rows.push({
         scenario: 'lookup',
         metric: `p99 @ ${label} subs`,
-        ...(size === SIZES[0] ? { note: `each sample includes the timer's own cost, p50 ${timerOverheadMs.toFixed(5)} ms` } : {}),
+        ...(size === SIZES[0]
+          ? { note: `each sample includes the timer's own cost, p50 ${timerOverheadMs.toFixed(5)} ms` }
+          : {}),
         value: latency.p99,
         unit: 'ms',
-        ...(largest ? { target: `≤ ${P99_TARGET_MS} ms`, verdict: atMost(latency.p99, P99_TARGET_MS) } : { verdict: '' as const }),
+        ...(largest
+          ? { target: `≤ ${P99_TARGET_MS} ms`, verdict: atMost(latency.p99, P99_TARGET_MS) }
+          : { verdict: '' as const }),
       });
     }
     return rows;

@@ -96,7 +96,14 @@ async function settle(): Promise<MemoryReading> {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   // No gc() here: a forced full collection postpones the memory reducer, and nothing was allocated meanwhile.
-  return { usage: process.memoryUsage(), rssAtGc, youngAtGc, young: youngGeneration(), youngReleasedAfterMs, deadlineMs: YOUNG_RELEASE_DEADLINE_MS };
+  return {
+    usage: process.memoryUsage(),
+    rssAtGc,
+    youngAtGc,
+    young: youngGeneration(),
+    youngReleasedAfterMs,
+    deadlineMs: YOUNG_RELEASE_DEADLINE_MS,
+  };
 }
 
 /**
@@ -110,7 +117,9 @@ async function loadAttemptsInFlight(app: BenchApp, count: number): Promise<{ att
   let attempts = 0;
   let events = 0;
   while (attempts < count) {
-    const result = await app.dispatcher.dispatch(pick(random, LOOKUP_EVENT_TYPES), payload, { scope: pick(random, tree.leaves) });
+    const result = await app.dispatcher.dispatch(pick(random, LOOKUP_EVENT_TYPES), payload, {
+      scope: pick(random, tree.leaves),
+    });
     attempts += result.attempts.length;
     events++;
   }

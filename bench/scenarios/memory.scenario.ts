@@ -33,13 +33,21 @@ export const memoryScenario: BenchScenario = {
       const seeder = await BenchApp.start({ database, recordDatabase: context.recordDatabase });
       try {
         const fixtures = buildSubscriptions(SUBSCRIPTIONS, buildScopeTree());
-        await seeder.seedSubscriptions(fixtures.map((s, n) => ({ to: receiver.url(`/hold/${n}`), events: s.events, scope: s.scope })));
+        await seeder.seedSubscriptions(
+          fixtures.map((s, n) => ({ to: receiver.url(`/hold/${n}`), events: s.events, scope: s.scope })),
+        );
       } finally {
         await seeder.close();
       }
-      context.log(`  ${SUBSCRIPTIONS.toLocaleString('en-US')} subscriptions written in ${((performance.now() - began) / 1000).toFixed(1)} s`);
+      context.log(
+        `  ${SUBSCRIPTIONS.toLocaleString('en-US')} subscriptions written in ${((performance.now() - began) / 1000).toFixed(1)} s`,
+      );
       // Quick runs read at once: waiting for V8's memory reducer would take most of their two minutes.
-      const { report, held } = await runChild(receiver, JSON.stringify(database.options), context.quick ? 0 : SETTLE_DEADLINE_MS);
+      const { report, held } = await runChild(
+        receiver,
+        JSON.stringify(database.options),
+        context.quick ? 0 : SETTLE_DEADLINE_MS,
+      );
       return rows(report, held);
     } finally {
       await database.drop();
@@ -99,7 +107,11 @@ function rows(report: MemoryChildReport, held: number): ResultRow[] {
  * Runs the child: when its attempts are handed over, waits until the receiver holds the engine's requests
  * and lets it measure; when it reports, notes how many requests are held and releases them.
  */
-function runChild(receiver: Receiver, database: string, settleMs: number): Promise<{ report: MemoryChildReport; held: number }> {
+function runChild(
+  receiver: Receiver,
+  database: string,
+  settleMs: number,
+): Promise<{ report: MemoryChildReport; held: number }> {
   const child = forkCompiled('bench/scenarios/memory.child.ts', {
     execArgv: ['--expose-gc'],
     env: { BENCH_DATABASE: database, BENCH_SETTLE_MS: String(settleMs) },
@@ -115,7 +127,8 @@ function runChild(receiver: Receiver, database: string, settleMs: number): Promi
     const handle = async (message: MemoryChildMessage | MemoryChildReport) => {
       if (message.op === 'holding') {
         const deadline = Date.now() + HOLD_TIMEOUT_MS;
-        while ((await receiver.stats()).held < concurrency && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+        while ((await receiver.stats()).held < concurrency && Date.now() < deadline)
+          await new Promise((r) => setTimeout(r, 20));
         child.send({ op: 'measure' } satisfies MemoryChildMessage);
       } else if (message.op === 'report') {
         const { held } = await receiver.stats();
@@ -123,12 +136,17 @@ function runChild(receiver: Receiver, database: string, settleMs: number): Promi
         result = { report: message, held };
       }
     };
-    child.on('message', (message: MemoryChildMessage | MemoryChildReport) => void handle(message).catch((error: Error) => (failure = error)));
+    child.on(
+      'message',
+      (message: MemoryChildMessage | MemoryChildReport) =>
+        void handle(message).catch((error: Error) => (failure = error)),
+    );
     child.on('error', reject);
     child.on('exit', (code, signal) => {
       clearTimeout(timer);
       if (result && code === 0) resolve(result);
-      else reject(failure ?? new Error(`the memory child exited with code ${code}, signal ${signal}, without a report`));
+      else
+        reject(failure ?? new Error(`the memory child exited with code ${code}, signal ${signal}, without a report`));
     });
   });
 }

@@ -17,10 +17,16 @@ export const throughputMemoryScenario: BenchScenario = {
   async run(context) {
     const receiver = await context.receiver();
     await receiver.reset();
-    const fleet = await MemoryFleet.start({ origin: receiver.url(''), path: 'memory', recordDatabase: context.recordDatabase });
+    const fleet = await MemoryFleet.start({
+      origin: receiver.url(''),
+      path: 'memory',
+      recordDatabase: context.recordDatabase,
+    });
     try {
       const plan = throughputPlan(context.quick);
-      context.log(`  ${plan.rounds} rounds of ${plan.sliceMs} ms slices (raw, module) after ${plan.warmupMs} ms warm-up each`);
+      context.log(
+        `  ${plan.rounds} rounds of ${plan.sliceMs} ms slices (raw, module) after ${plan.warmupMs} ms warm-up each`,
+      );
       const results = await alternate([rawRunner(receiver), fleetRunner('module', fleet, 'direct')], plan);
       const raw = results.get('raw')!;
       const module = results.get('module')!;

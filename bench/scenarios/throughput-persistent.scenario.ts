@@ -1,7 +1,13 @@
 import { BenchSkip, type BenchDatabaseKind } from '../support/databases';
 import { HISTORY_LIMIT, PERSISTENT_SUBSCRIPTIONS, PersistentFleet, type DispatchMode } from '../support/fleets';
 import { fleetRunner, rawRunner } from '../support/runners';
-import { atLeast, type BaselineResult, type BenchContext, type BenchScenario, type ResultRow } from '../support/scenario';
+import {
+  atLeast,
+  type BaselineResult,
+  type BenchContext,
+  type BenchScenario,
+  type ResultRow,
+} from '../support/scenario';
 import { alternate, formatRates, throughputPlan } from '../support/slices';
 
 /** Scenario 3's targets, on PostgreSQL. */
@@ -29,7 +35,13 @@ export const throughputPersistentScenario: BenchScenario = {
         rows.push(...(await measure(context, kind)));
       } catch (error) {
         if (!(error instanceof BenchSkip)) throw error;
-        rows.push({ scenario: 'throughput-persistent', metric: `events/s, recorded, ${LABEL[kind]}`, value: null, verdict: 'skipped', note: error.message });
+        rows.push({
+          scenario: 'throughput-persistent',
+          metric: `events/s, recorded, ${LABEL[kind]}`,
+          value: null,
+          verdict: 'skipped',
+          note: error.message,
+        });
       }
     }
     return rows;
@@ -41,9 +53,15 @@ async function measure(context: BenchContext, kind: BenchDatabaseKind): Promise<
   const receiver = await context.receiver();
   await receiver.reset();
   const path = `persistent-${kind}`;
-  const fleet = await PersistentFleet.start(kind, { origin: receiver.url(''), path, recordDatabase: context.recordDatabase });
+  const fleet = await PersistentFleet.start(kind, {
+    origin: receiver.url(''),
+    path,
+    recordDatabase: context.recordDatabase,
+  });
   try {
-    context.log(`  ${LABEL[kind]}: ${PERSISTENT_SUBSCRIPTIONS} subscriptions × ${HISTORY_LIMIT} attempts seeded in ${fleet.seedSeconds.toFixed(1)} s`);
+    context.log(
+      `  ${LABEL[kind]}: ${PERSISTENT_SUBSCRIPTIONS} subscriptions × ${HISTORY_LIMIT} attempts seeded in ${fleet.seedSeconds.toFixed(1)} s`,
+    );
     const plan = throughputPlan(context.quick);
     const results = await alternate(
       [rawRunner(receiver), fleetRunner('transaction', fleet, 'transaction'), fleetRunner('direct', fleet, 'direct')],
@@ -84,8 +102,17 @@ async function measure(context: BenchContext, kind: BenchDatabaseKind): Promise<
         baselineLabel: `naive ${LABEL[kind]}`,
         ratio: naiveRatio,
         target: kind === 'postgres' ? `≥ ${NAIVE_TARGET}× naive` : '(vs naive)',
-        verdict: naiveRatio === null ? 'skipped' : kind === 'postgres' ? verdict(naiveRatio, NAIVE_TARGET) : check.ok ? '' : 'FAIL',
-        note: naive ? `naive measured in this run's baselines (${formatRates([naive.perSecond])} events/s)` : 'naive baseline not available',
+        verdict:
+          naiveRatio === null
+            ? 'skipped'
+            : kind === 'postgres'
+              ? verdict(naiveRatio, NAIVE_TARGET)
+              : check.ok
+                ? ''
+                : 'FAIL',
+        note: naive
+          ? `naive measured in this run's baselines (${formatRates([naive.perSecond])} events/s)`
+          : 'naive baseline not available',
       });
     }
     return rows;

@@ -32,12 +32,17 @@ export class CompletionTracker {
   private readonly early = new Map<string, string | null>();
 
   constructor(emitter: EventEmitter2) {
-    emitter.on(WebhookEvents.attemptSucceeded, ({ attempt }: { attempt: { id: string } }) => this.settle(attempt.id, null));
+    emitter.on(WebhookEvents.attemptSucceeded, ({ attempt }: { attempt: { id: string } }) =>
+      this.settle(attempt.id, null),
+    );
     const failure = ({ attempt }: { attempt: FailedAttempt }) => {
       const history = attempt.internalInfo?.exceptionHistory ?? [];
       const cause = history.length ? ` (${history[history.length - 1].split('\n')[0]})` : '';
       const elapsed = attempt.tries?.length ? `, try took ${attempt.tries[attempt.tries.length - 1].elapsedMs} ms` : '';
-      this.settle(attempt.id, `attempt ${attempt.id} ${attempt.status}: ${attempt.message ?? '(no message)'}${cause}${elapsed}`);
+      this.settle(
+        attempt.id,
+        `attempt ${attempt.id} ${attempt.status}: ${attempt.message ?? '(no message)'}${cause}${elapsed}`,
+      );
     };
     emitter.on(WebhookEvents.attemptFailed, failure);
     emitter.on(WebhookEvents.attemptRetrying, failure);

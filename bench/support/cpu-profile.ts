@@ -124,7 +124,8 @@ export function summarizeProfile(profile: CpuProfile, projectRoot: string, top =
 /** The summary as text, for the console and the README. */
 export function formatProfileSummary(title: string, summary: ProfileSummary): string {
   const pct = (share: number) => `${(share * 100).toFixed(1).padStart(5)}%`;
-  const line = (entry: ProfileEntry) => `  ${pct(entry.share)} ${entry.ms.toFixed(0).padStart(7)} ms  ${entry.name}${entry.location ? `  ${entry.location}` : ''}`;
+  const line = (entry: ProfileEntry) =>
+    `  ${pct(entry.share)} ${entry.ms.toFixed(0).padStart(7)} ms  ${entry.name}${entry.location ? `  ${entry.location}` : ''}`;
   return [
     `${title}: ${(summary.busyMs / 1000).toFixed(2)} s busy of ${(summary.wallMs / 1000).toFixed(2)} s sampled`,
     'self time by area:',
@@ -153,7 +154,10 @@ function relativeTo(root: string, path: string): string {
 function sourceMapper(projectRoot: string): Mapper {
   let tracing: {
     TraceMap: new (map: string) => unknown;
-    originalPositionFor(map: unknown, position: { line: number; column: number }): { source: string | null; line: number | null };
+    originalPositionFor(
+      map: unknown,
+      position: { line: number; column: number },
+    ): { source: string | null; line: number | null };
   };
   try {
     tracing = require('@jridgewell/trace-mapping');
@@ -168,7 +172,8 @@ function sourceMapper(projectRoot: string): Mapper {
       map = null;
       try {
         const code = readFileSync(fileURLToPath(url), 'utf8');
-        const inline = /\/\/# sourceMappingURL=data:application\/json;(?:charset=utf-8;)?base64,([A-Za-z0-9+/=]+)\s*$/.exec(code);
+        const inline =
+          /\/\/# sourceMappingURL=data:application\/json;(?:charset=utf-8;)?base64,([A-Za-z0-9+/=]+)\s*$/.exec(code);
         if (inline) map = new tracing.TraceMap(Buffer.from(inline[1], 'base64').toString('utf8'));
       } catch {
         map = null;

@@ -63,7 +63,8 @@ export abstract class Fleet {
       mode === 'transaction'
         ? await this.app.transaction((manager) => this.app.dispatcher.dispatch(name, payload, { manager }))
         : await this.app.dispatcher.dispatch(name, payload);
-    if (result.attempts.length !== 1) throw new Error(`event ${name} reached ${result.attempts.length} subscriptions, not 1`);
+    if (result.attempts.length !== 1)
+      throw new Error(`event ${name} reached ${result.attempts.length} subscriptions, not 1`);
     this.dispatched++;
     return result;
   }
@@ -85,7 +86,8 @@ export abstract class Fleet {
 
   protected common(receiverCount: number, receiverDuplicates: number): { ok: boolean; parts: string[] } {
     const { succeeded, failed, firstFailure } = this.app.completions;
-    const ok = receiverCount === this.dispatched && receiverDuplicates === 0 && succeeded === this.dispatched && failed === 0;
+    const ok =
+      receiverCount === this.dispatched && receiverDuplicates === 0 && succeeded === this.dispatched && failed === 0;
     const parts = [
       `${this.dispatched.toLocaleString('en-US')} events raised (warm-up incl.)`,
       `receiver got ${receiverCount.toLocaleString('en-US')}${receiverDuplicates ? ` (${receiverDuplicates} duplicate ids)` : ''}`,
@@ -105,7 +107,10 @@ export class MemoryFleet extends Fleet {
       dataSourceName: options.dataSourceName,
       webhooks: {
         ...options.webhooks,
-        subscriptions: BENCH_EVENT_TYPES.map((type) => ({ to: `${options.origin}/${options.path}/${type}`, events: type })),
+        subscriptions: BENCH_EVENT_TYPES.map((type) => ({
+          to: `${options.origin}/${options.path}/${type}`,
+          events: type,
+        })),
       },
     });
     return new MemoryFleet(app, options.path);
@@ -134,11 +139,19 @@ export class PersistentFleet extends Fleet {
   seedSeconds = 0;
 
   static async start(kind: BenchDatabaseKind, options: FleetOptions): Promise<PersistentFleet> {
-    const app = await BenchApp.start({ database: kind, recordDatabase: options.recordDatabase, imports: options.imports, webhooks: options.webhooks });
+    const app = await BenchApp.start({
+      database: kind,
+      recordDatabase: options.recordDatabase,
+      imports: options.imports,
+      webhooks: options.webhooks,
+    });
     try {
       const began = performance.now();
       const subscriptions = await app.seedSubscriptions(
-        Array.from({ length: PERSISTENT_SUBSCRIPTIONS }, (_, k) => ({ to: `${options.origin}/${options.path}/${k}`, events: [`fleet${k}.create`] })),
+        Array.from({ length: PERSISTENT_SUBSCRIPTIONS }, (_, k) => ({
+          to: `${options.origin}/${options.path}/${k}`,
+          events: [`fleet${k}.create`],
+        })),
       );
       await app.prefillHistory(subscriptions, HISTORY_LIMIT, makeEvents(1)[0].body);
       const fleet = new PersistentFleet(app, options.path);
@@ -179,7 +192,12 @@ export class PersistentFleet extends Fleet {
     let expectedFromRun = 0;
     for (const n of this.perSubscription) expectedFromRun += Math.min(n, HISTORY_LIMIT);
     const expectedRows = PERSISTENT_SUBSCRIPTIONS * HISTORY_LIMIT;
-    const ok = common && counts.pending === 0 && counts.failed === 0 && counts.successful === expectedRows && fromRun === expectedFromRun;
+    const ok =
+      common &&
+      counts.pending === 0 &&
+      counts.failed === 0 &&
+      counts.successful === expectedRows &&
+      fromRun === expectedFromRun;
     parts.push(
       `rows: ${counts.successful.toLocaleString('en-US')} successful (expected ${expectedRows.toLocaleString('en-US')}), ` +
         `${counts.pending} pending, ${counts.failed} failed; ${fromRun.toLocaleString('en-US')} kept from this run (expected ${expectedFromRun.toLocaleString('en-US')})`,

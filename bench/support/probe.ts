@@ -52,8 +52,14 @@ export class Probe {
       } else this.statements.set(key, { count: 1, ms });
     };
     // PostgreSQL (and every TypeORM statement, BEGIN/COMMIT included) goes through the query runner.
-    for (const path of ['typeorm/driver/postgres/PostgresQueryRunner', 'typeorm/driver/better-sqlite3/BetterSqlite3QueryRunner']) {
-      const exported = require(path) as Record<string, { prototype: { query(sql: string, ...rest: unknown[]): Promise<unknown> } }>;
+    for (const path of [
+      'typeorm/driver/postgres/PostgresQueryRunner',
+      'typeorm/driver/better-sqlite3/BetterSqlite3QueryRunner',
+    ]) {
+      const exported = require(path) as Record<
+        string,
+        { prototype: { query(sql: string, ...rest: unknown[]): Promise<unknown> } }
+      >;
       const runner = Object.values(exported)[0];
       const original = runner.prototype.query;
       runner.prototype.query = async function (this: unknown, sql: string, ...rest: unknown[]) {
@@ -132,7 +138,9 @@ export class Probe {
       wallMs: this.stoppedAt - this.startedAt,
       statements: [...this.statements].map(([shape, t]) => ({ shape, ...t })).sort((a, b) => b.count - a.count),
       recorder: { ...this.recorder },
-      engine: count ? { samples: count, meanInFlight: inFlight / count, full: full / count, meanQueued: queued / count, maxQueued } : null,
+      engine: count
+        ? { samples: count, meanInFlight: inFlight / count, full: full / count, meanQueued: queued / count, maxQueued }
+        : null,
     };
   }
 
@@ -158,7 +166,10 @@ export function formatProbeReport(report: ProbeReport, events: number): string {
     `  statements (count per event, mean ms until the result came back):`,
     ...report.statements
       .slice(0, 20)
-      .map((s) => `  ${(s.count / Math.max(events, 1)).toFixed(2).padStart(7)}/event ${(s.ms / s.count).toFixed(3).padStart(8)} ms  ${s.shape}`),
+      .map(
+        (s) =>
+          `  ${(s.count / Math.max(events, 1)).toFixed(2).padStart(7)}/event ${(s.ms / s.count).toFixed(3).padStart(8)} ms  ${s.shape}`,
+      ),
   ];
   return lines.join('\n');
 }

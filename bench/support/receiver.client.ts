@@ -89,7 +89,9 @@ export class Receiver {
    * clock (`performance.timeOrigin + performance.now()`); `null` for an id that never arrived.
    */
   async arrivals(ids?: string[]): Promise<Map<string, number | null>> {
-    const pairs = (await this.ask(ids ? { op: 'arrivals', ids } : { op: 'arrivals' })) as Array<[string, number | null]>;
+    const pairs = (await this.ask(ids ? { op: 'arrivals', ids } : { op: 'arrivals' })) as Array<
+      [string, number | null]
+    >;
     return new Map(pairs.map(([id, at]) => [id, at === null ? null : at - this.clockOffsetMs]));
   }
 

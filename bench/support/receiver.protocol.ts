@@ -27,9 +27,7 @@ export interface ReceiverStats {
 }
 
 /** The receiver's answer to a {@link ReceiverRequest} with the same `id`. */
-export type ReceiverResponse =
-  | { id: number; ok: true; result: unknown }
-  | { id: number; ok: false; error: string };
+export type ReceiverResponse = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: string };
 
 /** Sent once by the receiver when it listens. */
 export interface ReceiverReady {

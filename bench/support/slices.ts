@@ -3,7 +3,9 @@ import type { ClosedLoopResult } from './closed-loop';
 /** One contender of {@link alternate}: runs itself for about `durationMs` and says what it did. */
 export interface SliceRunner {
   name: string;
-  run(durationMs: number): Promise<Pick<ClosedLoopResult, 'completed' | 'elapsedMs' | 'errors' | 'firstError' | 'latencyMs'>>;
+  run(
+    durationMs: number,
+  ): Promise<Pick<ClosedLoopResult, 'completed' | 'elapsedMs' | 'errors' | 'firstError' | 'latencyMs'>>;
 }
 
 /** How {@link alternate} splits the time. */
@@ -36,9 +38,15 @@ export interface AlternatedResult {
  * change in the machine's load during the run (other work on 2 shared cores) hits them alike; a ratio of
  * their totals is then much steadier than one of two long runs taken minutes apart.
  */
-export async function alternate(runners: readonly SliceRunner[], plan: SlicePlan): Promise<Map<string, AlternatedResult>> {
+export async function alternate(
+  runners: readonly SliceRunner[],
+  plan: SlicePlan,
+): Promise<Map<string, AlternatedResult>> {
   const results = new Map<string, AlternatedResult>(
-    runners.map((runner) => [runner.name, { completed: 0, elapsedMs: 0, errors: 0, perSecond: NaN, sliceRates: [], p50Ms: NaN, p99Ms: NaN }]),
+    runners.map((runner) => [
+      runner.name,
+      { completed: 0, elapsedMs: 0, errors: 0, perSecond: NaN, sliceRates: [], p50Ms: NaN, p99Ms: NaN },
+    ]),
   );
   const p50s = new Map<string, number[]>(runners.map((r) => [r.name, []]));
   const p99s = new Map<string, number[]>(runners.map((r) => [r.name, []]));

@@ -5,10 +5,46 @@ import { pick, seededRandom } from './rng';
 
 /** 40 nouns × 6 verbs = 240 event types. */
 export const LOOKUP_NOUNS: readonly string[] = [
-  'contact', 'invoice', 'order', 'ticket', 'payment', 'refund', 'customer', 'product', 'shipment', 'coupon',
-  'account', 'user', 'team', 'project', 'task', 'comment', 'file', 'folder', 'message', 'channel',
-  'meeting', 'calendar', 'lead', 'deal', 'quote', 'contract', 'subscription', 'plan', 'seat', 'license',
-  'device', 'location', 'warehouse', 'supplier', 'purchase', 'return', 'review', 'survey', 'report', 'dashboard',
+  'contact',
+  'invoice',
+  'order',
+  'ticket',
+  'payment',
+  'refund',
+  'customer',
+  'product',
+  'shipment',
+  'coupon',
+  'account',
+  'user',
+  'team',
+  'project',
+  'task',
+  'comment',
+  'file',
+  'folder',
+  'message',
+  'channel',
+  'meeting',
+  'calendar',
+  'lead',
+  'deal',
+  'quote',
+  'contract',
+  'subscription',
+  'plan',
+  'seat',
+  'license',
+  'device',
+  'location',
+  'warehouse',
+  'supplier',
+  'purchase',
+  'return',
+  'review',
+  'survey',
+  'report',
+  'dashboard',
 ];
 export const LOOKUP_VERBS: readonly string[] = ['create', 'update', 'delete', 'archive', 'restore', 'assign'];
 export const LOOKUP_EVENT_TYPES: readonly string[] = LOOKUP_NOUNS.flatMap((noun) =>
@@ -87,5 +123,8 @@ export function buildSubscriptions(count: number, tree: ScopeTree = buildScopeTr
 /** `count` (event name, leaf scope) pairs to look up. */
 export function buildLookups(count: number, tree: ScopeTree, seed = 2): Array<{ event: string; scope: string }> {
   const random = seededRandom(seed);
-  return Array.from({ length: count }, () => ({ event: pick(random, LOOKUP_EVENT_TYPES), scope: pick(random, tree.leaves) }));
+  return Array.from({ length: count }, () => ({
+    event: pick(random, LOOKUP_EVENT_TYPES),
+    scope: pick(random, tree.leaves),
+  }));
 }

@@ -24,7 +24,9 @@ export function formatTable(rows: readonly ResultRow[]): string {
     row.scenario,
     row.metric,
     cell(row.value, row.unit),
-    row.baseline == null ? '' : `${cell(row.baseline, row.baselineUnit ?? row.unit)}${row.baselineLabel ? ` (${row.baselineLabel})` : ''}`,
+    row.baseline == null
+      ? ''
+      : `${cell(row.baseline, row.baselineUnit ?? row.unit)}${row.baselineLabel ? ` (${row.baselineLabel})` : ''}`,
     row.ratio == null ? '' : `${formatNumber(row.ratio)}×`,
     row.target ?? '',
     row.verdict,
@@ -36,5 +38,9 @@ export function formatTable(rows: readonly ResultRow[]): string {
       .map((value, i) => (i === values.length - 1 ? value : value.padEnd(widths[i])))
       .join(' | ')
       .trimEnd();
-  return [line(COLUMNS), widths.map((w, i) => '-'.repeat(i === widths.length - 1 ? Math.max(5, w) : w)).join('-|-'), ...cells.map(line)].join('\n');
+  return [
+    line(COLUMNS),
+    widths.map((w, i) => '-'.repeat(i === widths.length - 1 ? Math.max(5, w) : w)).join('-|-'),
+    ...cells.map(line),
+  ].join('\n');
 }

@@ -4,12 +4,25 @@ import type { EventEmitter2 } from '@nestjs/event-emitter';
 import { getDataSourceToken, TypeOrmModule, type TypeOrmModuleOptions } from '@nestjs/typeorm';
 import { hostname } from 'node:os';
 import type { DataSource, EntityManager } from 'typeorm';
-import { WEBHOOK_MIGRATIONS, WEBHOOKS_EVENT_EMITTER, WebhookDeliveryAttempt, WebhookDispatcher, WebhookRegistry, WebhookSubscription, WebhookSubscriptions, WebhooksModule, type WebhooksModuleOptions } from '../../lib';
+import {
+  WEBHOOK_MIGRATIONS,
+  WEBHOOKS_EVENT_EMITTER,
+  WebhookDeliveryAttempt,
+  WebhookDispatcher,
+  WebhookRegistry,
+  WebhookSubscription,
+  WebhookSubscriptions,
+  WebhooksModule,
+  type WebhooksModuleOptions,
+} from '../../lib';
 import type { WebhookSubscriptionFields } from '../../lib/entities/webhook-subscription.entity';
 import { ACTIVE_STATUS_MESSAGE } from '../../lib/core/messages/status.messages';
 import { DeliveryEngine } from '../../lib/deliver/delivery.engine';
 import { WEBHOOK_ATTEMPT_STORE, type WebhookAttemptStore } from '../../lib/stores/attempt-store.interface';
-import { WEBHOOK_SUBSCRIPTION_STORE, type WebhookSubscriptionStore } from '../../lib/stores/subscription-store.interface';
+import {
+  WEBHOOK_SUBSCRIPTION_STORE,
+  type WebhookSubscriptionStore,
+} from '../../lib/stores/subscription-store.interface';
 import { WebhooksDatabase } from '../../lib/stores/typeorm/webhooks.database';
 import { chunks } from '../../lib/core/util/chunks.util';
 import { newId } from '../../lib/core/util/ids.util';
@@ -185,7 +198,11 @@ export class BenchApp {
    * own insert, so that a run starts in the steady state of a busy sender: every history full, and every
    * new result dropping the oldest one (`attemptLimit`).
    */
-  async prefillHistory(subscriptions: readonly WebhookSubscription[], perSubscription: number, body: string): Promise<number> {
+  async prefillHistory(
+    subscriptions: readonly WebhookSubscription[],
+    perSubscription: number,
+    body: string,
+  ): Promise<number> {
     const store = this.context.get<WebhookAttemptStore>(WEBHOOK_ATTEMPT_STORE, { strict: false });
     const at = new Date(Date.now() - 3_600_000);
     const rows: WebhookDeliveryAttempt[] = [];
@@ -206,7 +223,8 @@ export class BenchApp {
       .groupBy('a.status');
     if (messageId) query.where('a.message_id = :messageId', { messageId });
     const counts: AttemptCounts = { pending: 0, successful: 0, failed: 0 };
-    for (const row of await query.getRawMany<{ status: keyof AttemptCounts; n: string | number }>()) counts[row.status] = Number(row.n);
+    for (const row of await query.getRawMany<{ status: keyof AttemptCounts; n: string | number }>())
+      counts[row.status] = Number(row.n);
     return counts;
   }
 
@@ -242,8 +260,13 @@ function withExperiment(options: WebhooksModuleOptions): WebhooksModuleOptions {
  * pragmas (an experiment; the scenarios use TypeORM's defaults: rollback journal, synchronous FULL, so
  * that every COMMIT waits for the disk).
  */
-function sqlitePragmas(database: IsolatedDatabase): { prepareDatabase?: (db: { pragma(source: string): unknown }) => void } {
-  const pragmas = process.env.BENCH_SQLITE_PRAGMAS?.split(',').map((p) => p.trim()).filter(Boolean) ?? [];
+function sqlitePragmas(database: IsolatedDatabase): {
+  prepareDatabase?: (db: { pragma(source: string): unknown }) => void;
+} {
+  const pragmas =
+    process.env.BENCH_SQLITE_PRAGMAS?.split(',')
+      .map((p) => p.trim())
+      .filter(Boolean) ?? [];
   if (database.kind !== 'sqlite' || pragmas.length === 0) return {};
   return { prepareDatabase: (db) => pragmas.forEach((pragma) => db.pragma(pragma)) };
 }
@@ -266,9 +289,21 @@ function resolvedAttempt(subscription: WebhookSubscription, at: Date, body: stri
     status: 'successful',
     message: '200 OK',
     request,
-    response: { statusCode: 200, reason: 'OK', headers: { 'content-length': '0' }, body: '', truncated: false, elapsedMs: 1 },
-    internalInfo: { originated: { pid: process.pid, hostname: hostname(), createdTime: at.toISOString(), note: null }, exceptionHistory: [] },
-    tries: [{ number: 1, trigger: 'scheduled', at: at.toISOString(), statusCode: 200, message: '200 OK', elapsedMs: 1 }],
+    response: {
+      statusCode: 200,
+      reason: 'OK',
+      headers: { 'content-length': '0' },
+      body: '',
+      truncated: false,
+      elapsedMs: 1,
+    },
+    internalInfo: {
+      originated: { pid: process.pid, hostname: hostname(), createdTime: at.toISOString(), note: null },
+      exceptionHistory: [],
+    },
+    tries: [
+      { number: 1, trigger: 'scheduled', at: at.toISOString(), statusCode: 200, message: '200 OK', elapsedMs: 1 },
+    ],
     attemptCount: 1,
     nextAttemptAt: null,
     nextTrigger: null,

@@ -2,7 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { WebhookAttempts } from '../enqueue/webhook-attempts.service';
 import type { WebhookDeliveryAttempt } from '../entities/webhook-delivery-attempt.entity';
 import type { WebhookSubscription } from '../entities/webhook-subscription.entity';
-import { WebhookAttemptNotFoundError, WebhookSubscriptionNotFoundError, WebhookValidationError } from '../core/errors/webhooks.errors';
+import {
+  WebhookAttemptNotFoundError,
+  WebhookSubscriptionNotFoundError,
+  WebhookValidationError,
+} from '../core/errors/webhooks.errors';
 import type {
   CreateWebhookSubscriptionInput,
   ListWebhookSubscriptionsFilter,
@@ -55,7 +59,11 @@ export class WebhooksAdminAccess {
   }
 
   /** An attempt of a subscription the principal may see; {@link WebhookAttemptNotFoundError} otherwise. */
-  async attempt(principal: ResolvedWebhooksAdminPrincipal, subscriptionId: string, attemptId: string): Promise<WebhookDeliveryAttempt> {
+  async attempt(
+    principal: ResolvedWebhooksAdminPrincipal,
+    subscriptionId: string,
+    attemptId: string,
+  ): Promise<WebhookDeliveryAttempt> {
     await this.subscription(principal, subscriptionId);
     const attempt = await this.attempts.find(attemptId);
     if (!attempt || attempt.subscriptionId !== subscriptionId) throw new WebhookAttemptNotFoundError(String(attemptId));
@@ -66,7 +74,10 @@ export class WebhooksAdminAccess {
    * The service filter that lists what the principal may see and asked for; `null` when the two cannot
    * overlap (an empty page, without a query).
    */
-  listFilter(principal: ResolvedWebhooksAdminPrincipal, query: AdminSubscriptionFilter): ListWebhookSubscriptionsFilter | null {
+  listFilter(
+    principal: ResolvedWebhooksAdminPrincipal,
+    query: AdminSubscriptionFilter,
+  ): ListWebhookSubscriptionsFilter | null {
     const filter: ListWebhookSubscriptionsFilter = {
       scope: query.scope,
       owner: query.owner,
@@ -80,7 +91,8 @@ export class WebhooksAdminAccess {
       if (query.owner !== undefined && query.owner !== principal.id) return null;
       return { ...filter, owner: principal.id, within, related: principal.scope ?? ROOT_SCOPE };
     }
-    if (principal.scope === null || within === undefined) return { ...filter, within: within ?? principal.scope ?? undefined };
+    if (principal.scope === null || within === undefined)
+      return { ...filter, within: within ?? principal.scope ?? undefined };
     if (isWithinScope(within, principal.scope)) return { ...filter, within };
     if (isWithinScope(principal.scope, within)) return { ...filter, within: principal.scope };
     return null;
@@ -90,7 +102,10 @@ export class WebhooksAdminAccess {
    * The service input of a create: owned by the caller unless an administrator says otherwise, in the
    * caller's scope unless it names one within it.
    */
-  createInput(principal: ResolvedWebhooksAdminPrincipal, input: CreateWebhookSubscriptionInput): CreateWebhookSubscriptionInput {
+  createInput(
+    principal: ResolvedWebhooksAdminPrincipal,
+    input: CreateWebhookSubscriptionInput,
+  ): CreateWebhookSubscriptionInput {
     const home = principal.scope ?? ROOT_SCOPE;
     const scope = input.scope === undefined ? home : assertScope(input.scope, 'scope');
     if (principal.scope !== null && !isWithinScope(scope, principal.scope)) {
@@ -105,7 +120,10 @@ export class WebhooksAdminAccess {
   }
 
   /** The service input of an update: owner and permission may be changed by administrators only. */
-  updateInput(principal: ResolvedWebhooksAdminPrincipal, input: UpdateWebhookSubscriptionInput): UpdateWebhookSubscriptionInput {
+  updateInput(
+    principal: ResolvedWebhooksAdminPrincipal,
+    input: UpdateWebhookSubscriptionInput,
+  ): UpdateWebhookSubscriptionInput {
     if (!principal.isAdmin) this.refuseAdminFields(principal, input);
     return input;
   }
@@ -117,8 +135,12 @@ export class WebhooksAdminAccess {
     }
   }
 
-  private refuseAdminFields(principal: ResolvedWebhooksAdminPrincipal, input: { owner?: string | null; permission?: string | null }): void {
-    if (input.owner !== undefined && input.owner !== principal.id) throw new WebhookValidationError('owner', adminOnlyReason());
+  private refuseAdminFields(
+    principal: ResolvedWebhooksAdminPrincipal,
+    input: { owner?: string | null; permission?: string | null },
+  ): void {
+    if (input.owner !== undefined && input.owner !== principal.id)
+      throw new WebhookValidationError('owner', adminOnlyReason());
     if (input.permission !== undefined) throw new WebhookValidationError('permission', adminOnlyReason());
   }
 }

@@ -18,7 +18,10 @@ export class WebhooksAdminExceptionFilter implements ExceptionFilter {
     const reply = adminErrorReply(error);
     if (reply.serverFault) {
       const request = host.switchToHttp().getRequest<{ method?: string; url?: string }>();
-      this.logger.error(`${request?.method ?? ''} ${request?.url ?? ''} failed: ${(error as Error)?.message ?? error}`, (error as Error)?.stack);
+      this.logger.error(
+        `${request?.method ?? ''} ${request?.url ?? ''} failed: ${(error as Error)?.message ?? error}`,
+        (error as Error)?.stack,
+      );
     }
     this.adapterHost.httpAdapter.reply(host.switchToHttp().getResponse(), reply.body, reply.status);
   }

@@ -8,7 +8,10 @@ import type { DispatchResult } from '../raise/dispatch.interface';
 
 /** `WebhookSubscriptions.rotateSecret`. */
 export interface SecretRotation {
-  rotateSecret(id: string, options: { secret?: string; overlapMs?: number }): Promise<{ secret: string; publicKey?: string }>;
+  rotateSecret(
+    id: string,
+    options: { secret?: string; overlapMs?: number },
+  ): Promise<{ secret: string; publicKey?: string }>;
 }
 
 /** `WebhookDispatcher.sendTest`. */

@@ -31,7 +31,8 @@ const inert = <T extends object>(): T => new Proxy({}, { get: () => () => () => 
 export const classValidator: ClassValidator = optional<ClassValidator>('class-validator') ?? inert<ClassValidator>();
 
 /** class-transformer (the real one, or inert decorators when it is missing). */
-export const classTransformer: ClassTransformer = optional<ClassTransformer>('class-transformer') ?? inert<ClassTransformer>();
+export const classTransformer: ClassTransformer =
+  optional<ClassTransformer>('class-transformer') ?? inert<ClassTransformer>();
 
 /** `@nestjs/swagger` when the application has it, else `null`. */
 export const swagger: Swagger | null = optional<Swagger>('@nestjs/swagger');

@@ -4,7 +4,10 @@ import { isScope } from '../core/scopes/scope-path.util';
 import { WEBHOOKS_ADMIN_OPTIONS } from './admin.constants';
 import { invalidPrincipalMessage, unauthenticatedMessage } from './admin.messages';
 import type { ResolvedWebhooksAdminOptions } from './admin.options';
-import type { ResolvedWebhooksAdminPrincipal, WebhooksAdminPrincipal } from '../options/webhooks-admin-principal.interface';
+import type {
+  ResolvedWebhooksAdminPrincipal,
+  WebhooksAdminPrincipal,
+} from '../options/webhooks-admin-principal.interface';
 
 // Keyed by the framework's request object, which Express and Fastify both hand to guards and param decorators.
 const principals = new WeakMap<object, ResolvedWebhooksAdminPrincipal>();
@@ -43,7 +46,8 @@ export function resolvePrincipal(principal: WebhooksAdminPrincipal): ResolvedWeb
     throw invalid('an "id" that is not a non-empty string (or number) of at most 255 characters');
   }
   if (typeof isAdmin !== 'boolean') throw invalid('an "isAdmin" that is not true or false');
-  if (scope !== undefined && scope !== null && !isScope(scope)) throw invalid(`a "scope" that is not a scope path (${JSON.stringify(scope)})`);
+  if (scope !== undefined && scope !== null && !isScope(scope))
+    throw invalid(`a "scope" that is not a scope path (${JSON.stringify(scope)})`);
   return { id: text, isAdmin, scope: scope ?? (isAdmin ? null : '/') };
 }
 

@@ -1,4 +1,10 @@
-import { type ArgumentMetadata, BadRequestException, Injectable, ValidationPipe, type ValidationError } from '@nestjs/common';
+import {
+  type ArgumentMetadata,
+  BadRequestException,
+  Injectable,
+  ValidationPipe,
+  type ValidationError,
+} from '@nestjs/common';
 import { classTransformer, classValidator } from './admin-peers';
 import { badRequestBody } from './admin-error.mapper';
 import { ADMIN_LIMITS } from './admin.constants';
@@ -29,13 +35,17 @@ export class WebhooksAdminValidationPipe extends ValidationPipe {
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     // A JSON array, string or number where an object is expected would otherwise reach class-transformer.
-    const expectsObject = metadata.type === 'body' && typeof metadata.metatype === 'function' && metadata.metatype !== Object;
+    const expectsObject =
+      metadata.type === 'body' && typeof metadata.metatype === 'function' && metadata.metatype !== Object;
     if (expectsObject && value !== undefined && (typeof value !== 'object' || value === null || Array.isArray(value))) {
       throw new BadRequestException(badRequestBody([{ field: 'body', reason: bodyNotObjectReason() }]));
     }
     // class-transformer and class-validator recurse: refuse what would exhaust the stack before they run.
     const deep = fieldNestedBeyond(value, ADMIN_LIMITS.jsonDepth);
-    if (deep !== null) throw new BadRequestException(badRequestBody([{ field: deep, reason: nestedTooDeeplyReason(ADMIN_LIMITS.jsonDepth) }]));
+    if (deep !== null)
+      throw new BadRequestException(
+        badRequestBody([{ field: deep, reason: nestedTooDeeplyReason(ADMIN_LIMITS.jsonDepth) }]),
+      );
     return super.transform(value, metadata);
   }
 }
@@ -48,7 +58,12 @@ export function fieldErrors(errors: ValidationError[], parent = ''): AdminFieldE
     const field = parent ? `${parent}.${property}` : property;
     const own = Object.entries(error.constraints ?? {}).map(([rule, message]) => ({
       field,
-      reason: rule === 'whitelistValidation' ? notKnownFieldReason() : message.startsWith(`${error.property} `) ? message.slice(error.property.length + 1) : message,
+      reason:
+        rule === 'whitelistValidation'
+          ? notKnownFieldReason()
+          : message.startsWith(`${error.property} `)
+            ? message.slice(error.property.length + 1)
+            : message,
     }));
     return [...own.slice(0, 1), ...fieldErrors(error.children ?? [], field)];
   });

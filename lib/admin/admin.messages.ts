@@ -33,7 +33,8 @@ export const unauthenticatedMessage = (): string => 'No principal: sign in to us
 
 export const adminOnlyReason = (): string => 'can only be set by an administrator';
 
-export const outsideScopeReason = (scope: string): string => `must be "${scope}" or a scope beneath it (the scope you act in)`;
+export const outsideScopeReason = (scope: string): string =>
+  `must be "${scope}" or a scope beneath it (the scope you act in)`;
 
 export const replayNeedsSubscriptionReason = (): string =>
   'is required unless you are an administrator of every scope (replay one subscription at a time)';
@@ -42,7 +43,8 @@ export const notKnownFieldReason = (): string => 'is not a known field';
 
 export const bodyNotObjectReason = (): string => 'must be a JSON object';
 
-export const nestedTooDeeplyReason = (max: number): string => `must not nest objects or arrays more than ${max} levels deep`;
+export const nestedTooDeeplyReason = (max: number): string =>
+  `must not nest objects or arrays more than ${max} levels deep`;
 
 export const internalErrorMessage = (): string => 'Internal server error';
 

@@ -29,9 +29,15 @@ const PATH = /^[A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*$/;
  * Validates `forRoot({ admin })`: it needs at least one guard, a principal resolver and the validation
  * packages, so that the admin API is never served open or unvalidated by accident.
  */
-export function resolveAdminOptions(admin: WebhooksAdminOptions, load?: (name: string) => unknown): ResolvedWebhooksAdminOptions {
+export function resolveAdminOptions(
+  admin: WebhooksAdminOptions,
+  load?: (name: string) => unknown,
+): ResolvedWebhooksAdminOptions {
   if (typeof admin !== 'object' || admin === null || Array.isArray(admin)) {
-    throw new WebhooksConfigurationError(invalidOptionMessage('admin', 'an object { path?, guards, principal }', admin), 'admin');
+    throw new WebhooksConfigurationError(
+      invalidOptionMessage('admin', 'an object { path?, guards, principal }', admin),
+      'admin',
+    );
   }
   for (const key of Object.keys(admin)) {
     if (!(KNOWN as readonly string[]).includes(key)) {
@@ -47,18 +53,26 @@ export function resolveAdminOptions(admin: WebhooksAdminOptions, load?: (name: s
     throw new WebhooksConfigurationError(adminGuardsRequiredMessage(), 'admin.guards');
   }
   admin.guards.forEach((guard, index) => {
-    const usable = typeof guard === 'function' || (typeof guard === 'object' && guard !== null && typeof guard.canActivate === 'function');
+    const usable =
+      typeof guard === 'function' ||
+      (typeof guard === 'object' && guard !== null && typeof guard.canActivate === 'function');
     if (!usable) throw new WebhooksConfigurationError(adminGuardInvalidMessage(index), `admin.guards[${index}]`);
   });
   if (typeof admin.principal !== 'function') {
     throw new WebhooksConfigurationError(adminPrincipalRequiredMessage(), 'admin.principal');
   }
   if (admin.imports !== undefined && !Array.isArray(admin.imports)) {
-    throw new WebhooksConfigurationError(invalidOptionMessage('admin.imports', 'a list of modules', admin.imports), 'admin.imports');
+    throw new WebhooksConfigurationError(
+      invalidOptionMessage('admin.imports', 'a list of modules', admin.imports),
+      'admin.imports',
+    );
   }
   const apiTag = admin.apiTag ?? WEBHOOKS_ADMIN_DEFAULTS.apiTag;
   if (typeof apiTag !== 'string' || apiTag.trim() === '' || apiTag.length > 100) {
-    throw new WebhooksConfigurationError(invalidOptionMessage('admin.apiTag', 'a non-empty string', apiTag), 'admin.apiTag');
+    throw new WebhooksConfigurationError(
+      invalidOptionMessage('admin.apiTag', 'a non-empty string', apiTag),
+      'admin.apiTag',
+    );
   }
   const missing = missingAdminPeers(load);
   if (missing.length > 0) throw new WebhooksConfigurationError(adminPeersMissingMessage(missing), 'admin');

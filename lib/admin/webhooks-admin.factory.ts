@@ -1,4 +1,12 @@
-import { Controller, type DynamicModule, type Provider, type Type, UseFilters, UseGuards, UsePipes } from '@nestjs/common';
+import {
+  Controller,
+  type DynamicModule,
+  type Provider,
+  type Type,
+  UseFilters,
+  UseGuards,
+  UsePipes,
+} from '@nestjs/common';
 import { WebhooksAdminAccess } from './admin-access.service';
 import { WebhooksAdminExceptionFilter } from './admin-exception.filter';
 import { WebhooksAdminPrincipalGuard } from './admin-principal.guard';

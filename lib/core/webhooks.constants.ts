@@ -15,4 +15,3 @@ export const WEBHOOKS_OWN_DATA_SOURCE_NAME = 'webhooks';
 
 /** The scope of the root registry: static subscriptions live here unless given a scope. */
 export const ROOT_SCOPE = '/';
-

@@ -1,4 +1,10 @@
-import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import {
+  type BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
 import { describeError } from '../core/messages/delivery.messages';
 import { WEBHOOKS_MODULE_OPTIONS } from '../core/webhooks.constants';
 import type { WebhookDeliveryAttempt } from '../entities/webhook-delivery-attempt.entity';
@@ -127,7 +133,11 @@ export class DeliveryEngine implements OnApplicationBootstrap, BeforeApplication
   /** Claims the given attempts if nobody holds them, and sends them (dispatches with an explicit message id, retries). */
   async claimAndEnqueue(ids: string[]): Promise<void> {
     if (ids.length === 0 || !this.started || this.stopping) return;
-    await this.activity.track(this.leases.claimNow(ids, async (attempts, token, until) => this.push(await this.jobsFor(attempts, token, until))));
+    await this.activity.track(
+      this.leases.claimNow(ids, async (attempts, token, until) =>
+        this.push(await this.jobsFor(attempts, token, until)),
+      ),
+    );
   }
 
   /** Polls soon, e.g. after attempts were made due by a replay. */
@@ -179,12 +189,22 @@ export class DeliveryEngine implements OnApplicationBootstrap, BeforeApplication
           resolve();
         });
       });
-      await Promise.race([this.activity.settled(), new Promise((resolve) => setTimeout(resolve, Math.max(deadline - Date.now(), 0)))]);
+      await Promise.race([
+        this.activity.settled(),
+        new Promise((resolve) => setTimeout(resolve, Math.max(deadline - Date.now(), 0))),
+      ]);
     }
   }
 
   private isIdle(): boolean {
-    return this.queue.length === this.head && this.inFlight === 0 && this.recording === 0 && !this.polling && !this.pollSoon && this.activity.idle;
+    return (
+      this.queue.length === this.head &&
+      this.inFlight === 0 &&
+      this.recording === 0 &&
+      !this.polling &&
+      !this.pollSoon &&
+      this.activity.idle
+    );
   }
 
   private schedulePoll(delay: number): void {
@@ -243,7 +263,8 @@ export class DeliveryEngine implements OnApplicationBootstrap, BeforeApplication
       else missing.push(attempt.subscriptionId);
     }
     if (missing.length > 0) {
-      for (const subscription of await this.subscriptions.findMany([...new Set(missing)])) subscriptions.set(subscription.id, subscription);
+      for (const subscription of await this.subscriptions.findMany([...new Set(missing)]))
+        subscriptions.set(subscription.id, subscription);
     }
     return attempts
       .filter((attempt) => subscriptions.has(attempt.subscriptionId))
@@ -274,7 +295,12 @@ export class DeliveryEngine implements OnApplicationBootstrap, BeforeApplication
    */
   private pump(): void {
     const { concurrency } = this.options.delivery;
-    while (!this.paused && this.inFlight < concurrency && this.head < this.queue.length && this.recording < UNRECORDED_PER_SLOT * concurrency) {
+    while (
+      !this.paused &&
+      this.inFlight < concurrency &&
+      this.head < this.queue.length &&
+      this.recording < UNRECORDED_PER_SLOT * concurrency
+    ) {
       const job = this.queue[this.head++];
       if (this.head > 1024 && this.head * 2 > this.queue.length) {
         this.queue = this.queue.slice(this.head);

@@ -4,7 +4,11 @@ import type { WebhookAttemptResponse, WebhookAttemptTry } from '../core/attempts
 import { WebhookDestinationError } from '../core/errors/webhook-destination.error';
 import { TEST_EVENT } from '../core/events/test-event.payload';
 import { describeError, httpStatusMessage } from '../core/messages/delivery.messages';
-import { DESTINATION_VERIFICATION_FAILED, REMOTE_ERROR, RESPONSE_HANDLING_ERROR } from '../core/messages/status.messages';
+import {
+  DESTINATION_VERIFICATION_FAILED,
+  REMOTE_ERROR,
+  RESPONSE_HANDLING_ERROR,
+} from '../core/messages/status.messages';
 import { responseHeader } from '../core/retry/retry-after.util';
 import { RETRY_CANCELLED_MESSAGE } from '../core/messages/status.messages';
 import { judgeTry } from '../core/retry/retry.planner';
@@ -63,10 +67,18 @@ export class DeliveryTry {
       outcome = await this.send(job, built.request);
     } catch (error) {
       // The dialect is gone or its computed headers cannot be sent: trying again will not help.
-      outcome = { success: false, message: (error as Error).message, statusCode: 0, response: null, error, retryable: false };
+      outcome = {
+        success: false,
+        message: (error as Error).message,
+        statusCode: 0,
+        response: null,
+        error,
+        retryable: false,
+      };
     }
     const elapsedMs = Math.round((performance.now() - began) * 100) / 100;
-    if (outcome.response) outcome.response.headers = redactResponseHeaders(outcome.response.headers, built?.sensitiveHeaders);
+    if (outcome.response)
+      outcome.response.headers = redactResponseHeaders(outcome.response.headers, built?.sensitiveHeaders);
     const { url, method, body } = job.attempt.request;
     const stored = built?.stored ?? { url: job.subscription.to ?? url, method, body };
     return this.resultOf(job, outcome, stored, startedAt, elapsedMs);
@@ -132,7 +144,14 @@ export class DeliveryTry {
     try {
       this.responseInspector?.(response, job);
     } catch (error) {
-      return { success: false, message: RESPONSE_HANDLING_ERROR, statusCode: response.statusCode, response: recorded, error, retryable: true };
+      return {
+        success: false,
+        message: RESPONSE_HANDLING_ERROR,
+        statusCode: response.statusCode,
+        response: recorded,
+        error,
+        retryable: true,
+      };
     }
     const success = response.statusCode >= 200 && response.statusCode < 300;
     return {
@@ -145,7 +164,13 @@ export class DeliveryTry {
     };
   }
 
-  private resultOf(job: DeliveryJob, outcome: TryOutcome, stored: BuiltRequest['stored'], startedAt: number, elapsedMs: number): TryResult {
+  private resultOf(
+    job: DeliveryJob,
+    outcome: TryOutcome,
+    stored: BuiltRequest['stored'],
+    startedAt: number,
+    elapsedMs: number,
+  ): TryResult {
     const { attempt, subscription } = job;
     const now = this.options.clock.now();
     const verdict = judgeTry(
@@ -179,7 +204,9 @@ export class DeliveryTry {
       internalInfo: {
         ...attempt.internalInfo,
         exceptionHistory:
-          outcome.error !== undefined ? [...attempt.internalInfo.exceptionHistory, describeError(outcome.error)] : attempt.internalInfo.exceptionHistory,
+          outcome.error !== undefined
+            ? [...attempt.internalInfo.exceptionHistory, describeError(outcome.error)]
+            : attempt.internalInfo.exceptionHistory,
       },
       tries: [...attempt.tries, tryRecord],
       attemptCount: attempt.attemptCount + 1,
@@ -200,6 +227,13 @@ export class DeliveryTry {
 }
 
 /** A copy of an attempt (same prototype) with `changes`: snapshots held elsewhere stay as they were. */
-function withChanges(attempt: WebhookDeliveryAttempt, changes: Partial<WebhookDeliveryAttempt>): WebhookDeliveryAttempt {
-  return Object.assign(Object.create(Object.getPrototypeOf(attempt) as object) as WebhookDeliveryAttempt, attempt, changes);
+function withChanges(
+  attempt: WebhookDeliveryAttempt,
+  changes: Partial<WebhookDeliveryAttempt>,
+): WebhookDeliveryAttempt {
+  return Object.assign(
+    Object.create(Object.getPrototypeOf(attempt) as object) as WebhookDeliveryAttempt,
+    attempt,
+    changes,
+  );
 }

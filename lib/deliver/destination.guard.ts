@@ -53,7 +53,12 @@ export class WebhookDestinationGuard {
 
   /** @throws WebhooksConfigurationError naming the option (`targets.allowedCidrs[2]`) when one is wrong. */
   constructor(options: DestinationGuardOptions = {}) {
-    ({ allowHttp: this.allowHttp, policy: this.policy, resolver: this.resolver, lookupTimeout: this.lookupTimeout } = resolveTargetOptions(options));
+    ({
+      allowHttp: this.allowHttp,
+      policy: this.policy,
+      resolver: this.resolver,
+      lookupTimeout: this.lookupTimeout,
+    } = resolveTargetOptions(options));
   }
 
   /**
@@ -150,8 +155,12 @@ export class WebhookDestinationGuard {
             literal: literal !== null,
           },
         }
-      : { outcome: 'allowed', destination: { url, hostname, port, address: verdicts[0].address, family: verdicts[0].family } };
-    if (addresses.length === 1 && (literal || addresses[0] === LOCALHOST_ADDRESS)) this.remember(target as string, examination);
+      : {
+          outcome: 'allowed',
+          destination: { url, hostname, port, address: verdicts[0].address, family: verdicts[0].family },
+        };
+    if (addresses.length === 1 && (literal || addresses[0] === LOCALHOST_ADDRESS))
+      this.remember(target as string, examination);
     return examination;
   }
 
@@ -189,4 +198,3 @@ function isLocalhostName(hostname: string): boolean {
   const name = hostname.replace(/\.+$/, '');
   return name === 'localhost' || name.endsWith('.localhost');
 }
-

@@ -50,11 +50,18 @@ export class LeaseKeeper {
   }
 
   /** Claims the given attempts if nobody holds them; `onClaimed` gets those claimed. */
-  claimNow(ids: string[], onClaimed: (attempts: WebhookDeliveryAttempt[], token: string, until: number) => Promise<void>): Promise<void> {
+  claimNow(
+    ids: string[],
+    onClaimed: (attempts: WebhookDeliveryAttempt[], token: string, until: number) => Promise<void>,
+  ): Promise<void> {
     const now = this.options.clock.now();
     const token = newLeaseToken();
     const until = now + this.options.delivery.leaseDuration;
-    return this.claiming(async () => onClaimed(await this.store.claim(ids, token, until, now), token, until), ids.length, 'by the next poll');
+    return this.claiming(
+      async () => onClaimed(await this.store.claim(ids, token, until, now), token, until),
+      ids.length,
+      'by the next poll',
+    );
   }
 
   /** Renews the leases of committed attempts whose lease is running out, by claiming them from their own token. */
@@ -66,8 +73,22 @@ export class LeaseKeeper {
         for (const job of stale) byToken.set(job.leaseToken, [...(byToken.get(job.leaseToken) ?? []), job]);
         for (const [heldBy, group] of byToken) {
           const token = newLeaseToken();
-          const claimed = new Set((await this.store.claim(group.map((job) => job.attempt.id), token, until, now, heldBy)).map((a) => a.id));
-          onClaimed(group.filter((job) => claimed.has(job.attempt.id)).map((job) => ({ ...job, leaseToken: token, leaseUntil: until })));
+          const claimed = new Set(
+            (
+              await this.store.claim(
+                group.map((job) => job.attempt.id),
+                token,
+                until,
+                now,
+                heldBy,
+              )
+            ).map((a) => a.id),
+          );
+          onClaimed(
+            group
+              .filter((job) => claimed.has(job.attempt.id))
+              .map((job) => ({ ...job, leaseToken: token, leaseUntil: until })),
+          );
         }
       },
       stale.length,
@@ -91,13 +112,17 @@ export class LeaseKeeper {
         this.options.clock.now(),
       );
     } catch (error) {
-      this.logger.warn(`Could not hand back ${waiting.length} attempts; their leases will run out: ${(error as Error).message}`);
+      this.logger.warn(
+        `Could not hand back ${waiting.length} attempts; their leases will run out: ${(error as Error).message}`,
+      );
     }
   }
 
   private async claiming(claim: () => Promise<void>, count: number, later: string): Promise<void> {
     const tracked = claim().catch((error: unknown) => {
-      this.logger.warn(`Could not claim ${count} committed webhook attempts; they are sent ${later}: ${(error as Error).message}`);
+      this.logger.warn(
+        `Could not claim ${count} committed webhook attempts; they are sent ${later}: ${(error as Error).message}`,
+      );
     });
     this.claims.add(tracked);
     try {

@@ -33,7 +33,13 @@ export class SubscriptionSigner {
    * @throws WebhookSecretDecryptionError when a stored secret cannot be decrypted with the configured keys.
    * @throws WebhookStoredSecretError when a stored secret is damaged.
    */
-  sign(subscription: WebhookSubscription, messageId: string, timestampSeconds: number, body: string, now: number): string {
+  sign(
+    subscription: WebhookSubscription,
+    messageId: string,
+    timestampSeconds: number,
+    body: string,
+    now: number,
+  ): string {
     const list = subscription.secrets;
     if (!(list instanceof WebhookSecretList)) return '';
     if (list.damaged) throw new WebhookStoredSecretError(damagedSecretListMessage(), 0);
@@ -49,7 +55,8 @@ export class SubscriptionSigner {
     const entries = WebhookSecretList.entriesOf(list);
     const keys = signingKeysFor(entries, now, this.options.secrets.cipher, context);
     let until = Infinity;
-    for (const { expiresAt } of entries) if (expiresAt !== null && expiresAt > now && expiresAt < until) until = expiresAt;
+    for (const { expiresAt } of entries)
+      if (expiresAt !== null && expiresAt > now && expiresAt < until) until = expiresAt;
     this.cache.set(list, { from: now, until, keys });
     return keys;
   }

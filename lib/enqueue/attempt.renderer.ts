@@ -53,8 +53,16 @@ export class AttemptRenderer {
     return (subscription, dialect) => {
       const cached = rendered.get(dialect.name);
       if (cached) return cached;
-      if (!shaped.has(dialect.name)) shaped.set(dialect.name, this.shapers.shape(payload, { event, dialect: dialect.name, resource }));
-      const { body } = this.dialects.renderBody(dialect, shaped.get(dialect.name), { event, messageId, scope, timestamp, subscription, resource });
+      if (!shaped.has(dialect.name))
+        shaped.set(dialect.name, this.shapers.shape(payload, { event, dialect: dialect.name, resource }));
+      const { body } = this.dialects.renderBody(dialect, shaped.get(dialect.name), {
+        event,
+        messageId,
+        scope,
+        timestamp,
+        subscription,
+        resource,
+      });
       assertPayloadSize(body, this.options.maxPayloadBytes, event, dialect.name);
       const result = { method: (dialect.method ?? 'POST').toUpperCase(), body };
       if (dialect.name === DEFAULT_DIALECT || dialect.name === STANDARD_DIALECT) rendered.set(dialect.name, result);

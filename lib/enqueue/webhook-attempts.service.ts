@@ -1,6 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { WebhookAttemptStatus } from '../core/attempts/delivery-attempt.interface';
-import { WebhookAttemptNotFoundError, WebhookOperationNotAllowedError, WebhookValidationError } from '../core/errors/webhooks.errors';
+import {
+  WebhookAttemptNotFoundError,
+  WebhookOperationNotAllowedError,
+  WebhookValidationError,
+} from '../core/errors/webhooks.errors';
 import { decodeCursor, encodeCursor, pageLimit, type WebhookPage } from '../core/util/cursor.util';
 import { rejectUnknownFields } from '../core/util/input-validation.util';
 import { isLookupId } from '../core/util/storable-text.util';
@@ -73,7 +77,11 @@ export class WebhookAttempts {
    */
   async retry(id: string): Promise<WebhookDeliveryAttempt> {
     const attempt = await this.get(id);
-    const rearmed = await this.store.rearm(attempt.id, this.options.clock.now(), () => void this.engine.claimAndEnqueue([attempt.id]));
+    const rearmed = await this.store.rearm(
+      attempt.id,
+      this.options.clock.now(),
+      () => void this.engine.claimAndEnqueue([attempt.id]),
+    );
     if (!rearmed) throw new WebhookOperationNotAllowedError(attemptInFlightMessage(attempt.id));
     return this.get(attempt.id);
   }
@@ -88,7 +96,10 @@ export class WebhookAttempts {
    */
   async replay(filter: ReplayWebhookAttemptsFilter = {}): Promise<{ count: number }> {
     if (typeof filter !== 'object' || filter === null || Array.isArray(filter)) {
-      throw new WebhookValidationError('filter', 'must be an object such as { status: "failed", since: new Date(...) }');
+      throw new WebhookValidationError(
+        'filter',
+        'must be an object such as { status: "failed", since: new Date(...) }',
+      );
     }
     rejectUnknownFields(filter, REPLAY_FIELDS);
     const { subscriptionId, since } = filter;
@@ -96,16 +107,24 @@ export class WebhookAttempts {
     if (subscriptionId !== undefined && !isLookupId(subscriptionId)) {
       throw new WebhookValidationError('subscriptionId', subscriptionIdReason());
     }
-    if (status !== 'failed' && status !== 'successful') throw new WebhookValidationError('status', replayStatusReason());
+    if (status !== 'failed' && status !== 'successful')
+      throw new WebhookValidationError('status', replayStatusReason());
     if (since !== undefined && (!(since instanceof Date) || Number.isNaN(since.getTime()))) {
       throw new WebhookValidationError('since', dateReason());
     }
-    const count = await this.store.replay({ subscriptionId, status, since: since?.getTime() }, this.options.clock.now(), () => this.engine.wake());
+    const count = await this.store.replay(
+      { subscriptionId, status, since: since?.getTime() },
+      this.options.clock.now(),
+      () => this.engine.wake(),
+    );
     return { count };
   }
 
   /** A page of a subscription's attempts, newest first. */
-  async list(subscriptionId: string, filter: ListWebhookAttemptsFilter = {}): Promise<WebhookPage<WebhookDeliveryAttempt>> {
+  async list(
+    subscriptionId: string,
+    filter: ListWebhookAttemptsFilter = {},
+  ): Promise<WebhookPage<WebhookDeliveryAttempt>> {
     const limit = pageLimit(filter.limit);
     if (filter.status !== undefined && !STATUSES.includes(filter.status)) {
       throw new WebhookValidationError('status', `must be one of ${STATUSES.join(', ')}`);
@@ -115,7 +134,12 @@ export class WebhookAttempts {
     }
     const before = filter.cursor === undefined ? undefined : decodeCursor(filter.cursor);
     if (!isLookupId(subscriptionId)) return { items: [], nextCursor: null };
-    const rows = await this.store.list(subscriptionId, { status: filter.status, since: filter.since?.getTime(), before, limit });
+    const rows = await this.store.list(subscriptionId, {
+      status: filter.status,
+      since: filter.since?.getTime(),
+      before,
+      limit,
+    });
     const items = rows.slice(0, limit);
     return { items, nextCursor: rows.length > limit ? encodeCursor(items[items.length - 1].id) : null };
   }

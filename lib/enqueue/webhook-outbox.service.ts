@@ -47,7 +47,10 @@ export class WebhookOutbox {
   ) {}
 
   /** Writes one attempt per subscription; resolves with those written, once the write is done. */
-  async enqueue(raised: OutboxEvent, subscriptions: readonly WebhookSubscription[]): Promise<Array<{ id: string; subscriptionId: string }>> {
+  async enqueue(
+    raised: OutboxEvent,
+    subscriptions: readonly WebhookSubscription[],
+  ): Promise<Array<{ id: string; subscriptionId: string }>> {
     const now = this.options.clock.now();
     const { enabled, leaseDuration } = this.options.delivery;
     // Rows are written already leased to this instance, so that the engine can send them the moment the
@@ -60,8 +63,13 @@ export class WebhookOutbox {
     for (const subscription of subscriptions) {
       const dialect = this.renderer.dialectOf(subscription);
       if (!dialect) {
-        this.logger.warn(`Subscription ${subscription.id} names the dialect "${subscription.dialect}", which is not registered; skipped.`);
-        this.outcomes.emit('preconditionFailed', { subscriptionId: subscription.id, reason: unknownDialectReason(subscription.dialect) });
+        this.logger.warn(
+          `Subscription ${subscription.id} names the dialect "${subscription.dialect}", which is not registered; skipped.`,
+        );
+        this.outcomes.emit('preconditionFailed', {
+          subscriptionId: subscription.id,
+          reason: unknownDialectReason(subscription.dialect),
+        });
         continue;
       }
       const { method, body } = render(subscription, dialect);
@@ -91,7 +99,13 @@ export class WebhookOutbox {
       void this.engine.claimAndEnqueue(written.map(({ attempt }) => attempt.id));
       return;
     }
-    const jobs: DeliveryJob[] = written.map(({ attempt, subscription }) => ({ attempt, subscription, leaseToken: token, leaseUntil, trigger: 'scheduled' }));
+    const jobs: DeliveryJob[] = written.map(({ attempt, subscription }) => ({
+      attempt,
+      subscription,
+      leaseToken: token,
+      leaseUntil,
+      trigger: 'scheduled',
+    }));
     void this.engine.enqueueCommitted(jobs);
   }
 }
@@ -128,7 +142,12 @@ function eventParts(raised: OutboxEvent, now: number, token: string | null, leas
     message: null,
     response: null,
     internalInfo: Object.freeze({
-      originated: Object.freeze({ pid: process.pid, hostname: HOST, createdTime: new Date(now).toISOString(), note: raised.note ?? null }),
+      originated: Object.freeze({
+        pid: process.pid,
+        hostname: HOST,
+        createdTime: new Date(now).toISOString(),
+        note: raised.note ?? null,
+      }),
       exceptionHistory: NO_ENTRIES,
     }),
     tries: NO_ENTRIES,

@@ -3,7 +3,13 @@ import { WebhookRegistryChange, WebhookRegistryState } from './webhook-registry-
 import { WebhookSubscriptionEvent } from './webhook-subscription-event.entity';
 import { WebhookSubscription } from './webhook-subscription.entity';
 
-export { WebhookDeliveryAttempt, WebhookRegistryChange, WebhookRegistryState, WebhookSubscription, WebhookSubscriptionEvent };
+export {
+  WebhookDeliveryAttempt,
+  WebhookRegistryChange,
+  WebhookRegistryState,
+  WebhookSubscription,
+  WebhookSubscriptionEvent,
+};
 
 /**
  * Every TypeORM entity of the module: add them to a data source's `entities` when it does not use

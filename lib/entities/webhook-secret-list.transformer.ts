@@ -15,7 +15,9 @@ export const webhookSecretListTransformer: ValueTransformer = {
     } catch {
       return WebhookSecretList.damaged();
     }
-    return Array.isArray(entries) && entries.every(isStoredSecret) ? WebhookSecretList.of(entries) : WebhookSecretList.damaged();
+    return Array.isArray(entries) && entries.every(isStoredSecret)
+      ? WebhookSecretList.of(entries)
+      : WebhookSecretList.damaged();
   },
 };
 

@@ -117,7 +117,11 @@ export class WebhooksInit1764300000000 implements MigrationInterface {
           { name: 'IDX_webhook_delivery_attempts_due', columnNames: ['status', 'next_attempt_at'] },
           { name: 'IDX_webhook_delivery_attempts_history', columnNames: ['subscription_id', 'status', 'id'] },
           { name: 'IDX_webhook_delivery_attempts_recent', columnNames: ['subscription_id', 'id'] },
-          { name: 'IDX_webhook_delivery_attempts_message', columnNames: ['message_id', 'subscription_id'], isUnique: true },
+          {
+            name: 'IDX_webhook_delivery_attempts_message',
+            columnNames: ['message_id', 'subscription_id'],
+            isUnique: true,
+          },
         ],
         foreignKeys: [cascadeToSubscription('FK_webhook_delivery_attempts_subscription')],
       }),
@@ -133,7 +137,11 @@ export class WebhooksInit1764300000000 implements MigrationInterface {
     await queryRunner.createTable(
       new Table({
         name: 'webhook_registry_changes',
-        columns: [{ ...of('version', 'bigint'), isPrimary: true }, { ...id('subscription_id'), isPrimary: true }, of('changed_at', 'bigint')],
+        columns: [
+          { ...of('version', 'bigint'), isPrimary: true },
+          { ...id('subscription_id'), isPrimary: true },
+          of('changed_at', 'bigint'),
+        ],
       }),
     );
   }

@@ -68,7 +68,13 @@ export const WEBHOOK_AUTHORIZATION_DEFAULTS = {
   preconditionFailureLimit: 50,
 } as const;
 
-const KNOWN = ['authorizer', 'defaultPermission', 'preconditionFailureLimit', 'principalRemovedEvent', 'removedPrincipal'];
+const KNOWN = [
+  'authorizer',
+  'defaultPermission',
+  'preconditionFailureLimit',
+  'principalRemovedEvent',
+  'removedPrincipal',
+];
 
 /** Validates `forRoot({ authorization })` and applies the defaults; errors name the option. */
 export function resolveAuthorizationOptions(raw: unknown): ResolvedAuthorizationOptions {
@@ -95,17 +101,28 @@ export function resolveAuthorizationOptions(raw: unknown): ResolvedAuthorization
       );
     }
   }
-  if (defaultPermission !== undefined && (typeof defaultPermission !== 'string' || defaultPermission.trim() === '' || defaultPermission.length > 255)) {
+  if (
+    defaultPermission !== undefined &&
+    (typeof defaultPermission !== 'string' || defaultPermission.trim() === '' || defaultPermission.length > 255)
+  ) {
     fail('authorization.defaultPermission', 'a non-empty string of at most 255 characters', defaultPermission);
   }
   const limit = preconditionFailureLimit ?? WEBHOOK_AUTHORIZATION_DEFAULTS.preconditionFailureLimit;
   if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > 100_000) {
     fail('authorization.preconditionFailureLimit', 'a whole number from 1 to 100000', limit);
   }
-  const events = principalRemovedEvent === undefined ? [] : Array.isArray(principalRemovedEvent) ? principalRemovedEvent : [principalRemovedEvent];
+  const events =
+    principalRemovedEvent === undefined
+      ? []
+      : Array.isArray(principalRemovedEvent)
+        ? principalRemovedEvent
+        : [principalRemovedEvent];
   events.forEach((event, index) => {
-    const option = Array.isArray(principalRemovedEvent) ? `authorization.principalRemovedEvent[${index}]` : 'authorization.principalRemovedEvent';
-    if (typeof event !== 'string' || event.trim() === '' || event.length > 255) fail(option, 'an event name such as "user.deleted"', event);
+    const option = Array.isArray(principalRemovedEvent)
+      ? `authorization.principalRemovedEvent[${index}]`
+      : 'authorization.principalRemovedEvent';
+    if (typeof event !== 'string' || event.trim() === '' || event.length > 255)
+      fail(option, 'an event name such as "user.deleted"', event);
   });
   if (removedPrincipal !== undefined && typeof removedPrincipal !== 'function') {
     fail('authorization.removedPrincipal', 'a function (payload) => principal id or { id, scope }', removedPrincipal);

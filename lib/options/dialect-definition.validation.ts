@@ -31,7 +31,14 @@ const DEFINITION_KEYS = [
   'serialize',
 ] as const;
 
-const TRANSFORM_KEYS = ['groups', 'version', 'strategy', 'excludePrefixes', 'excludeExtraneousValues', 'exposeUnsetFields'] as const;
+const TRANSFORM_KEYS = [
+  'groups',
+  'version',
+  'strategy',
+  'excludePrefixes',
+  'excludeExtraneousValues',
+  'exposeUnsetFields',
+] as const;
 
 /** RFC 9110 `token`: what a header name may be made of. */
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
@@ -47,7 +54,7 @@ function fail(option: string, expected: string, actual: unknown): never {
 
 /** Why a header name cannot be used, or `undefined` when it can. */
 export function headerNameProblem(name: string): string | undefined {
-  if (!HEADER_NAME.test(name)) return 'is not a valid header name (letters, digits and !#$%&\'*+.^_`|~- only)';
+  if (!HEADER_NAME.test(name)) return "is not a valid header name (letters, digits and !#$%&'*+.^_`|~- only)";
   return undefined;
 }
 
@@ -88,8 +95,10 @@ export function normalizeStaticHeaders(headers: unknown, option: string): Record
     if (RESERVED_DIALECT_HEADERS.includes(lower)) {
       throw new WebhooksConfigurationError(reservedHeaderMessage(`${option}.${name}`, lower), `${option}.${name}`);
     }
-    if (lower in result) throw new WebhooksConfigurationError(duplicateHeaderMessage(option, lower), `${option}.${name}`);
-    if (headerValueProblem(value)) fail(`${option}.${name}`, 'a string without line breaks or control characters', value);
+    if (lower in result)
+      throw new WebhooksConfigurationError(duplicateHeaderMessage(option, lower), `${option}.${name}`);
+    if (headerValueProblem(value))
+      fail(`${option}.${name}`, 'a string without line breaks or control characters', value);
     result[lower] = value as string;
   }
   return result;
@@ -103,12 +112,24 @@ export function validateDialect(dialect: WebhookDialect, option: string): void {
   assertDialectName(dialect.name, `${option}.name`);
   if (dialect.method !== undefined) normalizeMethod(dialect.method, `${option}.method`);
   if (dialect.contentType !== undefined) {
-    if (typeof dialect.contentType !== 'string' || !MEDIA_TYPE.test(dialect.contentType) || headerValueProblem(dialect.contentType)) {
-      fail(`${option}.contentType`, 'a media type such as "application/json" or "text/plain; charset=utf-8"', dialect.contentType);
+    if (
+      typeof dialect.contentType !== 'string' ||
+      !MEDIA_TYPE.test(dialect.contentType) ||
+      headerValueProblem(dialect.contentType)
+    ) {
+      fail(
+        `${option}.contentType`,
+        'a media type such as "application/json" or "text/plain; charset=utf-8"',
+        dialect.contentType,
+      );
     }
   }
   if (dialect.userAgent !== undefined) {
-    if (typeof dialect.userAgent !== 'string' || dialect.userAgent.trim() === '' || headerValueProblem(dialect.userAgent)) {
+    if (
+      typeof dialect.userAgent !== 'string' ||
+      dialect.userAgent.trim() === '' ||
+      headerValueProblem(dialect.userAgent)
+    ) {
       fail(`${option}.userAgent`, 'a non-empty string without line breaks or control characters', dialect.userAgent);
     }
   }
@@ -116,14 +137,17 @@ export function validateDialect(dialect: WebhookDialect, option: string): void {
     normalizeStaticHeaders(dialect.headers, `${option}.headers`);
   }
   if (dialect.sensitiveHeaders !== undefined) {
-    if (!Array.isArray(dialect.sensitiveHeaders)) fail(`${option}.sensitiveHeaders`, 'a list of header names', dialect.sensitiveHeaders);
+    if (!Array.isArray(dialect.sensitiveHeaders))
+      fail(`${option}.sensitiveHeaders`, 'a list of header names', dialect.sensitiveHeaders);
     dialect.sensitiveHeaders.forEach((name, index) => {
-      if (typeof name !== 'string' || headerNameProblem(name)) fail(`${option}.sensitiveHeaders[${index}]`, 'a valid header name', name);
+      if (typeof name !== 'string' || headerNameProblem(name))
+        fail(`${option}.sensitiveHeaders[${index}]`, 'a valid header name', name);
     });
   }
   if (dialect.transform !== undefined) validateTransform(dialect.transform, `${option}.transform`);
   for (const hook of ['envelope', 'serialize'] as const) {
-    if (dialect[hook] !== undefined && typeof dialect[hook] !== 'function') fail(`${option}.${hook}`, 'a function', dialect[hook]);
+    if (dialect[hook] !== undefined && typeof dialect[hook] !== 'function')
+      fail(`${option}.${hook}`, 'a function', dialect[hook]);
   }
 }
 
@@ -134,7 +158,10 @@ function validateTransform(transform: unknown, option: string): void {
   const record = transform as Record<string, unknown>;
   for (const key of Object.keys(record)) {
     if (!(TRANSFORM_KEYS as readonly string[]).includes(key)) {
-      throw new WebhooksConfigurationError(unknownDialectKeyMessage(`${option}.${key}`, TRANSFORM_KEYS), `${option}.${key}`);
+      throw new WebhooksConfigurationError(
+        unknownDialectKeyMessage(`${option}.${key}`, TRANSFORM_KEYS),
+        `${option}.${key}`,
+      );
     }
   }
   for (const key of ['groups', 'excludePrefixes'] as const) {
@@ -150,7 +177,8 @@ function validateTransform(transform: unknown, option: string): void {
     fail(`${option}.strategy`, '"exposeAll" or "excludeAll"', record.strategy);
   }
   for (const key of ['excludeExtraneousValues', 'exposeUnsetFields'] as const) {
-    if (record[key] !== undefined && typeof record[key] !== 'boolean') fail(`${option}.${key}`, 'true or false', record[key]);
+    if (record[key] !== undefined && typeof record[key] !== 'boolean')
+      fail(`${option}.${key}`, 'true or false', record[key]);
   }
 }
 
@@ -161,7 +189,10 @@ export function validateDialectDefinition(definition: unknown, option: string): 
   }
   for (const key of Object.keys(definition)) {
     if (!(DEFINITION_KEYS as readonly string[]).includes(key)) {
-      throw new WebhooksConfigurationError(unknownDialectKeyMessage(`${option}.${key}`, DEFINITION_KEYS), `${option}.${key}`);
+      throw new WebhooksConfigurationError(
+        unknownDialectKeyMessage(`${option}.${key}`, DEFINITION_KEYS),
+        `${option}.${key}`,
+      );
     }
   }
   const typed = definition as WebhookDialectDefinition;
@@ -190,7 +221,11 @@ export function validateDialectOptions(dialects: unknown, option = 'dialects'): 
     if (typeof entry === 'function') return;
     const definition = validateDialectDefinition(entry, path);
     const previous = names.get(definition.name);
-    if (previous) throw new WebhooksConfigurationError(duplicateDialectMessage(definition.name, `${path}.name`, previous), `${path}.name`);
+    if (previous)
+      throw new WebhooksConfigurationError(
+        duplicateDialectMessage(definition.name, `${path}.name`, previous),
+        `${path}.name`,
+      );
     names.set(definition.name, `${path}.name`);
   });
 }

@@ -18,7 +18,8 @@ export function resolveEventTypes(value: unknown): WebhookEventTypeDefinition[] 
   const seen = new Set<string>();
   return value.map((entry: unknown, index) => {
     const path = `eventTypes[${index}]`;
-    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) fail(path, 'an object { name, description?, schema? }', entry);
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry))
+      fail(path, 'an object { name, description?, schema? }', entry);
     for (const key of Object.keys(entry)) {
       if (!(ENTRY_KEYS as readonly string[]).includes(key)) {
         throw new WebhooksConfigurationError(unknownOptionMessage(`${path}.${key}`, ENTRY_KEYS), `${path}.${key}`);
@@ -28,7 +29,10 @@ export function resolveEventTypes(value: unknown): WebhookEventTypeDefinition[] 
     if (!isEventName(name)) fail(`${path}.name`, 'an event name of the form "noun.verb", e.g. "contact.create"', name);
     if (seen.has(name)) fail(`${path}.name`, 'listed once only', name);
     seen.add(name);
-    if (description !== undefined && (typeof description !== 'string' || description.length > MAX_EVENT_TYPE_DESCRIPTION_LENGTH)) {
+    if (
+      description !== undefined &&
+      (typeof description !== 'string' || description.length > MAX_EVENT_TYPE_DESCRIPTION_LENGTH)
+    ) {
       fail(`${path}.description`, `a string of at most ${MAX_EVENT_TYPE_DESCRIPTION_LENGTH} characters`, description);
     }
     if (schema !== undefined && (typeof schema !== 'object' || schema === null || Array.isArray(schema))) {

@@ -2,7 +2,11 @@ import { WebhooksConfigurationError } from '../core/errors/webhooks.errors';
 import { DIALECT_NAME_PATTERN } from '../core/dialect.constants';
 import { dialectNameExpectation } from './dialect.messages';
 import { isEventPattern } from '../core/events/event-pattern.util';
-import type { WebhookPayloadShaperDefinition, WebhookPayloadShaperOptions, WebhookPayloadTarget } from './payload-shaper.interface';
+import type {
+  WebhookPayloadShaperDefinition,
+  WebhookPayloadShaperOptions,
+  WebhookPayloadTarget,
+} from './payload-shaper.interface';
 import { invalidShaperOptionMessage, unknownShaperKeyMessage } from './payload.messages';
 
 /** Shaper options after validation. */
@@ -27,7 +31,8 @@ export function validateShaperOptions(options: unknown, option: string, withShap
   if (typeof options !== 'object' || options === null || Array.isArray(options)) fail(option, 'an object', options);
   const known: readonly string[] = withShape ? DEFINITION_KEYS : OPTION_KEYS;
   for (const key of Object.keys(options)) {
-    if (!known.includes(key)) throw new WebhooksConfigurationError(unknownShaperKeyMessage(`${option}.${key}`, known), `${option}.${key}`);
+    if (!known.includes(key))
+      throw new WebhooksConfigurationError(unknownShaperKeyMessage(`${option}.${key}`, known), `${option}.${key}`);
   }
   const { for: target, event, dialect } = options as WebhookPayloadShaperOptions;
   if (typeof target === 'string') {
@@ -42,17 +47,26 @@ export function validateShaperOptions(options: unknown, option: string, withShap
   }
   let dialects: string[] | undefined;
   if (dialect !== undefined) {
-    const list: unknown[] = typeof dialect === 'string' ? [dialect] : Array.isArray(dialect) ? [...(dialect as unknown[])] : [dialect];
+    const list: unknown[] =
+      typeof dialect === 'string' ? [dialect] : Array.isArray(dialect) ? [...(dialect as unknown[])] : [dialect];
     if (list.length === 0) fail(`${option}.dialect`, 'a dialect name or a non-empty list of them', dialect);
     list.forEach((name, index) => {
       if (typeof name !== 'string' || !DIALECT_NAME_PATTERN.test(name)) {
-        fail(typeof dialect === 'string' ? `${option}.dialect` : `${option}.dialect[${index}]`, dialectNameExpectation(), name);
+        fail(
+          typeof dialect === 'string' ? `${option}.dialect` : `${option}.dialect[${index}]`,
+          dialectNameExpectation(),
+          name,
+        );
       }
     });
     dialects = [...new Set(list as string[])];
   }
   if (withShape && typeof (options as WebhookPayloadShaperDefinition).shape !== 'function') {
-    fail(`${option}.shape`, 'a function (object, context) => payload', (options as WebhookPayloadShaperDefinition).shape);
+    fail(
+      `${option}.shape`,
+      'a function (object, context) => payload',
+      (options as WebhookPayloadShaperDefinition).shape,
+    );
   }
   return { for: target, ...(event !== undefined && { event }), ...(dialects && { dialect: dialects }) };
 }

@@ -68,7 +68,12 @@ export function resolveSecretsOptions(raw: WebhookSecretsOptions | undefined): R
   }
   const options = value as WebhookSecretsOptions;
   const overlap = options.rotationOverlap ?? WEBHOOK_SECRETS_DEFAULTS.rotationOverlap;
-  if (typeof overlap !== 'number' || !Number.isSafeInteger(overlap) || overlap < 0 || overlap > MAX_ROTATION_OVERLAP_MS) {
+  if (
+    typeof overlap !== 'number' ||
+    !Number.isSafeInteger(overlap) ||
+    overlap < 0 ||
+    overlap > MAX_ROTATION_OVERLAP_MS
+  ) {
     const name = `${option}.rotationOverlap`;
     const expected = `a whole number of milliseconds from 0 to ${MAX_ROTATION_OVERLAP_MS}`;
     throw new WebhooksConfigurationError(invalidOptionMessage(name, expected, overlap), name);

@@ -78,7 +78,12 @@ export interface WebhookAuthorizer<P = unknown> {
    * Whether `principal` may see `payload` (the event's payload as raised, before any shaping) under
    * `permission`. Throw {@link WebhookUnknownPermissionError} when the permission does not exist.
    */
-  isAllowed(principal: P, permission: string, payload: unknown, context: WebhookAuthorizationContext): boolean | Promise<boolean>;
+  isAllowed(
+    principal: P,
+    permission: string,
+    payload: unknown,
+    context: WebhookAuthorizationContext,
+  ): boolean | Promise<boolean>;
 
   /**
    * Whether `permission` exists. Optional: without it, only {@link WebhookUnknownPermissionError} thrown by

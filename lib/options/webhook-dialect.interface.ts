@@ -32,8 +32,7 @@ export type WebhookHttpMethod = 'POST' | 'PUT' | 'PATCH';
  * `undefined` leaves that header out). Names are case-insensitive and sent in lower case.
  */
 export type WebhookDialectHeaders =
-  | Readonly<Record<string, string>>
-  | ((context: WebhookTryContext) => Readonly<Record<string, string | undefined>>);
+  Readonly<Record<string, string>> | ((context: WebhookTryContext) => Readonly<Record<string, string | undefined>>);
 
 /**
  * The class-transformer options used when a class instance in the payload is turned into plain data
@@ -137,8 +136,10 @@ export interface WebhookDialect {
  * WebhooksModule.forRoot({ dialects: [{ name: 'legacy', method: 'PUT', userAgent: 'acme-hooks' }] })
  * ```
  */
-export interface WebhookDialectDefinition
-  extends Pick<WebhookDialect, 'method' | 'contentType' | 'userAgent' | 'headers' | 'sensitiveHeaders' | 'transform'> {
+export interface WebhookDialectDefinition extends Pick<
+  WebhookDialect,
+  'method' | 'contentType' | 'userAgent' | 'headers' | 'sensitiveHeaders' | 'transform'
+> {
   /** The name subscriptions refer to: letters, digits, `_`, `.` and `-`, at most 64 characters. */
   name: string;
   /**

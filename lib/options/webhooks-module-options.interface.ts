@@ -235,7 +235,10 @@ export interface WebhooksOptionsFactory {
 }
 
 /** Options that must be known when the module is defined, before any provider runs. */
-export type WebhooksStaticOptions = Pick<WebhooksModuleOptions, 'isGlobal' | 'dataSource' | 'database' | 'admin' | 'storage'>;
+export type WebhooksStaticOptions = Pick<
+  WebhooksModuleOptions,
+  'isGlobal' | 'dataSource' | 'database' | 'admin' | 'storage'
+>;
 
 /** Options of {@link WebhooksModule.forRootAsync}. */
 export interface WebhooksModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'>, WebhooksStaticOptions {

@@ -19,7 +19,12 @@ import { resolveAuthorizationOptions, type ResolvedAuthorizationOptions } from '
 import { WebhookTransport } from './webhook-transport.interface';
 import type { WebhookEventTypeDefinition } from './event-type.interface';
 import { resolveEventTypes } from './event-types.options';
-import { parseRetryPolicy, resolveRetryOptions, type ResolvedRetryOptions, type WebhookRetryPolicy } from '../core/retry/retry.policy';
+import {
+  parseRetryPolicy,
+  resolveRetryOptions,
+  type ResolvedRetryOptions,
+  type WebhookRetryPolicy,
+} from '../core/retry/retry.policy';
 import { type ResolvedWebhookSecretsOptions, resolveSecretsOptions } from './signing.options';
 import { decodeSigningKey, decodeWebhookSecret, SIGNING_KEY_PREFIX } from '../core/signing/webhook-secret.util';
 
@@ -30,7 +35,9 @@ export interface ResolvedWebhooksOptions {
   dataSource: string;
   subscriptions: NormalizedStaticSubscription[];
   attemptLimit: number;
-  targets: Required<Pick<WebhookTargetOptions, 'allowHttp' | 'allowPrivateNetworks' | 'allowedCidrs' | 'lookupTimeout'>> &
+  targets: Required<
+    Pick<WebhookTargetOptions, 'allowHttp' | 'allowPrivateNetworks' | 'allowedCidrs' | 'lookupTimeout'>
+  > &
     Pick<WebhookTargetOptions, 'resolver'>;
   registry: { syncInterval: number; changeRetention: number };
   delivery: Required<WebhookDeliveryOptions>;
@@ -119,7 +126,18 @@ const KNOWN: Record<string, readonly string[]> = {
   delivery: Object.keys(WEBHOOKS_DEFAULTS_DELIVERY),
   targets: ['allowHttp', 'allowPrivateNetworks', 'allowedCidrs', 'resolver', 'lookupTimeout'],
   registry: ['syncInterval', 'changeRetention'],
-  'subscriptions[]': ['to', 'events', 'scope', 'owner', 'permission', 'dialect', 'description', 'persistent', 'secret', 'retry'],
+  'subscriptions[]': [
+    'to',
+    'events',
+    'scope',
+    'owner',
+    'permission',
+    'dialect',
+    'description',
+    'persistent',
+    'secret',
+    'retry',
+  ],
 };
 
 /** Validates the options given to `forRoot`/`forRootAsync` and applies the defaults. */
@@ -131,7 +149,11 @@ export function resolveWebhooksOptions(options: WebhooksModuleOptions | undefine
   const delivery = object('delivery', raw.delivery ?? {});
   const d = WEBHOOKS_DEFAULTS.delivery;
   if (raw.transactionManager !== undefined && typeof raw.transactionManager !== 'function') {
-    fail('transactionManager', 'a function returning the EntityManager of the transaction in progress', raw.transactionManager);
+    fail(
+      'transactionManager',
+      'a function returning the EntityManager of the transaction in progress',
+      raw.transactionManager,
+    );
   }
   if (raw.eventEmitter !== undefined && !Array.isArray(raw.eventEmitter)) {
     fail('eventEmitter', 'a list of event patterns such as ["order.*"]', raw.eventEmitter);
@@ -148,12 +170,16 @@ export function resolveWebhooksOptions(options: WebhooksModuleOptions | undefine
   if (raw.clock !== undefined && (typeof raw.clock !== 'object' || typeof raw.clock?.now !== 'function')) {
     fail('clock', 'an object with a now() method returning epoch milliseconds', raw.clock);
   }
-  if (raw.database !== undefined && (typeof raw.database !== 'object' || raw.database === null || !('type' in raw.database))) {
+  if (
+    raw.database !== undefined &&
+    (typeof raw.database !== 'object' || raw.database === null || !('type' in raw.database))
+  ) {
     fail('database', 'TypeORM DataSourceOptions with a "type"', raw.database);
   }
   const storage = raw.storage ?? WEBHOOKS_DEFAULTS.storage;
   if (storage !== 'typeorm' && storage !== 'memory') fail('storage', '"typeorm" or "memory"', raw.storage);
-  if (storage === 'memory' && raw.database !== undefined) fail('database', 'left out with storage "memory" (nothing is stored in a database)', raw.database);
+  if (storage === 'memory' && raw.database !== undefined)
+    fail('database', 'left out with storage "memory" (nothing is stored in a database)', raw.database);
   if (raw.subscriptions !== undefined && !Array.isArray(raw.subscriptions)) {
     fail('subscriptions', 'a list of static subscriptions', raw.subscriptions);
   }
@@ -161,7 +187,9 @@ export function resolveWebhooksOptions(options: WebhooksModuleOptions | undefine
   return {
     isGlobal: bool('isGlobal', raw.isGlobal, WEBHOOKS_DEFAULTS.isGlobal),
     storage,
-    dataSource: raw.database ? WEBHOOKS_OWN_DATA_SOURCE_NAME : string('dataSource', raw.dataSource, WEBHOOKS_DEFAULTS.dataSource),
+    dataSource: raw.database
+      ? WEBHOOKS_OWN_DATA_SOURCE_NAME
+      : string('dataSource', raw.dataSource, WEBHOOKS_DEFAULTS.dataSource),
     subscriptions: (raw.subscriptions ?? []).map((entry, index) => staticSubscription(entry, index, allowHttp)),
     attemptLimit: integer('attemptLimit', raw.attemptLimit, WEBHOOKS_DEFAULTS.attemptLimit, 1, 100_000),
     targets: {
@@ -172,7 +200,13 @@ export function resolveWebhooksOptions(options: WebhooksModuleOptions | undefine
       resolver: targets.resolver,
     },
     registry: {
-      syncInterval: integer('registry.syncInterval', registry.syncInterval, WEBHOOKS_DEFAULTS.syncInterval, 0, 86_400_000),
+      syncInterval: integer(
+        'registry.syncInterval',
+        registry.syncInterval,
+        WEBHOOKS_DEFAULTS.syncInterval,
+        0,
+        86_400_000,
+      ),
       changeRetention: integer(
         'registry.changeRetention',
         registry.changeRetention,
@@ -189,7 +223,13 @@ export function resolveWebhooksOptions(options: WebhooksModuleOptions | undefine
       leaseDuration: integer('delivery.leaseDuration', delivery.leaseDuration, d.leaseDuration, 1_000, 86_400_000),
       timeout: integer('delivery.timeout', delivery.timeout, d.timeout, 100, 600_000),
       connectTimeout: integer('delivery.connectTimeout', delivery.connectTimeout, d.connectTimeout, 100, 600_000),
-      maxResponseBodyBytes: integer('delivery.maxResponseBodyBytes', delivery.maxResponseBodyBytes, d.maxResponseBodyBytes, 0, 10_485_760),
+      maxResponseBodyBytes: integer(
+        'delivery.maxResponseBodyBytes',
+        delivery.maxResponseBodyBytes,
+        d.maxResponseBodyBytes,
+        0,
+        10_485_760,
+      ),
       shutdownTimeout: integer('delivery.shutdownTimeout', delivery.shutdownTimeout, d.shutdownTimeout, 0, 600_000),
       transport,
     },
@@ -204,7 +244,13 @@ export function resolveWebhooksOptions(options: WebhooksModuleOptions | undefine
     }),
     clock: raw.clock ?? systemClock,
     authorization: resolveAuthorizationOptions(raw.authorization),
-    maxPayloadBytes: integer('maxPayloadBytes', raw.maxPayloadBytes, WEBHOOKS_DEFAULTS.maxPayloadBytes, 1_024, 67_108_864),
+    maxPayloadBytes: integer(
+      'maxPayloadBytes',
+      raw.maxPayloadBytes,
+      WEBHOOKS_DEFAULTS.maxPayloadBytes,
+      1_024,
+      67_108_864,
+    ),
     eventTypes: resolveEventTypes(raw.eventTypes),
     strictEventTypes: bool('strictEventTypes', raw.strictEventTypes, WEBHOOKS_DEFAULTS.strictEventTypes),
     secrets: resolveSecretsOptions(raw.secrets),
@@ -214,7 +260,11 @@ export function resolveWebhooksOptions(options: WebhooksModuleOptions | undefine
   };
 }
 
-function staticSubscription(entry: StaticSubscriptionOptions, index: number, allowHttp: boolean): NormalizedStaticSubscription {
+function staticSubscription(
+  entry: StaticSubscriptionOptions,
+  index: number,
+  allowHttp: boolean,
+): NormalizedStaticSubscription {
   const path = `subscriptions[${index}]`;
   object(path, entry, 'subscriptions[]');
   try {
@@ -244,7 +294,12 @@ function staticSubscription(entry: StaticSubscriptionOptions, index: number, all
 function isTransportInstance(value: unknown): value is WebhookTransport {
   if (value instanceof WebhookTransport) return true;
   const candidate = value as WebhookTransport | null;
-  return typeof candidate === 'object' && candidate !== null && typeof candidate.send === 'function' && typeof candidate.close === 'function';
+  return (
+    typeof candidate === 'object' &&
+    candidate !== null &&
+    typeof candidate.send === 'function' &&
+    typeof candidate.close === 'function'
+  );
 }
 
 function staticSecret(secret: unknown, field: string): string | null {

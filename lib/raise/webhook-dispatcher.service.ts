@@ -39,9 +39,13 @@ export class WebhookDispatcher {
   /** Raises `event` with `payload`; returns the attempts it scheduled. */
   async dispatch(event: string, payload: unknown, options: DispatchOptions = {}): Promise<DispatchResult> {
     assertEventName(event, 'event');
-    const scope = options.scope === undefined ? (WebhookScope.current() ?? ROOT_SCOPE) : assertScope(options.scope, 'scope');
+    const scope =
+      options.scope === undefined ? (WebhookScope.current() ?? ROOT_SCOPE) : assertScope(options.scope, 'scope');
     if (options.id !== undefined && (typeof options.id !== 'string' || !MESSAGE_ID.test(options.id))) {
-      throw new WebhookValidationError('id', 'must be 1 to 64 letters, digits, "_", ":" or "-" (no ".": it separates the signed parts)');
+      throw new WebhookValidationError(
+        'id',
+        'must be 1 to 64 letters, digits, "_", ":" or "-" (no ".": it separates the signed parts)',
+      );
     }
     const initiator = assertInitiator(options.initiator);
     const messageId = options.id ?? newMessageId();
@@ -49,10 +53,22 @@ export class WebhookDispatcher {
     const resource = options.resource ?? webhookResourceOf(payload);
     const matched = await this.registry.match(event, scope, manager);
     // Owners and permissions, on the payload as raised; free without an authorizer.
-    const subscriptions = matched.length === 0 ? matched : await this.applicability.filter(matched, { event, scope, payload, initiator, resource });
+    const subscriptions =
+      matched.length === 0
+        ? matched
+        : await this.applicability.filter(matched, { event, scope, payload, initiator, resource });
     if (subscriptions.length === 0) return { messageId, attempts: [] };
     const attempts = await this.outbox.enqueue(
-      { event, payload, scope, messageId, explicitId: options.id !== undefined, manager, resource, note: options.note ?? null },
+      {
+        event,
+        payload,
+        scope,
+        messageId,
+        explicitId: options.id !== undefined,
+        manager,
+        resource,
+        note: options.note ?? null,
+      },
       subscriptions,
     );
     return { messageId, attempts };
@@ -70,7 +86,14 @@ export class WebhookDispatcher {
     const messageId = newMessageId();
     const payload = testEventPayload(subscription.id, new Date(this.options.clock.now()));
     const attempts = await this.outbox.enqueue(
-      { event: TEST_EVENT, payload, scope: subscription.scope, messageId, explicitId: false, manager: this.ambient.manager() },
+      {
+        event: TEST_EVENT,
+        payload,
+        scope: subscription.scope,
+        messageId,
+        explicitId: false,
+        manager: this.ambient.manager(),
+      },
       [subscription],
     );
     return { messageId, attempts };

@@ -1,7 +1,11 @@
 import type { WebhookEventMetadata } from '../core/metadata/webhook-event.metadata';
 
 /** Raises the events of one decorated call. */
-export type WebhookRaiser = (events: readonly WebhookEventMetadata[], result: unknown, args: unknown[]) => Promise<void>;
+export type WebhookRaiser = (
+  events: readonly WebhookEventMetadata[],
+  result: unknown,
+  args: unknown[],
+) => Promise<void>;
 
 const bound = new WeakMap<object, WebhookRaiser>();
 let latest: WebhookRaiser | undefined;

@@ -26,7 +26,9 @@ export function WebhookEvent<TResult = any, TArgs extends any[] = any[]>(
   name: string | string[],
   options: WebhookEventOptions<TResult, TArgs> = {},
 ): MethodDecorator {
-  const names = (Array.isArray(name) ? name : [name]).map((n, i) => assertEventName(n, Array.isArray(name) ? `name[${i}]` : 'name'));
+  const names = (Array.isArray(name) ? name : [name]).map((n, i) =>
+    assertEventName(n, Array.isArray(name) ? `name[${i}]` : 'name'),
+  );
   const events: WebhookEventMetadata[] = names.map((n) => ({ name: n, options: options as WebhookEventOptions }));
   return (_target, key, descriptor: PropertyDescriptor) => {
     const original = descriptor.value as (...args: unknown[]) => unknown;
@@ -35,11 +37,15 @@ export function WebhookEvent<TResult = any, TArgs extends any[] = any[]>(
       const raise = (value: unknown) => {
         const raiser = webhookRaiserOf(this);
         if (raiser) return raiser(events, value, args);
-        logger.warn(`${String(key)} raised ${names.join(', ')} but WebhooksModule is not initialized in this application; nothing was sent.`);
+        logger.warn(
+          `${String(key)} raised ${names.join(', ')} but WebhooksModule is not initialized in this application; nothing was sent.`,
+        );
         return Promise.resolve();
       };
       if (result instanceof Promise) return result.then(async (value) => (await raise(value), value));
-      raise(result).catch((error: Error) => logger.error(`Raising ${names.join(', ')} after ${String(key)} failed: ${error.message}`));
+      raise(result).catch((error: Error) =>
+        logger.error(`Raising ${names.join(', ')} after ${String(key)} failed: ${error.message}`),
+      );
       return result;
     };
     // Other decorators and Nest read metadata from the method: keep the original's on the wrapper.

@@ -43,7 +43,8 @@ export class WebhookEventExplorer implements OnModuleInit, OnModuleDestroy {
       const prototype = Object.getPrototypeOf(instance) as Record<string, unknown>;
       let decorated = false;
       for (const method of this.scanner.getAllMethodNames(prototype)) {
-        const metadata = Reflect.getMetadata(WEBHOOK_EVENT_METADATA, prototype[method] as object) as WebhookEventMetadata[] | undefined;
+        const metadata = Reflect.getMetadata(WEBHOOK_EVENT_METADATA, prototype[method] as object) as
+          WebhookEventMetadata[] | undefined;
         if (!metadata?.length) continue;
         decorated = true;
         found.push(...metadata.map((m) => ({ ...m, source: `${(instance as object).constructor.name}.${method}` })));

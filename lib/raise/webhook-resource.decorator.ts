@@ -14,9 +14,15 @@ const RESOURCE_NAME = /^[a-z0-9_-]+(\.[a-z0-9_-]+)*$/;
  * @Entity() export class Contact { ... }
  * ```
  */
-export function WebhookResource<TEntity = any>(name: string, options: WebhookResourceOptions<TEntity> = {}): ClassDecorator {
+export function WebhookResource<TEntity = any>(
+  name: string,
+  options: WebhookResourceOptions<TEntity> = {},
+): ClassDecorator {
   if (typeof name !== 'string' || !RESOURCE_NAME.test(name) || name.length > 200) {
-    throw new WebhookValidationError('name', 'must be a resource name: lower-case letters, digits, "_" and "-", dot-separated (e.g. "contact")');
+    throw new WebhookValidationError(
+      'name',
+      'must be a resource name: lower-case letters, digits, "_" and "-", dot-separated (e.g. "contact")',
+    );
   }
   return (target) => {
     Reflect.defineMetadata(WEBHOOK_RESOURCE_METADATA, { name, options } satisfies WebhookResourceMetadata, target);

@@ -1,5 +1,12 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import type { DataSource, EntitySubscriberInterface, InsertEvent, RemoveEvent, SoftRemoveEvent, UpdateEvent } from 'typeorm';
+import type {
+  DataSource,
+  EntitySubscriberInterface,
+  InsertEvent,
+  RemoveEvent,
+  SoftRemoveEvent,
+  UpdateEvent,
+} from 'typeorm';
 import { resourceOf, type WebhookResourceEvent } from '../core/metadata/webhook-resource.metadata';
 import { WEBHOOKS_DATA_SOURCE } from '../core/webhooks.constants';
 import { WebhookDispatcher } from './webhook-dispatcher.service';
@@ -41,13 +48,20 @@ export class WebhookResourceSubscriber implements EntitySubscriberInterface {
     if (!entity || event.entityId === undefined) return entity;
     const primary = event.metadata.primaryColumns;
     if (primary.length === 1 && (entity as Record<string, unknown>)[primary[0].propertyName] === undefined) {
-      const id = typeof event.entityId === 'object' ? (event.entityId as Record<string, unknown>)[primary[0].propertyName] : event.entityId;
+      const id =
+        typeof event.entityId === 'object'
+          ? (event.entityId as Record<string, unknown>)[primary[0].propertyName]
+          : event.entityId;
       return Object.assign(Object.create(Object.getPrototypeOf(entity)), entity, { [primary[0].propertyName]: id });
     }
     return entity;
   }
 
-  private async raise(entity: object | undefined, action: WebhookResourceEvent, manager: InsertEvent<object>['manager']): Promise<void> {
+  private async raise(
+    entity: object | undefined,
+    action: WebhookResourceEvent,
+    manager: InsertEvent<object>['manager'],
+  ): Promise<void> {
     const resource = resourceOf(entity);
     if (!entity || !resource) return;
     const { name, options } = resource;

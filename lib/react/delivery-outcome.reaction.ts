@@ -31,7 +31,8 @@ export class DeliveryOutcomeReaction {
     const pauses = new Map<string, number>();
     const deactivations = new Map<string, string>();
     for (const { attempt, pause, deactivate } of tries) {
-      if (pause !== undefined) pauses.set(attempt.subscriptionId, Math.max(pause, pauses.get(attempt.subscriptionId) ?? 0));
+      if (pause !== undefined)
+        pauses.set(attempt.subscriptionId, Math.max(pause, pauses.get(attempt.subscriptionId) ?? 0));
       if (deactivate !== undefined) deactivations.set(attempt.subscriptionId, deactivate);
     }
     for (const id of failing) if (!deactivations.has(id)) deactivations.set(id, DELIVERY_FAILURES_MESSAGE);
@@ -41,7 +42,9 @@ export class DeliveryOutcomeReaction {
       for (const [id, reason] of deactivations) await this.store.setActive(id, false, reason, now).catch(ignoreDeleted);
     } catch (error) {
       // The next result of these subscriptions asks again.
-      this.logger.error(`Could not pause or deactivate subscriptions after delivery results: ${(error as Error).message}`);
+      this.logger.error(
+        `Could not pause or deactivate subscriptions after delivery results: ${(error as Error).message}`,
+      );
     }
   }
 }

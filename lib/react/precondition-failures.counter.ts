@@ -1,5 +1,9 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
-import { preconditionCountFailedLog, preconditionFailedLog, preconditionLimitLog } from '../core/messages/authorization.messages';
+import {
+  preconditionCountFailedLog,
+  preconditionFailedLog,
+  preconditionLimitLog,
+} from '../core/messages/authorization.messages';
 import { PRECONDITION_FAILURES_MESSAGE } from '../core/messages/status.messages';
 import { WEBHOOKS_MODULE_OPTIONS } from '../core/webhooks.constants';
 import type { ResolvedWebhooksOptions } from '../options/webhooks-options.resolver';
@@ -45,7 +49,8 @@ export class PreconditionFailureCounter implements BeforeApplicationShutdown {
   async whenIdle(timeout = 30_000): Promise<void> {
     const deadline = Date.now() + timeout;
     while (this.busy) {
-      if (Date.now() > deadline) throw new Error(`Webhook precondition failure counts still being written after ${timeout} ms.`);
+      if (Date.now() > deadline)
+        throw new Error(`Webhook precondition failure counts still being written after ${timeout} ms.`);
       await Promise.race([this.flushing, new Promise((resolve) => setTimeout(resolve, 20))]);
     }
   }
@@ -95,7 +100,8 @@ export class PreconditionFailureCounter implements BeforeApplicationShutdown {
     for (const { id, total } of totals) {
       const { added, reason } = batch.get(id)!;
       // Said once per run of failures (the first since activation), not for every event.
-      if (total === added) this.logger.warn(preconditionFailedLog(id, reason, `precondition failure ${total} of ${limit}`));
+      if (total === added)
+        this.logger.warn(preconditionFailedLog(id, reason, `precondition failure ${total} of ${limit}`));
       if (total < limit) continue;
       // Conditional on still being active: of racing instances, exactly one deactivates and reports it.
       const subscription = await this.store.setActive(id, false, PRECONDITION_FAILURES_MESSAGE, now).catch(() => null);

@@ -30,7 +30,10 @@ export class SubscriptionEventsReaction {
           break;
         case 'deactivated':
           if (change.reason === PRECONDITION_FAILURES_MESSAGE) {
-            emitter.emit(WebhookEvents.preconditionFailureLimitReached, { subscription, failures: subscription.preconditionFailures });
+            emitter.emit(WebhookEvents.preconditionFailureLimitReached, {
+              subscription,
+              failures: subscription.preconditionFailures,
+            });
           }
           emitter.emit(WebhookEvents.subscriptionDeactivated, { subscription, reason: change.reason });
           break;

@@ -82,7 +82,9 @@ export class AttemptRecorder {
         // being sent again meanwhile, and if this process dies they are tried again elsewhere.
         this.buffer.unshift(...batch);
         this.retryDelay = Math.min(Math.max(this.retryDelay * 2, 100), 5_000);
-        this.logger.error(`Could not record ${batch.length} delivery results; retrying in ${this.retryDelay} ms: ${(error as Error).message}`);
+        this.logger.error(
+          `Could not record ${batch.length} delivery results; retrying in ${this.retryDelay} ms: ${(error as Error).message}`,
+        );
         await new Promise((resolve) => setTimeout(resolve, this.retryDelay));
       }
     }
@@ -98,7 +100,8 @@ export class AttemptRecorder {
     const tries = results
       .filter(({ attempt }) => recorded.written.has(attempt.id))
       .map(({ leaseToken: _token, ...tried }): RecordedTry => tried);
-    if (tries.length > 0 || recorded.failing.length > 0) this.outcomes.emit('recorded', { tries, failing: recorded.failing });
+    if (tries.length > 0 || recorded.failing.length > 0)
+      this.outcomes.emit('recorded', { tries, failing: recorded.failing });
   }
 
   /**
@@ -115,7 +118,9 @@ export class AttemptRecorder {
     try {
       await this.store.trim(subscriptionIds, this.options.attemptLimit);
     } catch (error) {
-      this.logger.warn(`Could not trim the delivery history of ${subscriptionIds.length} subscriptions: ${(error as Error).message}`);
+      this.logger.warn(
+        `Could not trim the delivery history of ${subscriptionIds.length} subscriptions: ${(error as Error).message}`,
+      );
     }
   }
 }

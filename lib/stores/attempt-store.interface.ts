@@ -89,7 +89,13 @@ export interface WebhookAttemptStore {
    * Claims the given pending attempts if nobody holds them — or, with `heldBy`, if that token does — and
    * returns those claimed.
    */
-  claim(ids: readonly string[], token: string, leaseUntil: number, now: number, heldBy?: string): Promise<WebhookDeliveryAttempt[]>;
+  claim(
+    ids: readonly string[],
+    token: string,
+    leaseUntil: number,
+    now: number,
+    heldBy?: string,
+  ): Promise<WebhookDeliveryAttempt[]>;
   /** Extends the leases still held by their tokens; returns how many. */
   renew(held: readonly HeldAttempt[], leaseUntil: number): Promise<number>;
   /** Gives held attempts back, due at `now` (shutdown). */

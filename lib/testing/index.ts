@@ -24,12 +24,12 @@ export {
 } from './testing-options.interface';
 export { overrideWebhooksForTesting, type OverridableTestingModuleBuilder } from './testing-module.override';
 export type { WebhookUrlMatcher } from './url-matcher';
-export {
-  WebhooksTestKit,
-  type WaitForDeliveriesOptions,
-  type WebhooksTestKitHost,
-} from './webhooks-test-kit';
+export { WebhooksTestKit, type WaitForDeliveriesOptions, type WebhooksTestKitHost } from './webhooks-test-kit';
 export { WebhooksTestingModule } from './webhooks-testing.module';
 export { subscriptionStoreContract } from './contracts/subscription-store.contract';
 export { attemptStoreContract } from './contracts/attempt-store.contract';
-export type { WebhookStoreContractCase, WebhookStoreHarness, WebhookStores } from './contracts/store-contract.interface';
+export type {
+  WebhookStoreContractCase,
+  WebhookStoreHarness,
+  WebhookStores,
+} from './contracts/store-contract.interface';

@@ -140,7 +140,9 @@ export class MemoryWebhookTransport extends WebhookTransport {
     return {
       ...targets,
       resolver: this.resolve,
-      allowedCidrs: targets.resolver ? targets.allowedCidrs : [...(targets.allowedCidrs ?? []), OFFLINE_DESTINATION_ADDRESS],
+      allowedCidrs: targets.resolver
+        ? targets.allowedCidrs
+        : [...(targets.allowedCidrs ?? []), OFFLINE_DESTINATION_ADDRESS],
     };
   }
 
@@ -242,8 +244,12 @@ export class MemoryWebhookTransport extends WebhookTransport {
       if (this.failingRequests.matches(request.url)) {
         throw new SimulatedNetworkError(request.url, destination.address, destination.port);
       }
-      const responder = this.rules.findLast((rule) => urlMatches(rule.matcher, request.url))?.responder ?? this.defaultResponder;
-      const answer = normalizeResponse(typeof responder === 'function' ? await responder(recorded) : responder, 'response');
+      const responder =
+        this.rules.findLast((rule) => urlMatches(rule.matcher, request.url))?.responder ?? this.defaultResponder;
+      const answer = normalizeResponse(
+        typeof responder === 'function' ? await responder(recorded) : responder,
+        'response',
+      );
       if (answer.delayMs) await delay(answer.delayMs, options);
       recorded.response = toTransportResponse(answer, options.maxResponseBodyBytes);
       return recorded.response;
@@ -273,9 +279,13 @@ function assertResponder(responder: unknown, field: string): WebhookTestResponde
 
 function normalizeResponse(answer: unknown, field: string): WebhookTestResponse {
   if (typeof answer === 'number') answer = { status: answer };
-  if (typeof answer !== 'object' || answer === null || Array.isArray(answer)) throw new WebhookValidationError(field, responderReason());
+  if (typeof answer !== 'object' || answer === null || Array.isArray(answer))
+    throw new WebhookValidationError(field, responderReason());
   const response = answer as WebhookTestResponse;
-  if (response.status !== undefined && !(Number.isInteger(response.status) && response.status >= 100 && response.status <= 599)) {
+  if (
+    response.status !== undefined &&
+    !(Number.isInteger(response.status) && response.status >= 100 && response.status <= 599)
+  ) {
     throw new WebhookValidationError(`${field}.status`, statusReason());
   }
   if (response.delayMs !== undefined && !(Number.isInteger(response.delayMs) && response.delayMs >= 0)) {
@@ -284,7 +294,9 @@ function normalizeResponse(answer: unknown, field: string): WebhookTestResponse 
   const { headers } = response;
   if (
     headers !== undefined &&
-    (typeof headers !== 'object' || headers === null || Object.values(headers).some((value) => typeof value !== 'string'))
+    (typeof headers !== 'object' ||
+      headers === null ||
+      Object.values(headers).some((value) => typeof value !== 'string'))
   ) {
     throw new WebhookValidationError(`${field}.headers`, headersReason());
   }
@@ -294,7 +306,8 @@ function normalizeResponse(answer: unknown, field: string): WebhookTestResponse 
 function toTransportResponse(answer: WebhookTestResponse, maxBodyBytes: number): WebhookTransportResponse {
   const status = answer.status ?? 200;
   const json = answer.body !== undefined && typeof answer.body !== 'string';
-  const text = answer.body === undefined ? '' : typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body);
+  const text =
+    answer.body === undefined ? '' : typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body);
   const headers: Record<string, string> = { 'content-type': json ? 'application/json' : 'text/plain' };
   for (const [name, value] of Object.entries(answer.headers ?? {})) headers[name.toLowerCase()] = value;
   const bytes = Buffer.from(text, 'utf8');
@@ -314,11 +327,14 @@ function delay(ms: number, options: WebhookTransportOptions): Promise<void> {
       clearTimeout(timer);
       reject(signal!.reason);
     };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      if (timedOut) reject(new DOMException(simulatedTimeoutMessage(options.timeout), 'TimeoutError'));
-      else resolve();
-    }, Math.min(ms, options.timeout));
+    const timer = setTimeout(
+      () => {
+        signal?.removeEventListener('abort', onAbort);
+        if (timedOut) reject(new DOMException(simulatedTimeoutMessage(options.timeout), 'TimeoutError'));
+        else resolve();
+      },
+      Math.min(ms, options.timeout),
+    );
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }

@@ -1,7 +1,12 @@
 import { createPublicKey, KeyObject } from 'node:crypto';
 import { WebhookValidationError } from '../core/errors/webhooks.errors';
 import type { ResolvedDestination } from '../core/security/destination.interface';
-import { decodePublicKey, decodeWebhookSecret, PUBLIC_KEY_PREFIX, WEBHOOK_SECRET_PREFIX } from '../core/signing/webhook-secret.util';
+import {
+  decodePublicKey,
+  decodeWebhookSecret,
+  PUBLIC_KEY_PREFIX,
+  WEBHOOK_SECRET_PREFIX,
+} from '../core/signing/webhook-secret.util';
 import { verifyWebhook, type VerifyWebhookOptions, WEBHOOK_ID_HEADER } from '../core/signing/webhook-signature.util';
 import type { WebhookTransportRequest, WebhookTransportResponse } from '../options/webhook-transport.interface';
 import { bodyNotJsonMessage, verificationSecretReason } from './testing.messages';
@@ -82,17 +87,27 @@ export class RecordedWebhookRequest {
    * request was sent (by default; pass `options.nowSeconds` to check against another time).
    * @throws WebhookValidationError naming `secret` when a secret is malformed.
    */
-  isSignedWith(secret: WebhookVerificationSecret | readonly WebhookVerificationSecret[], options: VerifyWebhookOptions = {}): boolean {
+  isSignedWith(
+    secret: WebhookVerificationSecret | readonly WebhookVerificationSecret[],
+    options: VerifyWebhookOptions = {},
+  ): boolean {
     const secrets: Buffer[] = [];
     const publicKeys: KeyObject[] = [];
     for (const [index, entry] of (Array.isArray(secret) ? secret : [secret]).entries()) {
       const field = Array.isArray(secret) ? `secret[${index}]` : 'secret';
       if (Buffer.isBuffer(entry)) secrets.push(entry);
       else if (entry instanceof KeyObject) publicKeys.push(entry.type === 'private' ? createPublicKey(entry) : entry);
-      else if (typeof entry === 'string' && entry.startsWith(WEBHOOK_SECRET_PREFIX)) secrets.push(decodeWebhookSecret(entry, field));
-      else if (typeof entry === 'string' && entry.startsWith(PUBLIC_KEY_PREFIX)) publicKeys.push(decodePublicKey(entry, field));
+      else if (typeof entry === 'string' && entry.startsWith(WEBHOOK_SECRET_PREFIX))
+        secrets.push(decodeWebhookSecret(entry, field));
+      else if (typeof entry === 'string' && entry.startsWith(PUBLIC_KEY_PREFIX))
+        publicKeys.push(decodePublicKey(entry, field));
       else throw new WebhookValidationError(field, verificationSecretReason());
     }
-    return verifyWebhook(this.body, this.headers, { secrets, publicKeys }, { nowSeconds: Math.floor(this.at.getTime() / 1000), ...options });
+    return verifyWebhook(
+      this.body,
+      this.headers,
+      { secrets, publicKeys },
+      { nowSeconds: Math.floor(this.at.getTime() / 1000), ...options },
+    );
   }
 }

@@ -31,7 +31,8 @@ export function overrideWebhooksForTesting<B extends OverridableTestingModuleBui
     .useValue(transport)
     .overrideProvider(WebhookDestinationGuard)
     .useFactory({
-      factory: (options: ResolvedWebhooksOptions) => new WebhookDestinationGuard(transport.offlineTargets(options.targets)),
+      factory: (options: ResolvedWebhooksOptions) =>
+        new WebhookDestinationGuard(transport.offlineTargets(options.targets)),
       inject: [WEBHOOKS_MODULE_OPTIONS],
     }) as B;
 }

@@ -1,11 +1,18 @@
 import { WebhooksConfigurationError } from '../core/errors/webhooks.errors';
 import { invalidTestingOptionMessage, unknownTestingOptionMessage } from './testing.messages';
-import { type ResolvedWebhooksTestingOptions, WEBHOOKS_TESTING_DEFAULTS, type WebhooksTestingOptions } from './testing-options.interface';
+import {
+  type ResolvedWebhooksTestingOptions,
+  WEBHOOKS_TESTING_DEFAULTS,
+  type WebhooksTestingOptions,
+} from './testing-options.interface';
 
 const KNOWN = Object.keys(WEBHOOKS_TESTING_DEFAULTS);
 
 /** Validates the kit's options and applies the defaults. */
-export function resolveTestingOptions(options: WebhooksTestingOptions | undefined, prefix = 'testing'): ResolvedWebhooksTestingOptions {
+export function resolveTestingOptions(
+  options: WebhooksTestingOptions | undefined,
+  prefix = 'testing',
+): ResolvedWebhooksTestingOptions {
   const raw = options ?? {};
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail(prefix, 'an object', raw);
   for (const key of Object.keys(raw)) {

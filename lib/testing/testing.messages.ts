@@ -86,7 +86,6 @@ export const requestsTimeoutMessage = (count: number, to: string | undefined, go
   `Expected ${count} webhook request${count === 1 ? '' : 's'}${to ? ` to ${to}` : ''}, got ${got} after ${timeout} ms. ` +
   'Check that the subscriptions match the events raised, and that deliveries are not deferred.';
 
-
 const attempts = (n: number): string => `${n} attempt${n === 1 ? '' : 's'}`;
 
 const describePending = (p: PendingWebhookDeliveries): string =>

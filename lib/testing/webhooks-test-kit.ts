@@ -7,7 +7,11 @@ import { WEBHOOKS_MODULE_OPTIONS } from '../core/webhooks.constants';
 import type { ResolvedWebhooksOptions } from '../options/webhooks-options.resolver';
 import { MemoryWebhookTransport, type WaitForRequestsOptions, type WebhookTestResponder } from './memory.transport';
 import type { RecordedWebhookRequest } from './recorded-request';
-import { SimulatedProcessingError, WebhookDeliveriesDeferredError, WebhookDeliveriesTimeoutError } from './testing.errors';
+import {
+  SimulatedProcessingError,
+  WebhookDeliveriesDeferredError,
+  WebhookDeliveriesTimeoutError,
+} from './testing.errors';
 import { memoryTransportRequiredMessage } from './testing.messages';
 import type { ResolvedWebhooksTestingOptions, WebhooksTestingOptions } from './testing-options.interface';
 import { resolveTestingOptions } from './testing-options';
@@ -62,7 +66,14 @@ export class WebhooksTestKit {
 
   /** Use {@link WebhooksTestKit.from}, or inject the kit from `WebhooksTestingModule`. */
   constructor(parts: KitParts, settings: ResolvedWebhooksTestingOptions) {
-    ({ engine: this.engine, tries: this.tries, store: this.store, transport: this.sender, options: this.options, host: this.host } = parts);
+    ({
+      engine: this.engine,
+      tries: this.tries,
+      store: this.store,
+      transport: this.sender,
+      options: this.options,
+      host: this.host,
+    } = parts);
     this.settings = settings;
     if (this.sender instanceof MemoryWebhookTransport) this.sender.useModuleClock(this.options.clock);
     if (settings.deferred) this.deferDeliveries();
@@ -73,12 +84,19 @@ export class WebhooksTestKit {
    * before `init()` to have `deferred: true` hold back the very first deliveries.
    * @throws WebhooksConfigurationError when an option is malformed.
    */
-  static from(host: WebhooksTestKitHost, options: Omit<WebhooksTestingOptions, 'defaultResponse'> = {}): WebhooksTestKit {
+  static from(
+    host: WebhooksTestKitHost,
+    options: Omit<WebhooksTestingOptions, 'defaultResponse'> = {},
+  ): WebhooksTestKit {
     return WebhooksTestKit.over(host, undefined, resolveTestingOptions(options, 'options'));
   }
 
   /** The kit over the module inside `host`, sending through `transport` (else the module's own). */
-  static over(host: WebhooksTestKitHost, transport: WebhookTransport | undefined, settings: ResolvedWebhooksTestingOptions): WebhooksTestKit {
+  static over(
+    host: WebhooksTestKitHost,
+    transport: WebhookTransport | undefined,
+    settings: ResolvedWebhooksTestingOptions,
+  ): WebhooksTestKit {
     const get = <T>(token: unknown): T => host.get(token, { strict: false }) as T;
     return new WebhooksTestKit(
       {
@@ -254,6 +272,9 @@ export class WebhooksTestKit {
 
   private memory(helper: string): MemoryWebhookTransport {
     if (this.sender instanceof MemoryWebhookTransport) return this.sender;
-    throw new WebhooksConfigurationError(memoryTransportRequiredMessage(helper, this.sender.constructor.name), 'delivery.transport');
+    throw new WebhooksConfigurationError(
+      memoryTransportRequiredMessage(helper, this.sender.constructor.name),
+      'delivery.transport',
+    );
   }
 }

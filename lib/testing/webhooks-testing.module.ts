@@ -11,7 +11,11 @@ import { WebhooksModule } from '../webhooks.module';
 import type { ResolvedWebhooksOptions } from '../options/webhooks-options.resolver';
 import { MemoryWebhookTransport } from './memory.transport';
 import { foreignTransportMessage } from './testing.messages';
-import type { ResolvedWebhooksTestingOptions, WebhooksTestingModuleAsyncOptions, WebhooksTestingModuleOptions } from './testing-options.interface';
+import type {
+  ResolvedWebhooksTestingOptions,
+  WebhooksTestingModuleAsyncOptions,
+  WebhooksTestingModuleOptions,
+} from './testing-options.interface';
 import { resolveTestingOptions } from './testing-options';
 import { WebhooksTestKit } from './webhooks-test-kit';
 
@@ -48,7 +52,12 @@ export class WebhooksTestingModule {
     const { testing, ...webhooks } = options;
     const settings = resolveTestingOptions(testing);
     const transport = new MemoryWebhookTransport({ defaultResponse: settings.defaultResponse });
-    return this.assemble(WebhooksModule.forRoot(withMemoryTransport(webhooks, transport)), transport, settings, webhooks.isGlobal);
+    return this.assemble(
+      WebhooksModule.forRoot(withMemoryTransport(webhooks, transport)),
+      transport,
+      settings,
+      webhooks.isGlobal,
+    );
   }
 
   /**
@@ -59,7 +68,11 @@ export class WebhooksTestingModule {
     const { testing, useFactory, useClass, useExisting, inject, imports = [], ...statics } = options;
     if ([useFactory, useClass, useExisting].filter(Boolean).length !== 1) {
       throw new WebhooksConfigurationError(
-        invalidOptionMessage('forRootAsync', 'given exactly one of useFactory, useClass or useExisting', Object.keys(options)),
+        invalidOptionMessage(
+          'forRootAsync',
+          'given exactly one of useFactory, useClass or useExisting',
+          Object.keys(options),
+        ),
         'forRootAsync',
       );
     }
@@ -99,8 +112,13 @@ export class WebhooksTestingModule {
       { provide: MemoryWebhookTransport, useValue: transport },
       {
         provide: WebhooksTestKit,
-        useFactory: (engine: DeliveryEngine, tries: DeliveryTry, store: WebhookAttemptStore, options: ResolvedWebhooksOptions, moduleRef: ModuleRef) =>
-          new WebhooksTestKit({ engine, tries, store, transport, options, host: moduleRef }, settings),
+        useFactory: (
+          engine: DeliveryEngine,
+          tries: DeliveryTry,
+          store: WebhookAttemptStore,
+          options: ResolvedWebhooksOptions,
+          moduleRef: ModuleRef,
+        ) => new WebhooksTestKit({ engine, tries, store, transport, options, host: moduleRef }, settings),
         inject: [DeliveryEngine, DeliveryTry, WEBHOOK_ATTEMPT_STORE, WEBHOOKS_MODULE_OPTIONS, ModuleRef],
       },
     ];
@@ -118,7 +136,8 @@ export class WebhooksTestingModule {
 function withMemoryTransport(options: WebhooksModuleOptions, transport: MemoryWebhookTransport): WebhooksModuleOptions {
   const given = options.delivery?.transport;
   // A transport name is the application's production setting, replaced here; an instance was meant.
-  if (typeof given === 'object' && given !== null) throw new WebhooksConfigurationError(foreignTransportMessage(), 'delivery.transport');
+  if (typeof given === 'object' && given !== null)
+    throw new WebhooksConfigurationError(foreignTransportMessage(), 'delivery.transport');
   return {
     ...options,
     // One try unless the test asks for retries: a failure is then final at once, as in nti.webhooks' testing,

@@ -32,5 +32,7 @@ export class SampleApiKeyGuard implements CanActivate {
 export function adminPrincipal(request: AuthenticatedRequest): WebhooksAdminPrincipal | null {
   const principal = request.principal;
   if (!principal) return null;
-  return principal.isAdmin ? { id: principal.id, isAdmin: true } : { id: principal.id, isAdmin: false, scope: principal.scope };
+  return principal.isAdmin
+    ? { id: principal.id, isAdmin: true }
+    : { id: principal.id, isAdmin: false, scope: principal.scope };
 }

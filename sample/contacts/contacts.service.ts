@@ -3,7 +3,12 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, type Repository } from 'typeorm';
 import { WebhookEvent } from '../../lib';
 import { Contact } from './contact.entity';
-import { contactEmailMessage, contactNameMessage, contactNotFoundMessage, unknownOfficeMessage } from './contacts.messages';
+import {
+  contactEmailMessage,
+  contactNameMessage,
+  contactNotFoundMessage,
+  unknownOfficeMessage,
+} from './contacts.messages';
 import { isOffice, type Office, OFFICES } from './offices';
 
 /** What creating a contact takes. */
@@ -84,7 +89,8 @@ function validOffice(office: unknown): Office {
 /** The fields of a new contact, checked: a bad one is a 400 naming it. */
 function validContact(input: NewContact): NewContact {
   const { office, name, email } = (input ?? {}) as Partial<NewContact>;
-  if (typeof name !== 'string' || !name.trim() || name.length > 255) throw new BadRequestException(contactNameMessage());
+  if (typeof name !== 'string' || !name.trim() || name.length > 255)
+    throw new BadRequestException(contactNameMessage());
   if (typeof email !== 'string' || !/^[^@\s]+@[^@\s]+$/.test(email) || email.length > 255) {
     throw new BadRequestException(contactEmailMessage(email));
   }

@@ -20,11 +20,18 @@ export function contactOf(body: string): string {
 
 const tries = (n: number) => `${n} ${n === 1 ? 'try' : 'tries'}`;
 
-const describe = (e: Pick<ExpectedAttempt, 'subscription' | 'event' | 'contact'>) => `${e.event} (${e.contact}) to ${e.subscription}`;
+const describe = (e: Pick<ExpectedAttempt, 'subscription' | 'event' | 'contact'>) =>
+  `${e.event} (${e.contact}) to ${e.subscription}`;
 
 /** Whether the run came out as the sample promises; each failed check says what differed. */
 export function checkScenario(result: ScenarioResult): CheckResult[] {
-  return [checkAttempts(result), checkSignatures(result), checkRollback(result), checkActivity(result), checkAdminApi(result)];
+  return [
+    checkAttempts(result),
+    checkSignatures(result),
+    checkRollback(result),
+    checkActivity(result),
+    checkAdminApi(result),
+  ];
 }
 
 function checkAttempts(result: ScenarioResult): CheckResult {
@@ -39,20 +46,27 @@ function checkAttempts(result: ScenarioResult): CheckResult {
   const problems: string[] = [];
   const unmatched = [...actual];
   for (const expected of EXPECTED_ATTEMPTS) {
-    const index = unmatched.findIndex((a) => a.subscription === expected.subscription && a.event === expected.event && a.contact === expected.contact);
+    const index = unmatched.findIndex(
+      (a) => a.subscription === expected.subscription && a.event === expected.event && a.contact === expected.contact,
+    );
     if (index < 0) {
       problems.push(`${describe(expected)} was never attempted`);
       continue;
     }
     const [got] = unmatched.splice(index, 1);
     if (got.status === 'pending') {
-      problems.push(`${describe(expected)} was still pending after ${DELIVERY_DEADLINE_MS / 1000} s (${tries(got.tries)} so far)`);
+      problems.push(
+        `${describe(expected)} was still pending after ${DELIVERY_DEADLINE_MS / 1000} s (${tries(got.tries)} so far)`,
+      );
     } else if (got.status !== expected.status || got.tries !== expected.tries) {
-      problems.push(`${describe(expected)}: expected ${expected.status} after ${tries(expected.tries)}, got ${got.status} after ${tries(got.tries)} (${got.message})`);
+      problems.push(
+        `${describe(expected)}: expected ${expected.status} after ${tries(expected.tries)}, got ${got.status} after ${tries(got.tries)} (${got.message})`,
+      );
     }
   }
   for (const extra of unmatched) problems.push(`unexpected attempt: ${describe(extra)}, ${extra.status}`);
-  if (problems.length > 0) return { ok: false, message: `delivery attempts differ from the plan: ${problems.join('; ')}` };
+  if (problems.length > 0)
+    return { ok: false, message: `delivery attempts differ from the plan: ${problems.join('; ')}` };
   const failed = EXPECTED_ATTEMPTS.filter((e) => e.status === 'failed');
   const retried = failed.filter((e) => e.tries > 1);
   return {
@@ -65,20 +79,33 @@ function checkSignatures(result: ScenarioResult): CheckResult {
   const bad = result.received.filter((r) => !r.verified);
   if (bad.length > 0) {
     const first = bad[0];
-    return { ok: false, message: `${bad.length} of ${result.received.length} requests did not verify; first: ${first.path} ${first.webhookId}: ${first.failure}` };
+    return {
+      ok: false,
+      message: `${bad.length} of ${result.received.length} requests did not verify; first: ${first.path} ${first.webhookId}: ${first.failure}`,
+    };
   }
   const recorded = result.attempts.reduce((sum, { attempt }) => sum + attempt.attemptCount, 0);
   if (result.received.length !== recorded) {
-    return { ok: false, message: `the receiver got ${result.received.length} requests, the attempts record ${tries(recorded)}` };
+    return {
+      ok: false,
+      message: `the receiver got ${result.received.length} requests, the attempts record ${tries(recorded)}`,
+    };
   }
-  return { ok: true, message: `${result.received.length} requests received, each signature verified by the standardwebhooks package` };
+  return {
+    ok: true,
+    message: `${result.received.length} requests received, each signature verified by the standardwebhooks package`,
+  };
 }
 
 function checkRollback(result: ScenarioResult): CheckResult {
   const mentions = (body: string) => body.includes(`"${ROLLED_BACK_CONTACT}"`);
   const problems = [
-    ...(result.contacts.some((c) => c.name === ROLLED_BACK_CONTACT) ? [`${ROLLED_BACK_CONTACT} is in the contacts table`] : []),
-    ...result.attempts.filter(({ attempt }) => mentions(attempt.request.body)).map(({ name, attempt }) => `an attempt of ${attempt.event} to ${name} carries ${ROLLED_BACK_CONTACT}`),
+    ...(result.contacts.some((c) => c.name === ROLLED_BACK_CONTACT)
+      ? [`${ROLLED_BACK_CONTACT} is in the contacts table`]
+      : []),
+    ...result.attempts
+      .filter(({ attempt }) => mentions(attempt.request.body))
+      .map(({ name, attempt }) => `an attempt of ${attempt.event} to ${name} carries ${ROLLED_BACK_CONTACT}`),
     ...result.received.filter((r) => mentions(r.body)).map((r) => `${r.path} received ${ROLLED_BACK_CONTACT}`),
   ];
   if (!result.events.some((e) => e.raised.startsWith('rolled back'))) problems.push('the import was not rolled back');
@@ -93,7 +120,9 @@ function checkActivity(result: ScenarioResult): CheckResult {
     const plan = SUBSCRIPTIONS.find((p) => p.name === name);
     if (plan?.answer === 410) {
       if (subscription.active || subscription.statusMessage !== GONE_DEACTIVATION_MESSAGE) {
-        problems.push(`${name} should be inactive after its 410 (active: ${subscription.active}, "${subscription.statusMessage}")`);
+        problems.push(
+          `${name} should be inactive after its 410 (active: ${subscription.active}, "${subscription.statusMessage}")`,
+        );
       }
     } else if (!subscription.active) {
       problems.push(`${name} was deactivated: "${subscription.statusMessage}"`);
@@ -113,7 +142,9 @@ function checkAdminApi(result: ScenarioResult): CheckResult {
     problems.push(`sample-admin got ${admin.status} [${admin.names.join(', ')}], expected 200 [${all.join(', ')}]`);
   }
   if (manager.status !== 200 || manager.names.join() !== owned.join()) {
-    problems.push(`oun-manager got ${manager.status} [${manager.names.join(', ')}], expected 200 [${owned.join(', ')}]`);
+    problems.push(
+      `oun-manager got ${manager.status} [${manager.names.join(', ')}], expected 200 [${owned.join(', ')}]`,
+    );
   }
   if (anonymous.status !== 403) problems.push(`a request without a key got ${anonymous.status}, expected 403`);
   return problems.length > 0

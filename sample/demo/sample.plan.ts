@@ -40,7 +40,12 @@ export const SUBSCRIPTIONS: readonly SubscriptionPlan[] = [
     path: '/hooks/failing',
     answer: 500,
     // Its own retry policy: 3 tries, 150 ms then 300 ms apart (the module's default is 8 over about a day).
-    input: { scope: NWS, events: 'contact.create', description: 'A broken NWS system', retry: { schedule: [150, 300], jitter: 0 } },
+    input: {
+      scope: NWS,
+      events: 'contact.create',
+      description: 'A broken NWS system',
+      retry: { schedule: [150, 300], jitter: 0 },
+    },
   },
   {
     name: 'gone',
@@ -61,7 +66,13 @@ export interface ExpectedAttempt {
   tries: number;
 }
 
-const expect = (subscription: string, event: string, contact: string, status: ExpectedAttempt['status'] = 'successful', tries = 1) => ({
+const expect = (
+  subscription: string,
+  event: string,
+  contact: string,
+  status: ExpectedAttempt['status'] = 'successful',
+  tries = 1,
+) => ({
   subscription,
   event,
   contact,

@@ -1,5 +1,10 @@
 import type { INestApplication } from '@nestjs/common';
-import { WebhookAttempts, type WebhookDeliveryAttempt, WebhookSubscriptions, type WebhookSubscription } from '../../lib';
+import {
+  WebhookAttempts,
+  type WebhookDeliveryAttempt,
+  WebhookSubscriptions,
+  type WebhookSubscription,
+} from '../../lib';
 import { API_KEY_HEADER } from '../auth/api-key.guard';
 import type { Contact } from '../contacts/contact.entity';
 import { ContactsService } from '../contacts/contacts.service';
@@ -75,7 +80,9 @@ export class SampleScenario {
     // Past the deadline the checks name what is still pending: no need to tell here.
     await this.waitForDeliveries(created.map((c) => c.subscription.id));
     return {
-      subscriptions: await Promise.all(created.map(async (c) => ({ ...c, subscription: await this.subscriptions.get(c.subscription.id) }))),
+      subscriptions: await Promise.all(
+        created.map(async (c) => ({ ...c, subscription: await this.subscriptions.get(c.subscription.id) })),
+      ),
       attempts: await this.collectAttempts(created),
       received: [...this.receiver.received],
       events: this.events,
@@ -126,7 +133,9 @@ export class SampleScenario {
     const started = Date.now();
     const expected = EXPECTED_ATTEMPTS.length;
     for (;;) {
-      const all = (await Promise.all(ids.map((id) => this.attempts.list(id, { limit: 500 })))).flatMap((page) => page.items);
+      const all = (await Promise.all(ids.map((id) => this.attempts.list(id, { limit: 500 })))).flatMap(
+        (page) => page.items,
+      );
       const resolved = all.filter((a) => a.status !== 'pending').length;
       const retrying = all.filter((a) => a.status === 'pending' && a.attemptCount > 0).length;
       const seconds = ((Date.now() - started) / 1000).toFixed(1);
@@ -144,7 +153,9 @@ export class SampleScenario {
     }
   }
 
-  private async collectAttempts(created: Array<{ name: string; path: string; subscription: WebhookSubscription }>): Promise<ScenarioResult['attempts']> {
+  private async collectAttempts(
+    created: Array<{ name: string; path: string; subscription: WebhookSubscription }>,
+  ): Promise<ScenarioResult['attempts']> {
     const rows: ScenarioResult['attempts'] = [];
     for (const { name, path, subscription } of created) {
       const { items } = await this.attempts.list(subscription.id, { limit: 500 });
@@ -153,8 +164,11 @@ export class SampleScenario {
     // Ids are time-ordered (UUIDv7): events in the order they were raised, then the subscriptions of each
     // event in the plan's order.
     const first = new Map<string, string>();
-    for (const { attempt } of rows) if (!first.has(attempt.messageId) || attempt.id < first.get(attempt.messageId)!) first.set(attempt.messageId, attempt.id);
-    const order = (row: (typeof rows)[number]) => [first.get(row.attempt.messageId)!, SUBSCRIPTIONS.findIndex((p) => p.name === row.name)] as const;
+    for (const { attempt } of rows)
+      if (!first.has(attempt.messageId) || attempt.id < first.get(attempt.messageId)!)
+        first.set(attempt.messageId, attempt.id);
+    const order = (row: (typeof rows)[number]) =>
+      [first.get(row.attempt.messageId)!, SUBSCRIPTIONS.findIndex((p) => p.name === row.name)] as const;
     return rows.sort((a, b) => {
       const [ma, pa] = order(a);
       const [mb, pb] = order(b);
@@ -163,13 +177,25 @@ export class SampleScenario {
   }
 
   /** Lists the subscriptions through the admin API as the administrator, as OUN's manager and with no key. */
-  private async probeAdminApi(created: Array<{ name: string; subscription: WebhookSubscription }>): Promise<AdminProbe[]> {
+  private async probeAdminApi(
+    created: Array<{ name: string; subscription: WebhookSubscription }>,
+  ): Promise<AdminProbe[]> {
     const nameOf = new Map(created.map((c) => [c.subscription.id, c.name]));
     const probe = async (caller: string, key?: string): Promise<AdminProbe> => {
-      const response = await fetch(`${this.baseUrl}/webhooks/subscriptions`, { headers: key ? { [API_KEY_HEADER]: key } : {} });
+      const response = await fetch(`${this.baseUrl}/webhooks/subscriptions`, {
+        headers: key ? { [API_KEY_HEADER]: key } : {},
+      });
       const body = (await response.json()) as { items?: Array<{ id: string }> };
-      return { caller, status: response.status, names: (body.items ?? []).map((item) => nameOf.get(item.id) ?? item.id) };
+      return {
+        caller,
+        status: response.status,
+        names: (body.items ?? []).map((item) => nameOf.get(item.id) ?? item.id),
+      };
     };
-    return [await probe('sample-admin', 'sample-admin'), await probe('oun-manager', 'oun-manager'), await probe('no key')];
+    return [
+      await probe('sample-admin', 'sample-admin'),
+      await probe('oun-manager', 'oun-manager'),
+      await probe('no key'),
+    ];
   }
 }

@@ -1,4 +1,10 @@
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { Webhook } from 'standardwebhooks';
@@ -81,7 +87,13 @@ export class LocalReceiver implements OnModuleInit, OnApplicationShutdown {
       response.writeHead(404, { 'content-type': 'text/plain' }).end(`no endpoint at ${path}`);
       return;
     }
-    const received: ReceivedWebhook = { path, webhookId: String(request.headers['webhook-id'] ?? ''), verified: false, status: 401, body };
+    const received: ReceivedWebhook = {
+      path,
+      webhookId: String(request.headers['webhook-id'] ?? ''),
+      verified: false,
+      status: 401,
+      body,
+    };
     try {
       // Throws unless a signature matches the secret and the timestamp is within 5 minutes of now.
       endpoint.verifier.verify(body, plainHeaders(request.headers));
@@ -95,13 +107,16 @@ export class LocalReceiver implements OnModuleInit, OnApplicationShutdown {
       const signature = received.verified ? 'signature verified' : `signature NOT verified (${received.failure})`;
       this.log(`receiver: ${path} got ${received.webhookId}, ${signature}, answered ${received.status}`);
     }
-    response.writeHead(received.status, { 'content-type': 'text/plain' }).end(received.verified ? 'thanks' : 'bad signature');
+    response
+      .writeHead(received.status, { 'content-type': 'text/plain' })
+      .end(received.verified ? 'thanks' : 'bad signature');
   }
 }
 
 /** Node's headers (a value may be a list) as the single strings `standardwebhooks` reads. */
 function plainHeaders(headers: IncomingHttpHeaders): Record<string, string> {
   const plain: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) if (value !== undefined) plain[name] = Array.isArray(value) ? value.join(', ') : value;
+  for (const [name, value] of Object.entries(headers))
+    if (value !== undefined) plain[name] = Array.isArray(value) ? value.join(', ') : value;
   return plain;
 }

@@ -21,7 +21,9 @@ const options: WebhooksModuleOptions = {
   delivery: { enabled: false },
   strictEventTypes: true,
   eventTypes: EVENTS.map((name) => ({ name })),
-  subscriptions: [{ to: 'https://alice-static-hook.example.com/private', events: ['contact.create'], owner: 'alice-7f3a' }],
+  subscriptions: [
+    { to: 'https://alice-static-hook.example.com/private', events: ['contact.create'], owner: 'alice-7f3a' },
+  ],
 };
 
 /** Owners with distinctive ids, so that finding one in a response is never a coincidence. */
@@ -31,12 +33,22 @@ const CAROL = 'carol-5d0e';
 const ROOT = 'root-0a1b';
 const ACME_ADMIN = 'acme-admin-77e1';
 
-const principal = (label: string, id: string | null, isAdmin = false, scope: string | null = null, headers?: Record<string, string>): FuzzPrincipal => ({
+const principal = (
+  label: string,
+  id: string | null,
+  isAdmin = false,
+  scope: string | null = null,
+  headers?: Record<string, string>,
+): FuzzPrincipal => ({
   label,
   id,
   isAdmin,
   scope: scope ?? (isAdmin ? null : '/'),
-  headers: headers ?? { 'x-user': id!, ...(isAdmin ? { 'x-admin': 'true' } : {}), ...(scope ? { 'x-scope': scope } : {}) },
+  headers: headers ?? {
+    'x-user': id!,
+    ...(isAdmin ? { 'x-admin': 'true' } : {}),
+    ...(scope ? { 'x-scope': scope } : {}),
+  },
 });
 
 const PRINCIPALS: FuzzPrincipal[] = [
@@ -80,7 +92,13 @@ function fuzzSuite(adapter: 'express' | 'fastify', kinds: DatabaseKind[], reques
       let agent: Agent;
       let send: (request: FuzzRequest) => Promise<{ request: FuzzRequest; status: number; text: string }>;
       const fixture: FixtureSubscription[] = [];
-      const world: FuzzWorld = { principals: PRINCIPALS, subscriptions: new Map(), attempts: new Map(), disposable: new Map(), events: EVENTS };
+      const world: FuzzWorld = {
+        principals: PRINCIPALS,
+        subscriptions: new Map(),
+        attempts: new Map(),
+        disposable: new Map(),
+        events: EVENTS,
+      };
 
       beforeAll(async () => {
         t = await createAdminTestApp(db.options, options, { adapter });
@@ -104,7 +122,13 @@ function fuzzSuite(adapter: 'express' | 'fastify', kinds: DatabaseKind[], reques
             id: sub.id,
             owner,
             scope,
-            tokens: [sub.id, `${marker}-hooks`, `${marker}-private-description`, `${marker}-private-metadata`, `${marker}-private-status`],
+            tokens: [
+              sub.id,
+              `${marker}-hooks`,
+              `${marker}-private-description`,
+              `${marker}-private-metadata`,
+              `${marker}-private-status`,
+            ],
           });
         };
         await add(ALICE, '/', 'alice1');
@@ -123,14 +147,24 @@ function fuzzSuite(adapter: 'express' | 'fastify', kinds: DatabaseKind[], reques
         for (const scope of ['/', '/alice-team', '/acme/sales', '/ops', '/acme', '/other']) {
           for (const event of EVENTS) await t.dispatcher.dispatch(event, { marker: `payload-${scope}` }, { scope });
         }
-        const attempts = await t.dataSource.createQueryBuilder().select(['a.id AS id', 'a.subscription_id AS sub', 'a.message_id AS msg']).from(WebhookDeliveryAttempt, 'a').getRawMany();
+        const attempts = await t.dataSource
+          .createQueryBuilder()
+          .select(['a.id AS id', 'a.subscription_id AS sub', 'a.message_id AS msg'])
+          .from(WebhookDeliveryAttempt, 'a')
+          .getRawMany();
         for (const [i, row] of attempts.entries()) {
           const status = ['pending', 'failed', 'successful'][i % 3];
           if (status !== 'pending') {
             await t.dataSource
               .createQueryBuilder()
               .update(WebhookDeliveryAttempt)
-              .set({ status, leaseOwner: null, leaseUntil: null, resolvedAt: new Date(), message: status === 'failed' ? '500 Internal Server Error' : '200 OK' } as never)
+              .set({
+                status,
+                leaseOwner: null,
+                leaseUntil: null,
+                resolvedAt: new Date(),
+                message: status === 'failed' ? '500 Internal Server Error' : '200 OK',
+              } as never)
               .where('id = :id', { id: row.id })
               .execute();
           }
@@ -142,7 +176,11 @@ function fuzzSuite(adapter: 'express' | 'fastify', kinds: DatabaseKind[], reques
         const seen = new Map<string, number>();
         for (const sub of fixture) for (const token of sub.tokens) seen.set(token, (seen.get(token) ?? 0) + 1);
         for (const sub of fixture) sub.tokens = sub.tokens.filter((token) => seen.get(token) === 1);
-        for (const sub of fixture) world.subscriptions.set(sub.owner ?? '(none)', [...(world.subscriptions.get(sub.owner ?? '(none)') ?? []), sub.id]);
+        for (const sub of fixture)
+          world.subscriptions.set(sub.owner ?? '(none)', [
+            ...(world.subscriptions.get(sub.owner ?? '(none)') ?? []),
+            sub.id,
+          ]);
         expect(attempts.length).toBeGreaterThanOrEqual(20);
       });
       afterAll(async () => {
@@ -150,129 +188,164 @@ function fuzzSuite(adapter: 'express' | 'fastify', kinds: DatabaseKind[], reques
         await t?.close();
       });
 
-      it(`answers ${requests} malformed requests without a 5xx, a stored change or another owner's data`, { timeout: SOAK ? 3_600_000 : 180_000 }, async () => {
-        const rng = new Rng(SEED + kinds.indexOf(db.kind) + (adapter === 'fastify' ? 10 : 0));
-        const fuzzer = new AdminFuzzer(rng, world);
-        const initial = await takeSnapshot(t.dataSource);
-        let previous: TableSnapshot = initial;
-        const problems: string[] = [];
-        /** The accepted changes, to explain a difference found at the end. */
-        const history: Array<{ request: FuzzRequest; status: number; text: string }> = [];
-        const statuses = new Map<number, number>();
-        const routes = new Map<string, { sent: number; accepted: number }>();
-        /** Subscriptions that accepted requests were allowed to change, over the whole run. */
-        const changedBy = new Set<string>();
-        let attemptsWildcard = false;
-        let sent = 0;
-        let unsendable = 0;
-        let exactBatches = 0;
-        let acceptedMutations = 0;
-        const began = Date.now();
+      it(
+        `answers ${requests} malformed requests without a 5xx, a stored change or another owner's data`,
+        { timeout: SOAK ? 3_600_000 : 180_000 },
+        async () => {
+          const rng = new Rng(SEED + kinds.indexOf(db.kind) + (adapter === 'fastify' ? 10 : 0));
+          const fuzzer = new AdminFuzzer(rng, world);
+          const initial = await takeSnapshot(t.dataSource);
+          let previous: TableSnapshot = initial;
+          const problems: string[] = [];
+          /** The accepted changes, to explain a difference found at the end. */
+          const history: Array<{ request: FuzzRequest; status: number; text: string }> = [];
+          const statuses = new Map<number, number>();
+          const routes = new Map<string, { sent: number; accepted: number }>();
+          /** Subscriptions that accepted requests were allowed to change, over the whole run. */
+          const changedBy = new Set<string>();
+          let attemptsWildcard = false;
+          let sent = 0;
+          let unsendable = 0;
+          let exactBatches = 0;
+          let acceptedMutations = 0;
+          const began = Date.now();
 
-        const report = (request: FuzzRequest, status: number, text: string, problem: string) => {
-          if (problems.length < 25) {
+          const report = (request: FuzzRequest, status: number, text: string, problem: string) => {
+            if (problems.length < 25) {
+              problems.push(
+                `${problem}\n  ${request.principal.label}: ${request.method} ${request.path.slice(0, 300)}\n  broken: ${request.broken.join('; ').slice(0, 300)}` +
+                  `\n  body: ${(request.body ?? '').slice(0, 300)}\n  headers: ${JSON.stringify(request.headers)}\n  → ${status} ${text.slice(0, 400)}`,
+              );
+            }
+          };
+
+          while (sent < requests) {
+            const batch = Array.from({ length: Math.min(BATCH, requests - sent) }, () => fuzzer.next());
+            const results = await Promise.all(batch.map((request) => send(request)));
+
+            const allowed = new Set<string>();
+            let wildcard = false;
+            for (const { request, status, text } of results) {
+              if (status === -1) {
+                unsendable++;
+                continue;
+              }
+              sent++;
+              statuses.set(status, (statuses.get(status) ?? 0) + 1);
+              const route = routes.get(request.route) ?? { sent: 0, accepted: 0 };
+              route.sent++;
+              routes.set(request.route, route);
+              checkResponse({ request, status, text }, report);
+
+              const mutating = !['GET', 'HEAD', 'OPTIONS'].includes(request.method);
+              if (!mutating || status >= 300) continue;
+              route.accepted++;
+              acceptedMutations++;
+              history.push({ request, status, text });
+              if (request.subject) allowed.add(request.subject);
+              if (request.route === 'replay') {
+                // The server read the body only if it was JSON; otherwise it saw no filter (an administrator's replay of all).
+                const body =
+                  request.headers['content-type'] === 'application/json' ? JSON.parse(request.body ?? '{}') : {};
+                if (typeof body.subscriptionId === 'string') allowed.add(body.subscriptionId);
+                else wildcard = true;
+              }
+              // A create: also through a path the router matched loosely (POST /webhooks/SUBSCRIPTIONS).
+              if (status === 201) {
+                const created = JSON.parse(text);
+                allowed.add(created.id);
+                const owner = 'owner' in created ? (created.owner ?? '(none)') : request.principal.id!;
+                world.disposable.set(owner, [...(world.disposable.get(owner) ?? []), created.id]);
+              }
+              if (request.method === 'DELETE' && request.subject) {
+                for (const [owner, ids] of world.disposable)
+                  world.disposable.set(
+                    owner,
+                    ids.filter((id) => id !== request.subject),
+                  );
+              }
+            }
+
+            // What the batch stored: nothing at all unless a request was accepted, and then only on the
+            // subscriptions the accepted requests were about.
+            const current = await takeSnapshot(t.dataSource);
+            const changes = diffSnapshots(previous, current);
+            if (allowed.size === 0 && !wildcard) {
+              exactBatches++;
+              if (changes.length > 0) {
+                problems.push(
+                  `a batch of rejected or read-only requests changed ${changes.length} rows: ${JSON.stringify(changes.slice(0, 3))}`,
+                );
+                for (const r of results)
+                  if (!['GET', 'OPTIONS'].includes(r.request.method))
+                    report(r.request, r.status, r.text, 'in that batch');
+              }
+            } else {
+              const unexplained = changes.filter(
+                (c) => !allowed.has(c.subject) && !(wildcard && c.table === 'attempts'),
+              );
+              if (unexplained.length > 0) {
+                problems.push(
+                  `rows changed that no accepted request was about: ${JSON.stringify(unexplained.slice(0, 3))}`,
+                );
+                for (const r of results)
+                  if (r.status < 300 && r.request.method !== 'GET')
+                    report(r.request, r.status, r.text, 'accepted in that batch');
+              }
+            }
+            for (const id of allowed) changedBy.add(id);
+            attemptsWildcard ||= wildcard;
+            previous = current;
+            if (problems.length >= 25) break;
+            if (process.env.WEBHOOKS_FUZZ_PROGRESS && sent % 1000 < BATCH)
+              console.info(
+                `[admin-fuzz ${db.kind} ${adapter}] ${sent} after ${((Date.now() - began) / 1000).toFixed(1)} s`,
+              );
+          }
+          const seconds = (Date.now() - began) / 1000;
+
+          // The whole run: the fixture rows of subscriptions no accepted request was about are exactly as they were.
+          const final = await takeSnapshot(t.dataSource);
+          const untouched = diffSnapshots(initial, final).filter(
+            (c) => !changedBy.has(c.subject) && !(attemptsWildcard && c.table === 'attempts'),
+          );
+          for (const change of untouched.slice(0, 3)) {
+            const mentions = history.filter(
+              (h) => h.text.includes(change.subject) || h.request.path.includes(change.subject),
+            );
             problems.push(
-              `${problem}\n  ${request.principal.label}: ${request.method} ${request.path.slice(0, 300)}\n  broken: ${request.broken.join('; ').slice(0, 300)}` +
-                `\n  body: ${(request.body ?? '').slice(0, 300)}\n  headers: ${JSON.stringify(request.headers)}\n  → ${status} ${text.slice(0, 400)}`,
+              `${change.change} ${change.key} over the run, by no accepted request; answers that mention it:\n` +
+                mentions
+                  .map(
+                    (h) =>
+                      `  ${h.request.principal.label} ${h.request.method} ${h.request.path.slice(0, 200)} ${h.request.body?.slice(0, 200)} → ${h.status} ${h.text.slice(0, 200)}`,
+                  )
+                  .join('\n'),
             );
           }
-        };
+          // No request reached the prototypes.
+          expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+          expect(({} as Record<string, unknown>).isAdmin).toBeUndefined();
 
-        while (sent < requests) {
-          const batch = Array.from({ length: Math.min(BATCH, requests - sent) }, () => fuzzer.next());
-          const results = await Promise.all(batch.map((request) => send(request)));
-
-          const allowed = new Set<string>();
-          let wildcard = false;
-          for (const { request, status, text } of results) {
-            if (status === -1) {
-              unsendable++;
-              continue;
-            }
-            sent++;
-            statuses.set(status, (statuses.get(status) ?? 0) + 1);
-            const route = routes.get(request.route) ?? { sent: 0, accepted: 0 };
-            route.sent++;
-            routes.set(request.route, route);
-            checkResponse({ request, status, text }, report);
-
-            const mutating = !['GET', 'HEAD', 'OPTIONS'].includes(request.method);
-            if (!mutating || status >= 300) continue;
-            route.accepted++;
-            acceptedMutations++;
-            history.push({ request, status, text });
-            if (request.subject) allowed.add(request.subject);
-            if (request.route === 'replay') {
-              // The server read the body only if it was JSON; otherwise it saw no filter (an administrator's replay of all).
-              const body = request.headers['content-type'] === 'application/json' ? JSON.parse(request.body ?? '{}') : {};
-              if (typeof body.subscriptionId === 'string') allowed.add(body.subscriptionId);
-              else wildcard = true;
-            }
-            // A create: also through a path the router matched loosely (POST /webhooks/SUBSCRIPTIONS).
-            if (status === 201) {
-              const created = JSON.parse(text);
-              allowed.add(created.id);
-              const owner = 'owner' in created ? (created.owner ?? '(none)') : request.principal.id!;
-              world.disposable.set(owner, [...(world.disposable.get(owner) ?? []), created.id]);
-            }
-            if (request.method === 'DELETE' && request.subject) {
-              for (const [owner, ids] of world.disposable) world.disposable.set(owner, ids.filter((id) => id !== request.subject));
-            }
-          }
-
-          // What the batch stored: nothing at all unless a request was accepted, and then only on the
-          // subscriptions the accepted requests were about.
-          const current = await takeSnapshot(t.dataSource);
-          const changes = diffSnapshots(previous, current);
-          if (allowed.size === 0 && !wildcard) {
-            exactBatches++;
-            if (changes.length > 0) {
-              problems.push(`a batch of rejected or read-only requests changed ${changes.length} rows: ${JSON.stringify(changes.slice(0, 3))}`);
-              for (const r of results) if (!['GET', 'OPTIONS'].includes(r.request.method)) report(r.request, r.status, r.text, 'in that batch');
-            }
-          } else {
-            const unexplained = changes.filter((c) => !allowed.has(c.subject) && !(wildcard && c.table === 'attempts'));
-            if (unexplained.length > 0) {
-              problems.push(`rows changed that no accepted request was about: ${JSON.stringify(unexplained.slice(0, 3))}`);
-              for (const r of results) if (r.status < 300 && r.request.method !== 'GET') report(r.request, r.status, r.text, 'accepted in that batch');
-            }
-          }
-          for (const id of allowed) changedBy.add(id);
-          attemptsWildcard ||= wildcard;
-          previous = current;
-          if (problems.length >= 25) break;
-          if (process.env.WEBHOOKS_FUZZ_PROGRESS && sent % 1000 < BATCH) console.info(`[admin-fuzz ${db.kind} ${adapter}] ${sent} after ${((Date.now() - began) / 1000).toFixed(1)} s`);
-        }
-        const seconds = (Date.now() - began) / 1000;
-
-        // The whole run: the fixture rows of subscriptions no accepted request was about are exactly as they were.
-        const final = await takeSnapshot(t.dataSource);
-        const untouched = diffSnapshots(initial, final).filter((c) => !changedBy.has(c.subject) && !(attemptsWildcard && c.table === 'attempts'));
-        for (const change of untouched.slice(0, 3)) {
-          const mentions = history.filter((h) => h.text.includes(change.subject) || h.request.path.includes(change.subject));
-          problems.push(
-            `${change.change} ${change.key} over the run, by no accepted request; answers that mention it:\n` +
-              mentions.map((h) => `  ${h.request.principal.label} ${h.request.method} ${h.request.path.slice(0, 200)} ${h.request.body?.slice(0, 200)} → ${h.status} ${h.text.slice(0, 200)}`).join('\n'),
+          console.info(
+            `[admin-fuzz ${db.kind} ${adapter}] ${sent} requests (seed ${SEED}) in ${seconds.toFixed(1)} s = ${Math.round(sent / seconds)} req/s; ` +
+              `${unsendable} refused by the client; statuses ${JSON.stringify(Object.fromEntries([...statuses].sort(([a], [b]) => a - b)))}; ` +
+              `${acceptedMutations} accepted changes; ${exactBatches} batches with no accepted change compared exactly; ` +
+              `routes ${JSON.stringify(Object.fromEntries(routes))}; tables ${summarize(initial)} → ${summarize(final)}`,
           );
-        }
-        // No request reached the prototypes.
-        expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-        expect(({} as Record<string, unknown>).isAdmin).toBeUndefined();
-
-        console.info(
-          `[admin-fuzz ${db.kind} ${adapter}] ${sent} requests (seed ${SEED}) in ${seconds.toFixed(1)} s = ${Math.round(sent / seconds)} req/s; ` +
-            `${unsendable} refused by the client; statuses ${JSON.stringify(Object.fromEntries([...statuses].sort(([a], [b]) => a - b)))}; ` +
-            `${acceptedMutations} accepted changes; ${exactBatches} batches with no accepted change compared exactly; ` +
-            `routes ${JSON.stringify(Object.fromEntries(routes))}; tables ${summarize(initial)} → ${summarize(final)}`,
-        );
-        expect(problems, problems.join('\n\n')).toEqual([]);
-        expect(sent).toBeGreaterThanOrEqual(requests);
-      });
+          expect(problems, problems.join('\n\n')).toEqual([]);
+          expect(sent).toBeGreaterThanOrEqual(requests);
+        },
+      );
 
       it('answers the inputs the fuzzer found (NUL, lone surrogates, deep nesting, a nameless parameter) with a 4xx and changes nothing', async () => {
         const alice = { 'x-user': ALICE, 'content-type': 'application/json' };
         // A subscription of its own: the fuzz run may have given the fixture ones to other owners.
-        const { id: own } = await t.subscriptions.create({ to: 'https://found.example.com/own', events: EVENTS, owner: ALICE });
+        const { id: own } = await t.subscriptions.create({
+          to: 'https://found.example.com/own',
+          events: EVENTS,
+          owner: ALICE,
+        });
         const before = await takeSnapshot(t.dataSource);
         // Written out as text: a value nested this deep is more than some helpers can walk.
         const nested = (depth: number) => '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
@@ -285,9 +358,27 @@ function fuzzSuite(adapter: 'express' | 'fastify', kinds: DatabaseKind[], reques
           ['GET', `/webhooks/subscriptions/a%00b`, undefined, 404],
           ['GET', `/webhooks/subscriptions/${own}/attempts/a%00b`, undefined, 404],
           ['GET', `/webhooks/subscriptions?owner=%00`, undefined, 400, 'owner', admin],
-          ['POST', '/webhooks/subscriptions', JSON.stringify({ ...valid, description: 'a\u0000b' }), 400, 'description'],
-          ['POST', '/webhooks/subscriptions', JSON.stringify({ ...valid, to: 'https://found.example.com/a\u0000b' }), 400, 'to'],
-          ['POST', `/webhooks/subscriptions/${own}/deactivate`, JSON.stringify({ statusMessage: 'x\u0000' }), 400, 'statusMessage'],
+          [
+            'POST',
+            '/webhooks/subscriptions',
+            JSON.stringify({ ...valid, description: 'a\u0000b' }),
+            400,
+            'description',
+          ],
+          [
+            'POST',
+            '/webhooks/subscriptions',
+            JSON.stringify({ ...valid, to: 'https://found.example.com/a\u0000b' }),
+            400,
+            'to',
+          ],
+          [
+            'POST',
+            `/webhooks/subscriptions/${own}/deactivate`,
+            JSON.stringify({ statusMessage: 'x\u0000' }),
+            400,
+            'statusMessage',
+          ],
           ['POST', '/webhooks/attempts/replay', JSON.stringify({ subscriptionId: 'a\u0000' }), 404],
           // Unpaired surrogates were stored as U+FFFD: what was read back was not what was accepted.
           ['PATCH', `/webhooks/subscriptions/${own}`, JSON.stringify({ description: 'x\ud800y' }), 400, 'description'],
@@ -299,14 +390,34 @@ function fuzzSuite(adapter: 'express' | 'fastify', kinds: DatabaseKind[], reques
           ['GET', '/webhooks/subscriptions?=x', undefined, 400, '""'],
         ];
         for (const [method, path, body, status, field, headers = alice] of cases) {
-          const answer = await send({ principal: PRINCIPALS[0], method, path, headers, body, route: 'found', broken: [], fields: new Set(), framework: false });
+          const answer = await send({
+            principal: PRINCIPALS[0],
+            method,
+            path,
+            headers,
+            body,
+            route: 'found',
+            broken: [],
+            fields: new Set(),
+            framework: false,
+          });
           const context = `${method} ${path} ${(body ?? '').slice(0, 80)} → ${answer.status} ${answer.text.slice(0, 200)}`;
           expect(answer.status, context).toBe(status);
           if (field) expect(JSON.parse(answer.text), context).toMatchObject({ field });
         }
         expect(diffSnapshots(before, await takeSnapshot(t.dataSource))).toEqual([]);
         // At the limit, nesting is accepted.
-        const ok = await send({ principal: PRINCIPALS[0], method: 'PATCH', path: `/webhooks/subscriptions/${own}`, headers: alice, body: withNested({}, 'metadata', 31), route: 'found', broken: [], fields: new Set(), framework: false });
+        const ok = await send({
+          principal: PRINCIPALS[0],
+          method: 'PATCH',
+          path: `/webhooks/subscriptions/${own}`,
+          headers: alice,
+          body: withNested({}, 'metadata', 31),
+          route: 'found',
+          broken: [],
+          fields: new Set(),
+          framework: false,
+        });
         expect(ok.status, ok.text.slice(0, 200)).toBe(200);
       });
 
@@ -317,7 +428,8 @@ function fuzzSuite(adapter: 'express' | 'fastify', kinds: DatabaseKind[], reques
       ): void {
         if (status >= 500) return report(request, status, text, `a ${status}`);
         // The server dropped the connection before answering: only acceptable for what it refuses to read.
-        if (status === 0) return request.framework ? undefined : report(request, status, text, 'the connection was dropped');
+        if (status === 0)
+          return request.framework ? undefined : report(request, status, text, 'the connection was dropped');
         let body: any;
         try {
           body = text === '' ? undefined : JSON.parse(text);
@@ -327,13 +439,22 @@ function fuzzSuite(adapter: 'express' | 'fastify', kinds: DatabaseKind[], reques
           return;
         }
         if (body === undefined && request.framework && status >= 400) return;
-        if (status >= 400 && (typeof body !== 'object' || body === null || body.statusCode !== status || typeof body.message !== 'string')) {
+        if (
+          status >= 400 &&
+          (typeof body !== 'object' || body === null || body.statusCode !== status || typeof body.message !== 'string')
+        ) {
           report(request, status, text, 'an error without { statusCode, message }');
         }
         if (status === 400 && !request.framework) {
           const root = typeof body?.field === 'string' ? body.field.split(/[.[]/)[0] : undefined;
-          if (!root || typeof body.reason !== 'string' || !body.message.includes(body.field)) report(request, status, text, 'a 400 that names no field');
-          else if (root !== 'body' && !request.fields.has('*') && ![...request.fields].some((f) => body.field.startsWith(f))) report(request, status, text, `a 400 naming "${body.field}", which the request did not break`);
+          if (!root || typeof body.reason !== 'string' || !body.message.includes(body.field))
+            report(request, status, text, 'a 400 that names no field');
+          else if (
+            root !== 'body' &&
+            !request.fields.has('*') &&
+            ![...request.fields].some((f) => body.field.startsWith(f))
+          )
+            report(request, status, text, `a 400 naming "${body.field}", which the request did not break`);
         }
         // Nothing of a subscription the caller may not see, unless the caller itself sent it.
         const sentText = `${request.path} ${safeDecode(request.path)} ${request.body ?? ''} ${Object.values(request.headers).join(' ')}`;
@@ -347,14 +468,26 @@ function fuzzSuite(adapter: 'express' | 'fastify', kinds: DatabaseKind[], reques
         }
         // Nor the name of an owner none of whose subscriptions the caller may see.
         for (const owner of [ALICE, BOB, CAROL, ROOT, ACME_ADMIN]) {
-          if (owner === request.principal.id || fixture.some((sub) => sub.owner === owner && maySee(request.principal, sub))) continue;
-          if (text.includes(owner) && !sentText.includes(owner)) return report(request, status, text, `the owner ${owner}`);
+          if (
+            owner === request.principal.id ||
+            fixture.some((sub) => sub.owner === owner && maySee(request.principal, sub))
+          )
+            continue;
+          if (text.includes(owner) && !sentText.includes(owner))
+            return report(request, status, text, `the owner ${owner}`);
         }
         if (status < 300 && body !== undefined && request.principal.id !== null) {
           const p = request.principal;
           walk(body, (node) => {
-            if (!p.isAdmin && 'owner' in node && node.owner !== p.id) report(request, status, text, `a subscription of ${node.owner}`);
-            if (p.isAdmin && p.scope !== null && typeof node.scope === 'string' && 'owner' in node && !maySee(p, node as never)) {
+            if (!p.isAdmin && 'owner' in node && node.owner !== p.id)
+              report(request, status, text, `a subscription of ${node.owner}`);
+            if (
+              p.isAdmin &&
+              p.scope !== null &&
+              typeof node.scope === 'string' &&
+              'owner' in node &&
+              !maySee(p, node as never)
+            ) {
               report(request, status, text, `a subscription outside ${p.scope}`);
             }
           });
@@ -372,18 +505,30 @@ fuzzSuite('fastify', ['sqlite'], Math.ceil(REQUESTS / 4));
  * Sends one request over a keep-alive connection and reads the whole answer. A request the client refuses
  * to send (a path or header it considers invalid) comes back with status -1: it never reached the server.
  */
-function sendRaw(agent: Agent, port: number, fuzz: FuzzRequest): Promise<{ request: FuzzRequest; status: number; text: string }> {
+function sendRaw(
+  agent: Agent,
+  port: number,
+  fuzz: FuzzRequest,
+): Promise<{ request: FuzzRequest; status: number; text: string }> {
   return new Promise((resolve, reject) => {
     let req;
     try {
       // Framed explicitly: Node sends the body of a GET or DELETE unframed otherwise.
-      const headers = fuzz.body === undefined ? fuzz.headers : { ...fuzz.headers, 'content-length': String(Buffer.byteLength(fuzz.body)) };
-      req = httpRequest({ host: '127.0.0.1', port, agent, method: fuzz.method, path: fuzz.path, headers, timeout: 20_000 }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => resolve({ request: fuzz, status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', reject);
-      });
+      const headers =
+        fuzz.body === undefined
+          ? fuzz.headers
+          : { ...fuzz.headers, 'content-length': String(Buffer.byteLength(fuzz.body)) };
+      req = httpRequest(
+        { host: '127.0.0.1', port, agent, method: fuzz.method, path: fuzz.path, headers, timeout: 20_000 },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('end', () =>
+            resolve({ request: fuzz, status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
+          );
+          res.on('error', reject);
+        },
+      );
     } catch (error) {
       return resolve({ request: fuzz, status: -1, text: (error as Error).message });
     }
@@ -391,7 +536,8 @@ function sendRaw(agent: Agent, port: number, fuzz: FuzzRequest): Promise<{ reque
     req.on('error', (error: NodeJS.ErrnoException) => {
       // Node answers a request line or headers it cannot take (431) and closes; a body it did not read may
       // then fail to write. The answer, if any, was received.
-      if (error.code === 'ECONNRESET' || error.code === 'EPIPE') resolve({ request: fuzz, status: 0, text: error.message });
+      if (error.code === 'ECONNRESET' || error.code === 'EPIPE')
+        resolve({ request: fuzz, status: 0, text: error.message });
       else reject(error);
     });
     req.end(fuzz.body);

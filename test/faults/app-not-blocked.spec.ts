@@ -26,7 +26,11 @@ describeEachDatabase(
 
     it('renews leases while an application transaction holds uncommitted outbox rows, and never deadlocks it', async () => {
       const lease = 1_500;
-      const app = await createTestApp(db.options, { targets, attemptLimit: 1_000, delivery: { leaseDuration: lease, pollInterval: 50 } });
+      const app = await createTestApp(db.options, {
+        targets,
+        attemptLimit: 1_000,
+        delivery: { leaseDuration: lease, pollInterval: 50 },
+      });
       const probe = await OutboxProbe.open(db.options);
       try {
         const held = await app.subscriptions.create({ to: ledger.url('/held'), events: 'held.test' });
@@ -34,7 +38,8 @@ describeEachDatabase(
         // A try in flight, whose lease the engine renews every lease / 3 ms.
         await app.dispatcher.dispatch('held.test', {});
         await ledger.until(() => ledger.entries.length === 1, 'the held try');
-        const heldLease = async () => (await probe.attempts()).find((row) => row.subscriptionId === held.id)!.leaseUntil!;
+        const heldLease = async () =>
+          (await probe.attempts()).find((row) => row.subscriptionId === held.id)!.leaseUntil!;
 
         let renewed = false;
         await app.dataSource.transaction(async (manager) => {
@@ -60,12 +65,13 @@ describeEachDatabase(
       }
     });
 
-    it("records results while an application transaction raising events for the same subscription is open", async () => {
+    it('records results while an application transaction raising events for the same subscription is open', async () => {
       const app = await createTestApp(db.options, { targets, attemptLimit: 1_000, delivery: { pollInterval: 50 } });
       const probe = await OutboxProbe.open(db.options);
       try {
         const subscription = await app.subscriptions.create({ to: ledger.url('/quick'), events: 'quick.test' });
-        const status = async (messageId: string) => (await probe.attempts()).find((row) => row.messageId === messageId)?.status;
+        const status = async (messageId: string) =>
+          (await probe.attempts()).find((row) => row.messageId === messageId)?.status;
         let recorded = false;
         await app.dataSource.transaction(async (manager) => {
           // The outbox row's foreign key makes the database lock the subscription row (shared) until commit ...
@@ -82,7 +88,10 @@ describeEachDatabase(
         expect(recorded).toBe(true);
         await ledger.until(() => ledger.ids('/quick').size === 2, 'both events delivered');
         await app.engine.whenIdle();
-        expect((await app.attempts.list(subscription.id)).items.map((a) => a.status)).toEqual(['successful', 'successful']);
+        expect((await app.attempts.list(subscription.id)).items.map((a) => a.status)).toEqual([
+          'successful',
+          'successful',
+        ]);
       } finally {
         await app.close();
         await probe.close();
@@ -111,7 +120,11 @@ describeEachDatabase("the application's own requests while the engine works off 
     }
     await producer.close();
 
-    const app = await createTestApp(database, { targets, attemptLimit: 10_000, delivery: { concurrency: 32, pollInterval: 50 } });
+    const app = await createTestApp(database, {
+      targets,
+      attemptLimit: 10_000,
+      delivery: { concurrency: 32, pollInterval: 50 },
+    });
     const probe = await OutboxProbe.open(database);
     try {
       await ledger.until(() => ledger.ids('/busy').size >= 100, 'the engine busy with the backlog');

@@ -29,7 +29,11 @@ describeEachDatabase('a backlog of due attempts (after an outage, a crash, or re
     const pollInterval = 1_000;
     const probe = await OutboxProbe.open(database);
     const began = Date.now();
-    const app = await createTestApp(database, { targets, attemptLimit: 100_000, delivery: { concurrency: 4, pollInterval, batchSize: 100 } });
+    const app = await createTestApp(database, {
+      targets,
+      attemptLimit: 100_000,
+      delivery: { concurrency: 4, pollInterval, batchSize: 100 },
+    });
     try {
       await probe.until((counts) => counts.successful === BACKLOG, 'the backlog delivered', 60_000, 50);
       const took = Date.now() - began;

@@ -46,11 +46,15 @@ describeEachDatabase('concurrency contracts', (db) => {
     const callers = sized(16, 64);
     const sub = await a.subscriptions.create({ to: 'https://race.example.com/hook', events: 'race.toggle' });
     for (let round = 0; round < sized(3, 20); round++) {
-      const off = await racing([a, b], callers, (app, i) => app.subscriptions.deactivate(sub.id, `round ${round} caller ${i}`));
+      const off = await racing([a, b], callers, (app, i) =>
+        app.subscriptions.deactivate(sub.id, `round ${round} caller ${i}`),
+      );
       expect(off.filter(Boolean), `round ${round}`).toHaveLength(1);
       const winner = `round ${round} caller ${off.indexOf(true)}`;
       expect(await b.subscriptions.get(sub.id)).toMatchObject({ active: false, statusMessage: winner });
-      const deactivated = eventsAbout([a, b], WebhookEvents.subscriptionDeactivated, sub.id).filter((e) => e.payload.reason.startsWith(`round ${round} `));
+      const deactivated = eventsAbout([a, b], WebhookEvents.subscriptionDeactivated, sub.id).filter((e) =>
+        e.payload.reason.startsWith(`round ${round} `),
+      );
       expect(deactivated.map((e) => e.payload.reason)).toEqual([winner]);
 
       const before = eventsAbout([a, b], WebhookEvents.subscriptionActivated, sub.id).length;
@@ -65,7 +69,9 @@ describeEachDatabase('concurrency contracts', (db) => {
     const sub = await a.subscriptions.create({ to: 'https://race.example.com/mixed', events: 'race.mixed' });
     const calls = sized(32, 128);
     const results = await racing([a, b], calls, (app, i) =>
-      (i % 4 < 2 ? app.subscriptions.deactivate(sub.id, 'mixed') : app.subscriptions.activate(sub.id)).then((changed) => ({ on: i % 4 >= 2, changed })),
+      (i % 4 < 2 ? app.subscriptions.deactivate(sub.id, 'mixed') : app.subscriptions.activate(sub.id)).then(
+        (changed) => ({ on: i % 4 >= 2, changed }),
+      ),
     );
     const offs = results.filter((r) => !r.on && r.changed).length;
     const ons = results.filter((r) => r.on && r.changed).length;
@@ -81,14 +87,23 @@ describeEachDatabase('concurrency contracts', (db) => {
   it('the failure rule racing a manual deactivation: one "deactivated" event per subscription, whoever wins', async () => {
     const limit = 3;
     const database = await db.another();
-    const engine = await createTestApp(database, { targets, attemptLimit: limit, delivery: { pollInterval: 3_600_000, concurrency: 64 } });
+    const engine = await createTestApp(database, {
+      targets,
+      attemptLimit: limit,
+      delivery: { pollInterval: 3_600_000, concurrency: 64 },
+    });
     const manual = await createTestApp(database, { ...quiet, attemptLimit: limit });
     try {
       const n = sized(24, 120);
       const subs: WebhookSubscription[] = [];
-      for (let i = 0; i < n; i++) subs.push(await manual.subscriptions.create({ to: receiver.url(`/failing/${i}`), events: 'rule.race' }));
+      for (let i = 0; i < n; i++)
+        subs.push(await manual.subscriptions.create({ to: receiver.url(`/failing/${i}`), events: 'rule.race' }));
       // One failure short of the rule: the next failed attempt deactivates.
-      await manual.dataSource.createQueryBuilder().update(WebhookSubscription).set({ consecutiveFailures: limit - 1 }).execute();
+      await manual.dataSource
+        .createQueryBuilder()
+        .update(WebhookSubscription)
+        .set({ consecutiveFailures: limit - 1 })
+        .execute();
 
       // When subscription i's try reaches the receiver, it is deactivated by hand a moment later (spread
       // over 0-60 ms for half of them, 0-400 ms for the others), while the receiver answers 500 after
@@ -96,7 +111,9 @@ describeEachDatabase('concurrency contracts', (db) => {
       const byHand: Array<Promise<boolean>> = [];
       for (let i = 0; i < n; i++) {
         receiver.respond(`/failing/${i}`, () => {
-          byHand[i] = new Promise((resolve) => setTimeout(resolve, (i * (i % 2 ? 400 : 60)) / n)).then(() => manual.subscriptions.deactivate(subs[i].id, 'By hand.'));
+          byHand[i] = new Promise((resolve) => setTimeout(resolve, (i * (i % 2 ? 400 : 60)) / n)).then(() =>
+            manual.subscriptions.deactivate(subs[i].id, 'By hand.'),
+          );
           return { status: 500, delay: 10 };
         });
       }
@@ -130,21 +147,33 @@ describeEachDatabase('concurrency contracts', (db) => {
     const ids: string[] = [];
     for (let i = 0; i < total; i += 20) {
       await producer.dataSource.transaction(async (manager) => {
-        for (let k = i; k < Math.min(i + 20, total); k++) ids.push((await producer.dispatcher.dispatch('trim.race', { k }, { manager })).attempts[0].id);
+        for (let k = i; k < Math.min(i + 20, total); k++)
+          ids.push((await producer.dispatcher.dispatch('trim.race', { k }, { manager })).attempts[0].id);
       });
     }
     await producer.close();
     receiver.respond('/trim', (_request, index) => ({ status: index % 7 === 3 ? 500 : 200, delay: index % 3 }));
-    const options: WebhooksModuleOptions = { targets, attemptLimit: limit, delivery: { pollInterval: 10, batchSize: 3, concurrency: 3 } };
+    const options: WebhooksModuleOptions = {
+      targets,
+      attemptLimit: limit,
+      delivery: { pollInterval: 10, batchSize: 3, concurrency: 3 },
+    };
     const engines = await Promise.all([createTestApp(database, options), createTestApp(database, options)]);
     try {
       await receiver.waitFor(total, '/trim', 60_000);
       await Promise.all(engines.map((engine) => engine.engine.whenIdle()));
-      const rows = await engines[0].dataSource.getRepository(WebhookDeliveryAttempt).find({ where: { subscriptionId: sub.id } });
+      const rows = await engines[0].dataSource
+        .getRepository(WebhookDeliveryAttempt)
+        .find({ where: { subscriptionId: sub.id } });
       const newest = [...ids].sort().slice(-limit);
       expect(rows.map((row) => row.id).sort()).toEqual(newest);
       expect(rows.every((row) => row.status !== 'pending')).toBe(true);
-      const sentBy = engines.map((engine) => engine.events.filter((e) => e.name === WebhookEvents.attemptSucceeded || e.name === WebhookEvents.attemptFailed).length);
+      const sentBy = engines.map(
+        (engine) =>
+          engine.events.filter(
+            (e) => e.name === WebhookEvents.attemptSucceeded || e.name === WebhookEvents.attemptFailed,
+          ).length,
+      );
       expect(sentBy[0] + sentBy[1]).toBe(total);
       expect(Math.min(...sentBy)).toBeGreaterThan(0);
     } finally {
@@ -223,7 +252,8 @@ describeEachDatabase('concurrency contracts', (db) => {
       ]);
       for (const result of results) {
         // A test event for a subscription already gone is "not found"; nothing else may fail.
-        if (result.status === 'rejected' && result.reason?.name !== 'WebhookSubscriptionNotFoundError') errors.push(String(result.reason));
+        if (result.status === 'rejected' && result.reason?.name !== 'WebhookSubscriptionNotFoundError')
+          errors.push(String(result.reason));
       }
       expect(await a.dataSource.getRepository(WebhookDeliveryAttempt).countBy({ subscriptionId: sub.id })).toBe(0);
     }
@@ -236,8 +266,10 @@ describeEachDatabase('concurrency contracts', (db) => {
       await a.subscriptions.create({ to: 'https://deadlock.example.com/2', events: 'deadlock.x' }),
     ];
     const database = a.module.get(WebhooksDatabase);
-    const pause = db.kind === 'postgres' ? 'SELECT pg_sleep(0.2)' : db.kind === 'mariadb' ? 'SELECT SLEEP(0.2)' : 'SELECT 1';
-    const set = (id: string, description: string) => statement(a.dataSource.createQueryBuilder().update(WebhookSubscription).set({ description }).where({ id }));
+    const pause =
+      db.kind === 'postgres' ? 'SELECT pg_sleep(0.2)' : db.kind === 'mariadb' ? 'SELECT SLEEP(0.2)' : 'SELECT 1';
+    const set = (id: string, description: string) =>
+      statement(a.dataSource.createQueryBuilder().update(WebhookSubscription).set({ description }).where({ id }));
     let runs = 0;
     // Each locks one row, waits, then wants the other's: the database must kill one of them.
     const crossing = (one: string, other: string, description: string) =>
@@ -250,12 +282,20 @@ describeEachDatabase('concurrency contracts', (db) => {
     await Promise.all([crossing(first.id, second.id, 'left'), crossing(second.id, first.id, 'right')]);
     // Both committed; on PostgreSQL and MariaDB one of them after a second run.
     expect(runs).toBe(db.kind === 'sqlite' ? 2 : 3);
-    const descriptions = [(await a.subscriptions.get(first.id)).description, (await a.subscriptions.get(second.id)).description];
+    const descriptions = [
+      (await a.subscriptions.get(first.id)).description,
+      (await a.subscriptions.get(second.id)).description,
+    ];
     expect(descriptions[0]).toBe(descriptions[1]);
   });
 
   async function storedSecrets(id: string) {
-    const sub = await a.dataSource.getRepository(WebhookSubscription).createQueryBuilder('s').addSelect('s.secrets').where('s.id = :id', { id }).getOneOrFail();
+    const sub = await a.dataSource
+      .getRepository(WebhookSubscription)
+      .createQueryBuilder('s')
+      .addSelect('s.secrets')
+      .where('s.id = :id', { id })
+      .getOneOrFail();
     return WebhookSecretList.entriesOf(sub.secrets);
   }
 

@@ -56,7 +56,10 @@ describeEachDatabase(
       const direct = await db.another();
       const { host, port } = direct as { host: string; port: number };
       proxy = await TcpProxy.start(host, port);
-      return { direct, database: { ...direct, host: '127.0.0.1', port: proxy.port, connectTimeoutMS: 2_000 } as DataSourceOptions };
+      return {
+        direct,
+        database: { ...direct, host: '127.0.0.1', port: proxy.port, connectTimeoutMS: 2_000 } as DataSourceOptions,
+      };
     }
 
     const options: WebhooksModuleOptions = {
@@ -94,11 +97,17 @@ describeEachDatabase(
         proxy.restore();
         const restoredAt = Date.now();
 
-        await probe.until((counts) => counts.successful === 2 * BATCH, 'the events raised before the outage delivered', 60_000);
+        await probe.until(
+          (counts) => counts.successful === 2 * BATCH,
+          'the events raised before the outage delivered',
+          60_000,
+        );
         // Every try answered while the database was away (those in flight at the cut, and those the engine
         // went on sending from its queue) was recorded afterwards, and not sent again.
         const rows = new Map((await probe.attempts()).map((row) => [row.messageId, row]));
-        const answeredMeanwhile = ledger.entries.filter((entry) => entry.answeredAt! > cutAt && entry.answeredAt! < restoredAt);
+        const answeredMeanwhile = ledger.entries.filter(
+          (entry) => entry.answeredAt! > cutAt && entry.answeredAt! < restoredAt,
+        );
         expect(answeredMeanwhile.map((entry) => entry.id)).toEqual(expect.arrayContaining(inFlight));
         for (const { id } of answeredMeanwhile) {
           expect(ledger.tries('/db', id)).toHaveLength(1);
@@ -107,7 +116,11 @@ describeEachDatabase(
 
         // New events after the outage: delivered through new connections.
         const after = await raise(app, 2 * BATCH, BATCH);
-        await probe.until((counts) => counts.successful === 3 * BATCH, 'the events raised after the outage delivered', 60_000);
+        await probe.until(
+          (counts) => counts.successful === 3 * BATCH,
+          'the events raised after the outage delivered',
+          60_000,
+        );
         await app.engine.whenIdle();
         const sent = ledger.ids('/db');
         for (const id of [...before, ...during, ...after]) expect(sent.has(id), id).toBe(true);
@@ -147,7 +160,11 @@ describeEachDatabase(
         expect(cut).toBe(true);
         await sleep(OUTAGE / 4);
         proxy.restore();
-        await ledger.until(() => ledger.ids('/commit').has('after_commit_1'), 'the attempt delivered after the reconnection', 30_000);
+        await ledger.until(
+          () => ledger.ids('/commit').has('after_commit_1'),
+          'the attempt delivered after the reconnection',
+          30_000,
+        );
         await probe.until((counts) => counts.successful === 1, 'the attempt recorded');
       } finally {
         await app.close();

@@ -27,14 +27,17 @@ const options = (clock: TestClock, extra: WebhooksModuleOptions = {}): WebhooksM
   ...extra,
 });
 
-
-
 /** A well-formed answer that closes the connection (the raw server reads one request per connection). */
 function answer(socket: Socket, status: number, body: string | Buffer = '', headers = ''): void {
   if (socket.destroyed) return;
   const length = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
   // Header bytes as given (latin1), as a server that does not care about encodings sends them.
-  socket.write(Buffer.from(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\ncontent-length: ${length}\r\nconnection: close\r\n${headers}\r\n`, 'latin1'));
+  socket.write(
+    Buffer.from(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\ncontent-length: ${length}\r\nconnection: close\r\n${headers}\r\n`,
+      'latin1',
+    ),
+  );
   socket.end(body);
 }
 
@@ -171,7 +174,13 @@ describeEachDatabase('receiver faults', (db) => {
     const subs: Array<{ id: string }> = [];
     for (const [i, fault] of FAULTS.entries()) {
       scripts.set(`/fault-${i}`, (n) => (n === 0 ? fault.first : ok));
-      subs.push(await app.subscriptions.create({ to: server.url(`/fault-${i}`), events: 'fault.happen', description: fault.name }));
+      subs.push(
+        await app.subscriptions.create({
+          to: server.url(`/fault-${i}`),
+          events: 'fault.happen',
+          description: fault.name,
+        }),
+      );
     }
     const t0 = clock.now();
     const { messageId, attempts } = await app.dispatcher.dispatch('fault.happen', { n: 1 });
@@ -182,8 +191,18 @@ describeEachDatabase('receiver faults', (db) => {
     for (const [i, fault] of FAULTS.entries()) {
       const attempt = await app.attempts.get(byPath(i));
       const context = `${fault.name}: ${JSON.stringify(attempt.tries)}`;
-      expect(attempt, context).toMatchObject({ status: 'pending', attemptCount: 1, message: fault.message, nextAttemptAt: new Date(t0 + 10 * S) });
-      expect(attempt.tries[0], context).toMatchObject({ number: 1, trigger: 'scheduled', statusCode: fault.statusCode, message: fault.message });
+      expect(attempt, context).toMatchObject({
+        status: 'pending',
+        attemptCount: 1,
+        message: fault.message,
+        nextAttemptAt: new Date(t0 + 10 * S),
+      });
+      expect(attempt.tries[0], context).toMatchObject({
+        number: 1,
+        trigger: 'scheduled',
+        statusCode: fault.statusCode,
+        message: fault.message,
+      });
       if (fault.error) {
         expect(attempt.response, context).toBeNull();
         expect(attempt.tries[0].error, context).toMatch(fault.error);
@@ -202,8 +221,16 @@ describeEachDatabase('receiver faults', (db) => {
     await drainDue(app);
     for (const [i, fault] of FAULTS.entries()) {
       const attempt = await app.attempts.get(byPath(i));
-      expect(attempt, fault.name).toMatchObject({ status: 'successful', attemptCount: 2, message: '200 OK', nextAttemptAt: null });
-      expect(attempt.tries.map((t) => [t.trigger, t.statusCode]), fault.name).toEqual([
+      expect(attempt, fault.name).toMatchObject({
+        status: 'successful',
+        attemptCount: 2,
+        message: '200 OK',
+        nextAttemptAt: null,
+      });
+      expect(
+        attempt.tries.map((t) => [t.trigger, t.statusCode]),
+        fault.name,
+      ).toEqual([
         ['scheduled', fault.statusCode],
         ['retry', 200],
       ]);
@@ -241,7 +268,12 @@ describeEachDatabase('receiver faults', (db) => {
       [new Date(t0 + 40 * S).toISOString(), 500, new Date(t0 + 100 * S).toISOString()],
       [new Date(t0 + 100 * S).toISOString(), 500, undefined],
     ]);
-    expect(b).toMatchObject({ status: 'failed', message: '500 Internal Server Error', nextAttemptAt: null, resolvedAt: new Date(t0 + 100 * S) });
+    expect(b).toMatchObject({
+      status: 'failed',
+      message: '500 Internal Server Error',
+      nextAttemptAt: null,
+      resolvedAt: new Date(t0 + 100 * S),
+    });
     expect((await app.subscriptions.get(broken.id)).consecutiveFailures).toBe(1);
     expect((await app.subscriptions.get(flaky.id)).consecutiveFailures).toBe(0);
   });
@@ -263,8 +295,16 @@ describeEachDatabase('receiver faults', (db) => {
     await drainDue(app);
     for (const id of ids) {
       const attempt = await app.attempts.get(id);
-      expect(attempt).toMatchObject({ status: 'pending', attemptCount: 2, message: REMOTE_ERROR, nextAttemptAt: new Date(t0 + 40 * S) });
-      expect(attempt.tries.map((t) => t.error)).toEqual([expect.stringMatching(/ECONNREFUSED/), expect.stringMatching(/ECONNREFUSED/)]);
+      expect(attempt).toMatchObject({
+        status: 'pending',
+        attemptCount: 2,
+        message: REMOTE_ERROR,
+        nextAttemptAt: new Date(t0 + 40 * S),
+      });
+      expect(attempt.tries.map((t) => t.error)).toEqual([
+        expect.stringMatching(/ECONNREFUSED/),
+        expect.stringMatching(/ECONNREFUSED/),
+      ]);
     }
 
     const back = await RawHttpServer.start(ok, port);
@@ -310,7 +350,10 @@ describeEachDatabase(
           pump(socket, chunk, size);
         }
       });
-      app = await createTestApp(db.options, options(clock, { delivery: { pollInterval: 3_600_000, timeout: 10_000, maxResponseBodyBytes: CAP } }));
+      app = await createTestApp(
+        db.options,
+        options(clock, { delivery: { pollInterval: 3_600_000, timeout: 10_000, maxResponseBodyBytes: CAP } }),
+      );
     });
     afterAll(async () => {
       await app?.close();

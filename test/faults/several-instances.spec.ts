@@ -25,7 +25,9 @@ const bucket = (key: string, n: number) => createHash('sha1').update(key).digest
 async function inTransaction(probe: OutboxProbe, kind: string, database: DataSourceOptions): Promise<boolean> {
   const [{ n }] =
     kind === 'postgres'
-      ? await probe.dataSource.query(`SELECT COUNT(*) AS n FROM pg_stat_activity WHERE application_name = 'webhooks-frozen' AND xact_start IS NOT NULL`)
+      ? await probe.dataSource.query(
+          `SELECT COUNT(*) AS n FROM pg_stat_activity WHERE application_name = 'webhooks-frozen' AND xact_start IS NOT NULL`,
+        )
       : await probe.dataSource.query(
           `SELECT COUNT(*) AS n FROM information_schema.INNODB_TRX t JOIN information_schema.PROCESSLIST p ON p.id = t.trx_mysql_thread_id WHERE p.db = ?`,
           [(database as { database: string }).database],
@@ -45,16 +47,21 @@ describeEachDatabase(
       `${INSTANCES} instances deliver ${ATTEMPTS} attempts: none sent by two at the same time, none lost, each recorded once`,
       async () => {
         // A small delay to every answer, so that two sends of one attempt at the same time would overlap.
-        ledger.answer((entry) => ({ status: entry.nth === 0 && bucket(entry.key, FAIL_FIRST_ONE_IN) === 0 ? 500 : 200, delay: 1 + bucket(entry.key, 6) }));
+        ledger.answer((entry) => ({
+          status: entry.nth === 0 && bucket(entry.key, FAIL_FIRST_ONE_IN) === 0 ? 500 : 200,
+          delay: 1 + bucket(entry.key, 6),
+        }));
         const database = await db.another();
         const events = ATTEMPTS / SUBSCRIPTIONS;
         const live = Math.round((events * RAISED_LIVE) / INSTANCES);
         const preloaded = events - live * INSTANCES;
         const producer = await createTestApp(database, { targets, delivery: { enabled: false } });
-        for (let s = 0; s < SUBSCRIPTIONS; s++) await producer.subscriptions.create({ to: ledger.url(`/multi${s}`), events: 'multi.test' });
+        for (let s = 0; s < SUBSCRIPTIONS; s++)
+          await producer.subscriptions.create({ to: ledger.url(`/multi${s}`), events: 'multi.test' });
         for (let from = 0; from < preloaded; from += 250) {
           await producer.dataSource.transaction(async (manager) => {
-            for (let n = from; n < Math.min(from + 250, preloaded); n++) await producer.dispatcher.dispatch('multi.test', { n }, { manager });
+            for (let n = from; n < Math.min(from + 250, preloaded); n++)
+              await producer.dispatcher.dispatch('multi.test', { n }, { manager });
           });
         }
         await producer.close();
@@ -67,15 +74,28 @@ describeEachDatabase(
         };
         const probe = await OutboxProbe.open(database);
         try {
-          const instances = await Promise.all(Array.from({ length: INSTANCES }, (_, i) => WebhooksInstance.spawn(`multi${i}`, database, webhooks)));
+          const instances = await Promise.all(
+            Array.from({ length: INSTANCES }, (_, i) => WebhooksInstance.spawn(`multi${i}`, database, webhooks)),
+          );
           await Promise.all(instances.map((instance) => instance.whenReady()));
           // Each raises its share while all of them work the outbox off.
           await Promise.all(
             instances.map((instance, i) =>
-              instance.raise({ event: 'multi.test', from: preloaded + i * live, to: preloaded + (i + 1) * live, perTransaction: 5, explicitIdEvery: 10 }),
+              instance.raise({
+                event: 'multi.test',
+                from: preloaded + i * live,
+                to: preloaded + (i + 1) * live,
+                perTransaction: 5,
+                explicitIdEvery: 10,
+              }),
             ),
           );
-          await probe.until((counts) => counts.pending === 0 && counts.total === ATTEMPTS, 'every attempt resolved', SOAK ? 600_000 : 90_000, 200);
+          await probe.until(
+            (counts) => counts.pending === 0 && counts.total === ATTEMPTS,
+            'every attempt resolved',
+            SOAK ? 600_000 : 90_000,
+            200,
+          );
           await Promise.all(instances.map((instance) => instance.whenIdle()));
           const written: WrittenResults[] = await Promise.all(instances.map((instance) => instance.written()));
           await Promise.all(instances.map((instance) => instance.close()));
@@ -88,7 +108,10 @@ describeEachDatabase(
           for (const row of rows) {
             const path = new URL(row.request.url).pathname;
             const tries = ledger.tries(path, row.messageId);
-            expect(tries.map((entry) => entry.status), `${path} ${row.messageId}`).toEqual(row.tries.map((t) => t.statusCode));
+            expect(
+              tries.map((entry) => entry.status),
+              `${path} ${row.messageId}`,
+            ).toEqual(row.tries.map((t) => t.statusCode));
             if (row.tries.length > 1) retried++;
           }
           expect(retried).toBeGreaterThan(0);
@@ -105,7 +128,9 @@ describeEachDatabase(
           });
           expect(owner.size).toBe(ATTEMPTS);
           // Each instance sends what it raised itself; the outbox it found at start was shared out by claims.
-          const waiting = new Set(rows.filter((row) => JSON.parse(row.request.body).n < preloaded).map((row) => row.id));
+          const waiting = new Set(
+            rows.filter((row) => JSON.parse(row.request.body).n < preloaded).map((row) => row.id),
+          );
           for (const { succeeded } of written) {
             expect(succeeded.filter((id) => waiting.has(id)).length).toBeGreaterThan(waiting.size / INSTANCES / 10);
           }
@@ -140,11 +165,20 @@ describeEachDatabase(
         await late;
         return { body: 'late' };
       });
-      const options: WebhooksModuleOptions = { targets, delivery: { leaseDuration: lease, pollInterval: 50, concurrency: count, timeout: 60_000 } };
+      const options: WebhooksModuleOptions = {
+        targets,
+        delivery: { leaseDuration: lease, pollInterval: 50, concurrency: count, timeout: 60_000 },
+      };
       const probe = await OutboxProbe.open(database);
       // It claims everything at its first poll and then only renews its leases.
-      const frozenDatabase = { ...database, ...(db.kind === 'postgres' ? { applicationName: 'webhooks-frozen' } : {}) } as typeof database;
-      const frozen = await WebhooksInstance.start('frozen', frozenDatabase, { ...options, delivery: { ...options.delivery, pollInterval: 600_000 } });
+      const frozenDatabase = {
+        ...database,
+        ...(db.kind === 'postgres' ? { applicationName: 'webhooks-frozen' } : {}),
+      } as typeof database;
+      const frozen = await WebhooksInstance.start('frozen', frozenDatabase, {
+        ...options,
+        delivery: { ...options.delivery, pollInterval: 600_000 },
+      });
       let takeover: Awaited<ReturnType<typeof createTestApp>> | undefined;
       try {
         await ledger.until(() => ledger.ids('/fence').size === count, 'every attempt in flight at the first instance');
@@ -173,7 +207,11 @@ describeEachDatabase(
         const rows = await probe.attempts();
         expect(rows).toHaveLength(count);
         for (const row of rows) {
-          expect(row).toMatchObject({ status: 'successful', attemptCount: 1, response: { statusCode: 200, body: 'fresh' } });
+          expect(row).toMatchObject({
+            status: 'successful',
+            attemptCount: 1,
+            response: { statusCode: 200, body: 'fresh' },
+          });
           expect(row.tries).toHaveLength(1);
           expect(row).toEqual(taken.find((before) => before.id === row.id));
           const [first, second, ...more] = ledger.tries('/fence', row.messageId);

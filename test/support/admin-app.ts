@@ -1,4 +1,11 @@
-import { type CanActivate, type DynamicModule, type ExecutionContext, type INestApplication, Injectable, Module } from '@nestjs/common';
+import {
+  type CanActivate,
+  type DynamicModule,
+  type ExecutionContext,
+  type INestApplication,
+  Injectable,
+  Module,
+} from '@nestjs/common';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
@@ -6,7 +13,15 @@ import { TypeOrmModule, type TypeOrmModuleOptions } from '@nestjs/typeorm';
 import request from 'supertest';
 import type { DataSource, DataSourceOptions } from 'typeorm';
 import { DataSource as DataSourceClass } from 'typeorm';
-import { WEBHOOK_MIGRATIONS, WebhookAttempts, WebhookDispatcher, WebhookSubscriptions, WebhooksModule, type WebhooksAdminOptions, type WebhooksModuleOptions } from '../../lib';
+import {
+  WEBHOOK_MIGRATIONS,
+  WebhookAttempts,
+  WebhookDispatcher,
+  WebhookSubscriptions,
+  WebhooksModule,
+  type WebhooksAdminOptions,
+  type WebhooksModuleOptions,
+} from '../../lib';
 import { DeliveryEngine } from '../../lib/deliver/delivery.engine';
 import { StubResolver } from './stub-resolver';
 
@@ -20,10 +35,16 @@ export class HeaderAuthGuard implements CanActivate {
 }
 
 /** The principal from test headers: `x-user` (id; "anonymous" resolves to none), `x-admin: true`, `x-scope`. */
-export const headerPrincipal: WebhooksAdminOptions['principal'] = (req: { headers: Record<string, string | undefined> }) => {
+export const headerPrincipal: WebhooksAdminOptions['principal'] = (req: {
+  headers: Record<string, string | undefined>;
+}) => {
   const id = req.headers['x-user'];
   if (!id || id === 'anonymous') return null;
-  return { id, isAdmin: req.headers['x-admin'] === 'true', ...(req.headers['x-scope'] ? { scope: req.headers['x-scope'] } : {}) };
+  return {
+    id,
+    isAdmin: req.headers['x-admin'] === 'true',
+    ...(req.headers['x-scope'] ? { scope: req.headers['x-scope'] } : {}),
+  };
 };
 
 export interface AdminTestApp {
@@ -77,7 +98,9 @@ export async function createAdminTestApp(
   const module = await Test.createTestingModule({ imports: [AdminTestModule] }).compile();
   const app =
     options.adapter === 'fastify'
-      ? module.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), { logger: process.env.ADMIN_TEST_LOGS ? ['error'] : false })
+      ? module.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), {
+          logger: process.env.ADMIN_TEST_LOGS ? ['error'] : false,
+        })
       : module.createNestApplication({ logger: process.env.ADMIN_TEST_LOGS ? ['error'] : false });
   await app.init();
   if (options.adapter === 'fastify') await (app as NestFastifyApplication).getHttpAdapter().getInstance().ready();

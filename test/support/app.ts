@@ -3,7 +3,14 @@ import { EventEmitter2, EventEmitterModule } from '@nestjs/event-emitter';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { TypeOrmModule, type TypeOrmModuleOptions } from '@nestjs/typeorm';
 import type { DataSourceOptions } from 'typeorm';
-import { WEBHOOK_MIGRATIONS, WebhookAttempts, WebhookDispatcher, WebhookRegistry, WebhookSubscriptions, WebhooksModule } from '../../lib';
+import {
+  WEBHOOK_MIGRATIONS,
+  WebhookAttempts,
+  WebhookDispatcher,
+  WebhookRegistry,
+  WebhookSubscriptions,
+  WebhooksModule,
+} from '../../lib';
 import { DeliveryEngine } from '../../lib/deliver/delivery.engine';
 import { DataSource } from 'typeorm';
 import type { WebhooksModuleOptions } from '../../lib';

@@ -10,7 +10,9 @@ async function main(): Promise<void> {
   const app = await createTestApp({ type: 'better-sqlite3', database: ':memory:' });
   await app.dispatcher.dispatch('contact.create', { id: 1 });
   await app.close();
-  const loaded = Object.keys(require.cache).filter((path) => /[\\/]node_modules[\\/](nestjs-cls|@nestjs-cls)[\\/]/.test(path));
+  const loaded = Object.keys(require.cache).filter((path) =>
+    /[\\/]node_modules[\\/](nestjs-cls|@nestjs-cls)[\\/]/.test(path),
+  );
   process.stdout.write(JSON.stringify({ started: true, loaded }));
 }
 

@@ -86,7 +86,9 @@ async function listSources(dir: string): Promise<string[]> {
     entries.map((entry) => {
       const path = join(dir, entry.name);
       if (entry.isDirectory()) return listSources(path);
-      return entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts') && !entry.name.endsWith('.spec.ts') ? [path] : [];
+      return entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts') && !entry.name.endsWith('.spec.ts')
+        ? [path]
+        : [];
     }),
   );
   return nested.flat();

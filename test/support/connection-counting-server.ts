@@ -43,7 +43,13 @@ export async function startCountingServer(): Promise<CountingServer> {
  * Sends one GET to `address:port` (an IP, so no lookup happens; `lookup` throws if Node ever asks for one),
  * with `hostHeader` as the `Host` header. Resolves with the status code; fails after `timeoutMs`.
  */
-export function getPinned(address: string, port: number, path: string, hostHeader: string, timeoutMs = 5_000): Promise<number> {
+export function getPinned(
+  address: string,
+  port: number,
+  path: string,
+  hostHeader: string,
+  timeoutMs = 5_000,
+): Promise<number> {
   return new Promise<number>((resolve, reject) => {
     const req = request(
       {

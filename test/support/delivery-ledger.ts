@@ -110,7 +110,10 @@ export class DeliveryLedger {
   async until(condition: () => boolean, what: string, timeout = 30_000): Promise<void> {
     const deadline = Date.now() + timeout;
     while (!condition()) {
-      if (Date.now() > deadline) throw new Error(`delivery ledger: still waiting after ${timeout} ms for ${what} (${this.entries.length} requests so far)`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `delivery ledger: still waiting after ${timeout} ms for ${what} (${this.entries.length} requests so far)`,
+        );
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, 50);
         this.wakers.push(() => {

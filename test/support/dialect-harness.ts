@@ -7,7 +7,11 @@ import { Test, type TestingModule } from '@nestjs/testing';
 import { request } from 'undici';
 import { WebhookSubscription } from '../../lib/entities/webhook-subscription.entity';
 import { DialectRegistry } from '../../lib/deliver/dialects/dialect.registry';
-import type { WebhookDialectRequest, WebhookRenderContext, WebhookTryContext } from '../../lib/options/webhook-dialect.interface';
+import type {
+  WebhookDialectRequest,
+  WebhookRenderContext,
+  WebhookTryContext,
+} from '../../lib/options/webhook-dialect.interface';
 import { PayloadShapers } from '../../lib/enqueue/payloads/payload-shapers.service';
 import { WEBHOOK_PAYLOAD_OPTIONS, WEBHOOK_RESOURCE_METADATA } from '../../lib/core/payload.constants';
 import type { WebhookPayloadOptions } from '../../lib/options/webhook-payload-options.interface';
@@ -39,7 +43,12 @@ export async function createPayloadHarness(
 ): Promise<PayloadHarness> {
   const module = await Test.createTestingModule({
     imports: [DiscoveryModule, ...(extra.imports ?? [])],
-    providers: [{ provide: WEBHOOK_PAYLOAD_OPTIONS, useValue: options }, DialectRegistry, PayloadShapers, ...(extra.providers ?? [])],
+    providers: [
+      { provide: WEBHOOK_PAYLOAD_OPTIONS, useValue: options },
+      DialectRegistry,
+      PayloadShapers,
+      ...(extra.providers ?? []),
+    ],
   }).compile();
   module.useLogger(false);
   await module.init();
@@ -68,7 +77,11 @@ export async function createPayloadHarness(
         contentType,
         context,
         requestFor: (tryNumber = 1) =>
-          dialects.requestFor(dialect, { ...context, attemptId: `att_${tryNumber}`, tryNumber } satisfies WebhookTryContext),
+          dialects.requestFor(dialect, {
+            ...context,
+            attemptId: `att_${tryNumber}`,
+            tryNumber,
+          } satisfies WebhookTryContext),
       };
     },
     close: () => module.close(),
@@ -120,7 +133,12 @@ export async function startReceiver(): Promise<{ url: string; received: Received
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      received.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+      received.push({
+        method: req.method ?? '',
+        url: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      });
       res.writeHead(200, { 'content-type': 'text/plain' }).end('OK');
     });
   });
@@ -137,7 +155,13 @@ export async function startReceiver(): Promise<{ url: string; received: Received
 /** Sends one rendered request (as the sender will) and returns the status. */
 export async function send(url: string, message: RenderedMessage, tryNumber = 1): Promise<number> {
   const { method, headers } = message.requestFor(tryNumber);
-  const response = await request(url, { method, headers, body: message.body, headersTimeout: 5_000, bodyTimeout: 5_000 });
+  const response = await request(url, {
+    method,
+    headers,
+    body: message.body,
+    headersTimeout: 5_000,
+    bodyTimeout: 5_000,
+  });
   await response.body.text();
   return response.statusCode;
 }

@@ -11,7 +11,8 @@ export async function eventually(
 ): Promise<void> {
   const deadline = Date.now() + timeout;
   while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`still waiting after ${timeout} ms for ${typeof what === 'function' ? what() : what}`);
+    if (Date.now() > deadline)
+      throw new Error(`still waiting after ${timeout} ms for ${typeof what === 'function' ? what() : what}`);
     await new Promise((resolve) => setTimeout(resolve, every));
   }
 }

@@ -35,10 +35,12 @@ export default async function setup(project: TestProject): Promise<void> {
 async function dropStale(kind: ServerKind, dataSource: import('typeorm').DataSource): Promise<void> {
   const names: string[] =
     kind === 'postgres'
-      ? (await dataSource.query(`SELECT nspname AS name FROM pg_namespace WHERE nspname LIKE '${ISOLATED_PREFIX}%'`)).map(
-          (row: { name: string }) => row.name,
-        )
-      : (await dataSource.query(`SHOW DATABASES LIKE '${ISOLATED_PREFIX}%'`)).map((row: Record<string, string>) => Object.values(row)[0]);
+      ? (
+          await dataSource.query(`SELECT nspname AS name FROM pg_namespace WHERE nspname LIKE '${ISOLATED_PREFIX}%'`)
+        ).map((row: { name: string }) => row.name)
+      : (await dataSource.query(`SHOW DATABASES LIKE '${ISOLATED_PREFIX}%'`)).map(
+          (row: Record<string, string>) => Object.values(row)[0],
+        );
   for (const name of names) {
     const created = parseInt(name.slice(ISOLATED_PREFIX.length).split('_')[0], 36);
     if (!Number.isFinite(created) || Date.now() - created < STALE_AFTER_MS) continue;

@@ -32,7 +32,11 @@ async function raise(app: TestApp, command: Extract<ChildCommand, { type: 'raise
       await app.dataSource.transaction(async (manager) => {
         for (let n = first; n < last; n++) {
           const id = explicitIdEvery > 0 && n % explicitIdEvery === 0 ? `${command.idPrefix}${n}` : undefined;
-          const { messageId } = await app.dispatcher.dispatch(event, { n, rollback }, { manager, ...(id ? { id } : {}) });
+          const { messageId } = await app.dispatcher.dispatch(
+            event,
+            { n, rollback },
+            { manager, ...(id ? { id } : {}) },
+          );
           events.push({ n, messageId });
         }
         if (rollback) throw new RollbackRequested();

@@ -66,7 +66,11 @@ export class WebhooksInstance {
     });
     this.loaded.catch(() => undefined);
     this.child = spawn(process.execPath, ['--enable-source-maps', join(sources, CHILD)], {
-      env: { ...process.env, WEBHOOKS_INSTANCE: JSON.stringify(config), NODE_PATH: join(process.cwd(), 'node_modules') },
+      env: {
+        ...process.env,
+        WEBHOOKS_INSTANCE: JSON.stringify(config),
+        NODE_PATH: join(process.cwd(), 'node_modules'),
+      },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
     const keep = (chunk: Buffer) => {
@@ -108,7 +112,12 @@ export class WebhooksInstance {
   }
 
   /** Starts an instance and waits until its app has booted (rejects after `timeout` ms). */
-  static async start(name: string, database: DataSourceOptions, webhooks: WebhooksModuleOptions, timeout = 30_000): Promise<WebhooksInstance> {
+  static async start(
+    name: string,
+    database: DataSourceOptions,
+    webhooks: WebhooksModuleOptions,
+    timeout = 30_000,
+  ): Promise<WebhooksInstance> {
     const instance = await WebhooksInstance.spawn(name, database, webhooks);
     await instance.whenReady(timeout);
     return instance;
@@ -136,7 +145,10 @@ export class WebhooksInstance {
   async whenReady(timeout = 30_000): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`instance ${this.name} not ready after ${timeout} ms${this.describeOutput()}`)), timeout);
+      timer = setTimeout(
+        () => reject(new Error(`instance ${this.name} not ready after ${timeout} ms${this.describeOutput()}`)),
+        timeout,
+      );
     });
     try {
       await Promise.race([this.ready, late]);
@@ -150,7 +162,15 @@ export class WebhooksInstance {
    * ends. Resolves when all are raised; rejects if the child dies first.
    */
   raise(
-    plan: { event: string; from: number; to: number; perTransaction?: number; rollbackEvery?: number; explicitIdEvery?: number; idPrefix?: string },
+    plan: {
+      event: string;
+      from: number;
+      to: number;
+      perTransaction?: number;
+      rollbackEvery?: number;
+      explicitIdEvery?: number;
+      idPrefix?: string;
+    },
     progress: RaiseProgress = {},
   ): Promise<void> {
     this.progress = progress;
@@ -211,7 +231,9 @@ export class WebhooksInstance {
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.replies.delete(id);
-        reject(new Error(`instance ${this.name}: no answer to ${command.type} after ${timeout} ms${this.describeOutput()}`));
+        reject(
+          new Error(`instance ${this.name}: no answer to ${command.type} after ${timeout} ms${this.describeOutput()}`),
+        );
       }, timeout);
       this.replies.set(id, {
         resolve: (value) => {

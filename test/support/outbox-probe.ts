@@ -18,7 +18,11 @@ export class OutboxProbe {
   private constructor(readonly dataSource: DataSource) {}
 
   static async open(database: DataSourceOptions): Promise<OutboxProbe> {
-    const dataSource = new DataSource({ ...database, entities: [...WEBHOOK_ENTITIES], logging: false } as DataSourceOptions);
+    const dataSource = new DataSource({
+      ...database,
+      entities: [...WEBHOOK_ENTITIES],
+      logging: false,
+    } as DataSourceOptions);
     await dataSource.initialize();
     return new OutboxProbe(dataSource);
   }
@@ -44,7 +48,12 @@ export class OutboxProbe {
   }
 
   /** Resolves with the counts once `condition` holds for them; rejects after `timeout` ms with the last counts. */
-  async until(condition: (counts: OutboxCounts) => boolean, what: string, timeout = 30_000, every = 100): Promise<OutboxCounts> {
+  async until(
+    condition: (counts: OutboxCounts) => boolean,
+    what: string,
+    timeout = 30_000,
+    every = 100,
+  ): Promise<OutboxCounts> {
     let counts: OutboxCounts | undefined;
     await eventually(
       async () => condition((counts = await this.counts())),

@@ -61,7 +61,9 @@ export class TestReceiver {
     const deadline = Date.now() + timeout;
     while (this.received(path).length < count) {
       if (Date.now() > deadline) {
-        throw new Error(`receiver: expected ${count} requests${path ? ` to ${path}` : ''}, got ${this.received(path).length} after ${timeout} ms`);
+        throw new Error(
+          `receiver: expected ${count} requests${path ? ` to ${path}` : ''}, got ${this.received(path).length} after ${timeout} ms`,
+        );
       }
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, 50);
@@ -95,7 +97,13 @@ export class TestReceiver {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const path = (req.url ?? '/').split('?')[0];
-    const request: ReceivedRequest = { method: req.method ?? '', path, headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), at: Date.now() };
+    const request: ReceivedRequest = {
+      method: req.method ?? '',
+      path,
+      headers: req.headers,
+      body: Buffer.concat(chunks).toString('utf8'),
+      at: Date.now(),
+    };
     const index = this.received(path).length;
     this.requests.push(request);
     const responder = this.responders.get(path) ?? {};

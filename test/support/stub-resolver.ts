@@ -24,7 +24,9 @@ export class StubResolver {
     this.calls.push(hostname);
     const answers = this.script.get(hostname);
     if (!answers || answers.length === 0) {
-      return Promise.reject(Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND', hostname }));
+      return Promise.reject(
+        Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND', hostname }),
+      );
     }
     const answer = answers.length > 1 ? answers.shift()! : answers[0];
     if (answer === 'hang') return new Promise(() => {});

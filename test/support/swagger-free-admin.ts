@@ -21,15 +21,27 @@ async function main(): Promise<void> {
   const t = await createAdminTestApp({ type: 'better-sqlite3', database: ':memory:' });
   try {
     const headers = { 'x-user': 'alice' };
-    const created = await t.http().post('/webhooks/subscriptions').set(headers).send({ to: 'https://a.example.com/hook', events: ['contact.create'] });
+    const created = await t
+      .http()
+      .post('/webhooks/subscriptions')
+      .set(headers)
+      .send({ to: 'https://a.example.com/hook', events: ['contact.create'] });
     const listed = await t.http().get('/webhooks/subscriptions').set(headers);
-    const bad = await t.http().post('/webhooks/subscriptions').set(headers).send({ to: 42, events: ['contact.create'] });
+    const bad = await t
+      .http()
+      .post('/webhooks/subscriptions')
+      .set(headers)
+      .send({ to: 42, events: ['contact.create'] });
     const swaggerLoaded = Object.keys(require.cache).some((path) => /[\\/]@nestjs[\\/]swagger[\\/]/.test(path));
     process.stdout.write(
       JSON.stringify({
         swaggerLoaded,
         created: { status: created.status, hasSecret: typeof created.body.secret === 'string' },
-        listed: { status: listed.status, ids: (listed.body.items ?? []).map((s: { id: string }) => s.id), createdId: created.body.id },
+        listed: {
+          status: listed.status,
+          ids: (listed.body.items ?? []).map((s: { id: string }) => s.id),
+          createdId: created.body.id,
+        },
         bad: { status: bad.status, field: bad.body.field },
       }),
     );

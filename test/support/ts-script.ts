@@ -9,13 +9,18 @@ const ROOT = join(__dirname, '..', '..');
  */
 export function runTsScript<T>(file: string, timeoutMs = 60_000): Promise<T> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, ['-r', '@swc-node/register', join(__dirname, file)], { cwd: ROOT, timeout: timeoutMs }, (error, stdout, stderr) => {
-      if (error) return reject(new Error(`${file}: ${error.message}\n${stderr}`));
-      try {
-        resolve(JSON.parse(stdout) as T);
-      } catch {
-        reject(new Error(`${file} printed no JSON report:\n${stdout}\n${stderr}`));
-      }
-    });
+    execFile(
+      process.execPath,
+      ['-r', '@swc-node/register', join(__dirname, file)],
+      { cwd: ROOT, timeout: timeoutMs },
+      (error, stdout, stderr) => {
+        if (error) return reject(new Error(`${file}: ${error.message}\n${stderr}`));
+        try {
+          resolve(JSON.parse(stdout) as T);
+        } catch {
+          reject(new Error(`${file} printed no JSON report:\n${stdout}\n${stderr}`));
+        }
+      },
+    );
   });
 }

@@ -4,7 +4,11 @@ import { WebhooksAdminAccess } from '../admin-access.service';
 import type { AttemptRedelivery } from '../admin-operations.interface';
 import { WebhooksPrincipal } from '../admin-principal.decorator';
 import { presentAttempt } from '../admin.presenter';
-import { ReplayResponse, WebhookDeliveryAttemptPageResponse, WebhookDeliveryAttemptResponse } from '../dto/attempt.response';
+import {
+  ReplayResponse,
+  WebhookDeliveryAttemptPageResponse,
+  WebhookDeliveryAttemptResponse,
+} from '../dto/attempt.response';
 import { ListWebhookAttemptsQuery } from '../dto/list-attempts.query';
 import { ReplayWebhookAttemptsDto } from '../dto/replay-attempts.dto';
 import { ApiRoute } from '../openapi/api-route.decorator';
@@ -25,7 +29,12 @@ export class WebhookAttemptsAdminController {
   ) {}
 
   @Get('subscriptions/:id/attempts')
-  @ApiRoute({ summary: 'List a subscription’s delivery attempts, newest first', type: WebhookDeliveryAttemptPageResponse, errors: [404], params: { id: IDS.id } })
+  @ApiRoute({
+    summary: 'List a subscription’s delivery attempts, newest first',
+    type: WebhookDeliveryAttemptPageResponse,
+    errors: [404],
+    params: { id: IDS.id },
+  })
   async list(
     @WebhooksPrincipal() principal: ResolvedWebhooksAdminPrincipal,
     @Param('id') id: string,
@@ -38,11 +47,19 @@ export class WebhookAttemptsAdminController {
       limit: query.limit,
       cursor: query.cursor,
     });
-    return { items: page.items.map((attempt) => presentAttempt(attempt, principal.isAdmin)), nextCursor: page.nextCursor };
+    return {
+      items: page.items.map((attempt) => presentAttempt(attempt, principal.isAdmin)),
+      nextCursor: page.nextCursor,
+    };
   }
 
   @Get('subscriptions/:id/attempts/:attemptId')
-  @ApiRoute({ summary: 'Get one attempt: request, response and every try', type: WebhookDeliveryAttemptResponse, errors: [404], params: IDS })
+  @ApiRoute({
+    summary: 'Get one attempt: request, response and every try',
+    type: WebhookDeliveryAttemptResponse,
+    errors: [404],
+    params: IDS,
+  })
   async get(
     @WebhooksPrincipal() principal: ResolvedWebhooksAdminPrincipal,
     @Param('id') id: string,
@@ -53,7 +70,13 @@ export class WebhookAttemptsAdminController {
 
   @Post('subscriptions/:id/attempts/:attemptId/retry')
   @HttpCode(202)
-  @ApiRoute({ summary: 'Send a resolved attempt again now', status: 202, type: WebhookDeliveryAttemptResponse, errors: [404, 409], params: IDS })
+  @ApiRoute({
+    summary: 'Send a resolved attempt again now',
+    status: 202,
+    type: WebhookDeliveryAttemptResponse,
+    errors: [404, 409],
+    params: IDS,
+  })
   async retry(
     @WebhooksPrincipal() principal: ResolvedWebhooksAdminPrincipal,
     @Param('id') id: string,
@@ -65,8 +88,16 @@ export class WebhookAttemptsAdminController {
 
   @Post('attempts/replay')
   @HttpCode(202)
-  @ApiRoute({ summary: 'Send again the attempts that match a filter (by default the failed ones)', status: 202, type: ReplayResponse, errors: [404] })
-  async replay(@WebhooksPrincipal() principal: ResolvedWebhooksAdminPrincipal, @Body() body: ReplayWebhookAttemptsDto): Promise<ReplayResponse> {
+  @ApiRoute({
+    summary: 'Send again the attempts that match a filter (by default the failed ones)',
+    status: 202,
+    type: ReplayResponse,
+    errors: [404],
+  })
+  async replay(
+    @WebhooksPrincipal() principal: ResolvedWebhooksAdminPrincipal,
+    @Body() body: ReplayWebhookAttemptsDto,
+  ): Promise<ReplayResponse> {
     if (body.subscriptionId === undefined || body.subscriptionId === null) this.access.assertMayReplayAll(principal);
     else await this.access.subscription(principal, body.subscriptionId);
     const { count } = await (this.attempts as unknown as AttemptRedelivery).replay({

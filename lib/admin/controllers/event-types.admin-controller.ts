@@ -16,7 +16,9 @@ export class WebhookEventTypesAdminController {
   @ApiRoute({ summary: 'List the event types this application raises', type: WebhookEventTypeListResponse })
   list(): WebhookEventTypeListResponse {
     return {
-      items: this.catalog.list().map(({ name, description, schema, sources }) => ({ name, description, schema, sources: [...sources] })),
+      items: this.catalog
+        .list()
+        .map(({ name, description, schema, sources }) => ({ name, description, schema, sources: [...sources] })),
       strict: this.catalog.strict,
     };
   }

@@ -27,9 +27,14 @@ export class RestHooksAdminController {
   @Post('hooks')
   @HttpCode(201)
   @ApiRoute({ summary: 'REST Hooks subscribe: { target_url, event } → { id }', status: 201, type: RestHookResponse })
-  async subscribe(@WebhooksPrincipal() principal: ResolvedWebhooksAdminPrincipal, @Body() body: RestHookSubscribeDto): Promise<RestHookResponse> {
+  async subscribe(
+    @WebhooksPrincipal() principal: ResolvedWebhooksAdminPrincipal,
+    @Body() body: RestHookSubscribeDto,
+  ): Promise<RestHookResponse> {
     try {
-      const subscription = await this.subscriptions.create(this.access.createInput(principal, { to: body.target_url, events: [body.event] }));
+      const subscription = await this.subscriptions.create(
+        this.access.createInput(principal, { to: body.target_url, events: [body.event] }),
+      );
       return { id: subscription.id };
     } catch (error) {
       if (error instanceof WebhookValidationError && REST_HOOK_FIELDS[error.field]) {
@@ -41,8 +46,16 @@ export class RestHooksAdminController {
 
   @Delete('hooks/:id')
   @HttpCode(204)
-  @ApiRoute({ summary: 'REST Hooks unsubscribe', status: 204, errors: [404, 409], params: { id: 'The id the subscribe call returned.' } })
-  async unsubscribe(@WebhooksPrincipal() principal: ResolvedWebhooksAdminPrincipal, @Param('id') id: string): Promise<void> {
+  @ApiRoute({
+    summary: 'REST Hooks unsubscribe',
+    status: 204,
+    errors: [404, 409],
+    params: { id: 'The id the subscribe call returned.' },
+  })
+  async unsubscribe(
+    @WebhooksPrincipal() principal: ResolvedWebhooksAdminPrincipal,
+    @Param('id') id: string,
+  ): Promise<void> {
     await this.access.subscription(principal, id);
     await this.subscriptions.delete(id);
   }

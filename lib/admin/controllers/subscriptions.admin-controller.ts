@@ -1,6 +1,9 @@
 import { Body, Delete, Get, HttpCode, Injectable, Param, Patch, Post, Query } from '@nestjs/common';
 import { WebhookDispatcher } from '../../raise/webhook-dispatcher.service';
-import type { CreateWebhookSubscriptionInput, UpdateWebhookSubscriptionInput } from '../../match/subscriptions/subscription-input.interface';
+import type {
+  CreateWebhookSubscriptionInput,
+  UpdateWebhookSubscriptionInput,
+} from '../../match/subscriptions/subscription-input.interface';
 import { WebhookSubscriptions } from '../../match/subscriptions/webhook-subscriptions.service';
 import { WebhooksAdminAccess } from '../admin-access.service';
 import type { SecretRotation, TestEventSender } from '../admin-operations.interface';
@@ -38,7 +41,10 @@ export class WebhookSubscriptionsAdminController {
   ) {}
 
   @Get('subscriptions')
-  @ApiRoute({ summary: 'List subscriptions (the caller’s own unless an administrator)', type: WebhookSubscriptionPageResponse })
+  @ApiRoute({
+    summary: 'List subscriptions (the caller’s own unless an administrator)',
+    type: WebhookSubscriptionPageResponse,
+  })
   async list(
     @WebhooksPrincipal() principal: ResolvedWebhooksAdminPrincipal,
     @Query() query: ListWebhookSubscriptionsQuery,
@@ -51,7 +57,11 @@ export class WebhookSubscriptionsAdminController {
 
   @Post('subscriptions')
   @HttpCode(201)
-  @ApiRoute({ summary: 'Create a subscription (its secret is shown once)', status: 201, type: CreatedWebhookSubscriptionResponse })
+  @ApiRoute({
+    summary: 'Create a subscription (its secret is shown once)',
+    status: 201,
+    type: CreatedWebhookSubscriptionResponse,
+  })
   async create(
     @WebhooksPrincipal() principal: ResolvedWebhooksAdminPrincipal,
     @Body() body: CreateWebhookSubscriptionDto,
@@ -62,12 +72,20 @@ export class WebhookSubscriptionsAdminController {
 
   @Get('subscriptions/:id')
   @ApiRoute({ summary: 'Get a subscription', type: WebhookSubscriptionResponse, errors: [404], params: ID })
-  async get(@WebhooksPrincipal() principal: ResolvedWebhooksAdminPrincipal, @Param('id') id: string): Promise<WebhookSubscriptionResponse> {
+  async get(
+    @WebhooksPrincipal() principal: ResolvedWebhooksAdminPrincipal,
+    @Param('id') id: string,
+  ): Promise<WebhookSubscriptionResponse> {
     return presentSubscription(await this.access.subscription(principal, id));
   }
 
   @Patch('subscriptions/:id')
-  @ApiRoute({ summary: 'Change the target, events, dialect or description', type: WebhookSubscriptionResponse, errors: [404, 409], params: ID })
+  @ApiRoute({
+    summary: 'Change the target, events, dialect or description',
+    type: WebhookSubscriptionResponse,
+    errors: [404, 409],
+    params: ID,
+  })
   async update(
     @WebhooksPrincipal() principal: ResolvedWebhooksAdminPrincipal,
     @Param('id') id: string,
@@ -88,8 +106,16 @@ export class WebhookSubscriptionsAdminController {
 
   @Post('subscriptions/:id/activate')
   @HttpCode(200)
-  @ApiRoute({ summary: 'Activate (resets the failure counts)', type: WebhookSubscriptionResponse, errors: [404], params: ID })
-  async activate(@WebhooksPrincipal() principal: ResolvedWebhooksAdminPrincipal, @Param('id') id: string): Promise<WebhookSubscriptionResponse> {
+  @ApiRoute({
+    summary: 'Activate (resets the failure counts)',
+    type: WebhookSubscriptionResponse,
+    errors: [404],
+    params: ID,
+  })
+  async activate(
+    @WebhooksPrincipal() principal: ResolvedWebhooksAdminPrincipal,
+    @Param('id') id: string,
+  ): Promise<WebhookSubscriptionResponse> {
     await this.access.subscription(principal, id);
     await this.subscriptions.activate(id);
     return presentSubscription(await this.subscriptions.get(id));
@@ -97,7 +123,12 @@ export class WebhookSubscriptionsAdminController {
 
   @Post('subscriptions/:id/deactivate')
   @HttpCode(200)
-  @ApiRoute({ summary: 'Deactivate (no new deliveries; history kept)', type: WebhookSubscriptionResponse, errors: [404], params: ID })
+  @ApiRoute({
+    summary: 'Deactivate (no new deliveries; history kept)',
+    type: WebhookSubscriptionResponse,
+    errors: [404],
+    params: ID,
+  })
   async deactivate(
     @WebhooksPrincipal() principal: ResolvedWebhooksAdminPrincipal,
     @Param('id') id: string,
@@ -110,7 +141,12 @@ export class WebhookSubscriptionsAdminController {
 
   @Post('subscriptions/:id/rotate-secret')
   @HttpCode(200)
-  @ApiRoute({ summary: 'Rotate the signing secret (the new one is shown once)', type: RotatedSecretResponse, errors: [404, 409], params: ID })
+  @ApiRoute({
+    summary: 'Rotate the signing secret (the new one is shown once)',
+    type: RotatedSecretResponse,
+    errors: [404, 409],
+    params: ID,
+  })
   async rotateSecret(
     @WebhooksPrincipal() principal: ResolvedWebhooksAdminPrincipal,
     @Param('id') id: string,
@@ -123,10 +159,22 @@ export class WebhookSubscriptionsAdminController {
 
   @Post('subscriptions/:id/test')
   @HttpCode(202)
-  @ApiRoute({ summary: 'Send a test event to this subscription', status: 202, type: TestEventResponse, errors: [404], params: ID })
-  async sendTest(@WebhooksPrincipal() principal: ResolvedWebhooksAdminPrincipal, @Param('id') id: string): Promise<TestEventResponse> {
+  @ApiRoute({
+    summary: 'Send a test event to this subscription',
+    status: 202,
+    type: TestEventResponse,
+    errors: [404],
+    params: ID,
+  })
+  async sendTest(
+    @WebhooksPrincipal() principal: ResolvedWebhooksAdminPrincipal,
+    @Param('id') id: string,
+  ): Promise<TestEventResponse> {
     await this.access.subscription(principal, id);
     const result = await (this.dispatcher as unknown as TestEventSender).sendTest(id);
-    return { messageId: result.messageId, attempts: result.attempts.map(({ id: attemptId, subscriptionId }) => ({ id: attemptId, subscriptionId })) };
+    return {
+      messageId: result.messageId,
+      attempts: result.attempts.map(({ id: attemptId, subscriptionId }) => ({ id: attemptId, subscriptionId })),
+    };
   }
 }

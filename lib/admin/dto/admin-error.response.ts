@@ -5,7 +5,10 @@ export class AdminFieldErrorResponse {
   @ApiField({ description: 'The field at fault, as a path (to, events[1], scope).', example: 'to' })
   field!: string;
 
-  @ApiField({ description: 'Why it was rejected, phrased to follow the field name.', example: 'must be an absolute https:// URL' })
+  @ApiField({
+    description: 'Why it was rejected, phrased to follow the field name.',
+    example: 'must be an absolute https:// URL',
+  })
   reason!: string;
 }
 
@@ -17,7 +20,10 @@ export class AdminErrorResponse {
   @ApiField({ example: 'Bad Request' })
   error!: string;
 
-  @ApiField({ description: 'What went wrong (for 400s: the field followed by the reason).', example: 'to must be an absolute https:// URL' })
+  @ApiField({
+    description: 'What went wrong (for 400s: the field followed by the reason).',
+    example: 'to must be an absolute https:// URL',
+  })
   message!: string;
 
   @ApiOptionalField({ description: '400: the (first) field at fault.', example: 'to' })

@@ -14,8 +14,21 @@ import {
 // The admin DTOs check types and sizes here; what a value means (a URL, a scope path, an event pattern) is
 // checked by the services, so that the programmatic API and the HTTP API give the same answers.
 
-const { IsOptional, IsString, MaxLength, IsArray, ArrayMinSize, ArrayMaxSize, IsObject, IsBoolean, IsInt, Min, Max, IsIn, IsISO8601 } =
-  classValidator;
+const {
+  IsOptional,
+  IsString,
+  MaxLength,
+  IsArray,
+  ArrayMinSize,
+  ArrayMaxSize,
+  IsObject,
+  IsBoolean,
+  IsInt,
+  Min,
+  Max,
+  IsIn,
+  IsISO8601,
+} = classValidator;
 const { Transform } = classTransformer;
 
 /** A required string of at most `max` characters. */
@@ -24,7 +37,11 @@ export const Text = (max: number): PropertyDecorator =>
 
 /** An optional string of at most `max` characters (`null` passes through: it clears the field). */
 export const OptionalText = (max: number): PropertyDecorator =>
-  applyDecorators(IsOptional(), IsString({ message: nullableTextReason(max) }), MaxLength(max, { message: nullableTextReason(max) }));
+  applyDecorators(
+    IsOptional(),
+    IsString({ message: nullableTextReason(max) }),
+    MaxLength(max, { message: nullableTextReason(max) }),
+  );
 
 /** A list of 1 to `max` event patterns (`optional`: or left out). */
 export const EventPatterns = (max: number, itemMax: number, optional = false): PropertyDecorator => {

@@ -21,10 +21,18 @@ export class WebhookDeliveryAttemptResponse {
   @ApiField({ enum: ATTEMPT_STATUSES })
   status!: string;
 
-  @ApiField({ description: '"200 OK", or why the attempt failed; null before the first try.', type: String, nullable: true })
+  @ApiField({
+    description: '"200 OK", or why the attempt failed; null before the first try.',
+    type: String,
+    nullable: true,
+  })
   message!: string | null;
 
-  @ApiField({ description: 'url, method, headers (secrets redacted) and body as sent.', type: 'object', additionalProperties: true })
+  @ApiField({
+    description: 'url, method, headers (secrets redacted) and body as sent.',
+    type: 'object',
+    additionalProperties: true,
+  })
   request!: Record<string, unknown>;
 
   @ApiField({
@@ -35,7 +43,11 @@ export class WebhookDeliveryAttemptResponse {
   })
   response!: Record<string, unknown> | null;
 
-  @ApiField({ description: 'Every HTTP try: number, trigger, at, statusCode, message, elapsedMs, error?, nextAttemptAt?.', type: 'array', items: { type: 'object' } })
+  @ApiField({
+    description: 'Every HTTP try: number, trigger, at, statusCode, message, elapsedMs, error?, nextAttemptAt?.',
+    type: 'array',
+    items: { type: 'object' },
+  })
   tries!: Array<Record<string, unknown>>;
 
   @ApiField()
@@ -50,7 +62,11 @@ export class WebhookDeliveryAttemptResponse {
   @ApiField({ type: String, format: 'date-time', nullable: true })
   resolvedAt!: string | null;
 
-  @ApiOptionalField({ description: 'Administrators only: origin (pid, host, time, note) and exception history.', type: 'object', additionalProperties: true })
+  @ApiOptionalField({
+    description: 'Administrators only: origin (pid, host, time, note) and exception history.',
+    type: 'object',
+    additionalProperties: true,
+  })
   internalInfo?: Record<string, unknown>;
 }
 

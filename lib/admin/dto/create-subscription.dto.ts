@@ -5,7 +5,8 @@ import { EventPatterns, OptionalJsonObject, OptionalText, Text } from './admin-v
 /** `POST /subscriptions`: a new subscription. */
 export class CreateWebhookSubscriptionDto {
   @ApiField({
-    description: 'The target URL deliveries are sent to (https://; public addresses only unless the module allows more).',
+    description:
+      'The target URL deliveries are sent to (https://; public addresses only unless the module allows more).',
     example: 'https://hooks.example.com/contacts',
     maxLength: ADMIN_LIMITS.to,
   })
@@ -23,7 +24,8 @@ export class CreateWebhookSubscriptionDto {
   events!: string[];
 
   @ApiOptionalField({
-    description: "The scope the subscription lives in: the caller's scope or one beneath it. Default: the caller's scope.",
+    description:
+      "The scope the subscription lives in: the caller's scope or one beneath it. Default: the caller's scope.",
     example: '/acme',
     maxLength: ADMIN_LIMITS.scope,
   })
@@ -48,11 +50,21 @@ export class CreateWebhookSubscriptionDto {
   @OptionalText(ADMIN_LIMITS.permission)
   permission?: string | null;
 
-  @ApiOptionalField({ description: 'The dialect that shapes the requests.', example: 'standard', default: 'default', maxLength: ADMIN_LIMITS.dialect })
+  @ApiOptionalField({
+    description: 'The dialect that shapes the requests.',
+    example: 'standard',
+    default: 'default',
+    maxLength: ADMIN_LIMITS.dialect,
+  })
   @OptionalText(ADMIN_LIMITS.dialect)
   dialect?: string;
 
-  @ApiOptionalField({ description: 'Free text for people.', type: String, nullable: true, maxLength: ADMIN_LIMITS.description })
+  @ApiOptionalField({
+    description: 'Free text for people.',
+    type: String,
+    nullable: true,
+    maxLength: ADMIN_LIMITS.description,
+  })
   @OptionalText(ADMIN_LIMITS.description)
   description?: string | null;
 

@@ -4,7 +4,11 @@ import { OptionalText } from './admin-validation.decorators';
 
 /** `POST /subscriptions/:id/deactivate`: optionally, why. */
 export class DeactivateWebhookSubscriptionDto {
-  @ApiOptionalField({ description: 'The status message to show.', default: 'Deactivated.', maxLength: ADMIN_LIMITS.statusMessage })
+  @ApiOptionalField({
+    description: 'The status message to show.',
+    default: 'Deactivated.',
+    maxLength: ADMIN_LIMITS.statusMessage,
+  })
   @OptionalText(ADMIN_LIMITS.statusMessage)
   statusMessage?: string;
 }

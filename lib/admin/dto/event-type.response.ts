@@ -8,10 +8,18 @@ export class WebhookEventTypeResponse {
   @ApiField({ type: String, nullable: true, example: 'A contact was created.' })
   description!: string | null;
 
-  @ApiField({ description: 'A JSON schema of the payload.', type: 'object', additionalProperties: true, nullable: true })
+  @ApiField({
+    description: 'A JSON schema of the payload.',
+    type: 'object',
+    additionalProperties: true,
+    nullable: true,
+  })
   schema!: Record<string, unknown> | null;
 
-  @ApiField({ description: 'Where it was declared: option, event:Class.method, resource:name, subscription.', type: [String] })
+  @ApiField({
+    description: 'Where it was declared: option, event:Class.method, resource:name, subscription.',
+    type: [String],
+  })
   sources!: string[];
 }
 

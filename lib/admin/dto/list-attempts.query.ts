@@ -11,11 +11,20 @@ export class ListWebhookAttemptsQuery {
   @OptionalOneOf(ATTEMPT_STATUSES)
   status?: (typeof ATTEMPT_STATUSES)[number];
 
-  @ApiOptionalField({ description: 'Only attempts created at or after this time (ISO 8601).', example: '2025-01-31T12:00:00Z' })
+  @ApiOptionalField({
+    description: 'Only attempts created at or after this time (ISO 8601).',
+    example: '2025-01-31T12:00:00Z',
+  })
   @OptionalIsoDate()
   since?: string;
 
-  @ApiOptionalField({ description: 'Page size.', type: Number, minimum: 1, maximum: ADMIN_LIMITS.pageSize, default: 50 })
+  @ApiOptionalField({
+    description: 'Page size.',
+    type: Number,
+    minimum: 1,
+    maximum: ADMIN_LIMITS.pageSize,
+    default: 50,
+  })
   @QueryWholeNumber(1, ADMIN_LIMITS.pageSize)
   limit?: number;
 

@@ -4,15 +4,26 @@ import { OptionalText, QueryBoolean, QueryWholeNumber } from './admin-validation
 
 /** The query of `GET /subscriptions`. */
 export class ListWebhookSubscriptionsQuery {
-  @ApiOptionalField({ description: 'Only subscriptions in exactly this scope.', example: '/acme', maxLength: ADMIN_LIMITS.scope })
+  @ApiOptionalField({
+    description: 'Only subscriptions in exactly this scope.',
+    example: '/acme',
+    maxLength: ADMIN_LIMITS.scope,
+  })
   @OptionalText(ADMIN_LIMITS.scope)
   scope?: string;
 
-  @ApiOptionalField({ description: 'Only subscriptions in this scope or beneath it.', example: '/acme', maxLength: ADMIN_LIMITS.scope })
+  @ApiOptionalField({
+    description: 'Only subscriptions in this scope or beneath it.',
+    example: '/acme',
+    maxLength: ADMIN_LIMITS.scope,
+  })
   @OptionalText(ADMIN_LIMITS.scope)
   within?: string;
 
-  @ApiOptionalField({ description: "Only this owner's subscriptions (non-administrators see only their own anyway).", maxLength: ADMIN_LIMITS.owner })
+  @ApiOptionalField({
+    description: "Only this owner's subscriptions (non-administrators see only their own anyway).",
+    maxLength: ADMIN_LIMITS.owner,
+  })
   @OptionalText(ADMIN_LIMITS.owner)
   owner?: string;
 
@@ -28,7 +39,13 @@ export class ListWebhookSubscriptionsQuery {
   @QueryBoolean()
   active?: boolean;
 
-  @ApiOptionalField({ description: 'Page size.', type: Number, minimum: 1, maximum: ADMIN_LIMITS.pageSize, default: 50 })
+  @ApiOptionalField({
+    description: 'Page size.',
+    type: Number,
+    minimum: 1,
+    maximum: ADMIN_LIMITS.pageSize,
+    default: 50,
+  })
   @QueryWholeNumber(1, ADMIN_LIMITS.pageSize)
   limit?: number;
 

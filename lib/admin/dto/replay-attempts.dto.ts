@@ -16,7 +16,10 @@ export class ReplayWebhookAttemptsDto {
   @OptionalOneOf(ATTEMPT_STATUSES)
   status?: (typeof ATTEMPT_STATUSES)[number];
 
-  @ApiOptionalField({ description: 'Only attempts created at or after this time (ISO 8601).', example: '2025-01-31T12:00:00Z' })
+  @ApiOptionalField({
+    description: 'Only attempts created at or after this time (ISO 8601).',
+    example: '2025-01-31T12:00:00Z',
+  })
   @OptionalIsoDate()
   since?: string;
 }

@@ -4,11 +4,19 @@ import { Text } from './admin-validation.decorators';
 
 /** `POST /hooks`: a REST Hooks (Zapier) subscription. */
 export class RestHookSubscribeDto {
-  @ApiField({ description: 'Where to send the event.', example: 'https://hooks.zapier.com/hooks/standard/1/abc/', maxLength: ADMIN_LIMITS.to })
+  @ApiField({
+    description: 'Where to send the event.',
+    example: 'https://hooks.zapier.com/hooks/standard/1/abc/',
+    maxLength: ADMIN_LIMITS.to,
+  })
   @Text(ADMIN_LIMITS.to)
   target_url!: string;
 
-  @ApiField({ description: 'The event (or pattern) to subscribe to.', example: 'contact.create', maxLength: ADMIN_LIMITS.eventPattern })
+  @ApiField({
+    description: 'The event (or pattern) to subscribe to.',
+    example: 'contact.create',
+    maxLength: ADMIN_LIMITS.eventPattern,
+  })
   @Text(ADMIN_LIMITS.eventPattern)
   event!: string;
 }

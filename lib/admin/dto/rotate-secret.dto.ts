@@ -4,7 +4,10 @@ import { OptionalText, OptionalWholeNumber } from './admin-validation.decorators
 
 /** `POST /subscriptions/:id/rotate-secret`. */
 export class RotateWebhookSecretDto {
-  @ApiOptionalField({ description: 'The new secret (whsec_…); default: a generated one.', maxLength: ADMIN_LIMITS.secret })
+  @ApiOptionalField({
+    description: 'The new secret (whsec_…); default: a generated one.',
+    maxLength: ADMIN_LIMITS.secret,
+  })
   @OptionalText(ADMIN_LIMITS.secret)
   secret?: string;
 

@@ -4,11 +4,20 @@ import { EventPatterns, OptionalJsonObject, OptionalText } from './admin-validat
 
 /** `PATCH /subscriptions/:id`: the fields to change (scope, state and id cannot be changed). */
 export class UpdateWebhookSubscriptionDto {
-  @ApiOptionalField({ description: 'The target URL.', example: 'https://hooks.example.com/v2/contacts', maxLength: ADMIN_LIMITS.to })
+  @ApiOptionalField({
+    description: 'The target URL.',
+    example: 'https://hooks.example.com/v2/contacts',
+    maxLength: ADMIN_LIMITS.to,
+  })
   @OptionalText(ADMIN_LIMITS.to)
   to?: string;
 
-  @ApiOptionalField({ description: 'The event patterns (replacing the current ones).', type: [String], minItems: 1, maxItems: ADMIN_LIMITS.events })
+  @ApiOptionalField({
+    description: 'The event patterns (replacing the current ones).',
+    type: [String],
+    minItems: 1,
+    maxItems: ADMIN_LIMITS.events,
+  })
   @EventPatterns(ADMIN_LIMITS.events, ADMIN_LIMITS.eventPattern, true)
   events?: string[];
 
@@ -16,19 +25,39 @@ export class UpdateWebhookSubscriptionDto {
   @OptionalText(ADMIN_LIMITS.dialect)
   dialect?: string;
 
-  @ApiOptionalField({ description: 'Free text for people (null clears it).', type: String, nullable: true, maxLength: ADMIN_LIMITS.description })
+  @ApiOptionalField({
+    description: 'Free text for people (null clears it).',
+    type: String,
+    nullable: true,
+    maxLength: ADMIN_LIMITS.description,
+  })
   @OptionalText(ADMIN_LIMITS.description)
   description?: string | null;
 
-  @ApiOptionalField({ description: 'Application data (null clears it).', type: 'object', additionalProperties: true, nullable: true })
+  @ApiOptionalField({
+    description: 'Application data (null clears it).',
+    type: 'object',
+    additionalProperties: true,
+    nullable: true,
+  })
   @OptionalJsonObject()
   metadata?: Record<string, unknown> | null;
 
-  @ApiOptionalField({ description: 'The owning principal (administrators only).', type: String, nullable: true, maxLength: ADMIN_LIMITS.owner })
+  @ApiOptionalField({
+    description: 'The owning principal (administrators only).',
+    type: String,
+    nullable: true,
+    maxLength: ADMIN_LIMITS.owner,
+  })
   @OptionalText(ADMIN_LIMITS.owner)
   owner?: string | null;
 
-  @ApiOptionalField({ description: 'The permission (administrators only).', type: String, nullable: true, maxLength: ADMIN_LIMITS.permission })
+  @ApiOptionalField({
+    description: 'The permission (administrators only).',
+    type: String,
+    nullable: true,
+    maxLength: ADMIN_LIMITS.permission,
+  })
   @OptionalText(ADMIN_LIMITS.permission)
   permission?: string | null;
 }

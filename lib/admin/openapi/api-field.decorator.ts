@@ -7,7 +7,8 @@ import { swagger } from '../admin-peers';
 const inert = (): void => undefined;
 
 /** `@ApiProperty` when `@nestjs/swagger` is installed: a documented (required) field. */
-export const ApiField = (options: ApiPropertyOptions = {}): PropertyDecorator => (swagger ? swagger.ApiProperty(options) : inert);
+export const ApiField = (options: ApiPropertyOptions = {}): PropertyDecorator =>
+  swagger ? swagger.ApiProperty(options) : inert;
 
 /** `@ApiPropertyOptional` when `@nestjs/swagger` is installed: a documented optional field. */
 export const ApiOptionalField = (options: ApiPropertyOptions = {}): PropertyDecorator =>

@@ -43,7 +43,11 @@ export function ApiRoute(options: ApiRouteOptions): MethodDecorator {
   return applyDecorators(
     ApiOperation({ summary: options.summary, ...(options.description ? { description: options.description } : {}) }),
     ...Object.entries(options.params ?? {}).map(([name, description]) => ApiParam({ name, description, type: String })),
-    ApiResponse({ status: options.status ?? 200, description: options.summary, ...(options.type ? { type: options.type } : {}) }),
+    ApiResponse({
+      status: options.status ?? 200,
+      description: options.summary,
+      ...(options.type ? { type: options.type } : {}),
+    }),
     ...[400, 401, 403, ...(options.errors ?? [])].map((status) =>
       ApiResponse({ status, description: ERROR_DESCRIPTIONS[status], type: AdminErrorResponse }),
     ),

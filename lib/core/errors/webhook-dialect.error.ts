@@ -13,7 +13,12 @@ export class WebhookDialectError extends WebhooksError {
   ) {
     super(message);
     if (options && 'cause' in options) {
-      Object.defineProperty(this, 'cause', { value: options.cause, enumerable: false, writable: true, configurable: true });
+      Object.defineProperty(this, 'cause', {
+        value: options.cause,
+        enumerable: false,
+        writable: true,
+        configurable: true,
+      });
     }
   }
 }

@@ -17,7 +17,12 @@ export class WebhookPayloadError extends WebhooksError {
   ) {
     super(message);
     if (options && 'cause' in options) {
-      Object.defineProperty(this, 'cause', { value: options.cause, enumerable: false, writable: true, configurable: true });
+      Object.defineProperty(this, 'cause', {
+        value: options.cause,
+        enumerable: false,
+        writable: true,
+        configurable: true,
+      });
     }
   }
 }

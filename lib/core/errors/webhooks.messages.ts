@@ -11,8 +11,7 @@ export const unknownOptionMessage = (option: string, known: readonly string[]): 
 
 export const invalidFieldMessage = (field: string, reason: string): string => `${field} ${reason}`;
 
-export const subscriptionNotFoundMessage = (id: string): string =>
-  `Webhook subscription "${id}" was not found.`;
+export const subscriptionNotFoundMessage = (id: string): string => `Webhook subscription "${id}" was not found.`;
 
 export const attemptNotFoundMessage = (id: string): string => `Webhook delivery attempt "${id}" was not found.`;
 

@@ -33,7 +33,8 @@ export const REMOTE_ERROR = 'Contacting the remote server experienced an unexpec
 export const RESPONSE_HANDLING_ERROR = 'Unexpected error handling the response from the server.';
 
 /** An attempt whose scheduled retry was dropped because its subscription is inactive. */
-export const RETRY_CANCELLED_MESSAGE = 'Not retried: the subscription is inactive. Retry the attempt by hand to send it anyway.';
+export const RETRY_CANCELLED_MESSAGE =
+  'Not retried: the subscription is inactive. Retry the attempt by hand to send it anyway.';
 
 /**
  * Every status message, by name: compare a subscription's `statusMessage` or an attempt's `message` with

@@ -27,7 +27,8 @@ export const retryDelayReason = (): string =>
   `must be a whole number of milliseconds from 0 to ${MAX_RETRY_DELAY_MS} (7 days)`;
 
 /** Reason: `factor` out of range. */
-export const retryFactorReason = (): string => 'must be a number from 1 to 100 (each delay is the previous one times it)';
+export const retryFactorReason = (): string =>
+  'must be a number from 1 to 100 (each delay is the previous one times it)';
 
 /** Reason: `jitter` out of range. */
 export const retryJitterReason = (): string => 'must be a number from 0 to 1 (0.2 moves each delay by up to ±20%)';

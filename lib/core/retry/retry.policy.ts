@@ -135,14 +135,29 @@ export function parseRetryPolicy(
   }
   const policy: WebhookRetryPolicy = {};
   if (input.attempts !== undefined) {
-    policy.attempts = wholeNumber(input.attempts, 1, MAX_RETRY_ATTEMPTS, `${path}.attempts`, retryAttemptsReason(), fail);
+    policy.attempts = wholeNumber(
+      input.attempts,
+      1,
+      MAX_RETRY_ATTEMPTS,
+      `${path}.attempts`,
+      retryAttemptsReason(),
+      fail,
+    );
   }
   if (input.firstDelay !== undefined) {
-    policy.firstDelay = wholeNumber(input.firstDelay, 0, MAX_RETRY_DELAY_MS, `${path}.firstDelay`, retryDelayReason(), fail);
+    policy.firstDelay = wholeNumber(
+      input.firstDelay,
+      0,
+      MAX_RETRY_DELAY_MS,
+      `${path}.firstDelay`,
+      retryDelayReason(),
+      fail,
+    );
   }
   if (input.factor !== undefined) {
     const factor = input.factor;
-    if (typeof factor !== 'number' || !Number.isFinite(factor) || factor < 1 || factor > 100) fail(`${path}.factor`, retryFactorReason());
+    if (typeof factor !== 'number' || !Number.isFinite(factor) || factor < 1 || factor > 100)
+      fail(`${path}.factor`, retryFactorReason());
     policy.factor = factor;
   }
   if (input.maxDelay !== undefined) {
@@ -153,7 +168,8 @@ export function parseRetryPolicy(
   }
   if (input.jitter !== undefined) {
     const jitter = input.jitter;
-    if (typeof jitter !== 'number' || !Number.isFinite(jitter) || jitter < 0 || jitter > 1) fail(`${path}.jitter`, retryJitterReason());
+    if (typeof jitter !== 'number' || !Number.isFinite(jitter) || jitter < 0 || jitter > 1)
+      fail(`${path}.jitter`, retryJitterReason());
     policy.jitter = jitter;
   }
   if (input.schedule !== undefined) {
@@ -207,11 +223,19 @@ export function resolveRetryOptions(raw: unknown, fail: RetryFieldFailure): Reso
  * switches to exponential backoff (missing fields from the module, or the defaults when the module uses
  * a schedule); `attempts` and `jitter` replace the module's alone.
  */
-export function effectiveRetryPolicy(module: ResolvedRetryPolicy, override: WebhookRetryPolicy | null | undefined): ResolvedRetryPolicy {
+export function effectiveRetryPolicy(
+  module: ResolvedRetryPolicy,
+  override: WebhookRetryPolicy | null | undefined,
+): ResolvedRetryPolicy {
   if (!override) return module;
   const jitter = override.jitter ?? module.jitter;
   if (override.schedule) {
-    return { ...module, schedule: override.schedule, attempts: override.attempts ?? override.schedule.length + 1, jitter };
+    return {
+      ...module,
+      schedule: override.schedule,
+      attempts: override.attempts ?? override.schedule.length + 1,
+      jitter,
+    };
   }
   if (BACKOFF_KEYS.some((key) => override[key] !== undefined)) {
     const base = module.schedule ? WEBHOOK_RETRY_DEFAULTS : module;
@@ -246,7 +270,14 @@ export function retryDelay(policy: ResolvedRetryPolicy, triesDone: number, rando
   return Math.max(0, delay);
 }
 
-function wholeNumber(value: unknown, min: number, max: number, field: string, reason: string, fail: RetryFieldFailure): number {
+function wholeNumber(
+  value: unknown,
+  min: number,
+  max: number,
+  field: string,
+  reason: string,
+  fail: RetryFieldFailure,
+): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) fail(field, reason);
   return value;
 }

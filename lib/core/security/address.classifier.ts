@@ -31,7 +31,8 @@ export type AddressRange =
   | 'documentation';
 
 /** How an IPv4 address was carried inside an IPv6 one. */
-export type Ipv4Embedding = 'ipv4Mapped' | 'ipv4Translated' | 'ipv4Compatible' | 'nat64' | 'localNat64' | '6to4' | 'teredo';
+export type Ipv4Embedding =
+  'ipv4Mapped' | 'ipv4Translated' | 'ipv4Compatible' | 'nat64' | 'localNat64' | '6to4' | 'teredo';
 
 /** The verdict on one address. */
 export interface AddressClassification {
@@ -114,7 +115,9 @@ export function parseIpAddress(text: string): IpAddress | null {
 
 /** Classifies an address; see {@link AddressRange}. Unknown ipaddr.js ranges count as `reserved` (fail closed). */
 export function classifyAddress(address: IpAddress): AddressClassification {
-  return address.kind() === 'ipv4' ? { range: classifyIpv4(address as ipaddr.IPv4) } : classifyIpv6(address as ipaddr.IPv6);
+  return address.kind() === 'ipv4'
+    ? { range: classifyIpv4(address as ipaddr.IPv4) }
+    : classifyIpv6(address as ipaddr.IPv6);
 }
 
 function classifyIpv4(address: ipaddr.IPv4): AddressRange {

@@ -1,6 +1,12 @@
 import type * as ipaddr from 'ipaddr.js';
 import { WebhooksConfigurationError } from '../errors/webhooks.errors';
-import { addressTier, type AddressClassification, classifyAddress, type IpAddress, parseIpAddress } from './address.classifier';
+import {
+  addressTier,
+  type AddressClassification,
+  classifyAddress,
+  type IpAddress,
+  parseIpAddress,
+} from './address.classifier';
 import { invalidAllowedCidrMessage, invalidAllowedCidrsMessage } from './destination.messages';
 
 /** A parsed CIDR range: the network address and the prefix length. */

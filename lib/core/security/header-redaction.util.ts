@@ -2,7 +2,12 @@
 export const REDACTED = '[redacted]';
 
 /** Request headers whose values never reach the stored history, whatever the dialect says. */
-const REQUEST_ALWAYS_REDACTED: ReadonlySet<string> = new Set(['authorization', 'proxy-authorization', 'cookie', 'webhook-signature']);
+const REQUEST_ALWAYS_REDACTED: ReadonlySet<string> = new Set([
+  'authorization',
+  'proxy-authorization',
+  'cookie',
+  'webhook-signature',
+]);
 
 /**
  * Response headers whose values never reach the stored history: a receiver's session cookies and any
@@ -27,11 +32,18 @@ export function redactHeaders(headers: Record<string, string>, sensitive: Iterab
  * A response's headers as they may be stored: `set-cookie` and the usual credentials replaced, and the
  * headers the dialect marks sensitive (a receiver may echo them).
  */
-export function redactResponseHeaders(headers: Record<string, string>, sensitive: Iterable<string> = []): Record<string, string> {
+export function redactResponseHeaders(
+  headers: Record<string, string>,
+  sensitive: Iterable<string> = [],
+): Record<string, string> {
   return redact(headers, RESPONSE_ALWAYS_REDACTED, sensitive);
 }
 
-function redact(headers: Record<string, string>, always: ReadonlySet<string>, sensitive: Iterable<string>): Record<string, string> {
+function redact(
+  headers: Record<string, string>,
+  always: ReadonlySet<string>,
+  sensitive: Iterable<string>,
+): Record<string, string> {
   // Twice per try (request and response): most dialects mark nothing, and then the fixed set serves as is.
   let hidden = always;
   for (const name of sensitive) {

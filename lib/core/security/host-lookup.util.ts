@@ -2,14 +2,11 @@ import { promises as dns } from 'node:dns';
 import type { WebhookResolver } from './destination.interface';
 
 /** The default resolver: the operating system's resolver (hosts file included), every address, in its order. */
-export const systemWebhookResolver: WebhookResolver = (hostname) =>
-  dns.lookup(hostname, { all: true, verbatim: true });
+export const systemWebhookResolver: WebhookResolver = (hostname) => dns.lookup(hostname, { all: true, verbatim: true });
 
 /** The outcome of a bounded lookup (an abort is thrown instead, as the signal's reason). */
 export type LookupOutcome =
-  | { status: 'resolved'; answers: unknown }
-  | { status: 'failed'; error: unknown }
-  | { status: 'timeout' };
+  { status: 'resolved'; answers: unknown } | { status: 'failed'; error: unknown } | { status: 'timeout' };
 
 /**
  * Runs one lookup, giving up after `timeoutMs` or when `signal` aborts (rejecting with its reason).

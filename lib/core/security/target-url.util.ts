@@ -28,14 +28,19 @@ export function assertTargetUrl(value: unknown, options: { allowHttp: boolean },
   if (url.protocol !== 'https:' && !(options.allowHttp && url.protocol === 'http:')) {
     throw new WebhookValidationError(
       field,
-      options.allowHttp ? 'must use https:// or http://' : 'must use https:// (http:// needs targets.allowHttp, for development only)',
+      options.allowHttp
+        ? 'must use https:// or http://'
+        : 'must use https:// (http:// needs targets.allowHttp, for development only)',
     );
   }
   if (!url.hostname) {
     throw new WebhookValidationError(field, 'must name a host');
   }
   if (url.username || url.password) {
-    throw new WebhookValidationError(field, 'must not contain a user name or password; use a dialect header for credentials');
+    throw new WebhookValidationError(
+      field,
+      'must not contain a user name or password; use a dialect header for credentials',
+    );
   }
   return value;
 }

@@ -60,7 +60,11 @@ export function resolveTargetOptions(options: DestinationGuardOptions = {}): Res
   );
   if (options.resolver !== undefined && typeof options.resolver !== 'function') {
     throw new WebhooksConfigurationError(
-      invalidOptionMessage('targets.resolver', 'a function (hostname) => Promise<{ address, family }[]>', options.resolver),
+      invalidOptionMessage(
+        'targets.resolver',
+        'a function (hostname) => Promise<{ address, family }[]>',
+        options.resolver,
+      ),
       'targets.resolver',
     );
   }

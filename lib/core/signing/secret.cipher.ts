@@ -121,7 +121,8 @@ export class SecretCipher {
   decrypt(stored: string, context?: string): string {
     if (!SecretCipher.isEncrypted(stored)) return stored;
     const parts = stored.split(':');
-    if (parts.length !== 6 || parts[1] !== FORMAT) throw new WebhookSecretDecryptionError(unsupportedCipherFormatMessage());
+    if (parts.length !== 6 || parts[1] !== FORMAT)
+      throw new WebhookSecretDecryptionError(unsupportedCipherFormatMessage());
     const [, , keyId, ivText, ciphertextText, tagText] = parts as [string, string, string, string, string, string];
     const entry = this.keys.find((candidate) => candidate.id === keyId);
     if (entry === undefined) {

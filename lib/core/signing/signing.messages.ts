@@ -39,7 +39,8 @@ export const timestampReason = (): string =>
 export const bodyReason = (): string => 'must be the exact request body: a string or a Buffer';
 
 /** Reason: the stored-secret kind is unknown. */
-export const secretKindReason = (kinds: readonly string[]): string => `must be one of ${kinds.map((k) => `"${k}"`).join(', ')}`;
+export const secretKindReason = (kinds: readonly string[]): string =>
+  `must be one of ${kinds.map((k) => `"${k}"`).join(', ')}`;
 
 /** Reason: the rotation overlap is out of range. */
 export const overlapReason = (maxMs: number): string =>
@@ -66,7 +67,7 @@ export const duplicateEncryptionKeyMessage = (option: string, first: string): st
 export const unsupportedCipherFormatMessage = (): string =>
   'A stored webhook secret is marked "enc:" but is not in the "enc:v1:<keyId>:<iv>:<ciphertext>:<tag>" format ' +
   'this version writes. It was written by a newer version or damaged; restore it from a backup or rotate the ' +
-  'subscription\'s secret.';
+  "subscription's secret.";
 
 /** Decryption: an encrypted value is met but no key is configured. */
 export const noEncryptionKeysMessage = (keyId: string): string =>
@@ -93,4 +94,4 @@ export const unusableStoredSecretMessage = (index: number, kind: string, reason:
 /** Signing: a subscription's stored secret list is not a list of secrets. */
 export const damagedSecretListMessage = (): string =>
   'The stored webhook secrets of this subscription are not a list of secrets (the column was changed or damaged), ' +
-  'so its requests cannot be signed. Rotate the subscription\'s secret to replace them.';
+  "so its requests cannot be signed. Rotate the subscription's secret to replace them.";

@@ -155,7 +155,12 @@ export function rotateSecrets(
  * @default field 'overlapMs'
  */
 export function assertRotationOverlap(overlapMs: unknown, field = 'overlapMs'): number {
-  if (typeof overlapMs !== 'number' || !Number.isSafeInteger(overlapMs) || overlapMs < 0 || overlapMs > MAX_ROTATION_OVERLAP_MS) {
+  if (
+    typeof overlapMs !== 'number' ||
+    !Number.isSafeInteger(overlapMs) ||
+    overlapMs < 0 ||
+    overlapMs > MAX_ROTATION_OVERLAP_MS
+  ) {
     throw new WebhookValidationError(field, overlapReason(MAX_ROTATION_OVERLAP_MS));
   }
   return overlapMs;

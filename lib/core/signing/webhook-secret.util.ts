@@ -111,7 +111,8 @@ export function decodeSigningKey(signingKey: string, field = 'signingKey'): KeyO
   });
   if (bytes.length > ED25519_SEED_BYTES) {
     const derived = rawPublicKeyOf(createPublicKey(privateKey));
-    if (!derived.equals(bytes.subarray(ED25519_SEED_BYTES))) throw new WebhookValidationError(field, keyPairMismatchReason());
+    if (!derived.equals(bytes.subarray(ED25519_SEED_BYTES)))
+      throw new WebhookValidationError(field, keyPairMismatchReason());
   }
   return privateKey;
 }

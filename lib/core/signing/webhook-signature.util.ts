@@ -64,7 +64,12 @@ export interface VerifyWebhookOptions {
  *
  * @throws WebhookValidationError when the id contains "." or whitespace, or the timestamp is not whole seconds.
  */
-export function signWebhook(id: string, timestampSeconds: number, body: string | Uint8Array, keys: SigningKeys): string {
+export function signWebhook(
+  id: string,
+  timestampSeconds: number,
+  body: string | Uint8Array,
+  keys: SigningKeys,
+): string {
   const content = signedContent(id, timestampSeconds, body);
   const signatures: string[] = [];
   for (const secret of keys.secrets) {
@@ -145,7 +150,12 @@ export function verifyWebhook(
 export function signedContent(id: string, timestampSeconds: number, body: string | Uint8Array): Buffer {
   // The spec forbids "." in the id (else "a.1.x" could be re-split); whitespace and control characters
   // could not travel in a header.
-  if (typeof id !== 'string' || id.length === 0 || id.length > MAX_WEBHOOK_ID_LENGTH || !/^[\x21-\x2d\x2f-\x7e]+$/.test(id)) {
+  if (
+    typeof id !== 'string' ||
+    id.length === 0 ||
+    id.length > MAX_WEBHOOK_ID_LENGTH ||
+    !/^[\x21-\x2d\x2f-\x7e]+$/.test(id)
+  ) {
     throw new WebhookValidationError(WEBHOOK_ID_HEADER, webhookIdReason(MAX_WEBHOOK_ID_LENGTH));
   }
   if (!Number.isSafeInteger(timestampSeconds) || timestampSeconds < 0) {

@@ -18,7 +18,10 @@ export function optionalText(value: unknown, field: string, max: number): string
 export function dialectName(value: unknown, field = 'dialect'): string {
   if (value === undefined) return 'default';
   if (typeof value !== 'string' || !DIALECT_NAME.test(value)) {
-    throw new WebhookValidationError(field, 'must be a dialect name (letters, digits, "_", "." and "-", at most 64 characters)');
+    throw new WebhookValidationError(
+      field,
+      'must be a dialect name (letters, digits, "_", "." and "-", at most 64 characters)',
+    );
   }
   return value;
 }

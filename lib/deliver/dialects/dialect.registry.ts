@@ -21,7 +21,12 @@ import {
   normalizeMethod,
   normalizeStaticHeaders,
 } from '../../options/dialect-definition.validation';
-import { ALWAYS_SENSITIVE_HEADERS, DEFAULT_CONTENT_TYPE, RESERVED_DIALECT_HEADERS, STANDARD_DIALECT } from '../../core/dialect.constants';
+import {
+  ALWAYS_SENSITIVE_HEADERS,
+  DEFAULT_CONTENT_TYPE,
+  RESERVED_DIALECT_HEADERS,
+  STANDARD_DIALECT,
+} from '../../core/dialect.constants';
 import { getWebhookDialectMetadata } from './dialect.metadata';
 import {
   computedHeadersFailedMessage,
@@ -113,7 +118,9 @@ export class DialectRegistry implements OnModuleInit {
       try {
         enveloped = dialect.envelope(plain, context);
       } catch (error) {
-        throw wrapPayloadError(error, context.event, (reason) => envelopeFailedMessage(dialect.name, context.event, reason));
+        throw wrapPayloadError(error, context.event, (reason) =>
+          envelopeFailedMessage(dialect.name, context.event, reason),
+        );
       }
     }
     let body: unknown;
@@ -121,7 +128,9 @@ export class DialectRegistry implements OnModuleInit {
       try {
         body = dialect.serialize(enveloped, context);
       } catch (error) {
-        throw wrapPayloadError(error, context.event, (reason) => serializeFailedMessage(dialect.name, context.event, reason));
+        throw wrapPayloadError(error, context.event, (reason) =>
+          serializeFailedMessage(dialect.name, context.event, reason),
+        );
       }
       if (typeof body !== 'string') {
         throw new WebhookPayloadError(serializeNotTextMessage(dialect.name, context.event, body), context.event);
@@ -160,11 +169,16 @@ export class DialectRegistry implements OnModuleInit {
     try {
       computed = declared.call(dialect, context);
     } catch (error) {
-      throw new WebhookDialectError(computedHeadersFailedMessage(dialect.name, reasonOf(error)), dialect.name, { cause: error });
+      throw new WebhookDialectError(computedHeadersFailedMessage(dialect.name, reasonOf(error)), dialect.name, {
+        cause: error,
+      });
     }
     if (typeof computed !== 'object' || computed === null || Array.isArray(computed)) {
       throw new WebhookDialectError(
-        computedHeadersFailedMessage(dialect.name, 'its headers() function must return an object of header names to strings'),
+        computedHeadersFailedMessage(
+          dialect.name,
+          'its headers() function must return an object of header names to strings',
+        ),
         dialect.name,
       );
     }
@@ -174,10 +188,13 @@ export class DialectRegistry implements OnModuleInit {
       const lower = name.toLowerCase();
       const problem =
         headerNameProblem(name) ??
-        (RESERVED_DIALECT_HEADERS.includes(lower) ? 'is reserved (set by the sender or by another dialect option)' : undefined) ??
+        (RESERVED_DIALECT_HEADERS.includes(lower)
+          ? 'is reserved (set by the sender or by another dialect option)'
+          : undefined) ??
         (lower in result ? 'is given twice (header names are case-insensitive)' : undefined) ??
         headerValueProblem(value);
-      if (problem) throw new WebhookDialectError(invalidComputedHeaderMessage(dialect.name, name, problem), dialect.name);
+      if (problem)
+        throw new WebhookDialectError(invalidComputedHeaderMessage(dialect.name, name, problem), dialect.name);
       result[lower] = value;
     }
     return result;
@@ -194,7 +211,11 @@ export class DialectRegistry implements OnModuleInit {
       this.registerOptions(providers);
       for (const [type, instance] of providers) {
         if (!getWebhookDialectMetadata(type)) continue;
-        this.registerClassInstance(instance as WebhookDialect, type, `@WebhookDialect('${getWebhookDialectMetadata(type)!.name}') on ${type.name}`);
+        this.registerClassInstance(
+          instance as WebhookDialect,
+          type,
+          `@WebhookDialect('${getWebhookDialectMetadata(type)!.name}') on ${type.name}`,
+        );
       }
     } catch (error) {
       // A failed load must fail again on the next call rather than leave a half-filled registry.
@@ -222,7 +243,8 @@ export class DialectRegistry implements OnModuleInit {
           if (!getWebhookDialectMetadata(entry)) this.registerClassInstance(provided as WebhookDialect, entry, option);
           return;
         }
-        const parameters = (Reflect.getMetadata('design:paramtypes', entry) as unknown[] | undefined)?.length ?? entry.length;
+        const parameters =
+          (Reflect.getMetadata('design:paramtypes', entry) as unknown[] | undefined)?.length ?? entry.length;
         if (parameters > 0) {
           throw new WebhooksConfigurationError(dialectClassNeedsInjectionMessage(option, entry.name), option);
         }
@@ -266,7 +288,8 @@ export class DialectRegistry implements OnModuleInit {
       if (wrapper.isAlias) continue;
       const type = classOf(wrapper);
       if (!type) continue;
-      const listed = Array.isArray(this.options?.dialects) && this.options.dialects.includes(type as Type<WebhookDialect>);
+      const listed =
+        Array.isArray(this.options?.dialects) && this.options.dialects.includes(type as Type<WebhookDialect>);
       if (!getWebhookDialectMetadata(type) && !listed) continue;
       if (type === DefaultWebhookDialect || type === StandardWebhookDialect) continue;
       if (!wrapper.isDependencyTreeStatic() || wrapper.isTransient) {
@@ -280,7 +303,8 @@ export class DialectRegistry implements OnModuleInit {
 
 function classOf(wrapper: InstanceWrapper): Function | undefined {
   const instance = wrapper.instance as { constructor?: unknown } | undefined | null;
-  if (instance && typeof instance === 'object' && typeof instance.constructor === 'function') return instance.constructor;
+  if (instance && typeof instance === 'object' && typeof instance.constructor === 'function')
+    return instance.constructor;
   if (!wrapper.isFactory && typeof wrapper.metatype === 'function') return wrapper.metatype;
   return undefined;
 }
@@ -289,7 +313,16 @@ function classOf(wrapper: InstanceWrapper): Function | undefined {
 function dialectFromDefinition(definition: WebhookDialectDefinition): WebhookDialect {
   const base = definition.extends === STANDARD_DIALECT ? new StandardWebhookDialect() : new DefaultWebhookDialect();
   const overrides: PropertyDescriptorMap = { name: { value: definition.name, enumerable: true } };
-  for (const key of ['method', 'contentType', 'userAgent', 'headers', 'sensitiveHeaders', 'transform', 'envelope', 'serialize'] as const) {
+  for (const key of [
+    'method',
+    'contentType',
+    'userAgent',
+    'headers',
+    'sensitiveHeaders',
+    'transform',
+    'envelope',
+    'serialize',
+  ] as const) {
     if (definition[key] === undefined) continue;
     const value = key === 'method' ? normalizeMethod(definition.method, key) : definition[key];
     overrides[key] = { value, enumerable: true };

@@ -164,7 +164,8 @@ class PlainWalker {
     if (object instanceof Map) {
       const result: Record<string, unknown> = {};
       for (const [entryKey, entryValue] of object) {
-        if (typeof entryKey !== 'string' && typeof entryKey !== 'number') this.fail(mapKeyDetail(this.path(), entryKey));
+        if (typeof entryKey !== 'string' && typeof entryKey !== 'number')
+          this.fail(mapKeyDetail(this.path(), entryKey));
         const plain = this.child(entryValue, String(entryKey));
         if (plain !== NOTHING) result[String(entryKey)] = plain;
       }
@@ -191,7 +192,12 @@ class PlainWalker {
     return object;
   }
 
-  private copyProperties(object: object, properties: string[], from: number, copy: Record<string, unknown>): Record<string, unknown> {
+  private copyProperties(
+    object: object,
+    properties: string[],
+    from: number,
+    copy: Record<string, unknown>,
+  ): Record<string, unknown> {
     for (let i = from; i < properties.length; i++) {
       const plain = this.child((object as Record<string, unknown>)[properties[i]], properties[i]);
       if (plain !== NOTHING) copy[properties[i]] = plain;

@@ -17,7 +17,10 @@ function findPackageVersion(start: string): string {
   let directory = start;
   for (let depth = 0; depth < 6; depth++) {
     try {
-      const manifest = JSON.parse(readFileSync(join(directory, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      const manifest = JSON.parse(readFileSync(join(directory, 'package.json'), 'utf8')) as {
+        name?: string;
+        version?: string;
+      };
       if (manifest.name === PACKAGE_NAME && typeof manifest.version === 'string') return manifest.version;
     } catch {
       // No (readable) package.json at this level: keep climbing.

@@ -3,13 +3,21 @@ import { Agent as HttpsAgent } from 'node:https';
 import { STATUS_CODES } from 'node:http';
 import type { LookupFunction } from 'node:net';
 import type { Readable } from 'node:stream';
-import type { WebhookTransportOptions, WebhookTransportRequest, WebhookTransportResponse } from '../../options/webhook-transport.interface';
+import type {
+  WebhookTransportOptions,
+  WebhookTransportRequest,
+  WebhookTransportResponse,
+} from '../../options/webhook-transport.interface';
 import { WebhookTransport } from '../../options/webhook-transport.interface';
 import { flattenHeaders, readCapped } from './undici.transport';
 
 /** The part of `@nestjs/axios`'s HttpService the transport uses. */
 export interface AxiosLike {
-  axiosRef: { request(config: Record<string, unknown>): Promise<{ status: number; statusText?: string; headers: any; data: Readable }> };
+  axiosRef: {
+    request(
+      config: Record<string, unknown>,
+    ): Promise<{ status: number; statusText?: string; headers: any; data: Readable }>;
+  };
 }
 
 /**
@@ -29,7 +37,9 @@ export class AxiosTransport extends WebhookTransport {
     const { address, family } = options.destination;
     const lookup: LookupFunction = (_hostname, lookupOptions, callback) => {
       if ((lookupOptions as { all?: boolean }).all) {
-        (callback as unknown as (error: null, addresses: Array<{ address: string; family: number }>) => void)(null, [{ address, family }]);
+        (callback as unknown as (error: null, addresses: Array<{ address: string; family: number }>) => void)(null, [
+          { address, family },
+        ]);
       } else {
         callback(null, address, family);
       }
@@ -52,7 +62,10 @@ export class AxiosTransport extends WebhookTransport {
       httpAgent: this.httpAgent,
       httpsAgent: this.httpsAgent,
     });
-    const { body, truncated } = await readCapped(response.data as unknown as AsyncIterable<Buffer> & Readable, options.maxResponseBodyBytes);
+    const { body, truncated } = await readCapped(
+      response.data as unknown as AsyncIterable<Buffer> & Readable,
+      options.maxResponseBodyBytes,
+    );
     const headers = typeof response.headers?.toJSON === 'function' ? response.headers.toJSON() : response.headers;
     return {
       statusCode: response.status,

@@ -2,7 +2,11 @@ import { STATUS_CODES } from 'node:http';
 import type { LookupFunction } from 'node:net';
 import { StringDecoder } from 'node:string_decoder';
 import { Pool } from 'undici';
-import type { WebhookTransportOptions, WebhookTransportRequest, WebhookTransportResponse } from '../../options/webhook-transport.interface';
+import type {
+  WebhookTransportOptions,
+  WebhookTransportRequest,
+  WebhookTransportResponse,
+} from '../../options/webhook-transport.interface';
 import { WebhookTransport } from '../../options/webhook-transport.interface';
 
 /** Pools kept open at once; the least recently used is closed beyond this. */
@@ -59,7 +63,9 @@ export class UndiciTransport extends WebhookTransport {
     }
     const lookup: LookupFunction = (_hostname, lookupOptions, callback) => {
       if ((lookupOptions as { all?: boolean }).all) {
-        (callback as unknown as (error: null, addresses: Array<{ address: string; family: number }>) => void)(null, [{ address, family }]);
+        (callback as unknown as (error: null, addresses: Array<{ address: string; family: number }>) => void)(null, [
+          { address, family },
+        ]);
       } else {
         callback(null, address, family);
       }

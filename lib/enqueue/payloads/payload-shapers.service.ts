@@ -114,7 +114,9 @@ export class PayloadShapers implements OnModuleInit {
     candidates.sort((a, b) => a.depth - b.depth || a.eventRank - b.eventRank || a.entry.order - b.entry.order);
 
     const level = (withEvent: boolean, named: boolean) =>
-      candidates.filter((c) => (c.entry.event !== undefined) === withEvent && (c.entry.dialects !== undefined) === named);
+      candidates.filter(
+        (c) => (c.entry.event !== undefined) === withEvent && (c.entry.dialects !== undefined) === named,
+      );
     for (const [withEvent, named] of [
       [true, true],
       [true, false],

@@ -1,6 +1,10 @@
 import 'reflect-metadata';
 import type { NormalizedShaperOptions } from '../../options/payload-shaper.validation';
-import { WEBHOOK_PAYLOAD_METADATA, WEBHOOK_PAYLOAD_SHAPER_METADATA, WEBHOOK_RESOURCE_METADATA } from '../../core/payload.constants';
+import {
+  WEBHOOK_PAYLOAD_METADATA,
+  WEBHOOK_PAYLOAD_SHAPER_METADATA,
+  WEBHOOK_RESOURCE_METADATA,
+} from '../../core/payload.constants';
 
 /** What `@WebhookResource('employee')` records on an entity class. */
 export interface WebhookResourceMetadata {
@@ -40,5 +44,7 @@ export function isWebhookPayload(object: unknown): boolean {
 
 /** The `@WebhookPayloadShaper` options recorded on a method, in the order the decorators are written. */
 export function getPayloadShaperMetadata(method: Function): readonly NormalizedShaperOptions[] {
-  return (Reflect.getOwnMetadata(WEBHOOK_PAYLOAD_SHAPER_METADATA, method) as NormalizedShaperOptions[] | undefined) ?? [];
+  return (
+    (Reflect.getOwnMetadata(WEBHOOK_PAYLOAD_SHAPER_METADATA, method) as NormalizedShaperOptions[] | undefined) ?? []
+  );
 }

@@ -31,9 +31,13 @@ export function WebhookPayloadShaper(options: WebhookPayloadShaperOptions): Meth
     const method = descriptor?.value as unknown;
     if (isStatic || typeof method !== 'function') {
       const owner = isStatic ? (target as Function).name : target.constructor.name;
-      throw new WebhooksConfigurationError(shaperNotMethodMessage(`${owner}.${String(propertyKey)}`, isStatic), '@WebhookPayloadShaper()');
+      throw new WebhooksConfigurationError(
+        shaperNotMethodMessage(`${owner}.${String(propertyKey)}`, isStatic),
+        '@WebhookPayloadShaper()',
+      );
     }
-    const list = (Reflect.getOwnMetadata(WEBHOOK_PAYLOAD_SHAPER_METADATA, method) as NormalizedShaperOptions[] | undefined) ?? [];
+    const list =
+      (Reflect.getOwnMetadata(WEBHOOK_PAYLOAD_SHAPER_METADATA, method) as NormalizedShaperOptions[] | undefined) ?? [];
     // Decorators run bottom-up; prepending keeps the list in the order they are written.
     Reflect.defineMetadata(WEBHOOK_PAYLOAD_SHAPER_METADATA, [normalized, ...list], method);
   };

@@ -79,7 +79,10 @@ export class ApplicabilityChecker implements OnModuleInit {
    * The applicable subscriptions among `subscriptions`, in the same order. Records precondition failures;
    * never throws for a subscription (a failing authorizer only keeps the event from it).
    */
-  async filter(subscriptions: readonly WebhookSubscription[], input: ApplicabilityInput): Promise<readonly WebhookSubscription[]> {
+  async filter(
+    subscriptions: readonly WebhookSubscription[],
+    input: ApplicabilityInput,
+  ): Promise<readonly WebhookSubscription[]> {
     const authorizer = this.authorizer;
     if (!authorizer) {
       if (!this.warnedUnchecked) this.warnIfOwned(subscriptions);
@@ -92,10 +95,16 @@ export class ApplicabilityChecker implements OnModuleInit {
         applicable.push(subscription);
         continue;
       }
-      session ??= new AuthorizationSession(authorizer, input, this.options.authorization.defaultPermission, this.logger);
+      session ??= new AuthorizationSession(
+        authorizer,
+        input,
+        this.options.authorization.defaultPermission,
+        this.logger,
+      );
       const verdict = await session.check(subscription);
       if (verdict.kind === 'allowed') applicable.push(subscription);
-      else if (verdict.kind === 'precondition') this.outcomes.emit('preconditionFailed', { subscriptionId: subscription.id, reason: verdict.reason });
+      else if (verdict.kind === 'precondition')
+        this.outcomes.emit('preconditionFailed', { subscriptionId: subscription.id, reason: verdict.reason });
     }
     return applicable;
   }
@@ -127,7 +136,11 @@ class AuthorizationSession {
     private readonly defaultPermission: string,
     private readonly logger: Logger,
   ) {
-    this.context = { event: input.event, scope: input.scope, ...(input.resource !== undefined ? { resource: input.resource } : {}) };
+    this.context = {
+      event: input.event,
+      scope: input.scope,
+      ...(input.resource !== undefined ? { resource: input.resource } : {}),
+    };
     this.initiator = input.initiator !== undefined ? input.initiator : this.ambientInitiator();
   }
 
@@ -156,7 +169,9 @@ class AuthorizationSession {
       if (error instanceof WebhookUnknownPermissionError) {
         return { kind: 'precondition', reason: unknownPermissionReason(error.permission) };
       }
-      this.logger.error(authorizerFailedLog(subscription.id, this.input.event, (error as Error)?.message ?? String(error)));
+      this.logger.error(
+        authorizerFailedLog(subscription.id, this.input.event, (error as Error)?.message ?? String(error)),
+      );
       return DENIED;
     }
   }
@@ -171,7 +186,9 @@ class AuthorizationSession {
     const key = `${principalId}\u0000${permission}`;
     let decision = this.decisions.get(key);
     if (!decision) {
-      decision = call(() => this.authorizer.isAllowed(principal, permission, this.input.payload, this.context)).then((answer) => answer === true);
+      decision = call(() => this.authorizer.isAllowed(principal, permission, this.input.payload, this.context)).then(
+        (answer) => answer === true,
+      );
       this.decisions.set(key, decision);
     }
     return decision;

@@ -2,7 +2,10 @@ import type { Type } from '@nestjs/common';
 import type { ModuleRef } from '@nestjs/core';
 import { WebhooksConfigurationError } from '../../core/errors/webhooks.errors';
 import { WEBHOOK_AUTHORIZER } from '../../options/authorization.constants';
-import { authorizerMissingMethodsMessage, authorizerUnresolvableMessage } from '../../core/messages/authorization.messages';
+import {
+  authorizerMissingMethodsMessage,
+  authorizerUnresolvableMessage,
+} from '../../core/messages/authorization.messages';
 import type { WebhookAuthorizer } from '../../options/webhook-authorizer.interface';
 
 const OPTION = 'authorization.authorizer';
@@ -26,7 +29,10 @@ export async function resolveWebhookAuthorizer(
     try {
       instance = await moduleRef.create(configured);
     } catch (error) {
-      throw new WebhooksConfigurationError(authorizerUnresolvableMessage(configured.name, (error as Error).message), OPTION);
+      throw new WebhooksConfigurationError(
+        authorizerUnresolvableMessage(configured.name, (error as Error).message),
+        OPTION,
+      );
     }
   }
   return usable(instance, configured.name);

@@ -8,7 +8,10 @@ import { WebhookScope } from '../../core/scopes/webhook-scope.context';
  * given (the seed's `IWebhookSubscriptionManagers` adapter for more places). `undefined` without a
  * `principalScope`: no lineage restriction.
  */
-export function ownerRemovalSelector(principalScope: unknown, within: string | undefined): ((scope: string) => boolean) | undefined {
+export function ownerRemovalSelector(
+  principalScope: unknown,
+  within: string | undefined,
+): ((scope: string) => boolean) | undefined {
   if (principalScope === undefined) return undefined;
   const lineage = new Set(scopeLineage(assertScope(principalScope, 'principalScope')));
   const ambient = WebhookScope.current();

@@ -91,7 +91,11 @@ export class WebhookEventCatalog implements OnApplicationBootstrap {
   assertAccepts(patterns: readonly string[], field = 'events'): void {
     if (!this.strict) return;
     patterns.forEach((pattern, index) => {
-      if (!this.accepts(pattern)) throw new WebhookValidationError(`${field}[${index}]`, unknownEventTypeReason([...this.entries().keys()].sort()));
+      if (!this.accepts(pattern))
+        throw new WebhookValidationError(
+          `${field}[${index}]`,
+          unknownEventTypeReason([...this.entries().keys()].sort()),
+        );
     });
   }
 
@@ -104,7 +108,12 @@ export class WebhookEventCatalog implements OnApplicationBootstrap {
 
   private gather(): Map<string, WebhookEventType> {
     const entries = new Map<string, WebhookEventType>();
-    const add = (name: string, source: WebhookEventTypeSource, description?: string, schema?: Record<string, unknown>) => {
+    const add = (
+      name: string,
+      source: WebhookEventTypeSource,
+      description?: string,
+      schema?: Record<string, unknown>,
+    ) => {
       let entry = entries.get(name);
       if (!entry) entries.set(name, (entry = { name, description: null, schema: null, sources: [] }));
       if (!entry.sources.includes(source)) entry.sources.push(source);
@@ -119,7 +128,11 @@ export class WebhookEventCatalog implements OnApplicationBootstrap {
       const resource = resourceOf(target);
       if (!resource) continue;
       for (const verb of resource.options.events ?? RESOURCE_EVENTS) {
-        add(`${resource.name}.${verb}`, `resource:${resource.name}`, resourceEventDescription(resource.name, verb, resource.options.description));
+        add(
+          `${resource.name}.${verb}`,
+          `resource:${resource.name}`,
+          resourceEventDescription(resource.name, verb, resource.options.description),
+        );
       }
     }
     for (const subscription of this.options.subscriptions) {

@@ -19,7 +19,10 @@ export class SubscriptionIndex {
    */
   private readonly scopes = new Map<string, Map<string, WebhookSubscription | WebhookSubscription[]>>();
   private readonly byId = new Map<string, WebhookSubscription>();
-  private readonly answers = new WeakMap<readonly string[], { generation: number; byEvent: Map<string, readonly WebhookSubscription[]> }>();
+  private readonly answers = new WeakMap<
+    readonly string[],
+    { generation: number; byEvent: Map<string, readonly WebhookSubscription[]> }
+  >();
   private generation = 0;
   private readonly strings = new Map<string, string>();
   private readonly singlePatterns = new Map<string, string[]>();
@@ -127,7 +130,6 @@ export class SubscriptionIndex {
     }
     return found ?? EMPTY;
   }
-
 
   /**
    * Makes the subscription's repeated strings — scope, patterns, dialect, owner, status — the index's

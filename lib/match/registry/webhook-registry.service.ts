@@ -6,7 +6,11 @@ import { WEBHOOKS_MODULE_OPTIONS } from '../../core/webhooks.constants';
 import type { WebhookSubscription } from '../../entities/webhook-subscription.entity';
 import type { ResolvedWebhooksOptions } from '../../options/webhooks-options.resolver';
 import type { ActiveSubscriptions } from '../../pipeline/active-subscriptions.interface';
-import { WEBHOOK_SUBSCRIPTION_STORE, type WebhookSubscriptionChange, type WebhookSubscriptionStore } from '../../stores/subscription-store.interface';
+import {
+  WEBHOOK_SUBSCRIPTION_STORE,
+  type WebhookSubscriptionChange,
+  type WebhookSubscriptionStore,
+} from '../../stores/subscription-store.interface';
 import { SubscriptionIndex } from './subscription.index';
 
 /**
@@ -112,7 +116,8 @@ export class WebhookRegistry implements ActiveSubscriptions {
     const version = await this.store.version({ manager });
     // Built aside and swapped in, so that matching goes on with the old index meanwhile.
     const index = new SubscriptionIndex();
-    for await (const page of this.store.activePages({ manager })) for (const subscription of page) index.put(subscription);
+    for await (const page of this.store.activePages({ manager }))
+      for (const subscription of page) index.put(subscription);
     this.index = index;
     this.version = version;
     this.lastSync = this.options.clock.now();

@@ -45,7 +45,9 @@ export class ScopedWebhookSubscriptions {
   }
 
   /** A page of this scope's subscriptions. */
-  list(filter: Omit<ListWebhookSubscriptionsFilter, 'scope' | 'within'> = {}): Promise<WebhookPage<WebhookSubscription>> {
+  list(
+    filter: Omit<ListWebhookSubscriptionsFilter, 'scope' | 'within'> = {},
+  ): Promise<WebhookPage<WebhookSubscription>> {
     return this.subscriptions.list({ ...filter, scope: this.scope, within: undefined });
   }
 

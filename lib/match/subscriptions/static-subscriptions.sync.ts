@@ -4,8 +4,17 @@ import { ACTIVE_STATUS_MESSAGE, REMOVED_FROM_CONFIGURATION_MESSAGE } from '../..
 import { WEBHOOKS_MODULE_OPTIONS } from '../../core/webhooks.constants';
 import type { WebhookSubscription } from '../../entities/webhook-subscription.entity';
 import type { ResolvedWebhooksOptions } from '../../options/webhooks-options.resolver';
-import { type StaticSyncPlan, WEBHOOK_SUBSCRIPTION_STORE, type WebhookSubscriptionStore } from '../../stores/subscription-store.interface';
-import { configuredId, isConfiguredId, staticSubscriptionKey, subscriptionFromStatic } from './static-subscription.factory';
+import {
+  type StaticSyncPlan,
+  WEBHOOK_SUBSCRIPTION_STORE,
+  type WebhookSubscriptionStore,
+} from '../../stores/subscription-store.interface';
+import {
+  configuredId,
+  isConfiguredId,
+  staticSubscriptionKey,
+  subscriptionFromStatic,
+} from './static-subscription.factory';
 
 /**
  * Brings the stored static subscriptions in line with `forRoot({ subscriptions })` at startup, atomically
@@ -44,7 +53,8 @@ export class StaticSubscriptionsSync {
     const plan: StaticSyncPlan = { insert: [], reset: [], deactivate: [], delete: [] };
     const byId = new Map(stored.map((s) => [s.id, s]));
     const persistent = new Map<string, WebhookSubscription[]>();
-    for (const s of stored) if (!isConfiguredId(s.id)) persistent.set(s.staticKey!, [...(persistent.get(s.staticKey!) ?? []), s]);
+    for (const s of stored)
+      if (!isConfiguredId(s.id)) persistent.set(s.staticKey!, [...(persistent.get(s.staticKey!) ?? []), s]);
     const wanted = new Set<string>();
     for (const entry of this.options.subscriptions) {
       const key = staticSubscriptionKey(entry);
@@ -78,5 +88,11 @@ export class StaticSubscriptionsSync {
 
 /** Whether a configured subscription is as a start leaves it: nothing to reset. */
 function isFresh(s: WebhookSubscription): boolean {
-  return s.active && s.statusMessage === ACTIVE_STATUS_MESSAGE && s.consecutiveFailures === 0 && s.preconditionFailures === 0 && s.pausedUntil === null;
+  return (
+    s.active &&
+    s.statusMessage === ACTIVE_STATUS_MESSAGE &&
+    s.consecutiveFailures === 0 &&
+    s.preconditionFailures === 0 &&
+    s.pausedUntil === null
+  );
 }

@@ -52,7 +52,10 @@ export interface CreateWebhookSubscriptionInput {
 
 /** What {@link WebhookSubscriptions.update} takes: the fields to change. */
 export type UpdateWebhookSubscriptionInput = Partial<
-  Pick<CreateWebhookSubscriptionInput, 'to' | 'events' | 'owner' | 'permission' | 'dialect' | 'description' | 'metadata' | 'retry'>
+  Pick<
+    CreateWebhookSubscriptionInput,
+    'to' | 'events' | 'owner' | 'permission' | 'dialect' | 'description' | 'metadata' | 'retry'
+  >
 >;
 
 /**

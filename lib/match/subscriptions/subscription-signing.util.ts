@@ -35,7 +35,14 @@ export function newSubscriptionSecret(
   options: ResolvedWebhookSecretsOptions,
 ): SubscriptionSecretChange {
   const kind = signingKind(input.signing, input.secret, options.defaultKind);
-  const created = createStoredSecret({ kind, secret: importedSecret(input.secret), field: 'secret', now, cipher: options.cipher, context: id });
+  const created = createStoredSecret({
+    kind,
+    secret: importedSecret(input.secret),
+    field: 'secret',
+    now,
+    cipher: options.cipher,
+    context: id,
+  });
   return { list: WebhookSecretList.of([created.stored]), created };
 }
 
@@ -59,19 +66,35 @@ export function rotatedSubscriptionSecret(
   rejectUnknownFields(input, ['secret', 'overlapMs']);
   const overlap = assertRotationOverlap(input.overlapMs ?? options.rotationOverlap, 'overlapMs');
   const entries = WebhookSecretList.entriesOf(current);
-  const kind = input.secret === undefined ? (entries[0]?.kind ?? options.defaultKind) : signingKind(undefined, input.secret, options.defaultKind);
-  const created = createStoredSecret({ kind, secret: importedSecret(input.secret), field: 'secret', now, cipher: options.cipher, context: id });
+  const kind =
+    input.secret === undefined
+      ? (entries[0]?.kind ?? options.defaultKind)
+      : signingKind(undefined, input.secret, options.defaultKind);
+  const created = createStoredSecret({
+    kind,
+    secret: importedSecret(input.secret),
+    field: 'secret',
+    now,
+    cipher: options.cipher,
+    context: id,
+  });
   // rotateSecrets() retires the secrets of the new one's kind; retire those of the other kind the same way,
   // so that after the overlap the new secret is the only one signing.
   const until = now + overlap;
   const retired = entries.map((entry) =>
-    entry.kind !== kind && (entry.expiresAt === null || entry.expiresAt > until) ? { ...entry, expiresAt: until } : entry,
+    entry.kind !== kind && (entry.expiresAt === null || entry.expiresAt > until)
+      ? { ...entry, expiresAt: until }
+      : entry,
   );
   return { list: WebhookSecretList.of(rotateSecrets(retired, created.stored, now, overlap)), created };
 }
 
 /** The `whpk_` public keys of a subscription's live ed25519 secrets, newest first. */
-export function subscriptionPublicKeys(subscription: WebhookSubscription, now: number, options: ResolvedWebhookSecretsOptions): string[] {
+export function subscriptionPublicKeys(
+  subscription: WebhookSubscription,
+  now: number,
+  options: ResolvedWebhookSecretsOptions,
+): string[] {
   return publicKeysFor(WebhookSecretList.entriesOf(subscription.secrets), now, options.cipher, subscription.id);
 }
 
@@ -96,7 +119,10 @@ function signingKind(signing: unknown, secret: unknown, fallback: WebhookSecretK
 function importedSecret(secret: unknown): string | undefined {
   if (secret === undefined) return undefined;
   if (typeof secret !== 'string') {
-    throw new WebhookValidationError('secret', 'must be a "whsec_" secret or a "whsk_" signing key (or left out to generate one)');
+    throw new WebhookValidationError(
+      'secret',
+      'must be a "whsec_" secret or a "whsk_" signing key (or left out to generate one)',
+    );
   }
   return secret;
 }

@@ -1,7 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { WebhookOperationNotAllowedError, WebhookSubscriptionNotFoundError, WebhookValidationError } from '../../core/errors/webhooks.errors';
+import {
+  WebhookOperationNotAllowedError,
+  WebhookSubscriptionNotFoundError,
+  WebhookValidationError,
+} from '../../core/errors/webhooks.errors';
 import { configuredSubscriptionMessage } from '../../core/errors/webhooks.messages';
-import { isEventName, isEventPattern, normalizeEventPatterns, patternsMatching } from '../../core/events/event-pattern.util';
+import {
+  isEventName,
+  isEventPattern,
+  normalizeEventPatterns,
+  patternsMatching,
+} from '../../core/events/event-pattern.util';
 import { resourceOf } from '../../core/metadata/webhook-resource.metadata';
 import { parseRetryPolicy } from '../../core/retry/retry.policy';
 import { assertScope } from '../../core/scopes/scope-path.util';
@@ -16,7 +25,11 @@ import { WebhookDestinationGuard } from '../../deliver/destination.guard';
 import { DialectRegistry } from '../../deliver/dialects/dialect.registry';
 import { WebhookSubscription, type WebhookSubscriptionFields } from '../../entities/webhook-subscription.entity';
 import type { ResolvedWebhooksOptions } from '../../options/webhooks-options.resolver';
-import { WEBHOOK_SUBSCRIPTION_STORE, type WebhookSubscriptionQuery, type WebhookSubscriptionStore } from '../../stores/subscription-store.interface';
+import {
+  WEBHOOK_SUBSCRIPTION_STORE,
+  type WebhookSubscriptionQuery,
+  type WebhookSubscriptionStore,
+} from '../../stores/subscription-store.interface';
 import { ownerRemovalSelector } from '../authorization/owner-removal.selector';
 import { WebhookEventCatalog } from '../catalog/webhook-event.catalog';
 import { ScopedWebhookSubscriptions } from './scoped-webhook-subscriptions.view';
@@ -32,9 +45,26 @@ import type {
   WebhookPage,
 } from './subscription-input.interface';
 import { dialectName, metadataObject, optionalText, rejectUnknownFields } from '../../core/util/input-validation.util';
-import { newSubscriptionSecret, rotatedSubscriptionSecret, subscriptionPublicKeys, withoutSecrets } from './subscription-signing.util';
+import {
+  newSubscriptionSecret,
+  rotatedSubscriptionSecret,
+  subscriptionPublicKeys,
+  withoutSecrets,
+} from './subscription-signing.util';
 
-const CREATE_FIELDS = ['to', 'events', 'scope', 'owner', 'permission', 'dialect', 'description', 'metadata', 'secret', 'signing', 'retry'] as const;
+const CREATE_FIELDS = [
+  'to',
+  'events',
+  'scope',
+  'owner',
+  'permission',
+  'dialect',
+  'description',
+  'metadata',
+  'secret',
+  'signing',
+  'retry',
+] as const;
 const UPDATE_FIELDS = ['to', 'events', 'owner', 'permission', 'dialect', 'description', 'metadata', 'retry'] as const;
 
 /** Subscription input is rejected with the field named (`retry.factor`). */
@@ -109,7 +139,8 @@ export class WebhookSubscriptions {
     input: Omit<CreateWebhookSubscriptionInput, 'scope' | 'events'> & { events?: string | string[] },
   ): Promise<WebhookSubscription> {
     const resource = resourceOf(entity);
-    if (!resource) throw new WebhookValidationError('entity', 'must be an instance of a class decorated with @WebhookResource()');
+    if (!resource)
+      throw new WebhookValidationError('entity', 'must be an instance of a class decorated with @WebhookResource()');
     const scope = resource.options.scope?.(entity) ?? WebhookScope.current() ?? ROOT_SCOPE;
     return this.create({ ...input, scope, events: input.events ?? `${resource.name}.*` });
   }
@@ -131,7 +162,10 @@ export class WebhookSubscriptions {
   /** A page of subscriptions in creation order (those declared in the configuration after the others). */
   async list(filter: ListWebhookSubscriptionsFilter = {}): Promise<WebhookPage<WebhookSubscription>> {
     const page = await this.store.list(this.query(filter));
-    return { items: page.items.map((s) => withoutSecrets(s)), nextCursor: page.last === null ? null : encodeCursor(page.last) };
+    return {
+      items: page.items.map((s) => withoutSecrets(s)),
+      nextCursor: page.last === null ? null : encodeCursor(page.last),
+    };
   }
 
   /** Changes the given fields. `active`, `scope` and the id cannot be changed here. */
@@ -168,7 +202,9 @@ export class WebhookSubscriptions {
       },
       now,
     );
-    return created.publicKey === undefined ? { secret: created.secret } : { secret: created.secret, publicKey: created.publicKey };
+    return created.publicKey === undefined
+      ? { secret: created.secret }
+      : { secret: created.secret, publicKey: created.publicKey };
   }
 
   /** The `whpk_` public keys receivers verify `v1a` signatures with (ed25519 signing), newest first. */
@@ -241,7 +277,8 @@ export class WebhookSubscriptions {
     if (filter.event !== undefined) {
       if (isEventName(filter.event)) query.patterns = patternsMatching(filter.event);
       else if (isEventPattern(filter.event)) query.patterns = [filter.event];
-      else throw new WebhookValidationError('event', 'must be an event name ("contact.create") or pattern ("contact.*")');
+      else
+        throw new WebhookValidationError('event', 'must be an event name ("contact.create") or pattern ("contact.*")');
     }
     if (filter.cursor !== undefined) query.after = decodeCursor(filter.cursor);
     return query;

@@ -4,7 +4,8 @@ import type { AttemptSlot } from './attempt-history';
 const dueOf = (slot: AttemptSlot): number => slot.attempt.nextAttemptAt?.getTime() ?? Number.POSITIVE_INFINITY;
 
 /** Earlier due first; ties by id, so that the order is the same every time. */
-const before = (a: AttemptSlot, b: AttemptSlot): boolean => a.due < b.due || (a.due === b.due && a.attempt.id < b.attempt.id);
+const before = (a: AttemptSlot, b: AttemptSlot): boolean =>
+  a.due < b.due || (a.due === b.due && a.attempt.id < b.attempt.id);
 
 /**
  * The pending attempts of the memory outbox, by when they are due: a binary heap whose entries know their

@@ -20,7 +20,14 @@ function derive(attempt: WebhookDeliveryAttempt, changes: Partial<WebhookDeliver
 
 /** What a manual retry or a replay makes of an attempt: pending, due now, its next try marked `manual`. */
 const rearmed = (attempt: WebhookDeliveryAttempt, now: number) =>
-  derive(attempt, { status: 'pending', nextAttemptAt: new Date(now), nextTrigger: 'manual', leaseOwner: null, leaseUntil: null, resolvedAt: null });
+  derive(attempt, {
+    status: 'pending',
+    nextAttemptAt: new Date(now),
+    nextTrigger: 'manual',
+    leaseOwner: null,
+    leaseUntil: null,
+    resolvedAt: null,
+  });
 
 /** The same attempt held under a new lease; a held attempt is due again when its lease runs out. */
 const leased = (attempt: WebhookDeliveryAttempt, token: string, leaseUntil: number) =>
@@ -64,7 +71,9 @@ export class MemoryAttemptStore implements WebhookAttemptStore {
         if (write.ignoreDuplicates) continue;
         // As a failed INSERT: none of the rows is written.
         for (const slot of added) this.drop(slot);
-        throw new Error(`A webhook delivery attempt with the id "${row.id}" or the message "${row.messageId}" for subscription "${row.subscriptionId}" is stored already.`);
+        throw new Error(
+          `A webhook delivery attempt with the id "${row.id}" or the message "${row.messageId}" for subscription "${row.subscriptionId}" is stored already.`,
+        );
       }
       const slot = history.add(row);
       this.slots.set(row.id, slot);
@@ -80,7 +89,11 @@ export class MemoryAttemptStore implements WebhookAttemptStore {
     const claimed: AttemptSlot[] = [];
     const passed: AttemptSlot[] = [];
     // Taken out while looked at, put back afterwards: a claimed attempt is due again only at `leaseUntil`.
-    for (let slot = this.due.peek(); slot !== undefined && slot.due <= now && claimed.length < limit; slot = this.due.peek()) {
+    for (
+      let slot = this.due.peek();
+      slot !== undefined && slot.due <= now && claimed.length < limit;
+      slot = this.due.peek()
+    ) {
       this.due.remove(slot);
       if (unheld(slot.attempt, now) && !this.paused(slot, now)) {
         slot.attempt = leased(slot.attempt, token, leaseUntil);
@@ -94,13 +107,22 @@ export class MemoryAttemptStore implements WebhookAttemptStore {
     return claimed.map((slot) => slot.attempt);
   }
 
-  async claim(ids: readonly string[], token: string, leaseUntil: number, now: number, heldBy?: string): Promise<WebhookDeliveryAttempt[]> {
+  async claim(
+    ids: readonly string[],
+    token: string,
+    leaseUntil: number,
+    now: number,
+    heldBy?: string,
+  ): Promise<WebhookDeliveryAttempt[]> {
     const claimed: WebhookDeliveryAttempt[] = [];
     for (const id of ids) {
       const slot = this.slots.get(id);
       if (slot?.attempt.status !== 'pending') continue;
       // A new claim passes over attempts of paused subscriptions, however stale the caller's view of them.
-      if (heldBy === undefined ? !unheld(slot.attempt, now) || this.paused(slot, now) : slot.attempt.leaseOwner !== heldBy) continue;
+      if (
+        heldBy === undefined ? !unheld(slot.attempt, now) || this.paused(slot, now) : slot.attempt.leaseOwner !== heldBy
+      )
+        continue;
       this.replace(slot, leased(slot.attempt, token, leaseUntil));
       claimed.push(slot.attempt);
     }

@@ -64,7 +64,8 @@ export class MemorySubscriptionStore implements WebhookSubscriptionStore {
     if (subscriptions.length === 0) return;
     const ids = new Set<string>();
     for (const { id } of subscriptions) {
-      if (this.subscriptions.has(id) || ids.has(id)) throw new Error(`A webhook subscription with the id "${id}" is stored already.`);
+      if (this.subscriptions.has(id) || ids.has(id))
+        throw new Error(`A webhook subscription with the id "${id}" is stored already.`);
       ids.add(id);
     }
     // Copies: the caller keeps the object it built, and may change it.
@@ -91,11 +92,20 @@ export class MemorySubscriptionStore implements WebhookSubscriptionStore {
     return result;
   }
 
-  async setActive(id: string, active: boolean, statusMessage: string, now: number): Promise<WebhookSubscription | null> {
+  async setActive(
+    id: string,
+    active: boolean,
+    statusMessage: string,
+    now: number,
+  ): Promise<WebhookSubscription | null> {
     const next = this.activeChanged(this.get(id), active, statusMessage, now);
     if (next === null) return null;
     this.subscriptions.set(id, next);
-    this.commit([active ? { kind: 'activated', subscription: next } : { kind: 'deactivated', subscription: next, reason: statusMessage }]);
+    this.commit([
+      active
+        ? { kind: 'activated', subscription: next }
+        : { kind: 'deactivated', subscription: next, reason: statusMessage },
+    ]);
     return next;
   }
 
@@ -129,19 +139,24 @@ export class MemorySubscriptionStore implements WebhookSubscriptionStore {
       const current = this.subscriptions.get(id);
       if (!current?.active) continue;
       const total = current.preconditionFailures + Math.trunc(added);
-      if (total !== current.preconditionFailures) this.subscriptions.set(id, derive(current, { preconditionFailures: total }));
+      if (total !== current.preconditionFailures)
+        this.subscriptions.set(id, derive(current, { preconditionFailures: total }));
       totals.push({ id, total });
     }
     // Counts are not registry changes (as on the database): the index does not follow them.
     return totals;
   }
 
-  async syncStatic(plan: (stored: readonly WebhookSubscription[]) => StaticSyncPlan, now: number): Promise<StaticSyncPlan> {
+  async syncStatic(
+    plan: (stored: readonly WebhookSubscription[]) => StaticSyncPlan,
+    now: number,
+  ): Promise<StaticSyncPlan> {
     const decided = plan([...this.subscriptions.values()].filter((subscription) => subscription.staticKey !== null));
     // Checked before anything changes, so that a plan that cannot be applied changes nothing.
     const inserted = new Set<string>();
     for (const { id } of decided.insert) {
-      if (this.subscriptions.has(id) || inserted.has(id)) throw new Error(`A webhook subscription with the id "${id}" is stored already.`);
+      if (this.subscriptions.has(id) || inserted.has(id))
+        throw new Error(`A webhook subscription with the id "${id}" is stored already.`);
       inserted.add(id);
     }
     for (const { id } of [...decided.reset, ...decided.deactivate]) this.get(id);
@@ -261,7 +276,8 @@ export class MemorySubscriptionStore implements WebhookSubscriptionStore {
       const lastSuccess = results.lastIndexOf(true);
       const trailing = results.length - 1 - lastSuccess;
       const count = lastSuccess >= 0 ? trailing : current.consecutiveFailures + trailing;
-      if (count !== current.consecutiveFailures) this.subscriptions.set(id, derive(current, { consecutiveFailures: count }));
+      if (count !== current.consecutiveFailures)
+        this.subscriptions.set(id, derive(current, { consecutiveFailures: count }));
       if (trailing > 0 && current.active && count >= limit) failing.push(id);
     }
     return failing;
@@ -285,7 +301,12 @@ export class MemorySubscriptionStore implements WebhookSubscriptionStore {
     return current;
   }
 
-  private activeChanged(current: WebhookSubscription, active: boolean, statusMessage: string, now: number): WebhookSubscription | null {
+  private activeChanged(
+    current: WebhookSubscription,
+    active: boolean,
+    statusMessage: string,
+    now: number,
+  ): WebhookSubscription | null {
     if (current.active === active) return null;
     return derive(current, {
       active,

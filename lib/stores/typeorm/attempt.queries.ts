@@ -40,6 +40,10 @@ export class AttemptQueries {
     const { rows } = await this.db.query({ sql: this.pendingSql, params: [now, now] });
     const row = (rows[0] ?? {}) as { pending?: unknown; due?: unknown; next_at?: unknown };
     const next = row.next_at === null || row.next_at === undefined ? null : Number(row.next_at);
-    return { pending: Number(row.pending ?? 0), due: Number(row.due ?? 0), nextAttemptAt: next === null ? null : new Date(next) };
+    return {
+      pending: Number(row.pending ?? 0),
+      due: Number(row.due ?? 0),
+      nextAttemptAt: next === null ? null : new Date(next),
+    };
   }
 }

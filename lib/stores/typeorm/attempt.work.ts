@@ -120,12 +120,18 @@ export class AttemptWork {
    * exists, which `FOR KEY SHARE` keeps true until commit (a delete in progress is waited for, and its row
    * is then left out) — so a dispatch costs one round trip, not two.
    */
-  private *insertHolding(rows: readonly WebhookDeliveryAttempt[], ignoreDuplicates: boolean): Work<WebhookDeliveryAttempt[]> {
+  private *insertHolding(
+    rows: readonly WebhookDeliveryAttempt[],
+    ignoreDuplicates: boolean,
+  ): Work<WebhookDeliveryAttempt[]> {
     const inserted = new Set<string>();
     for (const chunk of chunks(rows, INSERT_CHUNK)) {
       const sql = this.cached(`insert-holding:${chunk.length}:${ignoreDuplicates}`, () => {
         const c = (name: string) => this.sql.col(name);
-        const tuples = Array.from({ length: chunk.length }, (_, r) => `(${this.sql.params(r * COLUMNS.length + 1, COLUMNS.length)})`).join(', ');
+        const tuples = Array.from(
+          { length: chunk.length },
+          (_, r) => `(${this.sql.params(r * COLUMNS.length + 1, COLUMNS.length)})`,
+        ).join(', ');
         const selected = COLUMNS.map((name) => `v.${c(name)}${POSTGRES_CASTS[name] ?? ''}`).join(', ');
         return (
           `INSERT INTO ${this.attempts} (${COLUMNS.map(c).join(', ')}) SELECT ${selected} FROM (VALUES ${tuples}) AS v(${COLUMNS.map(c).join(', ')}) ` +
@@ -133,7 +139,8 @@ export class AttemptWork {
           `${ignoreDuplicates ? ' ON CONFLICT DO NOTHING' : ''} RETURNING ${c('id')} AS id`
         );
       });
-      for (const row of (yield { sql, params: chunk.flatMap((row) => this.values(row)) }).rows as Array<{ id: string }>) inserted.add(row.id);
+      for (const row of (yield { sql, params: chunk.flatMap((row) => this.values(row)) }).rows as Array<{ id: string }>)
+        inserted.add(row.id);
     }
     return rows.filter((row) => inserted.has(row.id));
   }
@@ -143,7 +150,8 @@ export class AttemptWork {
     for (const chunk of chunks(ids, 500)) {
       const sql = this.cached(
         `hold:${chunk.length}`,
-        () => `SELECT ${this.sql.col('id')} AS id FROM ${this.subscriptions} WHERE ${this.sql.col('id')} IN (${this.sql.params(1, chunk.length)})${this.sql.shareLock}`,
+        () =>
+          `SELECT ${this.sql.col('id')} AS id FROM ${this.subscriptions} WHERE ${this.sql.col('id')} IN (${this.sql.params(1, chunk.length)})${this.sql.shareLock}`,
       );
       for (const row of (yield { sql, params: [...chunk] }).rows as Array<{ id: string }>) live.add(row.id);
     }
@@ -173,7 +181,8 @@ export class AttemptWork {
   *recordMany(results: ReadonlyArray<{ attempt: WebhookDeliveryAttempt; leaseToken: string }>): Work<Set<string>> {
     const written = new Set<string>();
     if (this.db.kind !== 'postgres') {
-      for (const { attempt, leaseToken } of results) if (yield* this.record(attempt, leaseToken)) written.add(attempt.id);
+      for (const { attempt, leaseToken } of results)
+        if (yield* this.record(attempt, leaseToken)) written.add(attempt.id);
       return written;
     }
     for (const chunk of chunks(results, RECORD_CHUNK)) {
@@ -216,7 +225,9 @@ export class AttemptWork {
         `ORDER BY a.${c('next_attempt_at')} LIMIT ${p(4)}${this.sql.skipLocked}`
       );
     });
-    const ids: string[] = (yield { sql: select, params: [now, now, now, limit] }).rows.map((row: { id: string }) => row.id);
+    const ids: string[] = (yield { sql: select, params: [now, now, now, limit] }).rows.map(
+      (row: { id: string }) => row.id,
+    );
     if (ids.length === 0) return [];
     return yield* this.lease(ids, token, leaseUntil, null, now);
   }
@@ -225,7 +236,13 @@ export class AttemptWork {
    * Claims the given attempts if they are pending and nobody holds them (or `heldBy` holds them), and
    * returns the ones claimed.
    */
-  *claim(ids: readonly string[], token: string, leaseUntil: number, now: number, heldBy: string | null = null): Work<WebhookDeliveryAttempt[]> {
+  *claim(
+    ids: readonly string[],
+    token: string,
+    leaseUntil: number,
+    now: number,
+    heldBy: string | null = null,
+  ): Work<WebhookDeliveryAttempt[]> {
     return yield* this.lease(ids, token, leaseUntil, heldBy, now);
   }
 
@@ -247,7 +264,8 @@ export class AttemptWork {
         `UPDATE ${this.attempts} SET ${c('lease_until')} = ${this.sql.param(1)}, ${c('next_attempt_at')} = ${this.sql.param(2)} ` +
         `WHERE ${c('id')} IN (${this.sql.params(3, chunk.length)}) AND ${c('status')} = 'pending' ` +
         `AND ${c('lease_owner')} IN (${this.sql.params(3 + chunk.length, tokens.length)})`;
-      renewed += (yield { sql, params: [leaseUntil, leaseUntil, ...chunk.map((entry) => entry.id), ...tokens] }).affected;
+      renewed += (yield { sql, params: [leaseUntil, leaseUntil, ...chunk.map((entry) => entry.id), ...tokens] })
+        .affected;
     }
     return renewed;
   }
@@ -278,7 +296,10 @@ export class AttemptWork {
         `FROM ${this.attempts} WHERE ${c('subscription_id')} IN (${this.sql.params(1, chunk.length)}) ` +
         `AND ${c('status')} IN ('successful', 'failed')) ${c('ranked')} WHERE ${c('position')} > ${this.sql.param(chunk.length + 1)}`;
       if (this.db.kind !== 'mysql') {
-        deleted += (yield { sql: `DELETE FROM ${this.attempts} WHERE ${c('id')} IN (${ranked})`, params: [...chunk, limit] }).affected;
+        deleted += (yield {
+          sql: `DELETE FROM ${this.attempts} WHERE ${c('id')} IN (${ranked})`,
+          params: [...chunk, limit],
+        }).affected;
         continue;
       }
       // MySQL would lock every row its DELETE scans — outbox rows other transactions are inserting among
@@ -294,8 +315,6 @@ export class AttemptWork {
     }
     return deleted;
   }
-
-
 
   /**
    * Applies a batch's outcomes to the subscriptions' consecutive-failure counts and returns the ids of the
@@ -386,7 +405,10 @@ export class AttemptWork {
    * Sets the resolved attempts with `status` matching the filter back to pending, due at `now`, their next
    * try marked `manual`; without a subscription, only attempts of active subscriptions. Returns how many.
    */
-  *replay(filter: { subscriptionId?: string; status: 'failed' | 'successful'; since?: number }, now: number): Work<number> {
+  *replay(
+    filter: { subscriptionId?: string; status: 'failed' | 'successful'; since?: number },
+    now: number,
+  ): Work<number> {
     const c = (name: string) => this.sql.col(name);
     const params: unknown[] = [now, filter.status];
     const p = (value: unknown) => {
@@ -395,7 +417,8 @@ export class AttemptWork {
     };
     let where = `${c('status')} = ${this.sql.param(2)}`;
     if (filter.subscriptionId !== undefined) where += ` AND ${c('subscription_id')} = ${p(filter.subscriptionId)}`;
-    else where += ` AND ${c('subscription_id')} IN (SELECT ${c('id')} FROM ${this.subscriptions} WHERE ${c('active')} = ${p(true)})`;
+    else
+      where += ` AND ${c('subscription_id')} IN (SELECT ${c('id')} FROM ${this.subscriptions} WHERE ${c('active')} = ${p(true)})`;
     if (filter.since !== undefined) where += ` AND ${c('created_at')} >= ${p(filter.since)}`;
     const sql =
       `UPDATE ${this.attempts} SET ${c('status')} = 'pending', ${c('next_attempt_at')} = ${this.sql.param(1)}, ` +
@@ -426,7 +449,8 @@ export class AttemptWork {
           ? `(${c('lease_owner')} IS NULL OR ${c('lease_until')} IS NULL OR ${c('lease_until')} <= ${p(4)}) ` +
             `AND NOT EXISTS (SELECT 1 FROM ${this.subscriptions} s WHERE s.${c('id')} = ${c('subscription_id')} AND s.${c('paused_until')} > ${p(5)})`
           : `${c('lease_owner')} = ${p(4)}`;
-      const fixed = heldBy === null ? [token, leaseUntil, leaseUntil, now, now] : [token, leaseUntil, leaseUntil, heldBy];
+      const fixed =
+        heldBy === null ? [token, leaseUntil, leaseUntil, now, now] : [token, leaseUntil, leaseUntil, heldBy];
       yield {
         sql:
           `UPDATE ${this.attempts} SET ${c('lease_owner')} = ${p(1)}, ${c('lease_until')} = ${p(2)}, ` +
@@ -454,7 +478,9 @@ export class AttemptWork {
       row.scope,
       row.status,
       // The column holds 512 characters; the try's full message stays in `tries`.
-      row.message !== null && row.message.length > MESSAGE_LENGTH ? `${row.message.slice(0, MESSAGE_LENGTH - 1)}…` : row.message,
+      row.message !== null && row.message.length > MESSAGE_LENGTH
+        ? `${row.message.slice(0, MESSAGE_LENGTH - 1)}…`
+        : row.message,
       this.sql.json(row.request),
       this.sql.json(row.response),
       this.sql.json(row.internalInfo),

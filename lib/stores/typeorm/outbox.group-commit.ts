@@ -48,7 +48,17 @@ export class OutboxGroupCommit {
       const batch = this.waiting.splice(0, taken);
       try {
         // 'own': on SQLite, never join a transaction another caller opened since these were raised.
-        const kept = new Set(await this.db.run(() => this.work.insert(batch.flatMap((w) => w.rows), false), undefined, 'own'));
+        const kept = new Set(
+          await this.db.run(
+            () =>
+              this.work.insert(
+                batch.flatMap((w) => w.rows),
+                false,
+              ),
+            undefined,
+            'own',
+          ),
+        );
         for (const { rows, resolve } of batch) resolve(rows.filter((row) => kept.has(row)));
       } catch (error) {
         for (const { reject } of batch) reject(error);

@@ -44,7 +44,10 @@ export class RegistryLog {
 
   private async verify(): Promise<void> {
     if (!databaseKind(this.dataSource)) {
-      throw new WebhooksConfigurationError(unsupportedDatabaseMessage(String(this.dataSource.options.type)), 'dataSource');
+      throw new WebhooksConfigurationError(
+        unsupportedDatabaseMessage(String(this.dataSource.options.type)),
+        'dataSource',
+      );
     }
     for (const entity of WEBHOOK_ENTITIES) {
       if (!this.dataSource.hasMetadata(entity)) {
@@ -67,7 +70,12 @@ export class RegistryLog {
   /** Creates the version row if it is missing (databases built by `synchronize` have none). */
   private async ensureStateRow(): Promise<void> {
     await this.db.query(
-      this.dataSource.createQueryBuilder().insert().into(WebhookRegistryState).values({ id: STATE_ID, version: 0 }).orIgnore(),
+      this.dataSource
+        .createQueryBuilder()
+        .insert()
+        .into(WebhookRegistryState)
+        .values({ id: STATE_ID, version: 0 })
+        .orIgnore(),
     );
   }
 

@@ -10,9 +10,11 @@ export function relatedScopeFilter<T extends object>(query: SelectQueryBuilder<T
   if (branch === ROOT_SCOPE) return;
   query.andWhere(
     new Brackets((where) =>
-      where.where('s.scope IN (:...relatedLineage)', { relatedLineage: scopeLineage(branch) }).orWhere('s.scope LIKE :relatedBelow', {
-        relatedBelow: `${branch}/%`,
-      }),
+      where
+        .where('s.scope IN (:...relatedLineage)', { relatedLineage: scopeLineage(branch) })
+        .orWhere('s.scope LIKE :relatedBelow', {
+          relatedBelow: `${branch}/%`,
+        }),
     ),
   );
 }

@@ -37,8 +37,16 @@ export class Sql {
   }
 
   /** A multi-row INSERT; with `ignoreDuplicates`, rows that collide with a unique key are skipped. */
-  insert(entity: EntityTarget<ObjectLiteral>, columns: readonly string[], rows: number, ignoreDuplicates = false): string {
-    const tuples = Array.from({ length: rows }, (_, r) => `(${this.params(r * columns.length + 1, columns.length)})`).join(', ');
+  insert(
+    entity: EntityTarget<ObjectLiteral>,
+    columns: readonly string[],
+    rows: number,
+    ignoreDuplicates = false,
+  ): string {
+    const tuples = Array.from(
+      { length: rows },
+      (_, r) => `(${this.params(r * columns.length + 1, columns.length)})`,
+    ).join(', ');
     const head = `${this.table(entity)} (${columns.map((c) => this.col(c)).join(', ')}) VALUES ${tuples}`;
     if (!ignoreDuplicates) return `INSERT INTO ${head}`;
     if (this.kind === 'mysql') return `INSERT IGNORE INTO ${head}`;

@@ -23,7 +23,8 @@ interface SqliteStatement {
  * inside the other. `test/sqlite-adapter.spec.ts` pins what this relies on.
  */
 export function sqliteConnectionOf(dataSource: DataSource): SqliteConnection {
-  const connection = (dataSource.driver as { databaseConnection?: unknown }).databaseConnection as SqliteConnection | undefined;
+  const connection = (dataSource.driver as { databaseConnection?: unknown }).databaseConnection as
+    SqliteConnection | undefined;
   if (!connection || typeof connection.prepare !== 'function' || typeof connection.transaction !== 'function') {
     throw new Error(
       `WebhooksModule: the SQLite data source has no better-sqlite3 connection (type "${String(dataSource.options.type)}"). ` +

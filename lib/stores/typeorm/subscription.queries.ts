@@ -34,7 +34,11 @@ export class SubscriptionQueries {
     if (filter.scope !== undefined) query.andWhere('s.scope = :scope', { scope: filter.scope });
     const within = filter.within;
     if (within !== undefined && within !== ROOT_SCOPE) {
-      query.andWhere(new Brackets((where) => where.where('s.scope = :within', { within }).orWhere('s.scope LIKE :below', { below: `${within}/%` })));
+      query.andWhere(
+        new Brackets((where) =>
+          where.where('s.scope = :within', { within }).orWhere('s.scope LIKE :below', { below: `${within}/%` }),
+        ),
+      );
     }
     if (filter.related !== undefined) relatedScopeFilter(query, filter.related);
     if (filter.owner !== undefined) query.andWhere('s.owner_id = :owner', { owner: filter.owner });
@@ -42,7 +46,12 @@ export class SubscriptionQueries {
     if (filter.static !== undefined) query.andWhere(`s.static_key IS ${filter.static ? 'NOT ' : ''}NULL`);
     if (filter.patterns !== undefined) {
       const patterns = filter.patterns.length > 0 ? [...filter.patterns] : [''];
-      const ids = query.subQuery().select('e.subscription_id').from(WebhookSubscriptionEvent, 'e').where('e.pattern IN (:...patterns)').getQuery();
+      const ids = query
+        .subQuery()
+        .select('e.subscription_id')
+        .from(WebhookSubscriptionEvent, 'e')
+        .where('e.pattern IN (:...patterns)')
+        .getQuery();
       query.andWhere(`s.id IN (${ids})`, { patterns });
     }
     if (filter.after !== undefined) query.andWhere('s.id > :after', { after: filter.after });

@@ -37,7 +37,11 @@ export class SubscriptionWork {
     return subscriptions.map((subscription) => ({ kind: 'created', subscription }));
   }
 
-  *update(id: string, changes: Partial<WebhookSubscriptionFields>, now: number): Work<{ next: WebhookSubscription; changes: Changes }> {
+  *update(
+    id: string,
+    changes: Partial<WebhookSubscriptionFields>,
+    now: number,
+  ): Work<{ next: WebhookSubscription; changes: Changes }> {
     const current = yield* this.locked(id);
     const next = Object.assign(new WebhookSubscription(), current, changes, { updatedAt: new Date(now) });
     yield statement(
@@ -48,7 +52,9 @@ export class SubscriptionWork {
         .where({ id }),
     );
     if (changes.events) {
-      yield statement(this.db.dataSource.createQueryBuilder().delete().from(WebhookSubscriptionEvent).where({ subscriptionId: id }));
+      yield statement(
+        this.db.dataSource.createQueryBuilder().delete().from(WebhookSubscriptionEvent).where({ subscriptionId: id }),
+      );
       yield* this.insertPatterns([next]);
     }
     yield* this.log.recordChanges([id]);
@@ -98,7 +104,9 @@ export class SubscriptionWork {
   *delete(id: string): Work<WebhookSubscription | null> {
     const [current] = this.db.hydrate(WebhookSubscription, 's', (yield statement(this.byId(id))).rows);
     if (!current) return null;
-    const { affected } = yield statement(this.db.dataSource.createQueryBuilder().delete().from(WebhookSubscription).where({ id }));
+    const { affected } = yield statement(
+      this.db.dataSource.createQueryBuilder().delete().from(WebhookSubscription).where({ id }),
+    );
     if (!affected) return null;
     yield* this.log.recordChanges([id]);
     // As it was last: a deleted subscription is no longer active.
@@ -115,7 +123,10 @@ export class SubscriptionWork {
           .createQueryBuilder()
           .update(WebhookSubscription)
           .set({ pausedUntil: new Date(until) })
-          .where(`id = :id AND (${column('paused_until')} IS NULL OR ${column('paused_until')} < :until)`, { id, until }),
+          .where(`id = :id AND (${column('paused_until')} IS NULL OR ${column('paused_until')} < :until)`, {
+            id,
+            until,
+          }),
       );
       if (affected) changed.push(id);
     }
@@ -146,7 +157,10 @@ export class SubscriptionWork {
   }
 
   /** Applies the plan that `plan` makes of the stored static subscriptions, holding the registry lock. */
-  *syncStatic(plan: (stored: readonly WebhookSubscription[]) => StaticSyncPlan, now: number): Work<{ plan: StaticSyncPlan; changes: Changes }> {
+  *syncStatic(
+    plan: (stored: readonly WebhookSubscription[]) => StaticSyncPlan,
+    now: number,
+  ): Work<{ plan: StaticSyncPlan; changes: Changes }> {
     // Taking the version row lock first serializes instances that start at the same time: the second one
     // sees what the first one stored.
     yield* this.log.lockRegistry();
@@ -179,7 +193,9 @@ export class SubscriptionWork {
   }
 
   private *insertPatterns(subscriptions: readonly WebhookSubscription[]): Work<void> {
-    const rows = subscriptions.flatMap((s) => s.events.map((pattern) => ({ subscriptionId: s.id, pattern, scope: s.scope })));
+    const rows = subscriptions.flatMap((s) =>
+      s.events.map((pattern) => ({ subscriptionId: s.id, pattern, scope: s.scope })),
+    );
     for (const chunk of chunks(rows, 300)) {
       yield statement(this.db.dataSource.createQueryBuilder().insert().into(WebhookSubscriptionEvent).values(chunk));
     }

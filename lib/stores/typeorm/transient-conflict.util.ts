@@ -4,7 +4,9 @@
  * MariaDB ER_LOCK_DEADLOCK) or a serialization failure (PostgreSQL 40001).
  */
 export function isTransientConflict(error: unknown): boolean {
-  const driverError = (error as { driverError?: { code?: unknown; errno?: unknown } } | null)?.driverError ?? (error as { code?: unknown; errno?: unknown });
+  const driverError =
+    (error as { driverError?: { code?: unknown; errno?: unknown } } | null)?.driverError ??
+    (error as { code?: unknown; errno?: unknown });
   const code = driverError?.code;
   return code === '40P01' || code === '40001' || code === 'ER_LOCK_DEADLOCK' || driverError?.errno === 1213;
 }
@@ -20,10 +22,14 @@ export function conflictBackoff(attempt: number): Promise<void> {
 
 /** The connection broke under the statement (server restarted, network cut): a new connection may do. */
 export function isConnectionLost(error: unknown): boolean {
-  const code = (error as { code?: string; driverError?: { code?: string } }).driverError?.code ?? (error as { code?: string }).code;
+  const code =
+    (error as { code?: string; driverError?: { code?: string } }).driverError?.code ??
+    (error as { code?: string }).code;
   const message = String((error as Error)?.message ?? '');
   return (
-    ['ECONNRESET', 'ECONNREFUSED', 'EPIPE', '57P01', '57P02', '57P03', 'PROTOCOL_CONNECTION_LOST'].includes(code ?? '') ||
+    ['ECONNRESET', 'ECONNREFUSED', 'EPIPE', '57P01', '57P02', '57P03', 'PROTOCOL_CONNECTION_LOST'].includes(
+      code ?? '',
+    ) ||
     /Connection terminated|connection is closed|Can't add new command when connection is in closed state/i.test(message)
   );
 }

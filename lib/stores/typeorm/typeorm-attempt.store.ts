@@ -39,7 +39,9 @@ export class TypeOrmAttemptStore implements WebhookAttemptStore {
     const runner = this.db.transactionRunner(write.manager);
     const ignoreDuplicates = write.ignoreDuplicates ?? false;
     const written =
-      runner || ignoreDuplicates ? await this.db.run(() => this.work.insert(rows, ignoreDuplicates), write.manager) : await this.groupCommit.write(rows);
+      runner || ignoreDuplicates
+        ? await this.db.run(() => this.work.insert(rows, ignoreDuplicates), write.manager)
+        : await this.groupCommit.write(rows);
     this.db.afterCommit(runner, () => write.onCommit(written));
     return written;
   }
@@ -48,7 +50,13 @@ export class TypeOrmAttemptStore implements WebhookAttemptStore {
     return this.db.runOwn(() => this.work.claimDue(now, limit, token, leaseUntil));
   }
 
-  claim(ids: readonly string[], token: string, leaseUntil: number, now: number, heldBy?: string): Promise<WebhookDeliveryAttempt[]> {
+  claim(
+    ids: readonly string[],
+    token: string,
+    leaseUntil: number,
+    now: number,
+    heldBy?: string,
+  ): Promise<WebhookDeliveryAttempt[]> {
     return this.db.runOwn(() => this.work.claim(ids, token, leaseUntil, now, heldBy ?? null));
   }
 

@@ -52,7 +52,10 @@ export class TypeOrmSubscriptionStore implements WebhookSubscriptionStore {
   }
 
   async insert(subscriptions: readonly WebhookSubscription[]): Promise<void> {
-    await this.write(() => this.work.insert(subscriptions), (changes) => changes);
+    await this.write(
+      () => this.work.insert(subscriptions),
+      (changes) => changes,
+    );
   }
 
   update(id: string, changes: Partial<WebhookSubscriptionFields>, now: number): Promise<WebhookSubscription> {
@@ -73,7 +76,13 @@ export class TypeOrmSubscriptionStore implements WebhookSubscriptionStore {
     return this.write(
       () => this.work.setActive(id, active, statusMessage, now),
       (subscription) =>
-        subscription === null ? [] : [active ? { kind: 'activated', subscription } : { kind: 'deactivated', subscription, reason: statusMessage }],
+        subscription === null
+          ? []
+          : [
+              active
+                ? { kind: 'activated', subscription }
+                : { kind: 'deactivated', subscription, reason: statusMessage },
+            ],
     );
   }
 

@@ -1,11 +1,26 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import type { DataSource, EntityManager, EntityMetadata, ObjectLiteral, QueryRunner, SelectQueryBuilder } from 'typeorm';
+import type {
+  DataSource,
+  EntityManager,
+  EntityMetadata,
+  ObjectLiteral,
+  QueryRunner,
+  SelectQueryBuilder,
+} from 'typeorm';
 import { WEBHOOKS_DATA_SOURCE } from '../../core/webhooks.constants';
 import { databaseKind, type DatabaseKind } from './database-kind.util';
 import { type SqliteConnection, sqliteConnectionOf, SqliteStatements } from './sqlite.adapter';
 import { TransactionHooks } from './transaction.hooks';
 import { CONFLICT_RETRIES, conflictBackoff, isConnectionLost, isTransientConflict } from './transient-conflict.util';
-import { drive, driveAsync, type Renderable, type Statement, statement, type StatementResult, type Work } from './unit-of-work';
+import {
+  drive,
+  driveAsync,
+  type Renderable,
+  type Statement,
+  statement,
+  type StatementResult,
+  type Work,
+} from './unit-of-work';
 
 export { statement, type Statement, type StatementResult, type Work } from './unit-of-work';
 
@@ -72,7 +87,9 @@ export class WebhooksDatabase implements OnApplicationShutdown {
     // caller's to retry.
     for (let attempt = 1; ; attempt++) {
       try {
-        return this.kind === 'mysql' ? await this.dataSource.transaction('READ COMMITTED', own) : await this.dataSource.transaction(own);
+        return this.kind === 'mysql'
+          ? await this.dataSource.transaction('READ COMMITTED', own)
+          : await this.dataSource.transaction(own);
       } catch (error) {
         if (attempt >= CONFLICT_RETRIES || !isTransientConflict(error)) throw error;
         await conflictBackoff(attempt);
@@ -190,7 +207,6 @@ export class WebhooksDatabase implements OnApplicationShutdown {
     }
   }
 }
-
 
 async function execRunner(runner: QueryRunner, { sql, params }: Statement): Promise<StatementResult> {
   const result = await runner.query(sql, params, true);

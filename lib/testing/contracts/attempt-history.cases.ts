@@ -74,7 +74,7 @@ export const ATTEMPT_HISTORY_CASES: ContractCase[] = [
     },
   ],
   [
-    "deleting a subscription deletes its attempts",
+    'deleting a subscription deletes its attempts',
     async (harness) => {
       const store = harness.attempts;
       const [a, b] = await subscribed(harness, {}, {});
@@ -107,14 +107,21 @@ export const ATTEMPT_HISTORY_CASES: ContractCase[] = [
 
       assert.equal(await store.rearm(failed.id, T0 + 10, committed), true);
       assert.equal(commits, 1, 'onCommit runs once the change is made');
-      assert.deepEqual(attemptView((await store.find(failed.id))!), rearmedView(resolved, T0 + 10), 'its tries and last result are kept');
+      assert.deepEqual(
+        attemptView((await store.find(failed.id))!),
+        rearmedView(resolved, T0 + 10),
+        'its tries and last result are kept',
+      );
       assert.equal(await store.rearm(held.id, T0 + 10, committed), false, 'a try of it is under way');
       assert.deepEqual(attemptView((await store.find(held.id))!), attemptView(held));
       assert.equal(await store.rearm(expired.id, T0 + 10, committed), true, 'a lease run out holds nothing');
       assert.equal(await store.rearm(waiting.id, T0 + 10, committed), true, 'one waiting for a retry is sent now');
       assert.equal(await store.rearm(newId(), T0 + 10, committed), false);
       assert.equal(commits, 3, 'onCommit runs only for a change made');
-      assert.deepEqual(sortedIdsOf(await store.claimDue(T0 + 10, 10, 'tok-2', T0 + LEASE)), sortedIdsOf([failed, expired, waiting]));
+      assert.deepEqual(
+        sortedIdsOf(await store.claimDue(T0 + 10, 10, 'tok-2', T0 + LEASE)),
+        sortedIdsOf([failed, expired, waiting]),
+      );
     },
   ],
   [
@@ -127,17 +134,30 @@ export const ATTEMPT_HISTORY_CASES: ContractCase[] = [
       await write(store, [f1, s1, f2, p, fOff]);
       await resolveAll(store, [f1, f2, fOff], 'failed', 'tok');
       await resolveAll(store, [s1], 'successful', 'tok');
-      const stored = Object.fromEntries(await Promise.all([f1, s1, f2, fOff].map(async (x) => [x.id, (await store.find(x.id))!])));
+      const stored = Object.fromEntries(
+        await Promise.all([f1, s1, f2, fOff].map(async (x) => [x.id, (await store.find(x.id))!])),
+      );
       let commits = 0;
       const committed = () => void commits++;
 
-      assert.equal(await store.replay({ subscriptionId: a.id, status: 'failed', since: T0 + 200 }, T0 + 1_000, committed), 1);
+      assert.equal(
+        await store.replay({ subscriptionId: a.id, status: 'failed', since: T0 + 200 }, T0 + 1_000, committed),
+        1,
+      );
       assert.deepEqual(attemptView((await store.find(f2.id))!), rearmedView(stored[f2.id], T0 + 1_000));
       assert.equal((await store.find(f1.id))!.status, 'failed', 'created before `since`');
-      assert.equal(await store.replay({ status: 'failed' }, T0 + 2_000, committed), 1, 'the inactive subscription is left out');
+      assert.equal(
+        await store.replay({ status: 'failed' }, T0 + 2_000, committed),
+        1,
+        'the inactive subscription is left out',
+      );
       assert.deepEqual(attemptView((await store.find(f1.id))!), rearmedView(stored[f1.id], T0 + 2_000));
       assert.equal((await store.find(fOff.id))!.status, 'failed');
-      assert.equal(await store.replay({ subscriptionId: off.id, status: 'failed' }, T0 + 3_000, committed), 1, 'named, an inactive one is replayed');
+      assert.equal(
+        await store.replay({ subscriptionId: off.id, status: 'failed' }, T0 + 3_000, committed),
+        1,
+        'named, an inactive one is replayed',
+      );
       assert.equal(await store.replay({ status: 'successful' }, T0 + 4_000, committed), 1);
       assert.deepEqual(attemptView((await store.find(s1.id))!), rearmedView(stored[s1.id], T0 + 4_000));
       assert.ok(commits >= 4, 'onCommit runs for every replay that changed something');

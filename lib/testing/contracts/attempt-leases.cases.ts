@@ -17,7 +17,8 @@ import {
   write,
 } from './contract.fixtures';
 
-const results = (token: string, ...attempts: WebhookDeliveryAttempt[]): AttemptResult[] => attempts.map((attempt) => ({ attempt, leaseToken: token }));
+const results = (token: string, ...attempts: WebhookDeliveryAttempt[]): AttemptResult[] =>
+  attempts.map((attempt) => ({ attempt, leaseToken: token }));
 
 /** Attempt store cases: leases (renew, release, takeover), results fenced by the lease, failure counts. */
 export const ATTEMPT_LEASE_CASES: ContractCase[] = [
@@ -31,11 +32,23 @@ export const ATTEMPT_LEASE_CASES: ContractCase[] = [
       const held = [x, y, z].map(({ id }) => ({ id, token: 'tok-a' }));
       assert.equal(await store.renew(held, T0 + 5 * LEASE), 2);
       for (const attempt of [x, y]) {
-        assert.deepEqual(attemptView((await store.find(attempt.id))!), { ...attemptView(attempt), leaseUntil: T0 + 5 * LEASE, nextAttemptAt: T0 + 5 * LEASE });
+        assert.deepEqual(attemptView((await store.find(attempt.id))!), {
+          ...attemptView(attempt),
+          leaseUntil: T0 + 5 * LEASE,
+          nextAttemptAt: T0 + 5 * LEASE,
+        });
       }
-      assert.deepEqual(attemptView((await store.find(z.id))!), attemptView(z), 'a lease another token holds is not renewed');
+      assert.deepEqual(
+        attemptView((await store.find(z.id))!),
+        attemptView(z),
+        'a lease another token holds is not renewed',
+      );
       await store.recordResults(results('tok-a', resolvedFixture(y, 'successful')), 10);
-      assert.equal(await store.renew([{ id: y.id, token: 'tok-a' }], T0 + 6 * LEASE), 0, 'a resolved attempt is not renewed');
+      assert.equal(
+        await store.renew([{ id: y.id, token: 'tok-a' }], T0 + 6 * LEASE),
+        0,
+        'a resolved attempt is not renewed',
+      );
       assert.equal(await store.renew([], T0), 0);
     },
   ],
@@ -46,8 +59,19 @@ export const ATTEMPT_LEASE_CASES: ContractCase[] = [
       const [s] = await subscribed(harness, {});
       const [x, z] = [heldFixture(s, 'tok-a'), heldFixture(s, 'tok-b')];
       await write(store, [x, z]);
-      await store.release([{ id: x.id, token: 'tok-a' }, { id: z.id, token: 'tok-a' }], T0 + 10);
-      assert.deepEqual(attemptView((await store.find(x.id))!), { ...attemptView(x), leaseOwner: null, leaseUntil: null, nextAttemptAt: T0 + 10 });
+      await store.release(
+        [
+          { id: x.id, token: 'tok-a' },
+          { id: z.id, token: 'tok-a' },
+        ],
+        T0 + 10,
+      );
+      assert.deepEqual(attemptView((await store.find(x.id))!), {
+        ...attemptView(x),
+        leaseOwner: null,
+        leaseUntil: null,
+        nextAttemptAt: T0 + 10,
+      });
       assert.deepEqual(attemptView((await store.find(z.id))!), attemptView(z));
       assert.deepEqual(idsOf(await store.claimDue(T0 + 10, 10, 'tok-c', T0 + LEASE)), [x.id]);
     },
@@ -77,7 +101,11 @@ export const ATTEMPT_LEASE_CASES: ContractCase[] = [
       assert.deepEqual([...second.written], [y.id], 'a retry scheduled is written too');
       assert.deepEqual(second.resolvedFor, [], 'but resolves nothing');
       assert.deepEqual(attemptView((await store.find(y.id))!), attemptView(retrying));
-      assert.deepEqual(idsOf(await store.claimDue(T0 + 5_000, 10, 'tok-c', T0 + 5_000 + LEASE)), [y.id], 'and is due at its retry');
+      assert.deepEqual(
+        idsOf(await store.claimDue(T0 + 5_000, 10, 'tok-c', T0 + 5_000 + LEASE)),
+        [y.id],
+        'and is due at its retry',
+      );
     },
   ],
   [
@@ -97,7 +125,10 @@ export const ATTEMPT_LEASE_CASES: ContractCase[] = [
           return Number(recorded.written.has(attempt.id)) + taken.length;
         }),
       );
-      assert.deepEqual(outcomes, attempts.map(() => 1));
+      assert.deepEqual(
+        outcomes,
+        attempts.map(() => 1),
+      );
     },
   ],
   [
@@ -105,28 +136,50 @@ export const ATTEMPT_LEASE_CASES: ContractCase[] = [
     async (harness) => {
       const store = harness.attempts;
       const [a, b, off] = await subscribed(harness, {}, {}, { active: false, statusMessage: 'Off.' });
-      const heldBy = (s: { id: string; to: string }, n: number) => Array.from({ length: n }, () => heldFixture(s, 'tok'));
+      const heldBy = (s: { id: string; to: string }, n: number) =>
+        Array.from({ length: n }, () => heldFixture(s, 'tok'));
       const [as, bs, offs] = [heldBy(a, 8), heldBy(b, 6), heldBy(off, 3)];
       await write(store, [...as, ...bs, ...offs]);
       const fail = (x: WebhookDeliveryAttempt) => resolvedFixture(x, 'failed');
       const succeed = (x: WebhookDeliveryAttempt) => resolvedFixture(x, 'successful');
-      const failures = async () => Object.fromEntries(await Promise.all([a, b, off].map(async (s) => [s === a ? 'a' : s === b ? 'b' : 'off', (await harness.subscriptions.find(s.id))!.consecutiveFailures])));
+      const failures = async () =>
+        Object.fromEntries(
+          await Promise.all(
+            [a, b, off].map(async (s) => [
+              s === a ? 'a' : s === b ? 'b' : 'off',
+              (await harness.subscriptions.find(s.id))!.consecutiveFailures,
+            ]),
+          ),
+        );
 
-      const first = await store.recordResults(results('tok', fail(as[0]), succeed(bs[0]), fail(as[1]), fail(bs[1]), fail(bs[2]), ...offs.map(fail)), 3);
+      const first = await store.recordResults(
+        results('tok', fail(as[0]), succeed(bs[0]), fail(as[1]), fail(bs[1]), fail(bs[2]), ...offs.map(fail)),
+        3,
+      );
       assert.deepEqual(first.failing, [], 'inactive subscriptions are never reported');
       assert.deepEqual([...first.resolvedFor].sort(), [a.id, b.id, off.id].sort());
       assert.deepEqual(await failures(), { a: 2, b: 2, off: 3 }, 'failures after the last success count');
 
-      const second = await store.recordResults([...results('tok', fail(as[2]), retryingFixture(bs[3], T0 + 1_000)), ...results('stale', fail(bs[4]))], 3);
+      const second = await store.recordResults(
+        [...results('tok', fail(as[2]), retryingFixture(bs[3], T0 + 1_000)), ...results('stale', fail(bs[4]))],
+        3,
+      );
       assert.deepEqual(second.failing, [a.id]);
       assert.deepEqual(second.resolvedFor, [a.id], 'a retry scheduled resolves nothing');
-      assert.deepEqual(await failures(), { a: 3, b: 2, off: 3 }, 'neither a retry scheduled nor a result not written counts');
+      assert.deepEqual(
+        await failures(),
+        { a: 3, b: 2, off: 3 },
+        'neither a retry scheduled nor a result not written counts',
+      );
 
       const third = await store.recordResults(results('tok', succeed(as[3])), 3);
       assert.deepEqual(third.failing, []);
       assert.deepEqual(await failures(), { a: 0, b: 2, off: 3 }, 'a success resets the count');
 
-      const fourth = await store.recordResults(results('tok', fail(as[4]), fail(bs[5]), fail(as[5]), fail(as[6]), fail(as[7])), 3);
+      const fourth = await store.recordResults(
+        results('tok', fail(as[4]), fail(bs[5]), fail(as[5]), fail(as[6]), fail(as[7])),
+        3,
+      );
       assert.deepEqual([...fourth.failing].sort(), [a.id, b.id].sort());
       assert.deepEqual(await failures(), { a: 4, b: 3, off: 3 });
     },

@@ -70,7 +70,9 @@ const OUTBOX_CASES: ContractCase[] = [
       assert.deepEqual(attemptView((await harness.attempts.find(first.id))!), attemptView(first));
       const before = attemptFixture(a);
       let committed = false;
-      const refused = harness.attempts.insert([before, attemptFixture(a, { messageId: first.messageId })], { onCommit: () => (committed = true) });
+      const refused = harness.attempts.insert([before, attemptFixture(a, { messageId: first.messageId })], {
+        onCommit: () => (committed = true),
+      });
       await assert.rejects(refused);
       assert.equal(await harness.attempts.find(before.id), null, 'a refused write writes none of its rows');
       assert.equal(committed, false, 'nor calls onCommit');
@@ -97,14 +99,30 @@ const CLAIM_CASES: ContractCase[] = [
       assert.deepEqual(sortedIdsOf(first), sortedIdsOf([d1, d2]), 'the two due first');
       for (const claimed of first) {
         const original = [d1, d2].find((a) => a.id === claimed.id)!;
-        const expected = { ...attemptView(original), leaseOwner: 'tok-1', leaseUntil: T0 + LEASE, nextAttemptAt: T0 + LEASE };
-        assert.deepEqual(attemptView(claimed), expected, 'a claimed attempt is held until leaseUntil, and due again then');
+        const expected = {
+          ...attemptView(original),
+          leaseOwner: 'tok-1',
+          leaseUntil: T0 + LEASE,
+          nextAttemptAt: T0 + LEASE,
+        };
+        assert.deepEqual(
+          attemptView(claimed),
+          expected,
+          'a claimed attempt is held until leaseUntil, and due again then',
+        );
         assert.deepEqual(attemptView((await store.find(claimed.id))!), expected);
       }
-      assert.deepEqual(sortedIdsOf(await store.claimDue(T0, 10, 'tok-2', T0 + LEASE)), sortedIdsOf([d3, expired]), 'a lease run out counts as nobody');
+      assert.deepEqual(
+        sortedIdsOf(await store.claimDue(T0, 10, 'tok-2', T0 + LEASE)),
+        sortedIdsOf([d3, expired]),
+        'a lease run out counts as nobody',
+      );
       assert.deepEqual(await store.claimDue(T0, 10, 'tok-3', T0 + LEASE), []);
       assert.equal((await store.find(held.id))!.leaseOwner, 'other');
-      assert.deepEqual(sortedIdsOf(await store.claimDue(T0 + 1_000, 10, 'tok-4', T0 + 1_000 + LEASE)), sortedIdsOf([held, later]));
+      assert.deepEqual(
+        sortedIdsOf(await store.claimDue(T0 + 1_000, 10, 'tok-4', T0 + 1_000 + LEASE)),
+        sortedIdsOf([held, later]),
+      );
       assert.equal((await store.find(resolved.id))!.status, 'failed');
     },
   ],
@@ -114,13 +132,22 @@ const CLAIM_CASES: ContractCase[] = [
       const store = harness.attempts;
       const [paused, running] = await subscribed(harness, {}, {});
       await harness.subscriptions.pause(new Map([[paused.id, T0 + 100]]));
-      const [waiting, going] = [attemptFixture(paused, { nextAttemptAt: new Date(T0 - 10) }), attemptFixture(running, { nextAttemptAt: new Date(T0 - 10) })];
+      const [waiting, going] = [
+        attemptFixture(paused, { nextAttemptAt: new Date(T0 - 10) }),
+        attemptFixture(running, { nextAttemptAt: new Date(T0 - 10) }),
+      ];
       await write(store, [waiting, going]);
       assert.deepEqual(idsOf(await store.claimDue(T0, 10, 'tok-1', T0 + LEASE)), [going.id]);
       assert.deepEqual(await store.claim([waiting.id], 'tok-2', T0 + LEASE, T0 + 99), []);
-      assert.deepEqual(idsOf(await store.claimDue(T0 + 100, 10, 'tok-3', T0 + 100 + LEASE)), [waiting.id], 'the pause is over at its end');
+      assert.deepEqual(
+        idsOf(await store.claimDue(T0 + 100, 10, 'tok-3', T0 + 100 + LEASE)),
+        [waiting.id],
+        'the pause is over at its end',
+      );
       await harness.subscriptions.pause(new Map([[paused.id, T0 + 10_000]]));
-      assert.deepEqual(idsOf(await store.claim([waiting.id], 'tok-4', T0 + 200 + LEASE, T0 + 200, 'tok-3')), [waiting.id]);
+      assert.deepEqual(idsOf(await store.claim([waiting.id], 'tok-4', T0 + 200 + LEASE, T0 + 200, 'tok-3')), [
+        waiting.id,
+      ]);
       assert.equal((await store.find(waiting.id))!.leaseOwner, 'tok-4');
     },
   ],
@@ -135,13 +162,26 @@ const CLAIM_CASES: ContractCase[] = [
 
       const taken = await store.claim([held.id, notDue.id, newId()], 'tok-b', T0 + 2_000, T0);
       assert.deepEqual(idsOf(taken), [notDue.id], 'a claim by id does not wait for the attempt to be due');
-      assert.deepEqual(attemptView(taken[0]), { ...attemptView(notDue), leaseOwner: 'tok-b', leaseUntil: T0 + 2_000, nextAttemptAt: T0 + 2_000 });
+      assert.deepEqual(attemptView(taken[0]), {
+        ...attemptView(notDue),
+        leaseOwner: 'tok-b',
+        leaseUntil: T0 + 2_000,
+        nextAttemptAt: T0 + 2_000,
+      });
       assert.deepEqual(await store.claim([held.id], 'tok-b', T0 + 2_000, T0, 'tok-c'), [], 'heldBy must be the holder');
       assert.deepEqual(idsOf(await store.claim([held.id], 'tok-b', T0 + 2_000, T0, 'tok-a')), [held.id]);
       assert.equal((await store.find(held.id))!.leaseOwner, 'tok-b');
-      assert.deepEqual(idsOf(await store.claim([held.id], 'tok-c', T0 + 3_000, T0 + 2_000)), [held.id], 'a lease run out counts as nobody');
+      assert.deepEqual(
+        idsOf(await store.claim([held.id], 'tok-c', T0 + 3_000, T0 + 2_000)),
+        [held.id],
+        'a lease run out counts as nobody',
+      );
       await resolveAll(store, [held], 'successful', 'tok-c');
-      assert.deepEqual(await store.claim([held.id], 'tok-d', T0 + 3_000, T0 + 2_000), [], 'a resolved attempt is not claimed');
+      assert.deepEqual(
+        await store.claim([held.id], 'tok-d', T0 + 3_000, T0 + 2_000),
+        [],
+        'a resolved attempt is not claimed',
+      );
     },
   ],
   [
@@ -153,15 +193,23 @@ const CLAIM_CASES: ContractCase[] = [
       await write(harness.attempts, [...due, ...byId]);
       await warmUp(harness);
 
-      const polls = await Promise.all(racers(harness).map((stores, i) => stores.attempts.claimDue(T0 - 50, 7, `poll-${i}`, T0 + LEASE)));
+      const polls = await Promise.all(
+        racers(harness).map((stores, i) => stores.attempts.claimDue(T0 - 50, 7, `poll-${i}`, T0 + LEASE)),
+      );
       const polled = polls.flatMap((list, i) => list.map((attempt) => ({ id: attempt.id, token: `poll-${i}` })));
       assert.deepEqual(repeated(idsOf(polled)), [], 'an attempt was claimed by two polls');
       for (const { id, token } of polled) assert.equal((await harness.attempts.find(id))!.leaseOwner, token);
       const rest = await harness.attempts.claimDue(T0, 100, 'poll-rest', T0 + LEASE);
-      assert.deepEqual([...idsOf(polled), ...idsOf(rest)].sort(), sortedIdsOf(due), 'every due attempt is claimed exactly once');
+      assert.deepEqual(
+        [...idsOf(polled), ...idsOf(rest)].sort(),
+        sortedIdsOf(due),
+        'every due attempt is claimed exactly once',
+      );
 
       const ids = idsOf(byId);
-      const claims = await Promise.all(racers(harness).map((stores, i) => stores.attempts.claim(ids, `claim-${i}`, T0 + LEASE, T0)));
+      const claims = await Promise.all(
+        racers(harness).map((stores, i) => stores.attempts.claim(ids, `claim-${i}`, T0 + LEASE, T0)),
+      );
       const claimed = claims.flatMap((list) => idsOf(list));
       assert.deepEqual(repeated(claimed), [], 'an attempt was claimed by two claims');
       assert.deepEqual(claimed.sort(), [...ids].sort());

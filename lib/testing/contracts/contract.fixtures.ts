@@ -10,7 +10,10 @@ import type { WebhookStoreContractCase, WebhookStoreHarness, WebhookStores } fro
 export type ContractCase = [name: string, body: (harness: WebhookStoreHarness) => Promise<void>];
 
 /** The cases as {@link WebhookStoreContractCase}s, each on a harness of its own. */
-export function toCases(cases: readonly ContractCase[], createHarness: () => Promise<WebhookStoreHarness>): WebhookStoreContractCase[] {
+export function toCases(
+  cases: readonly ContractCase[],
+  createHarness: () => Promise<WebhookStoreHarness>,
+): WebhookStoreContractCase[] {
   return cases.map(([name, body]) => ({
     name,
     async run() {
@@ -43,7 +46,9 @@ export const idsOf = (items: readonly { id: string }[]): string[] => items.map((
 export const sortedIdsOf = (items: readonly { id: string }[]): string[] => idsOf(items).sort();
 
 /** The values that occur more than once. */
-export const repeated = (list: readonly string[]): string[] => [...new Set(list.filter((id, i) => list.indexOf(id) !== i))];
+export const repeated = (list: readonly string[]): string[] => [
+  ...new Set(list.filter((id, i) => list.indexOf(id) !== i)),
+];
 
 /** The calls of a racing case spread over the harness's instances, {@link RACERS} of them. */
 export function racers(harness: WebhookStoreHarness): WebhookStores[] {
@@ -123,7 +128,10 @@ export const secretValues = (s: WebhookSubscription | null): string[] =>
   WebhookSecretList.entriesOf(s?.secrets).map((entry) => entry.value);
 
 /** A pending attempt of `subscription`, due at T0 and held by nobody, then `overrides`. */
-export function attemptFixture(subscription: { id: string; to: string }, overrides: Partial<WebhookDeliveryAttempt> = {}): WebhookDeliveryAttempt {
+export function attemptFixture(
+  subscription: { id: string; to: string },
+  overrides: Partial<WebhookDeliveryAttempt> = {},
+): WebhookDeliveryAttempt {
   return Object.assign(
     new WebhookDeliveryAttempt(),
     {
@@ -135,9 +143,16 @@ export function attemptFixture(subscription: { id: string; to: string }, overrid
       status: 'pending',
       message: null,
       // Exact bytes: spacing, key order, non-ASCII and escapes must come back as written.
-      request: { url: subscription.to, method: 'POST', body: '{"type":"contact.create", "data":{"z":1,"a":"Łódź \\u2028 \\"q\\""}}' },
+      request: {
+        url: subscription.to,
+        method: 'POST',
+        body: '{"type":"contact.create", "data":{"z":1,"a":"Łódź \\u2028 \\"q\\""}}',
+      },
       response: null,
-      internalInfo: { originated: { pid: 4242, hostname: 'app-1', createdTime: new Date(T0).toISOString(), note: 'POST /contacts' }, exceptionHistory: [] },
+      internalInfo: {
+        originated: { pid: 4242, hostname: 'app-1', createdTime: new Date(T0).toISOString(), note: 'POST /contacts' },
+        exceptionHistory: [],
+      },
       tries: [],
       attemptCount: 0,
       nextAttemptAt: new Date(T0),
@@ -152,8 +167,17 @@ export function attemptFixture(subscription: { id: string; to: string }, overrid
 }
 
 /** A pending attempt written already held by `token` until T0 + {@link LEASE}, as a dispatch writes them. */
-export const heldFixture = (subscription: { id: string; to: string }, token: string, overrides: Partial<WebhookDeliveryAttempt> = {}) =>
-  attemptFixture(subscription, { leaseOwner: token, leaseUntil: T0 + LEASE, nextAttemptAt: new Date(T0 + LEASE), ...overrides });
+export const heldFixture = (
+  subscription: { id: string; to: string },
+  token: string,
+  overrides: Partial<WebhookDeliveryAttempt> = {},
+) =>
+  attemptFixture(subscription, {
+    leaseOwner: token,
+    leaseUntil: T0 + LEASE,
+    nextAttemptAt: new Date(T0 + LEASE),
+    ...overrides,
+  });
 
 /** Every stored field of an attempt as plain data (times as epoch ms). */
 export function attemptView(a: WebhookDeliveryAttempt) {
@@ -180,18 +204,41 @@ export function attemptView(a: WebhookDeliveryAttempt) {
 }
 
 /** A copy of an attempt with `changes`, as the engine derives them. */
-export const withChanges = (attempt: WebhookDeliveryAttempt, changes: Partial<WebhookDeliveryAttempt>): WebhookDeliveryAttempt =>
-  Object.assign(new WebhookDeliveryAttempt(), attempt, changes);
+export const withChanges = (
+  attempt: WebhookDeliveryAttempt,
+  changes: Partial<WebhookDeliveryAttempt>,
+): WebhookDeliveryAttempt => Object.assign(new WebhookDeliveryAttempt(), attempt, changes);
 
 /** The attempt after a try that resolved it (the engine lets go of the lease with the result). */
-export function resolvedFixture(attempt: WebhookDeliveryAttempt, status: 'successful' | 'failed', at = T0 + 1): WebhookDeliveryAttempt {
+export function resolvedFixture(
+  attempt: WebhookDeliveryAttempt,
+  status: 'successful' | 'failed',
+  at = T0 + 1,
+): WebhookDeliveryAttempt {
   const statusCode = status === 'successful' ? 200 : 500;
   const message = status === 'successful' ? '200 OK' : '500 Internal Server Error';
   return withChanges(attempt, {
     status,
     message,
-    response: { statusCode, reason: message.slice(4), headers: { 'content-type': 'text/plain' }, body: 'ü "ok"', truncated: false, elapsedMs: 12.5 },
-    tries: [...attempt.tries, { number: attempt.attemptCount + 1, trigger: 'scheduled', at: new Date(at).toISOString(), statusCode, message, elapsedMs: 12.5 }],
+    response: {
+      statusCode,
+      reason: message.slice(4),
+      headers: { 'content-type': 'text/plain' },
+      body: 'ü "ok"',
+      truncated: false,
+      elapsedMs: 12.5,
+    },
+    tries: [
+      ...attempt.tries,
+      {
+        number: attempt.attemptCount + 1,
+        trigger: 'scheduled',
+        at: new Date(at).toISOString(),
+        statusCode,
+        message,
+        elapsedMs: 12.5,
+      },
+    ],
     attemptCount: attempt.attemptCount + 1,
     nextAttemptAt: null,
     nextTrigger: null,
@@ -203,10 +250,17 @@ export function resolvedFixture(attempt: WebhookDeliveryAttempt, status: 'succes
 
 /** The attempt after a failed try with a retry scheduled at `next`: still pending, held by nobody. */
 export const retryingFixture = (attempt: WebhookDeliveryAttempt, next: number): WebhookDeliveryAttempt =>
-  withChanges(resolvedFixture(attempt, 'failed'), { status: 'pending', nextAttemptAt: new Date(next), resolvedAt: null });
+  withChanges(resolvedFixture(attempt, 'failed'), {
+    status: 'pending',
+    nextAttemptAt: new Date(next),
+    resolvedAt: null,
+  });
 
 /** Inserts subscriptions built from `overrides` (one each) and returns them. */
-export async function subscribed(harness: WebhookStoreHarness, ...overrides: Array<Partial<WebhookSubscriptionFields>>): Promise<WebhookSubscription[]> {
+export async function subscribed(
+  harness: WebhookStoreHarness,
+  ...overrides: Array<Partial<WebhookSubscriptionFields>>
+): Promise<WebhookSubscription[]> {
   const subscriptions = overrides.map((fields) => subscriptionFixture(fields));
   await harness.subscriptions.insert(subscriptions);
   return subscriptions;
@@ -217,9 +271,18 @@ export const write = (store: WebhookAttemptStore, rows: readonly WebhookDelivery
   store.insert(rows, { ignoreDuplicates, onCommit: () => undefined });
 
 /** Resolves attempts held by `token` one by one, in the order given. */
-export async function resolveAll(store: WebhookAttemptStore, attempts: readonly WebhookDeliveryAttempt[], status: 'successful' | 'failed', token: string) {
+export async function resolveAll(
+  store: WebhookAttemptStore,
+  attempts: readonly WebhookDeliveryAttempt[],
+  status: 'successful' | 'failed',
+  token: string,
+) {
   for (const attempt of attempts) {
-    const { written } = await store.recordResults([{ attempt: resolvedFixture(attempt, status), leaseToken: token }], 1_000);
-    if (!written.has(attempt.id)) throw new Error(`The result of attempt ${attempt.id} was not written under its lease ${token}.`);
+    const { written } = await store.recordResults(
+      [{ attempt: resolvedFixture(attempt, status), leaseToken: token }],
+      1_000,
+    );
+    if (!written.has(attempt.id))
+      throw new Error(`The result of attempt ${attempt.id} was not written under its lease ${token}.`);
   }
 }

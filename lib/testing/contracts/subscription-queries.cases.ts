@@ -3,7 +3,15 @@ import { patternsMatching } from '../../core/events/event-pattern.util';
 import { WebhookSecretList } from '../../core/signing/webhook-secret.list';
 import type { WebhookSubscription, WebhookSubscriptionFields } from '../../entities/webhook-subscription.entity';
 import type { WebhookSubscriptionChange, WebhookSubscriptionQuery } from '../../stores/subscription-store.interface';
-import { type ContractCase, idsOf, orderedIds, secretEntry, subscriptionFixture, subscriptionView, T0 } from './contract.fixtures';
+import {
+  type ContractCase,
+  idsOf,
+  orderedIds,
+  secretEntry,
+  subscriptionFixture,
+  subscriptionView,
+  T0,
+} from './contract.fixtures';
 
 /** Subscriptions named for what the list cases look for; ids ascend in the order given. */
 const LISTED: Record<string, Partial<WebhookSubscriptionFields>> = {
@@ -18,12 +26,17 @@ const LISTED: Record<string, Partial<WebhookSubscriptionFields>> = {
   static: { scope: '/', ownerId: null, events: ['contact.create'], staticKey: 'f'.repeat(40) },
 };
 
-async function listed(store: { insert(s: readonly WebhookSubscription[]): Promise<void> }): Promise<Record<string, WebhookSubscription>> {
+async function listed(store: {
+  insert(s: readonly WebhookSubscription[]): Promise<void>;
+}): Promise<Record<string, WebhookSubscription>> {
   const names = Object.keys(LISTED);
   const ids = orderedIds(names.length - 1);
   // A static subscription's id may be `static:<hex>`: it sorts after every UUID.
   const byName = Object.fromEntries(
-    names.map((name, i) => [name, subscriptionFixture({ ...LISTED[name], id: name === 'static' ? `static:${'0a1b2c'.repeat(4)}` : ids[i] })]),
+    names.map((name, i) => [
+      name,
+      subscriptionFixture({ ...LISTED[name], id: name === 'static' ? `static:${'0a1b2c'.repeat(4)}` : ids[i] }),
+    ]),
   );
   await store.insert(Object.values(byName));
   return byName;
@@ -35,7 +48,8 @@ export const SUBSCRIPTION_QUERY_CASES: ContractCase[] = [
     'lists the subscriptions matching every filter, in id order',
     async ({ subscriptions: store }) => {
       const s = await listed(store);
-      const names = (list: WebhookSubscription[]) => list.map((item) => Object.keys(s).find((name) => s[name].id === item.id) ?? item.id);
+      const names = (list: WebhookSubscription[]) =>
+        list.map((item) => Object.keys(s).find((name) => s[name].id === item.id) ?? item.id);
       const expectations: Array<[Omit<WebhookSubscriptionQuery, 'limit'>, string[]]> = [
         [{}, Object.keys(LISTED)],
         [{ scope: '/acme' }, ['acme']],
@@ -66,7 +80,9 @@ export const SUBSCRIPTION_QUERY_CASES: ContractCase[] = [
   [
     'pages continue after the last id until a page says it is the last',
     async ({ subscriptions: store }) => {
-      const all = Object.values(await listed(store)).concat(orderedIds(2).map((id) => subscriptionFixture({ id, scope: '/zz' })));
+      const all = Object.values(await listed(store)).concat(
+        orderedIds(2).map((id) => subscriptionFixture({ id, scope: '/zz' })),
+      );
       await store.insert(all.slice(-2));
       const expected = idsOf(all).sort();
       assert.equal(expected.length, 10);
@@ -107,7 +123,15 @@ export const SUBSCRIPTION_QUERY_CASES: ContractCase[] = [
       await changed(() => store.setActive(b.id, false, 'Off.', T0 + 2), [b.id]);
       await store.setActive(b.id, false, 'Off again.', T0 + 3);
       assert.equal(await store.version(), versions[versions.length - 1], 'no change, no new version');
-      await changed(() => store.rotateSecrets(a.id, () => ({ secrets: WebhookSecretList.of([secretEntry('whsec_2')]), result: 0 }), T0 + 4), [a.id]);
+      await changed(
+        () =>
+          store.rotateSecrets(
+            a.id,
+            () => ({ secrets: WebhookSecretList.of([secretEntry('whsec_2')]), result: 0 }),
+            T0 + 4,
+          ),
+        [a.id],
+      );
       await changed(() => store.pause(new Map([[a.id, T0 + 1_000]])), [a.id]);
       await changed(() => store.delete(b.id), [b.id]);
       const [v0, , , v3] = versions;
@@ -123,15 +147,17 @@ export const SUBSCRIPTION_QUERY_CASES: ContractCase[] = [
       const none: WebhookSubscription[][] = [];
       for await (const page of store.activePages()) none.push(page);
       assert.deepEqual(none, [], 'no page when nothing is active');
-      const subscriptions = orderedIds(10).map((id, i) => subscriptionFixture(i % 3 === 1 ? { id, active: false, statusMessage: 'Off.' } : { id }));
+      const subscriptions = orderedIds(10).map((id, i) =>
+        subscriptionFixture(i % 3 === 1 ? { id, active: false, statusMessage: 'Off.' } : { id }),
+      );
       await store.insert([...subscriptions].reverse());
       const pages: WebhookSubscription[][] = [];
       for await (const page of store.activePages()) pages.push(page);
-      assert.ok(pages.every((page) => page.length > 0), 'no empty page');
-      assert.deepEqual(
-        pages.flat().map(subscriptionView),
-        subscriptions.filter((s) => s.active).map(subscriptionView),
+      assert.ok(
+        pages.every((page) => page.length > 0),
+        'no empty page',
       );
+      assert.deepEqual(pages.flat().map(subscriptionView), subscriptions.filter((s) => s.active).map(subscriptionView));
     },
   ],
   [
@@ -144,7 +170,11 @@ export const SUBSCRIPTION_QUERY_CASES: ContractCase[] = [
       const [a, b] = orderedIds(2).map((id) => subscriptionFixture({ id }));
       await store.insert([a, b]);
       await store.update(a.id, { description: 'changed' }, T0 + 1);
-      await store.rotateSecrets(a.id, () => ({ secrets: WebhookSecretList.of([secretEntry('whsec_2')]), result: 0 }), T0 + 2);
+      await store.rotateSecrets(
+        a.id,
+        () => ({ secrets: WebhookSecretList.of([secretEntry('whsec_2')]), result: 0 }),
+        T0 + 2,
+      );
       await store.setActive(b.id, false, 'Gone.', T0 + 3);
       await store.setActive(b.id, false, 'Gone again.', T0 + 4);
       await store.setActive(b.id, true, 'Active', T0 + 5);
@@ -157,7 +187,13 @@ export const SUBSCRIPTION_QUERY_CASES: ContractCase[] = [
       await store.update(b.id, { description: 'heard by none' }, T0 + 7);
 
       const said = heard.map((c) =>
-        [c.kind, c.subscription.id, c.kind === 'updated' ? c.fields.join(',') : c.kind === 'deactivated' ? c.reason : ''].join(' ').trim(),
+        [
+          c.kind,
+          c.subscription.id,
+          c.kind === 'updated' ? c.fields.join(',') : c.kind === 'deactivated' ? c.reason : '',
+        ]
+          .join(' ')
+          .trim(),
       );
       assert.deepEqual(said, [
         `created ${a.id}`,
@@ -170,10 +206,16 @@ export const SUBSCRIPTION_QUERY_CASES: ContractCase[] = [
         `deleted ${a.id}`,
         `updated ${b.id} description`,
       ]);
-      assert.deepEqual(also, heard.slice(0, -1).map((c) => c.kind));
+      assert.deepEqual(
+        also,
+        heard.slice(0, -1).map((c) => c.kind),
+      );
       // Each carries the subscription as changed.
       assert.equal(heard[2].subscription.description, 'changed');
-      assert.deepEqual(WebhookSecretList.entriesOf(heard[3].subscription.secrets).map((e) => e.value), ['whsec_2']);
+      assert.deepEqual(
+        WebhookSecretList.entriesOf(heard[3].subscription.secrets).map((e) => e.value),
+        ['whsec_2'],
+      );
       assert.equal(heard[4].subscription.active, false);
       assert.equal(heard[6].subscription.pausedUntil?.getTime(), T0 + 1_000);
       assert.equal(heard[7].subscription.description, 'changed');

@@ -21,7 +21,8 @@ import type { WebhookStoreContractCase, WebhookStoreHarness } from './store-cont
 import { SUBSCRIPTION_QUERY_CASES } from './subscription-queries.cases';
 import { STATIC_SYNC_CASES } from './subscription-sync.cases';
 
-const notFound = (id: string) => (error: unknown) => error instanceof WebhookSubscriptionNotFoundError && error.id === id;
+const notFound = (id: string) => (error: unknown) =>
+  error instanceof WebhookSubscriptionNotFoundError && error.id === id;
 
 const WRITE_CASES: ContractCase[] = [
   [
@@ -32,7 +33,10 @@ const WRITE_CASES: ContractCase[] = [
         pausedUntil: new Date(T0 + 5_000),
         consecutiveFailures: 2,
         preconditionFailures: 1,
-        secrets: WebhookSecretList.of([secretEntry('whsec_new', T0 + 1), secretEntry('whsec_old', T0, T0 + 86_400_000)]),
+        secrets: WebhookSecretList.of([
+          secretEntry('whsec_new', T0 + 1),
+          secretEntry('whsec_old', T0, T0 + 86_400_000),
+        ]),
         staticKey: 'a'.repeat(40),
       });
       const bare = subscriptionFixture({
@@ -59,7 +63,10 @@ const WRITE_CASES: ContractCase[] = [
       }
       assert.equal(await store.find(newId()), null);
       const many = await store.findMany([bare.id, newId(), full.id, bare.id]);
-      assert.deepEqual(many.map(subscriptionView).sort((a, b) => (a.id < b.id ? -1 : 1)), [...expected].sort((a, b) => (a.id < b.id ? -1 : 1)));
+      assert.deepEqual(
+        many.map(subscriptionView).sort((a, b) => (a.id < b.id ? -1 : 1)),
+        [...expected].sort((a, b) => (a.id < b.id ? -1 : 1)),
+      );
       assert.deepEqual(await store.findMany([]), []);
     },
   ],
@@ -77,7 +84,13 @@ const WRITE_CASES: ContractCase[] = [
     async (harness) => {
       const store = harness.subscriptions;
       const [s] = await subscribed(harness, { consecutiveFailures: 1 });
-      const changes = { to: 'https://new.example.com/h', events: ['invoice.*'], description: null, metadata: { v: [1, 2] }, retryPolicy: { attempts: 2 } };
+      const changes = {
+        to: 'https://new.example.com/h',
+        events: ['invoice.*'],
+        description: null,
+        metadata: { v: [1, 2] },
+        retryPolicy: { attempts: 2 },
+      };
       const updated = await store.update(s.id, changes, T0 + 1_000);
       const expected = { ...subscriptionView(s), ...changes, updatedAt: T0 + 1_000 };
       assert.deepEqual(subscriptionView(updated), expected);
@@ -99,12 +112,24 @@ const WRITE_CASES: ContractCase[] = [
         { active: false, statusMessage: 'Too many failures.', consecutiveFailures: 4, preconditionFailures: 5 },
       );
       const deactivated = await store.setActive(on.id, false, 'Gone.', T0 + 1);
-      assert.deepEqual(subscriptionView(deactivated!), { ...subscriptionView(on), active: false, statusMessage: 'Gone.', updatedAt: T0 + 1 });
+      assert.deepEqual(subscriptionView(deactivated!), {
+        ...subscriptionView(on),
+        active: false,
+        statusMessage: 'Gone.',
+        updatedAt: T0 + 1,
+      });
       assert.equal(await store.setActive(on.id, false, 'Gone again.', T0 + 2), null);
       assert.equal((await store.find(on.id))!.statusMessage, 'Gone.');
 
       const activated = await store.setActive(off.id, true, 'Active', T0 + 3);
-      const expected = { ...subscriptionView(off), active: true, statusMessage: 'Active', consecutiveFailures: 0, preconditionFailures: 0, updatedAt: T0 + 3 };
+      const expected = {
+        ...subscriptionView(off),
+        active: true,
+        statusMessage: 'Active',
+        consecutiveFailures: 0,
+        preconditionFailures: 0,
+        updatedAt: T0 + 3,
+      };
       assert.deepEqual(subscriptionView(activated!), expected);
       assert.deepEqual(subscriptionView((await store.find(off.id))!), expected);
       assert.equal(await store.setActive(off.id, true, 'Active', T0 + 4), null);
@@ -119,9 +144,15 @@ const WRITE_CASES: ContractCase[] = [
       const [s] = await subscribed(harness, {});
       await warmUp(harness);
       for (const active of [false, true, false]) {
-        const changed = await Promise.all(racers(harness).map((stores, i) => stores.subscriptions.setActive(s.id, active, `racer ${i}`, T0 + 1)));
+        const changed = await Promise.all(
+          racers(harness).map((stores, i) => stores.subscriptions.setActive(s.id, active, `racer ${i}`, T0 + 1)),
+        );
         const winners = changed.filter((result) => result !== null);
-        assert.equal(winners.length, 1, `${winners.length} of ${RACERS} racing calls setting active to ${active} saw the change`);
+        assert.equal(
+          winners.length,
+          1,
+          `${winners.length} of ${RACERS} racing calls setting active to ${active} saw the change`,
+        );
         const stored = (await harness.subscriptions.find(s.id))!;
         assert.equal(stored.active, active);
         assert.equal(stored.statusMessage, winners[0]!.statusMessage);
@@ -140,7 +171,13 @@ const WRITE_CASES: ContractCase[] = [
           racers(harness).map((stores, i) =>
             stores.subscriptions.rotateSecrets(
               s.id,
-              (current) => ({ secrets: WebhookSecretList.of([secretEntry(added[i], T0 + round), ...WebhookSecretList.entriesOf(current.secrets)]), result: added[i] }),
+              (current) => ({
+                secrets: WebhookSecretList.of([
+                  secretEntry(added[i], T0 + round),
+                  ...WebhookSecretList.entriesOf(current.secrets),
+                ]),
+                result: added[i],
+              }),
               T0 + round,
             ),
           ),
@@ -155,7 +192,11 @@ const WRITE_CASES: ContractCase[] = [
       const missing = newId();
       let called = false;
       await assert.rejects(
-        harness.subscriptions.rotateSecrets(missing, () => ((called = true), { secrets: WebhookSecretList.of([]), result: 0 }), T0),
+        harness.subscriptions.rotateSecrets(
+          missing,
+          () => ((called = true), { secrets: WebhookSecretList.of([]), result: 0 }),
+          T0,
+        ),
         notFound(missing),
       );
       assert.equal(called, false, 'no rotation is computed for a missing subscription');
@@ -182,11 +223,29 @@ const WRITE_CASES: ContractCase[] = [
       const store = harness.subscriptions;
       const [a, b, c] = await subscribed(harness, {}, {}, { pausedUntil: new Date(T0 + 100) });
       const missing = newId();
-      const first = await store.pause(new Map([[a.id, T0 + 100], [b.id, T0 + 50], [c.id, T0 + 100], [missing, T0 + 10]]));
+      const first = await store.pause(
+        new Map([
+          [a.id, T0 + 100],
+          [b.id, T0 + 50],
+          [c.id, T0 + 100],
+          [missing, T0 + 10],
+        ]),
+      );
       assert.deepEqual(sortedIdsOf(first), [a.id, b.id].sort(), 'a pause as long as the one set changes nothing');
-      assert.deepEqual(first.map((s) => [s.id, s.pausedUntil?.getTime()]).sort(), [[a.id, T0 + 100], [b.id, T0 + 50]].sort());
+      assert.deepEqual(
+        first.map((s) => [s.id, s.pausedUntil?.getTime()]).sort(),
+        [
+          [a.id, T0 + 100],
+          [b.id, T0 + 50],
+        ].sort(),
+      );
 
-      const second = await store.pause(new Map([[a.id, T0 + 60], [b.id, T0 + 80]]));
+      const second = await store.pause(
+        new Map([
+          [a.id, T0 + 60],
+          [b.id, T0 + 80],
+        ]),
+      );
       assert.deepEqual(sortedIdsOf(second), [b.id]);
       assert.equal((await store.find(a.id))!.pausedUntil?.getTime(), T0 + 100);
       assert.equal((await store.find(b.id))!.pausedUntil?.getTime(), T0 + 80);
@@ -198,7 +257,16 @@ const WRITE_CASES: ContractCase[] = [
     async (harness) => {
       const store = harness.subscriptions;
       const [on, off] = await subscribed(harness, {}, { active: false, statusMessage: 'Off.' });
-      assert.deepEqual(await store.addPreconditionFailures(new Map([[on.id, 2], [off.id, 5], [newId(), 1]])), [{ id: on.id, total: 2 }]);
+      assert.deepEqual(
+        await store.addPreconditionFailures(
+          new Map([
+            [on.id, 2],
+            [off.id, 5],
+            [newId(), 1],
+          ]),
+        ),
+        [{ id: on.id, total: 2 }],
+      );
       assert.deepEqual(await store.addPreconditionFailures(new Map([[on.id, 3]])), [{ id: on.id, total: 5 }]);
       assert.equal((await store.find(on.id))!.preconditionFailures, 5);
       assert.equal((await store.find(off.id))!.preconditionFailures, 0);
@@ -219,7 +287,11 @@ const WRITE_CASES: ContractCase[] = [
       held.push((await store.setActive(s.id, true, 'Active', T0 + 3))!);
       await store.pause(new Map([[s.id, T0 + 1_000]]));
       await store.addPreconditionFailures(new Map([[s.id, 2]]));
-      await store.rotateSecrets(s.id, () => ({ secrets: WebhookSecretList.of([secretEntry('whsec_next')]), result: null }), T0 + 4);
+      await store.rotateSecrets(
+        s.id,
+        () => ({ secrets: WebhookSecretList.of([secretEntry('whsec_next')]), result: null }),
+        T0 + 4,
+      );
       await store.update(s.id, { description: 'second', metadata: { changed: true } }, T0 + 5);
       assert.deepEqual(views().slice(0, 2), snapshots);
       assert.equal(held[2].active, false, 'the deactivated subscription stays inactive');
@@ -237,6 +309,8 @@ const WRITE_CASES: ContractCase[] = [
  *   for (const c of subscriptionStoreContract(createHarness)) it(c.name, c.run);
  * });
  */
-export function subscriptionStoreContract(createHarness: () => Promise<WebhookStoreHarness>): WebhookStoreContractCase[] {
+export function subscriptionStoreContract(
+  createHarness: () => Promise<WebhookStoreHarness>,
+): WebhookStoreContractCase[] {
   return toCases([...WRITE_CASES, ...SUBSCRIPTION_QUERY_CASES, ...STATIC_SYNC_CASES], createHarness);
 }

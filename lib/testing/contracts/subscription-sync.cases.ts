@@ -1,7 +1,16 @@
 import assert from 'node:assert/strict';
 import { WebhookSubscription } from '../../entities/webhook-subscription.entity';
 import type { StaticSyncPlan } from '../../stores/subscription-store.interface';
-import { type ContractCase, racers, RACERS, subscribed, subscriptionFixture, subscriptionView, T0, warmUp } from './contract.fixtures';
+import {
+  type ContractCase,
+  racers,
+  RACERS,
+  subscribed,
+  subscriptionFixture,
+  subscriptionView,
+  T0,
+  warmUp,
+} from './contract.fixtures';
 
 const REMOVED = 'Removed from the static configuration.';
 
@@ -13,26 +22,46 @@ export const STATIC_SYNC_CASES: ContractCase[] = [
       const store = harness.subscriptions;
       const [kept, removed, dropped, plain] = await subscribed(
         harness,
-        { staticKey: 'k1', active: false, statusMessage: 'Too many failures.', consecutiveFailures: 3, preconditionFailures: 1, pausedUntil: new Date(T0 + 9_000) },
+        {
+          staticKey: 'k1',
+          active: false,
+          statusMessage: 'Too many failures.',
+          consecutiveFailures: 3,
+          preconditionFailures: 1,
+          pausedUntil: new Date(T0 + 9_000),
+        },
         { staticKey: 'k2' },
         { staticKey: 'k3', active: false, statusMessage: 'Off.' },
         {},
       );
-      const added = subscriptionFixture({ staticKey: 'k4', createdAt: new Date(T0 + 10), updatedAt: new Date(T0 + 10) });
+      const added = subscriptionFixture({
+        staticKey: 'k4',
+        createdAt: new Date(T0 + 10),
+        updatedAt: new Date(T0 + 10),
+      });
       const heard: string[] = [];
       store.onChange((change) => heard.push(`${change.kind} ${change.subscription.id}`));
       const before = await store.version();
       let given: WebhookSubscription[] = [];
       const result = await store.syncStatic((stored) => {
         given = [...stored];
-        const configured = Object.assign(new WebhookSubscription(), stored.find((s) => s.staticKey === 'k1'), {
-          active: true,
-          statusMessage: 'Active',
-          consecutiveFailures: 0,
-          preconditionFailures: 0,
-          pausedUntil: null,
-        });
-        return { insert: [added], reset: [configured], deactivate: [{ id: removed.id, reason: REMOVED }], delete: [dropped.id] };
+        const configured = Object.assign(
+          new WebhookSubscription(),
+          stored.find((s) => s.staticKey === 'k1'),
+          {
+            active: true,
+            statusMessage: 'Active',
+            consecutiveFailures: 0,
+            preconditionFailures: 0,
+            pausedUntil: null,
+          },
+        );
+        return {
+          insert: [added],
+          reset: [configured],
+          deactivate: [{ id: removed.id, reason: REMOVED }],
+          delete: [dropped.id],
+        };
       }, T0 + 10);
 
       assert.deepEqual(
@@ -40,7 +69,10 @@ export const STATIC_SYNC_CASES: ContractCase[] = [
         [kept, removed, dropped].map(subscriptionView).sort((a, b) => (a.id < b.id ? -1 : 1)),
         'the plan is given every static subscription, active or not, whole',
       );
-      assert.deepEqual(result.insert.map((s) => s.id), [added.id]);
+      assert.deepEqual(
+        result.insert.map((s) => s.id),
+        [added.id],
+      );
       assert.deepEqual(result.delete, [dropped.id]);
 
       assert.deepEqual(subscriptionView((await store.find(added.id))!), subscriptionView(added));
@@ -53,14 +85,25 @@ export const STATIC_SYNC_CASES: ContractCase[] = [
         pausedUntil: null,
         updatedAt: T0 + 10,
       });
-      assert.deepEqual(subscriptionView((await store.find(removed.id))!), { ...subscriptionView(removed), active: false, statusMessage: REMOVED, updatedAt: T0 + 10 });
+      assert.deepEqual(subscriptionView((await store.find(removed.id))!), {
+        ...subscriptionView(removed),
+        active: false,
+        statusMessage: REMOVED,
+        updatedAt: T0 + 10,
+      });
       assert.equal(await store.find(dropped.id), null);
       assert.deepEqual(subscriptionView((await store.find(plain.id))!), subscriptionView(plain));
 
-      assert.deepEqual(heard.sort(), [`created ${added.id}`, `reset ${kept.id}`, `deactivated ${removed.id}`, `deleted ${dropped.id}`].sort());
+      assert.deepEqual(
+        heard.sort(),
+        [`created ${added.id}`, `reset ${kept.id}`, `deactivated ${removed.id}`, `deleted ${dropped.id}`].sort(),
+      );
       const after = await store.version();
       assert.ok(after > before, 'a sync that changes something is a registry change');
-      assert.deepEqual([...(await store.changesSince(before, after))!].sort(), [added.id, kept.id, removed.id, dropped.id].sort());
+      assert.deepEqual(
+        [...(await store.changesSince(before, after))!].sort(),
+        [added.id, kept.id, removed.id, dropped.id].sort(),
+      );
     },
   ],
   [
@@ -90,7 +133,11 @@ export const STATIC_SYNC_CASES: ContractCase[] = [
       });
       const results = await Promise.all(racers(harness).map((stores) => stores.subscriptions.syncStatic(plan, T0)));
       const stored = (await harness.subscriptions.list({ static: true, limit: 500 })).items;
-      assert.equal(stored.length, 1, `${stored.length} subscriptions were stored by ${RACERS} racing syncs of one configuration`);
+      assert.equal(
+        stored.length,
+        1,
+        `${stored.length} subscriptions were stored by ${RACERS} racing syncs of one configuration`,
+      );
       assert.equal(results.filter((result) => result.insert.length > 0).length, 1);
     },
   ],

@@ -343,7 +343,15 @@ export class AdminFuzzer {
   private update(r: FuzzRequest): void {
     r.method = 'PATCH';
     this.subscriptionPath(r, '', true);
-    this.body(r, this.rng.pick([{ description: 'changed' }, { events: [this.rng.pick(this.world.events)] }, { to: this.goodUrl() }, { metadata: null }]));
+    this.body(
+      r,
+      this.rng.pick([
+        { description: 'changed' },
+        { events: [this.rng.pick(this.world.events)] },
+        { to: this.goodUrl() },
+        { metadata: null },
+      ]),
+    );
   }
 
   private delete(r: FuzzRequest): void {
@@ -367,7 +375,10 @@ export class AdminFuzzer {
   private rotate(r: FuzzRequest): void {
     r.method = 'POST';
     this.subscriptionPath(r, '/rotate-secret', true);
-    this.body(r, this.rng.pick([{}, { overlapMs: 3_600_000 }, { secret: 'whsec_' + Buffer.alloc(32, 7).toString('base64') }]));
+    this.body(
+      r,
+      this.rng.pick([{}, { overlapMs: 3_600_000 }, { secret: 'whsec_' + Buffer.alloc(32, 7).toString('base64') }]),
+    );
   }
 
   private test(r: FuzzRequest): void {
@@ -380,7 +391,17 @@ export class AdminFuzzer {
     r.path = r.path.replace(/\?.*$/, '');
     r.path += `/attempts${this.query(r, {
       status: () => this.rng.pick(['pending', 'failed', 'successful', 'FAILED', 'done', '', ...NASTY_STRINGS]),
-      since: () => this.rng.pick(['2025-01-31T00:00:00Z', 'yesterday', '2025-13-45', '0', '-1', '9999999999999', '2025-02-30', ...NASTY_STRINGS]),
+      since: () =>
+        this.rng.pick([
+          '2025-01-31T00:00:00Z',
+          'yesterday',
+          '2025-13-45',
+          '0',
+          '-1',
+          '9999999999999',
+          '2025-02-30',
+          ...NASTY_STRINGS,
+        ]),
       limit: () => this.badLimit(),
       cursor: () => this.badCursor(),
     })}`;
@@ -465,7 +486,8 @@ export class AdminFuzzer {
     const { id, subject } = this.subscriptionId(r, destructive);
     r.path = `${this.base}/subscriptions/${id}${suffix}`;
     r.subject = subject;
-    if (!mutating && this.rng.chance(0.2)) r.path += this.query(r, { x: () => this.rng.pick(NASTY_STRINGS), limit: () => this.badLimit() });
+    if (!mutating && this.rng.chance(0.2))
+      r.path += this.query(r, { x: () => this.rng.pick(NASTY_STRINGS), limit: () => this.badLimit() });
   }
 
   private attemptPath(r: FuzzRequest, suffix: string): void {
@@ -488,8 +510,12 @@ export class AdminFuzzer {
     const rng = this.rng;
     const principal = r.principal;
     // Fixture subscriptions are never the target of a request that could delete them: only disposable ones.
-    const own = destructive ? rng.pick(this.world.disposable.get(principal.id ?? '') ?? [undefined]) : this.ownSubscription(principal);
-    const other = destructive ? this.othersDisposable(principal) ?? this.othersSubscription(principal) : this.othersSubscription(principal);
+    const own = destructive
+      ? rng.pick(this.world.disposable.get(principal.id ?? '') ?? [undefined])
+      : this.ownSubscription(principal);
+    const other = destructive
+      ? (this.othersDisposable(principal) ?? this.othersSubscription(principal))
+      : this.othersSubscription(principal);
     const choice = rng.weighted<string>([
       [4, 'own'],
       [5, 'other'],
@@ -520,7 +546,9 @@ export class AdminFuzzer {
         return { id: 'a'.repeat(rng.pick([37, 65, 256, 4096, 20_000])) };
       case 'unicode':
         r.broken.push('unicode id');
-        return { id: encodeURIComponent(rng.pick(NASTY_STRINGS.filter((s) => s.length > 0 && isWellFormed(s))) + (own ?? '')) };
+        return {
+          id: encodeURIComponent(rng.pick(NASTY_STRINGS.filter((s) => s.length > 0 && isWellFormed(s))) + (own ?? '')),
+        };
       case 'suffix':
         if (own) {
           r.broken.push('id with a path trick');
@@ -537,7 +565,10 @@ export class AdminFuzzer {
   }
 
   private ownSubscription(principal: FuzzPrincipal): string | undefined {
-    const ids = [...(this.world.subscriptions.get(principal.id ?? '') ?? []), ...(this.world.disposable.get(principal.id ?? '') ?? [])];
+    const ids = [
+      ...(this.world.subscriptions.get(principal.id ?? '') ?? []),
+      ...(this.world.disposable.get(principal.id ?? '') ?? []),
+    ];
     return ids.length === 0 ? undefined : this.rng.pick(ids);
   }
 
@@ -565,7 +596,9 @@ export class AdminFuzzer {
     const names = Object.keys(params);
     const n = 1 + rng.int(3);
     for (let i = 0; i < n; i++) {
-      const name = rng.chance(0.15) ? rng.pick(['colour', 'id', '__proto__', 'owner[', 'isAdmin', 'x']) : rng.pick(names);
+      const name = rng.chance(0.15)
+        ? rng.pick(['colour', 'id', '__proto__', 'owner[', 'isAdmin', 'x'])
+        : rng.pick(names);
       const value = Object.hasOwn(params, name) ? params[name]() : rng.pick(NASTY_STRINGS);
       const form = rng.weighted<string>([
         [6, 'plain'],
@@ -579,7 +612,10 @@ export class AdminFuzzer {
       if (form === 'plain') parts.push(`${key}=${val}`);
       else if (form === 'array') parts.push(`${key}[]=${val}&${key}[]=${val}`);
       else if (form === 'object') parts.push(`${key}[a]=${val}`);
-      else if (form === 'twice') parts.push(`${key}=${val}&${key}=${encodeURIComponent(toWellFormed(Object.hasOwn(params, name) ? params[name]() : 'x'))}`);
+      else if (form === 'twice')
+        parts.push(
+          `${key}=${val}&${key}=${encodeURIComponent(toWellFormed(Object.hasOwn(params, name) ? params[name]() : 'x'))}`,
+        );
       else parts.push(key);
       r.fields.add(name);
       r.broken.push(`query ${form} ${name}=${value.slice(0, 40)}`);
@@ -593,7 +629,23 @@ export class AdminFuzzer {
   }
 
   private badLimit(): string {
-    return this.rng.pick(['0', '-1', '501', '1e3', '1.5', 'abc', ' 5', '0x10', '', '99999999999999999999', 'NaN', 'Infinity', '5 ', '+5', '１']);
+    return this.rng.pick([
+      '0',
+      '-1',
+      '501',
+      '1e3',
+      '1.5',
+      'abc',
+      ' 5',
+      '0x10',
+      '',
+      '99999999999999999999',
+      'NaN',
+      'Infinity',
+      '5 ',
+      '+5',
+      '１',
+    ]);
   }
 
   private badCursor(): string {
@@ -612,7 +664,20 @@ export class AdminFuzzer {
   }
 
   private badScopes(): string[] {
-    return ['', 'acme', '/acme/', '//', '/a//b', '/..', '/acme/../..', '/' + 'a'.repeat(300), '/\u202e', '/a b', '/%00', ...NASTY_STRINGS.slice(0, 8)];
+    return [
+      '',
+      'acme',
+      '/acme/',
+      '//',
+      '/a//b',
+      '/..',
+      '/acme/../..',
+      '/' + 'a'.repeat(300),
+      '/\u202e',
+      '/a b',
+      '/%00',
+      ...NASTY_STRINGS.slice(0, 8),
+    ];
   }
 
   // --- bodies ----------------------------------------------------------------------------------------
@@ -658,7 +723,9 @@ export class AdminFuzzer {
         return;
       case 'content-type': {
         const type = rng.pick(CONTENT_TYPES);
-        r.body = rng.chance(0.5) ? JSON.stringify(body) : `to=${encodeURIComponent(this.goodUrl())}&events=contact.create&events=x`;
+        r.body = rng.chance(0.5)
+          ? JSON.stringify(body)
+          : `to=${encodeURIComponent(this.goodUrl())}&events=contact.create&events=x`;
         if (type === '') delete r.headers['content-type'];
         else r.headers['content-type'] = type;
         r.framework = true;
@@ -678,7 +745,9 @@ export class AdminFuzzer {
       case 'deep': {
         const depth = rng.pick([40, 500, 5_000]);
         const field = rng.pick(['metadata', 'events', ...Object.keys(valid)]);
-        const nested = rng.chance(0.5) ? '['.repeat(depth) + ']'.repeat(depth) : '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
+        const nested = rng.chance(0.5)
+          ? '['.repeat(depth) + ']'.repeat(depth)
+          : '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
         r.body = JSON.stringify({ ...body, [field]: '__DEEP__' }).replace('"__DEEP__"', nested);
         r.fields.add(field);
         r.broken.push(`nested ${depth} deep in ${field}`);
@@ -703,8 +772,28 @@ export class AdminFuzzer {
 
   private breakField(r: FuzzRequest, body: Record<string, unknown>, valid: Record<string, unknown>): void {
     const rng = this.rng;
-    const known = ['to', 'events', 'scope', 'owner', 'permission', 'dialect', 'description', 'metadata', 'statusMessage', 'secret', 'overlapMs', 'subscriptionId', 'status', 'since', 'target_url', 'event'];
-    const field = rng.chance(0.6) && Object.keys(valid).length > 0 ? rng.pick(Object.keys(valid)) : rng.pick([...known, 'colour', 'id', 'active', 'isAdmin', 'createdAt', 'secrets']);
+    const known = [
+      'to',
+      'events',
+      'scope',
+      'owner',
+      'permission',
+      'dialect',
+      'description',
+      'metadata',
+      'statusMessage',
+      'secret',
+      'overlapMs',
+      'subscriptionId',
+      'status',
+      'since',
+      'target_url',
+      'event',
+    ];
+    const field =
+      rng.chance(0.6) && Object.keys(valid).length > 0
+        ? rng.pick(Object.keys(valid))
+        : rng.pick([...known, 'colour', 'id', 'active', 'isAdmin', 'createdAt', 'secrets']);
     const kind = rng.weighted<string>([
       [4, 'wrong-type'],
       [2, 'missing'],
@@ -764,11 +853,24 @@ export class AdminFuzzer {
       case 'scope':
         return rng.pick(this.badScopes());
       case 'metadata':
-        return rng.pick<unknown>([[], 'text', 5, { big: 'm'.repeat(17_000) }, Object.fromEntries(Array.from({ length: 2_000 }, (_v, i) => [`k${i}`, i]))]);
+        return rng.pick<unknown>([
+          [],
+          'text',
+          5,
+          { big: 'm'.repeat(17_000) },
+          Object.fromEntries(Array.from({ length: 2_000 }, (_v, i) => [`k${i}`, i])),
+        ]);
       case 'overlapMs':
         return rng.pick<unknown>([-1, 1.5, 7 * 24 * 3_600_000 + 1, 1e308, '1000', null, [], {}]);
       case 'secret':
-        return rng.pick(['whsec_', 'whsec_short', 'whsec_!!!!', 'whsk_nope', 'not-a-secret', 'whsec_' + 'A'.repeat(600)]);
+        return rng.pick([
+          'whsec_',
+          'whsec_short',
+          'whsec_!!!!',
+          'whsk_nope',
+          'not-a-secret',
+          'whsec_' + 'A'.repeat(600),
+        ]);
       case 'since':
         return rng.pick(['yesterday', '2025-13-45T00:00:00Z', 1_700_000_000_000, '', '2025-02-30']);
       case 'status':
@@ -800,7 +902,9 @@ export class AdminFuzzer {
       case 6:
         return Array.from({ length: rng.int(4) }, () => this.randomJson(depth - 1));
       default:
-        return Object.fromEntries(Array.from({ length: rng.int(4) }, () => [rng.pick(NASTY_STRINGS), this.randomJson(depth - 1)]));
+        return Object.fromEntries(
+          Array.from({ length: rng.int(4) }, () => [rng.pick(NASTY_STRINGS), this.randomJson(depth - 1)]),
+        );
     }
   }
 
@@ -818,11 +922,19 @@ export class AdminFuzzer {
 
   private oddHeaders(r: FuzzRequest): void {
     const rng = this.rng;
-    const trick = rng.pick(['x-admin', 'content-type', 'accept', 'x-http-method-override', 'x-forwarded-for', 'x-scope']);
+    const trick = rng.pick([
+      'x-admin',
+      'content-type',
+      'accept',
+      'x-http-method-override',
+      'x-forwarded-for',
+      'x-scope',
+    ]);
     switch (trick) {
       case 'x-admin':
         // Only "true" makes an administrator (HTTP drops the blanks around a header value, so " true" is "true").
-        if (r.principal.id !== null && !r.principal.isAdmin) r.headers['x-admin'] = rng.pick(['TRUE', '1', 'yes', 'true,', 't rue', 'True']);
+        if (r.principal.id !== null && !r.principal.isAdmin)
+          r.headers['x-admin'] = rng.pick(['TRUE', '1', 'yes', 'true,', 't rue', 'True']);
         break;
       case 'content-type':
         r.headers['content-type'] = rng.pick(CONTENT_TYPES) || 'text/plain';

@@ -53,7 +53,11 @@ export class RawHttpServer {
 
   /** Resolves once `count` requests arrived; rejects after `timeout` ms. */
   async waitFor(count: number, timeout = 10_000): Promise<void> {
-    await eventually(() => this.requests.length >= count, () => `raw server: ${count} requests (got ${this.requests.length})`, timeout);
+    await eventually(
+      () => this.requests.length >= count,
+      () => `raw server: ${count} requests (got ${this.requests.length})`,
+      timeout,
+    );
   }
 
   async close(): Promise<void> {

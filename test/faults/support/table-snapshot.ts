@@ -22,14 +22,24 @@ export interface RowChange extends RowState {
 }
 
 const TABLES = [
-  { entity: WebhookSubscription, name: 'subscriptions', key: (r: Row) => String(r.id), subject: (r: Row) => String(r.id) },
+  {
+    entity: WebhookSubscription,
+    name: 'subscriptions',
+    key: (r: Row) => String(r.id),
+    subject: (r: Row) => String(r.id),
+  },
   {
     entity: WebhookSubscriptionEvent,
     name: 'patterns',
     key: (r: Row) => `${r.subscription_id}|${r.pattern}`,
     subject: (r: Row) => String(r.subscription_id),
   },
-  { entity: WebhookDeliveryAttempt, name: 'attempts', key: (r: Row) => String(r.id), subject: (r: Row) => String(r.subscription_id) },
+  {
+    entity: WebhookDeliveryAttempt,
+    name: 'attempts',
+    key: (r: Row) => String(r.id),
+    subject: (r: Row) => String(r.subscription_id),
+  },
 ] as const;
 
 type Row = Record<string, unknown>;
@@ -43,7 +53,11 @@ export async function takeSnapshot(dataSource: DataSource): Promise<TableSnapsho
   for (const table of TABLES) {
     const rows: Row[] = await dataSource.createQueryBuilder().select('*').from(table.entity, 't').getRawMany();
     for (const row of rows) {
-      const canonical = JSON.stringify(Object.keys(row).sort().map((column) => [column, normalize(row[column])]));
+      const canonical = JSON.stringify(
+        Object.keys(row)
+          .sort()
+          .map((column) => [column, normalize(row[column])]),
+      );
       snapshot.set(`${table.name}:${table.key(row)}`, {
         table: table.name,
         subject: table.subject(row),
