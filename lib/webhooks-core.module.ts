@@ -135,7 +135,7 @@ export class WebhooksCoreModule {
                       entities: [...WEBHOOK_ENTITIES],
                       migrations: [...WEBHOOK_MIGRATIONS],
                       migrationsRun: !staticOptions.database.synchronize,
-                    } as Parameters<typeof TypeOrmModule.forRoot>[0]),
+                    }),
                   ]
                 : []),
               TypeOrmModule.forFeature([...WEBHOOK_ENTITIES], dataSourceName),

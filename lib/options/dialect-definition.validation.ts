@@ -199,7 +199,7 @@ export function validateDialectDefinition(definition: unknown, option: string): 
   if (typed.extends !== undefined && typed.extends !== DEFAULT_DIALECT && typed.extends !== STANDARD_DIALECT) {
     fail(`${option}.extends`, `"${DEFAULT_DIALECT}" or "${STANDARD_DIALECT}"`, typed.extends);
   }
-  validateDialect(typed as WebhookDialect, option);
+  validateDialect(typed, option);
   return typed;
 }
 

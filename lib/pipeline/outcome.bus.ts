@@ -16,10 +16,10 @@ export class WebhookOutcomeBus {
   /** Listens to one kind of outcome; returns the function that stops listening. */
   on<K extends keyof WebhookOutcomes>(kind: K, listener: Listener<WebhookOutcomes[K]>): () => void {
     const list = this.listeners.get(kind) ?? [];
-    list.push(listener as Listener<never>);
+    list.push(listener);
     this.listeners.set(kind, list);
     return () => {
-      const at = list.indexOf(listener as Listener<never>);
+      const at = list.indexOf(listener);
       if (at >= 0) list.splice(at, 1);
     };
   }

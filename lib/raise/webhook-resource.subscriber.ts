@@ -31,7 +31,7 @@ export class WebhookResourceSubscriber implements EntitySubscriberInterface {
   }
 
   async afterUpdate(event: UpdateEvent<object>): Promise<void> {
-    await this.raise((event.entity as object | undefined) ?? event.databaseEntity, 'update', event.manager);
+    await this.raise((event.entity) ?? event.databaseEntity, 'update', event.manager);
   }
 
   async afterRemove(event: RemoveEvent<object>): Promise<void> {

@@ -34,6 +34,6 @@ export interface WebhookResourceMetadata {
 /** The resource metadata of an object's class (or of a class), if it is a webhook resource. */
 export function resourceOf(value: unknown): WebhookResourceMetadata | undefined {
   if (value === null || value === undefined) return undefined;
-  const target = typeof value === 'function' ? value : (value as object).constructor;
+  const target = typeof value === 'function' ? value : (value).constructor;
   return target ? Reflect.getMetadata(WEBHOOK_RESOURCE_METADATA, target) : undefined;
 }

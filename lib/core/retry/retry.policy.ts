@@ -263,7 +263,7 @@ export function effectiveRetryPolicy(
 export function retryDelay(policy: ResolvedRetryPolicy, triesDone: number, random: () => number = Math.random): number {
   const k = Math.max(1, triesDone);
   const base = policy.schedule
-    ? policy.schedule[Math.min(k, policy.schedule.length) - 1]!
+    ? policy.schedule[Math.min(k, policy.schedule.length) - 1]
     : Math.min(policy.firstDelay * policy.factor ** (k - 1), policy.maxDelay);
   let delay = Math.round(base + policy.jitter * base * (2 * random() - 1));
   if (!policy.schedule) delay = Math.min(delay, policy.maxDelay);

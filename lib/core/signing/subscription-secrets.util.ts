@@ -2,7 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import { WebhookValidationError } from '../errors/webhooks.errors';
 import { overlapReason, secretKindReason, unusableStoredSecretMessage } from './signing.messages';
 import { WebhookStoredSecretError } from '../errors/signing.errors';
-import { SecretCipher } from './secret.cipher';
+import { type SecretCipher } from './secret.cipher';
 import {
   decodeSigningKey,
   decodeWebhookSecret,
@@ -245,8 +245,8 @@ function soonestExpiring(list: readonly StoredWebhookSecret[]): number {
   // drops the later, i.e. older, entry).
   let pick = -1;
   for (let i = 1; i < list.length; i += 1) {
-    const expiresAt = list[i]!.expiresAt ?? Infinity;
-    if (pick < 0 || expiresAt <= (list[pick]!.expiresAt ?? Infinity)) pick = i;
+    const expiresAt = list[i].expiresAt ?? Infinity;
+    if (pick < 0 || expiresAt <= (list[pick].expiresAt ?? Infinity)) pick = i;
   }
   return pick;
 }

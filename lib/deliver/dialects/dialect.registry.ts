@@ -284,12 +284,12 @@ export class DialectRegistry implements OnModuleInit {
   /** Singleton provider instances by class; request-scoped dialects are refused. */
   private discoverProviders(): Map<Function, unknown> {
     const found = new Map<Function, unknown>();
-    for (const wrapper of this.discovery.getProviders() as InstanceWrapper[]) {
+    for (const wrapper of this.discovery.getProviders()) {
       if (wrapper.isAlias) continue;
       const type = classOf(wrapper);
       if (!type) continue;
       const listed =
-        Array.isArray(this.options?.dialects) && this.options.dialects.includes(type as Type<WebhookDialect>);
+        Array.isArray(this.options?.dialects) && this.options.dialects.includes(type);
       if (!getWebhookDialectMetadata(type) && !listed) continue;
       if (type === DefaultWebhookDialect || type === StandardWebhookDialect) continue;
       if (!wrapper.isDependencyTreeStatic() || wrapper.isTransient) {

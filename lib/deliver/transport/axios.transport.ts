@@ -63,7 +63,7 @@ export class AxiosTransport extends WebhookTransport {
       httpsAgent: this.httpsAgent,
     });
     const { body, truncated } = await readCapped(
-      response.data as unknown as AsyncIterable<Buffer> & Readable,
+      response.data,
       options.maxResponseBodyBytes,
     );
     const headers = typeof response.headers?.toJSON === 'function' ? response.headers.toJSON() : response.headers;

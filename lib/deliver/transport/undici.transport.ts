@@ -32,7 +32,7 @@ export class UndiciTransport extends WebhookTransport {
     const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
     const response = await pool.request({
       path: `${destination.url.pathname}${destination.url.search}`,
-      method: request.method as 'POST',
+      method: request.method,
       headers: request.headers,
       body: request.body,
       signal,

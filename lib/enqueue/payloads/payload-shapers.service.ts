@@ -198,7 +198,7 @@ export class PayloadShapers implements OnModuleInit {
 
   private discoverMethods(): void {
     const seen = new Set<object>();
-    for (const wrapper of this.discovery.getProviders() as InstanceWrapper[]) {
+    for (const wrapper of this.discovery.getProviders()) {
       const instance = wrapper.instance as object | null | undefined;
       if (wrapper.isAlias || !instance || typeof instance !== 'object' || seen.has(instance)) continue;
       seen.add(instance);

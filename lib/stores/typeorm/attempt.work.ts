@@ -1,7 +1,7 @@
 import { WebhookDeliveryAttempt } from '../../entities/webhook-delivery-attempt.entity';
 import { WebhookSubscription } from '../../entities/webhook-subscription.entity';
 import { Sql } from './sql.builder';
-import { WebhooksDatabase, type Work } from './webhooks.database';
+import { type WebhooksDatabase, type Work } from './webhooks.database';
 import { chunks } from '../../core/util/chunks.util';
 
 /** The columns of an attempt row, in the order the statements below bind them. */

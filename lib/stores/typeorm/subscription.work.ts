@@ -68,7 +68,7 @@ export class SubscriptionWork {
       this.db.dataSource
         .createQueryBuilder()
         .update(WebhookSubscription)
-        .set({ secrets, updatedAt: new Date(now) } as QueryDeepPartialEntity<WebhookSubscription>)
+        .set({ secrets, updatedAt: new Date(now) })
         .where({ id }),
     );
     yield* this.log.recordChanges([id]);

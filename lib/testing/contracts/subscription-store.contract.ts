@@ -155,7 +155,7 @@ const WRITE_CASES: ContractCase[] = [
         );
         const stored = (await harness.subscriptions.find(s.id))!;
         assert.equal(stored.active, active);
-        assert.equal(stored.statusMessage, winners[0]!.statusMessage);
+        assert.equal(stored.statusMessage, winners[0].statusMessage);
       }
     },
   ],
