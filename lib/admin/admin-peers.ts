@@ -9,7 +9,7 @@ type ClassTransformer = typeof import('class-transformer');
 type Swagger = typeof import('@nestjs/swagger');
 
 /** The packages `forRoot({ admin })` cannot work without. */
-export const ADMIN_REQUIRED_PEERS = ['class-validator', 'class-transformer'] as const;
+const ADMIN_REQUIRED_PEERS = ['class-validator', 'class-transformer'] as const;
 
 /** Loads a package by name (`require`), throwing when it is not installed. */
 export type OptionalRequire = (name: string) => unknown;

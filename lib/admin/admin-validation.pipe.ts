@@ -51,7 +51,7 @@ export class WebhooksAdminValidationPipe extends ValidationPipe {
 }
 
 /** Flattens class-validator's error tree into `{ field, reason }`, fields as paths (`metadata.name`). */
-export function fieldErrors(errors: ValidationError[], parent = ''): AdminFieldErrorResponse[] {
+function fieldErrors(errors: ValidationError[], parent = ''): AdminFieldErrorResponse[] {
   return errors.flatMap((error) => {
     // A query string such as "?=x" has a parameter without a name: name it so that the message reads.
     const property = error.property === '' ? '""' : error.property;

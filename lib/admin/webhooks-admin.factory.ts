@@ -20,7 +20,7 @@ import { WebhookSubscriptionsAdminController } from './controllers/subscriptions
 import { ApiTag } from './openapi/api-field.decorator';
 
 /** The route classes of the admin API; each configuration derives its own controllers from them. */
-export const WEBHOOKS_ADMIN_ROUTES: ReadonlyArray<Type<unknown>> = [
+const WEBHOOKS_ADMIN_ROUTES: ReadonlyArray<Type<unknown>> = [
   WebhookSubscriptionsAdminController,
   RestHooksAdminController,
   WebhookAttemptsAdminController,
@@ -39,7 +39,7 @@ export interface WebhooksAdminModuleParts {
  * applications in one process may use different paths and guards) with `@Controller(path)`, the
  * application's guards followed by the principal guard, the admin validation pipe and exception filter.
  */
-export function createWebhooksAdminControllers(options: ResolvedWebhooksAdminOptions): Type<unknown>[] {
+function createWebhooksAdminControllers(options: ResolvedWebhooksAdminOptions): Type<unknown>[] {
   return WEBHOOKS_ADMIN_ROUTES.map((routes) => {
     // Keeps the route class's name (OpenAPI operation ids, logs).
     const derived = { [routes.name]: class extends (routes as Type<object>) {} }[routes.name];

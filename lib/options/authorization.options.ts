@@ -63,7 +63,7 @@ export interface ResolvedAuthorizationOptions {
 }
 
 /** The documented defaults of {@link WebhookAuthorizationOptions}. */
-export const WEBHOOK_AUTHORIZATION_DEFAULTS = {
+const WEBHOOK_AUTHORIZATION_DEFAULTS = {
   defaultPermission: 'view',
   preconditionFailureLimit: 50,
 } as const;

@@ -67,7 +67,7 @@ export function headerValueProblem(value: unknown): string | undefined {
 }
 
 /** Validates a dialect name. */
-export function assertDialectName(name: unknown, option: string): string {
+function assertDialectName(name: unknown, option: string): string {
   if (typeof name !== 'string' || !DIALECT_NAME_PATTERN.test(name)) fail(option, dialectNameExpectation(), name);
   return name;
 }

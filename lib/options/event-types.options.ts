@@ -6,7 +6,7 @@ import type { WebhookEventTypeDefinition } from './event-type.interface';
 const ENTRY_KEYS = ['name', 'description', 'schema'] as const;
 
 /** Longest description of an event type. */
-export const MAX_EVENT_TYPE_DESCRIPTION_LENGTH = 1024;
+const MAX_EVENT_TYPE_DESCRIPTION_LENGTH = 1024;
 
 /**
  * Validates `forRoot({ eventTypes })`: a list of `{ name, description?, schema? }` with distinct event

@@ -43,7 +43,7 @@ export interface ResolvedWebhookSecretsOptions {
 }
 
 /** The documented defaults of {@link WebhookSecretsOptions}. */
-export const WEBHOOK_SECRETS_DEFAULTS = {
+const WEBHOOK_SECRETS_DEFAULTS = {
   rotationOverlap: DEFAULT_ROTATION_OVERLAP_MS,
   defaultKind: 'hmac',
 } as const;

@@ -28,7 +28,7 @@ export function resolveTestingOptions(
 }
 
 /** @throws WebhooksConfigurationError naming `option` when `value` is not a usable deadline. */
-export function assertTimeout(value: unknown, option: string): asserts value is number {
+function assertTimeout(value: unknown, option: string): asserts value is number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 3_600_000) {
     fail(option, 'a whole number of milliseconds from 0 to 3600000', value);
   }

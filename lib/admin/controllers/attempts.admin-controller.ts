@@ -1,7 +1,6 @@
 import { Body, Get, HttpCode, Injectable, Param, Post, Query } from '@nestjs/common';
-import { WebhookAttempts } from '../../enqueue/webhook-attempts.service';
+import { WebhookAttempts, type ReplayWebhookAttemptsFilter } from '../../enqueue/webhook-attempts.service';
 import { WebhooksAdminAccess } from '../admin-access.service';
-import type { AttemptRedelivery } from '../admin-operations.interface';
 import { WebhooksPrincipal } from '../admin-principal.decorator';
 import { presentAttempt } from '../admin.presenter';
 import {
@@ -83,7 +82,7 @@ export class WebhookAttemptsAdminController {
     @Param('attemptId') attemptId: string,
   ): Promise<WebhookDeliveryAttemptResponse> {
     await this.access.attempt(principal, id, attemptId);
-    return presentAttempt(await (this.attempts as unknown as AttemptRedelivery).retry(attemptId), principal.isAdmin);
+    return presentAttempt(await this.attempts.retry(attemptId), principal.isAdmin);
   }
 
   @Post('attempts/replay')
@@ -100,9 +99,11 @@ export class WebhookAttemptsAdminController {
   ): Promise<ReplayResponse> {
     if (body.subscriptionId === undefined || body.subscriptionId === null) this.access.assertMayReplayAll(principal);
     else await this.access.subscription(principal, body.subscriptionId);
-    const { count } = await (this.attempts as unknown as AttemptRedelivery).replay({
+    const { count } = await this.attempts.replay({
       ...(body.subscriptionId ? { subscriptionId: body.subscriptionId } : {}),
-      ...(body.status ? { status: body.status } : {}),
+      // The DTO lets `pending` through on purpose: the service answers it with its own reason (pending
+      // attempts are sent anyway) instead of the pipe's list of statuses.
+      ...(body.status ? { status: body.status as ReplayWebhookAttemptsFilter['status'] } : {}),
       ...(body.since ? { since: new Date(body.since) } : {}),
     });
     return { count };

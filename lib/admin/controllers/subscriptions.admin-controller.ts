@@ -2,11 +2,11 @@ import { Body, Delete, Get, HttpCode, Injectable, Param, Patch, Post, Query } fr
 import { WebhookDispatcher } from '../../raise/webhook-dispatcher.service';
 import type {
   CreateWebhookSubscriptionInput,
+  RotateWebhookSecretInput,
   UpdateWebhookSubscriptionInput,
 } from '../../match/subscriptions/subscription-input.interface';
 import { WebhookSubscriptions } from '../../match/subscriptions/webhook-subscriptions.service';
 import { WebhooksAdminAccess } from '../admin-access.service';
-import type { SecretRotation, TestEventSender } from '../admin-operations.interface';
 import { WebhooksPrincipal } from '../admin-principal.decorator';
 import { presentCreatedSubscription, presentSubscription } from '../admin.presenter';
 import { CreateWebhookSubscriptionDto } from '../dto/create-subscription.dto';
@@ -153,7 +153,7 @@ export class WebhookSubscriptionsAdminController {
     @Body() body: RotateWebhookSecretDto,
   ): Promise<RotatedSecretResponse> {
     await this.access.subscription(principal, id);
-    const rotated = await (this.subscriptions as unknown as SecretRotation).rotateSecret(id, definedFields(body));
+    const rotated = await this.subscriptions.rotateSecret(id, definedFields<RotateWebhookSecretInput>(body));
     return { secret: rotated.secret, ...(rotated.publicKey ? { publicKey: rotated.publicKey } : {}) };
   }
 
@@ -171,7 +171,7 @@ export class WebhookSubscriptionsAdminController {
     @Param('id') id: string,
   ): Promise<TestEventResponse> {
     await this.access.subscription(principal, id);
-    const result = await (this.dispatcher as unknown as TestEventSender).sendTest(id);
+    const result = await this.dispatcher.sendTest(id);
     return {
       messageId: result.messageId,
       attempts: result.attempts.map(({ id: attemptId, subscriptionId }) => ({ id: attemptId, subscriptionId })),

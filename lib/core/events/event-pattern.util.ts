@@ -1,7 +1,7 @@
 import { WebhookValidationError } from '../errors/webhooks.errors';
 
 /** Longest event name or pattern accepted. */
-export const MAX_EVENT_NAME_LENGTH = 255;
+const MAX_EVENT_NAME_LENGTH = 255;
 
 // Lower case only: names are compared exactly in memory, and MySQL's default collation would not.
 const SEGMENT = '[a-z0-9_-]+';
@@ -27,7 +27,7 @@ export function isEventPattern(pattern: unknown): pattern is string {
 }
 
 /** Splits an event name at its last dot. */
-export function splitEventName(name: string): { noun: string; verb: string } {
+function splitEventName(name: string): { noun: string; verb: string } {
   const dot = name.lastIndexOf('.');
   return { noun: name.slice(0, dot), verb: name.slice(dot + 1) };
 }

@@ -102,10 +102,10 @@ export const WEBHOOK_RETRY_DEFAULTS = {
 } as const;
 
 /** The keys of a per-subscription policy. */
-export const RETRY_POLICY_KEYS = ['attempts', 'firstDelay', 'factor', 'maxDelay', 'jitter', 'schedule'] as const;
+const RETRY_POLICY_KEYS = ['attempts', 'firstDelay', 'factor', 'maxDelay', 'jitter', 'schedule'] as const;
 
 /** The keys of the module's `retry` option. */
-export const RETRY_OPTION_KEYS = [...RETRY_POLICY_KEYS, 'maxRetryAfter', 'throttlePause'] as const;
+const RETRY_OPTION_KEYS = [...RETRY_POLICY_KEYS, 'maxRetryAfter', 'throttlePause'] as const;
 
 const BACKOFF_KEYS = ['firstDelay', 'factor', 'maxDelay'] as const;
 

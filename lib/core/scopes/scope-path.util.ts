@@ -2,7 +2,7 @@ import { WebhookValidationError } from '../errors/webhooks.errors';
 import { ROOT_SCOPE } from '../webhooks.constants';
 
 /** Longest scope path accepted. */
-export const MAX_SCOPE_LENGTH = 255;
+const MAX_SCOPE_LENGTH = 255;
 
 const SCOPE = /^(\/[A-Za-z0-9_~@:+=-][A-Za-z0-9._~@:+=-]*)+$/;
 

@@ -36,7 +36,7 @@ const EMBEDDINGS: Record<Ipv4Embedding, string> = {
 };
 
 /** "a private address", or "a loopback address (127.0.0.1 inside a NAT64 address)" for embedded IPv4. */
-export function describeAddress(classification: AddressClassification): string {
+function describeAddress(classification: AddressClassification): string {
   const base = RANGE_DESCRIPTIONS[classification.range];
   const { embedded } = classification;
   return embedded ? `${base} (${embedded.ipv4} inside ${EMBEDDINGS[embedded.via]})` : base;

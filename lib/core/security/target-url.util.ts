@@ -3,7 +3,7 @@ import { unstorableTextReason } from '../errors/webhooks.messages';
 import { isStorableText } from '../util/storable-text.util';
 
 /** Longest target URL accepted. */
-export const MAX_TARGET_URL_LENGTH = 2048;
+const MAX_TARGET_URL_LENGTH = 2048;
 
 /**
  * Checks the form of a target URL (the seed's rule: HTTPS only, unless insecure targets are allowed):

@@ -12,10 +12,10 @@ import {
 import { WebhookSecretDecryptionError } from '../errors/signing.errors';
 
 /** The option the encryption keys come from, named in configuration errors. */
-export const ENCRYPTION_KEYS_OPTION = 'secrets.encryptionKeys';
+const ENCRYPTION_KEYS_OPTION = 'secrets.encryptionKeys';
 
 /** Marks a stored value as encrypted; anything else is read as plain text. */
-export const ENCRYPTED_PREFIX = 'enc:';
+const ENCRYPTED_PREFIX = 'enc:';
 
 const FORMAT = 'v1';
 const KEY_BYTES = 32;

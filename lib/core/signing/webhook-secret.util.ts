@@ -19,13 +19,13 @@ export const SIGNING_KEY_PREFIX = 'whsk_';
 export const PUBLIC_KEY_PREFIX = 'whpk_';
 
 /** Fewest random bytes an HMAC secret may hold (the spec's 192 bits). */
-export const MIN_WEBHOOK_SECRET_BYTES = 24;
+const MIN_WEBHOOK_SECRET_BYTES = 24;
 
 /** Most random bytes an HMAC secret may hold (the spec's 512 bits). */
-export const MAX_WEBHOOK_SECRET_BYTES = 64;
+const MAX_WEBHOOK_SECRET_BYTES = 64;
 
 /** Random bytes in a generated HMAC secret. */
-export const GENERATED_WEBHOOK_SECRET_BYTES = 32;
+const GENERATED_WEBHOOK_SECRET_BYTES = 32;
 
 const ED25519_SEED_BYTES = 32;
 const ED25519_PUBLIC_KEY_BYTES = 32;
@@ -143,11 +143,6 @@ export function decodePublicKey(publicKey: string, field = 'publicKey'): KeyObje
 export function publicKeyOf(signingKey: string | KeyObject, field = 'signingKey'): string {
   const privateKey = typeof signingKey === 'string' ? decodeSigningKey(signingKey, field) : signingKey;
   return PUBLIC_KEY_PREFIX + rawPublicKeyOf(createPublicKey(privateKey)).toString('base64');
-}
-
-/** Whether a value looks like a signing credential (for redaction): a `whsec_` or `whsk_` string. */
-export function isSigningCredential(value: unknown): value is string {
-  return typeof value === 'string' && (value.startsWith(WEBHOOK_SECRET_PREFIX) || value.startsWith(SIGNING_KEY_PREFIX));
 }
 
 function decodePrefixed(value: unknown, prefix: string, what: string, field: string): Buffer {

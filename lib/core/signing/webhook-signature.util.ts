@@ -6,16 +6,16 @@ import { bodyReason, timestampReason, webhookIdReason } from './signing.messages
 export const WEBHOOK_ID_HEADER = 'webhook-id';
 
 /** The header carrying the Unix time (seconds) of the try, new on every try. */
-export const WEBHOOK_TIMESTAMP_HEADER = 'webhook-timestamp';
+const WEBHOOK_TIMESTAMP_HEADER = 'webhook-timestamp';
 
 /** The header carrying the space-separated signatures. */
 export const WEBHOOK_SIGNATURE_HEADER = 'webhook-signature';
 
 /** Longest `webhook-id` accepted for signing. */
-export const MAX_WEBHOOK_ID_LENGTH = 256;
+const MAX_WEBHOOK_ID_LENGTH = 256;
 
 /** How far (seconds) a try's timestamp may be from the receiver's clock, as the receiver libraries allow. */
-export const DEFAULT_TIMESTAMP_TOLERANCE_SECONDS = 300;
+const DEFAULT_TIMESTAMP_TOLERANCE_SECONDS = 300;
 
 /** The keys one try is signed with: every live secret of the subscription, newest first. */
 export interface SigningKeys {

@@ -8,7 +8,7 @@ const PACKAGE_NAME = 'nestjs-webhooks';
  * module's directory upwards because the compiled layout (`dist/lib/dialects`) and the source layout
  * (`lib/dialects`) sit at different depths.
  */
-export const WEBHOOKS_PACKAGE_VERSION: string = findPackageVersion(__dirname);
+const WEBHOOKS_PACKAGE_VERSION: string = findPackageVersion(__dirname);
 
 /** The `User-Agent` the built-in dialects send: `nestjs-webhooks/<version>`. */
 export const WEBHOOKS_USER_AGENT = `${PACKAGE_NAME}/${WEBHOOKS_PACKAGE_VERSION}`;

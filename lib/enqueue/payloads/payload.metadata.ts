@@ -13,7 +13,7 @@ export interface WebhookResourceMetadata {
 }
 
 /** The resource type name declared on a class (or inherited from its nearest declaring ancestor). */
-export function getWebhookResourceName(target: Function): string | undefined {
+function getWebhookResourceName(target: Function): string | undefined {
   const metadata = Reflect.getMetadata(WEBHOOK_RESOURCE_METADATA, target) as WebhookResourceMetadata | undefined;
   return typeof metadata?.name === 'string' ? metadata.name : undefined;
 }

@@ -12,7 +12,7 @@ import type { NormalizedStaticSubscription } from '../../options/webhooks-option
  * so that each start finds the one it stored before (and the attempts still pending for it). Other ids are
  * UUIDs and never start so.
  */
-export const STATIC_ID_PREFIX = 'static:';
+const STATIC_ID_PREFIX = 'static:';
 
 /**
  * Whether a subscription belongs to the configuration (declared in `forRoot({ subscriptions })` without
