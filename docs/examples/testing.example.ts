@@ -7,8 +7,7 @@ import { Injectable, Module } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { WEBHOOK_MIGRATIONS, WebhookAttempts, WebhookEvent, WebhookSubscriptions } from '../../lib';
-import { DELIVERY_FAILURES_MESSAGE, REMOTE_ERROR } from '../../lib/core/messages/status.messages';
+import { WEBHOOK_MIGRATIONS, WebhookAttempts, WebhookEvent, WebhookMessages, WebhookSubscriptions } from '../../lib';
 import { WebhooksTestingModule, WebhooksTestKit } from '../../lib/testing';
 
 // ---------------------------------------------------------------- the application
@@ -94,8 +93,8 @@ describe('contact webhooks (the example of docs/testing.md)', () => {
     for (let i = 0; i < 4; i++) await contacts.create(`Contact ${i}`);
     await kit.waitForDeliveries();
     const [last] = (await attempts.list(crm.id)).items;
-    expect(last.message).toBe(REMOTE_ERROR);
-    expect(await subscriptions.get(crm.id)).toMatchObject({ active: false, statusMessage: DELIVERY_FAILURES_MESSAGE });
+    expect(last.message).toBe(WebhookMessages.remoteError);
+    expect(await subscriptions.get(crm.id)).toMatchObject({ active: false, statusMessage: WebhookMessages.deliveryFailures });
   });
 
   it('holds deliveries back until released', async () => {
