@@ -1,7 +1,9 @@
 import { expect, it } from 'vitest';
 import { type StaticSubscriptionOptions } from '../lib';
 import { REMOVED_FROM_CONFIGURATION_MESSAGE } from '../lib/core/messages/status.messages';
+import { WebhookMessages } from '../lib';
 import { createTestApp } from './support/app';
+import { TestReceiver } from './support/receiver';
 import { describeEachDatabase } from './support/databases';
 
 const site = (to: string): StaticSubscriptionOptions => ({
@@ -97,6 +99,49 @@ describeEachDatabase('static persistent subscriptions (the seed static-persisten
     }
   });
 
+  it('leaves a subscription suspended by delivery failures suspended at the next start, beside no new one', async () => {
+    const receiver = await TestReceiver.start();
+    const database = await db.another();
+    receiver.respond('/c', { status: 500 });
+    const list = ['/a', '/b', '/c'].map((path) => ({
+      ...site(receiver.url(path)),
+      scope: '/suspended',
+      events: 'container.modify',
+    }));
+    const options = {
+      subscriptions: list,
+      attemptLimit: 2,
+      retry: { attempts: 1, throttlePause: 0 },
+      targets: { allowHttp: true, allowPrivateNetworks: true },
+    };
+    try {
+      const first = await createTestApp(database, options);
+      try {
+        for (let i = 0; i < 2; i++) await first.dispatcher.dispatch('container.modify', { i }, { scope: '/suspended' });
+        await first.engine.whenIdle();
+        const suspended = (await first.subscriptions.list({ scope: '/suspended' })).items.find((s) =>
+          s.to.endsWith('/c'),
+        )!;
+        expect(suspended).toMatchObject({ active: false, statusMessage: WebhookMessages.deliveryFailures });
+      } finally {
+        await first.close();
+      }
+      const again = await createTestApp(database, options);
+      try {
+        const items = (await again.subscriptions.list({ scope: '/suspended' })).items;
+        expect(items.map((s) => [new URL(s.to).pathname, s.active])).toEqual([
+          ['/a', true],
+          ['/b', true],
+          ['/c', false],
+        ]);
+      } finally {
+        await again.close();
+      }
+    } finally {
+      await receiver.close();
+    }
+  });
+
   it('lets two instances booting at the same time create each subscription once', async () => {
     const database = await db.another();
     const config = [{ ...site('https://example.com/race'), scope: '/race' }];
@@ -111,6 +156,38 @@ describeEachDatabase('static persistent subscriptions (the seed static-persisten
       expect(items).toHaveLength(1);
     } finally {
       await Promise.all(apps.map((app) => app.close()));
+    }
+  });
+});
+
+describeEachDatabase('subscriptions declared without persistent', (db) => {
+  it('are stored under the same id at every start, set afresh, and deleted once they leave the list', async () => {
+    const database = await db.another();
+    const declared = { to: 'https://example.com/declared', scope: '/declared', events: 'container.modify' };
+    const first = await createTestApp(database, { subscriptions: [declared] });
+    let id: string;
+    try {
+      const [stored] = (await first.subscriptions.list({ static: true })).items;
+      expect(stored).toMatchObject({ id: expect.stringMatching(/^static:/), active: true, to: declared.to });
+      id = stored.id;
+      await first.subscriptions.deactivate(id);
+    } finally {
+      await first.close();
+    }
+    const second = await createTestApp(database, { subscriptions: [declared] });
+    try {
+      expect(
+        (await second.subscriptions.list({ static: true })).items.map((s) => [s.id, s.active, s.statusMessage]),
+      ).toEqual([[id, true, WebhookMessages.active]]);
+    } finally {
+      await second.close();
+    }
+    const third = await createTestApp(database, { subscriptions: [] });
+    try {
+      expect((await third.subscriptions.list({ static: true })).items).toEqual([]);
+      expect(await third.subscriptions.find(id)).toBeNull();
+    } finally {
+      await third.close();
     }
   });
 });
