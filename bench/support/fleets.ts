@@ -97,7 +97,10 @@ export abstract class Fleet {
   }
 }
 
-/** Static in-memory subscriptions (`forRoot({ subscriptions })`), one per event type of the fixtures. */
+/**
+ * Subscriptions declared in `forRoot({ subscriptions })`, one per event type of the fixtures, with
+ * `storage: 'memory'`: subscriptions and attempts in memory (the SQLite data source is there, unused).
+ */
 export class MemoryFleet extends Fleet {
   static async start(options: FleetOptions): Promise<MemoryFleet> {
     const app = await BenchApp.start({
@@ -107,6 +110,7 @@ export class MemoryFleet extends Fleet {
       dataSourceName: options.dataSourceName,
       webhooks: {
         ...options.webhooks,
+        storage: 'memory',
         subscriptions: BENCH_EVENT_TYPES.map((type) => ({
           to: `${options.origin}/${options.path}/${type}`,
           events: type,
