@@ -1,5 +1,5 @@
 import { AttemptRecorder } from '../../lib/record/attempt.recorder';
-import { WebhooksDatabase } from '../../lib/stores/typeorm/webhooks.database';
+import { SqliteStatements } from '../../lib/stores/typeorm/sqlite.adapter';
 
 interface Tally {
   count: number;
@@ -56,6 +56,7 @@ export class Probe {
       'typeorm/driver/postgres/PostgresQueryRunner',
       'typeorm/driver/better-sqlite3/BetterSqlite3QueryRunner',
     ]) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- TypeORM's driver classes by file, patched in place
       const exported = require(path) as Record<
         string,
         { prototype: { query(sql: string, ...rest: unknown[]): Promise<unknown> } }
@@ -73,27 +74,27 @@ export class Probe {
       this.restore.push(() => (runner.prototype.query = original));
     }
     // The module's own SQLite statements run on the driver directly, synchronously.
-    const database = WebhooksDatabase.prototype as unknown as { execSqlite(db: unknown, s: { sql: string }): unknown };
-    const execSqlite = database.execSqlite;
-    database.execSqlite = function (this: unknown, db: unknown, s: { sql: string }) {
+    const statements = SqliteStatements.prototype;
+    const exec = statements.exec;
+    statements.exec = function (this: SqliteStatements, s) {
       const began = performance.now();
       try {
-        return execSqlite.call(this, db, s);
+        return exec.call(this, s);
       } finally {
         tally(s.sql, performance.now() - began);
       }
     };
-    this.restore.push(() => (database.execSqlite = execSqlite));
+    this.restore.push(() => (statements.exec = exec));
     const recorderProto = AttemptRecorder.prototype as unknown as { write(records: unknown[]): Promise<void> };
     const write = recorderProto.write;
     const recorder = this.recorder;
-    const probe = this;
+    const active = () => this.active;
     recorderProto.write = async function (this: unknown, records: unknown[]) {
       const began = performance.now();
       try {
         return await write.call(this, records);
       } finally {
-        if (probe.active) {
+        if (active()) {
           recorder.batches++;
           recorder.results += records.length;
           recorder.ms += performance.now() - began;
