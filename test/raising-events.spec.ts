@@ -1,4 +1,4 @@
-import { Injectable, Module } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectRepository, TypeOrmModule } from '@nestjs/typeorm';
 import { TransactionHost, Transactional, ClsPluginTransactional } from '@nestjs-cls/transactional';
@@ -49,7 +49,7 @@ class ContactsService {
 
   @WebhookEvent('lead.archive', { payload: (_result, [id]: [number]) => ({ id }) })
   @WebhookEvent('lead.close', { payload: (_result, [id]: [number]) => ({ id, closed: true }) })
-  async archiveLead(id: number): Promise<void> {}
+  async archiveLead(_id: number): Promise<void> {}
 
   @WebhookEvent('lead.fail')
   async failing(): Promise<never> {

@@ -160,6 +160,7 @@ function sourceMapper(projectRoot: string): Mapper {
     ): { source: string | null; line: number | null };
   };
   try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- optional: without it, positions stay in the compiled code
     tracing = require('@jridgewell/trace-mapping');
   } catch {
     return () => null;

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource, type DataSourceOptions, type EntitySchema } from 'typeorm';
 import { SERVER_OPTIONS } from '../../test/support/database-servers';
+import type { ClassLike } from '../../lib/core/util/class-like.util';
 
 /** The databases the benchmark uses. */
 export type BenchDatabaseKind = 'sqlite' | 'postgres';
@@ -35,7 +36,7 @@ export class BenchSkip extends Error {}
 /** Prefix of the PostgreSQL schemas the benchmark creates (and drops). */
 const SCHEMA_PREFIX = 'wh_bench_';
 
-type EntityTarget = Function | EntitySchema;
+type EntityTarget = ClassLike | EntitySchema;
 
 /**
  * Creates an empty database of the benchmark's own: a SQLite file in a temporary folder, or a fresh
@@ -46,6 +47,7 @@ type EntityTarget = Function | EntitySchema;
 export async function isolatedDatabase(kind: BenchDatabaseKind): Promise<IsolatedDatabase> {
   if (kind === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'nestjs-webhooks-bench-db-'));
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a native module, loaded only for SQLite runs
     const Sqlite = require('better-sqlite3') as new (path: string) => {
       prepare(sql: string): { pluck(): { get(): string } };
       close(): void;

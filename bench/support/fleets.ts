@@ -3,7 +3,7 @@ import type { DispatchResult, WebhooksModuleOptions } from '../../lib';
 import { WebhookDeliveryAttempt } from '../../lib/entities/webhook-delivery-attempt.entity';
 import type { BenchDatabaseKind } from './databases';
 import { BENCH_EVENT_TYPES, type BenchEvent, makeEvents } from './payloads';
-import { type AttemptCounts, BenchApp, type BenchAppOptions } from './webhooks-app';
+import { type AttemptCounts, BenchApp } from './webhooks-app';
 
 /** How an event is raised: in an application transaction (the outbox), or on its own. */
 export type DispatchMode = 'transaction' | 'direct';

@@ -24,6 +24,7 @@ let compiledRoot: string | undefined = process.env.BENCH_COMPILED_ROOT;
  */
 export function compileForNode(): string {
   if (compiledRoot) return compiledRoot;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when children are compiled
   const swc = require('@swc/core') as typeof import('@swc/core');
   const out = mkdtempSync(join(tmpdir(), 'nestjs-webhooks-bench-'));
   process.once('exit', () => rmSync(out, { recursive: true, force: true }));

@@ -23,7 +23,6 @@ import {
   WEBHOOK_SUBSCRIPTION_STORE,
   type WebhookSubscriptionStore,
 } from '../../lib/stores/subscription-store.interface';
-import { WebhooksDatabase } from '../../lib/stores/typeorm/webhooks.database';
 import { chunks } from '../../lib/core/util/chunks.util';
 import { newId } from '../../lib/core/util/ids.util';
 import { CompletionTracker } from './completions';
@@ -156,12 +155,11 @@ export class BenchApp {
   }
 
   /**
-   * Creates active database subscriptions in bulk with the subscriptions service's own unit of work (rows,
-   * event patterns, registry change log) in one transaction, and tells the index: what `create()` does
+   * Creates active database subscriptions in bulk with the subscription store's own insert, 2,000 a call
+   * (rows, event patterns and registry change log together), then reloads the index: what `create()` does
    * one by one, without the per-call target check (every target here is the receiver).
    */
   async seedSubscriptions(entries: readonly SeedSubscription[]): Promise<WebhookSubscription[]> {
-    const db = this.context.get(WebhooksDatabase, { strict: false });
     const now = new Date();
     const created = entries.map((entry) =>
       Object.assign(new WebhookSubscription(), {

@@ -3,10 +3,13 @@
  * turn the admin API on (or do not use `@nestjs/swagger`) need not install them. When one is missing, its decorators
  * become no-ops; `forRoot({ admin })` then fails at startup naming what to install.
  */
+import type * as ClassValidatorModule from 'class-validator';
+import type * as ClassTransformerModule from 'class-transformer';
+import type * as SwaggerModule from '@nestjs/swagger';
 
-type ClassValidator = typeof import('class-validator');
-type ClassTransformer = typeof import('class-transformer');
-type Swagger = typeof import('@nestjs/swagger');
+type ClassValidator = typeof ClassValidatorModule;
+type ClassTransformer = typeof ClassTransformerModule;
+type Swagger = typeof SwaggerModule;
 
 /** The packages `forRoot({ admin })` cannot work without. */
 const ADMIN_REQUIRED_PEERS = ['class-validator', 'class-transformer'] as const;
@@ -14,6 +17,7 @@ const ADMIN_REQUIRED_PEERS = ['class-validator', 'class-transformer'] as const;
 /** Loads a package by name (`require`), throwing when it is not installed. */
 export type OptionalRequire = (name: string) => unknown;
 
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- optional peers: loaded only when installed, and an import would fail when they are not
 const nodeRequire: OptionalRequire = (name) => require(name);
 
 function optional<T>(name: string, load: OptionalRequire = nodeRequire): T | null {

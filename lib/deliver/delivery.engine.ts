@@ -114,11 +114,11 @@ export class DeliveryEngine implements OnApplicationBootstrap, BeforeApplication
 
   /**
    * Takes the attempts of a transaction that just committed. They were leased to this instance when they
-   * were written; if the transaction took so long that the lease is running out, it is renewed first.
-   * Never rejects (it runs after the caller's commit, with nobody to tell): attempts it cannot claim are
+   * were written; if the transaction took so long that the lease is running out, it is renewed first (in
+   * the background). It runs after the caller's commit, with nobody to tell: attempts it cannot claim are
    * sent once their lease runs out.
    */
-  async enqueueCommitted(jobs: DeliveryJob[]): Promise<void> {
+  enqueueCommitted(jobs: DeliveryJob[]): void {
     if (jobs.length === 0 || !this.started || this.stopping) return; // The leases run out and another run sends them.
     const now = this.options.clock.now();
     const { leaseDuration } = this.options.delivery;

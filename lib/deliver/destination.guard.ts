@@ -1,6 +1,5 @@
 import * as ipaddr from 'ipaddr.js';
-import { WebhooksConfigurationError, WebhookValidationError } from '../core/errors/webhooks.errors';
-import { invalidOptionMessage } from '../core/errors/webhooks.messages';
+import { WebhookValidationError } from '../core/errors/webhooks.errors';
 import { assertTargetUrl } from '../core/security/target-url.util';
 import { type IpAddress, parseIpAddress } from '../core/security/address.classifier';
 import type { AddressPolicy } from '../core/security/address.policy';

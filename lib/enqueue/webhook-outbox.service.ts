@@ -106,7 +106,7 @@ export class WebhookOutbox {
       leaseUntil,
       trigger: 'scheduled',
     }));
-    void this.engine.enqueueCommitted(jobs);
+    this.engine.enqueueCommitted(jobs);
   }
 }
 

@@ -26,7 +26,7 @@ export interface WebhookAuthorizationOptions {
    * is not given. Without any authorizer owners are not checked (see docs/security.md).
    * @default undefined
    */
-  authorizer?: WebhookAuthorizer<any> | Type<WebhookAuthorizer<any>>;
+  authorizer?: WebhookAuthorizer | Type<WebhookAuthorizer>;
   /**
    * The permission checked for subscriptions that name none.
    * @default 'view'
@@ -55,7 +55,7 @@ export interface WebhookAuthorizationOptions {
 
 /** The authorization options with defaults applied. */
 export interface ResolvedAuthorizationOptions {
-  authorizer: WebhookAuthorizer<any> | Type<WebhookAuthorizer<any>> | undefined;
+  authorizer: WebhookAuthorizer | Type<WebhookAuthorizer> | undefined;
   defaultPermission: string;
   preconditionFailureLimit: number;
   principalRemovedEvents: string[];

@@ -43,8 +43,11 @@ const TRANSFORM_KEYS = [
 /** RFC 9110 `token`: what a header name may be made of. */
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 /** Control characters other than horizontal tab: CR and LF would let a value start a new header. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point: they are refused
 const HEADER_VALUE_FORBIDDEN = /[\x00-\x08\x0a-\x1f\x7f]/;
 const MAX_HEADER_VALUE_LENGTH = 8192;
+/** The dialects a definition may extend, as its error message lists them. */
+const EXTENDS_EXPECTATION = `"${DEFAULT_DIALECT}" or "${STANDARD_DIALECT}"`;
 /** `type/subtype` with optional parameters. */
 const MEDIA_TYPE = /^[A-Za-z0-9!#$&^_.+-]+\/[A-Za-z0-9!#$&^_.+-]+(\s*;.*)?$/;
 
@@ -145,9 +148,11 @@ export function validateDialect(dialect: WebhookDialect, option: string): void {
     });
   }
   if (dialect.transform !== undefined) validateTransform(dialect.transform, `${option}.transform`);
+  // Read as values (not called): only their presence and type are checked.
+  const hooks: Partial<Record<'envelope' | 'serialize', unknown>> = dialect;
   for (const hook of ['envelope', 'serialize'] as const) {
-    if (dialect[hook] !== undefined && typeof dialect[hook] !== 'function')
-      fail(`${option}.${hook}`, 'a function', dialect[hook]);
+    if (hooks[hook] !== undefined && typeof hooks[hook] !== 'function')
+      fail(`${option}.${hook}`, 'a function', hooks[hook]);
   }
 }
 
@@ -197,7 +202,7 @@ export function validateDialectDefinition(definition: unknown, option: string): 
   }
   const typed = definition as WebhookDialectDefinition;
   if (typed.extends !== undefined && typed.extends !== DEFAULT_DIALECT && typed.extends !== STANDARD_DIALECT) {
-    fail(`${option}.extends`, `"${DEFAULT_DIALECT}" or "${STANDARD_DIALECT}"`, typed.extends);
+    fail(`${option}.extends`, EXTENDS_EXPECTATION, typed.extends);
   }
   validateDialect(typed, option);
   return typed;

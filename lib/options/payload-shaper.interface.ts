@@ -22,6 +22,7 @@ export interface WebhookShapeContext {
  * shaper in priority order is tried. Shapers are synchronous: the body is rendered while the event is
  * raised, in the caller's transaction.
  */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- `any` by default so that a shaper in the options reads its object unannotated, like Nest's useFactory arguments
 export type WebhookPayloadShaperFunction<T = any> = (object: T, context: WebhookShapeContext) => unknown;
 
 /**
@@ -55,6 +56,7 @@ export interface WebhookPayloadShaperOptions {
 }
 
 /** A shaper registered through `WebhooksModule.forRoot({ payloadShapers })` or `PayloadShapers.add()`. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the same default as WebhookPayloadShaperFunction's
 export interface WebhookPayloadShaperDefinition<T = any> extends WebhookPayloadShaperOptions {
   /** The function producing the payload. */
   shape: WebhookPayloadShaperFunction<T>;

@@ -7,6 +7,7 @@ import type { WebhooksAdminPrincipal } from './webhooks-admin-principal.interfac
  * `undefined`) answers 401; an `HttpException` thrown here answers as usual.
  */
 export type WebhooksAdminPrincipalResolver = (
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the framework's request (Express or Fastify), which the resolver declares as it likes, as with Nest's getRequest<T = any>()
   request: any,
 ) => WebhooksAdminPrincipal | null | undefined | Promise<WebhooksAdminPrincipal | null | undefined>;
 

@@ -1,5 +1,5 @@
-import type { ModuleMetadata, Type } from '@nestjs/common';
-import type { DataSourceOptions } from 'typeorm';
+import type { FactoryProvider, ModuleMetadata, Type } from '@nestjs/common';
+import type { DataSourceOptions, EntityManager } from 'typeorm';
 import type { WebhookResolver } from '../core/security/destination.interface';
 import type { WebhookPayloadOptions } from './webhook-payload-options.interface';
 import type { StaticSubscriptionOptions } from './static-subscription.interface';
@@ -177,7 +177,7 @@ export interface WebhooksModuleOptions extends WebhookPayloadOptions {
    * adapter is recognised without this option.
    * @default undefined
    */
-  transactionManager?: () => import('typeorm').EntityManager | undefined;
+  transactionManager?: () => EntityManager | undefined;
   /**
    * Event patterns of `@nestjs/event-emitter` events to turn into webhook events (the payload is the event's
    * first argument), e.g. `['order.*']`.
@@ -243,9 +243,9 @@ export type WebhooksStaticOptions = Pick<
 /** Options of {@link WebhooksModule.forRootAsync}. */
 export interface WebhooksModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'>, WebhooksStaticOptions {
   /** A factory returning the options. */
-  useFactory?: (...args: any[]) => Promise<WebhooksModuleOptions> | WebhooksModuleOptions;
+  useFactory?: FactoryProvider<WebhooksModuleOptions>['useFactory'];
   /** Providers injected into `useFactory`. */
-  inject?: any[];
+  inject?: FactoryProvider['inject'];
   /** A class implementing {@link WebhooksOptionsFactory}, instantiated by the module. */
   useClass?: Type<WebhooksOptionsFactory>;
   /** An existing provider implementing {@link WebhooksOptionsFactory}. */

@@ -314,7 +314,8 @@ function fail(option: string, expected: string, actual: unknown): never {
   throw new WebhooksConfigurationError(invalidOptionMessage(option, expected, actual), option);
 }
 
-function object(option: string, value: unknown, knownKey = option): Record<string, any> {
+/** Checks that an option is a plain object with known keys only; it keeps its declared type. */
+function object<T extends object>(option: string, value: T, knownKey = option): T {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     fail(option || 'options', 'an object', value);
   }
@@ -327,7 +328,7 @@ function object(option: string, value: unknown, knownKey = option): Record<strin
       }
     }
   }
-  return value as Record<string, any>;
+  return value;
 }
 
 function bool(option: string, value: unknown, fallback: boolean): boolean {

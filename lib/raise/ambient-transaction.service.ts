@@ -28,7 +28,7 @@ export class AmbientTransaction implements OnApplicationBootstrap {
     const TransactionHost = loadedTransactionHost();
     if (!TransactionHost) return;
     try {
-      this.host = this.moduleRef.get(TransactionHost as never, { strict: false }) as ClsTransactionHost;
+      this.host = this.moduleRef.get<unknown, ClsTransactionHost>(TransactionHost as never, { strict: false });
       this.logger.log('Events raised in @nestjs-cls/transactional transactions are written into them.');
     } catch {
       // The package is installed but not set up in this application.
@@ -61,5 +61,6 @@ function loadedTransactionHost(): unknown {
     return undefined;
   }
   if (!require.cache[path]) return undefined;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- an optional peer, taken only when the application has loaded it
   return (require(path) as { TransactionHost?: unknown }).TransactionHost;
 }

@@ -22,6 +22,7 @@ const logger = new Logger('WebhookEvent');
  * resolves — inside the transaction the method runs in; a synchronous method raises its events right after
  * it returns.
  */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a method decorator cannot see the method's types: `any` lets the callbacks read the result and arguments unannotated
 export function WebhookEvent<TResult = any, TArgs extends any[] = any[]>(
   name: string | string[],
   options: WebhookEventOptions<TResult, TArgs> = {},
@@ -42,7 +43,8 @@ export function WebhookEvent<TResult = any, TArgs extends any[] = any[]>(
         );
         return Promise.resolve();
       };
-      if (result instanceof Promise) return result.then(async (value) => (await raise(value), value));
+      if (result instanceof Promise)
+        return (result as Promise<unknown>).then(async (value) => (await raise(value), value));
       raise(result).catch((error: Error) =>
         logger.error(`Raising ${names.join(', ')} after ${String(key)} failed: ${error.message}`),
       );
@@ -53,7 +55,8 @@ export function WebhookEvent<TResult = any, TArgs extends any[] = any[]>(
       Reflect.defineMetadata(metadataKey, Reflect.getMetadata(metadataKey, original), wrapped);
     }
     Object.defineProperty(wrapped, 'name', { value: original.name });
-    const existing: WebhookEventMetadata[] = Reflect.getMetadata(WEBHOOK_EVENT_METADATA, original) ?? [];
+    const existing =
+      (Reflect.getMetadata(WEBHOOK_EVENT_METADATA, original) as WebhookEventMetadata[] | undefined) ?? [];
     Reflect.defineMetadata(WEBHOOK_EVENT_METADATA, [...existing, ...events], wrapped);
     descriptor.value = wrapped;
     return descriptor;

@@ -38,7 +38,7 @@ export class WebhookEventExplorer implements OnModuleInit, OnModuleDestroy {
     setDefaultWebhookRaiser(this.raise);
     const found: DiscoveredWebhookEvent[] = [];
     for (const wrapper of this.discovery.getProviders()) {
-      const { instance } = wrapper;
+      const instance: unknown = wrapper.instance;
       if (!instance || typeof instance !== 'object') continue;
       const prototype = Object.getPrototypeOf(instance) as Record<string, unknown>;
       let decorated = false;
@@ -47,9 +47,9 @@ export class WebhookEventExplorer implements OnModuleInit, OnModuleDestroy {
           WebhookEventMetadata[] | undefined;
         if (!metadata?.length) continue;
         decorated = true;
-        found.push(...metadata.map((m) => ({ ...m, source: `${(instance as object).constructor.name}.${method}` })));
+        found.push(...metadata.map((m) => ({ ...m, source: `${instance.constructor.name}.${method}` })));
       }
-      if (decorated) bindWebhookRaiser(instance as object, this.raise);
+      if (decorated) bindWebhookRaiser(instance, this.raise);
     }
     this.catalog.addDiscovered(found);
   }

@@ -14,6 +14,7 @@ const RESOURCE_NAME = /^[a-z0-9_-]+(\.[a-z0-9_-]+)*$/;
  * @Entity() export class Contact { ... }
  * ```
  */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a class decorator cannot see the entity's type: `any` lets the callbacks read it unannotated
 export function WebhookResource<TEntity = any>(
   name: string,
   options: WebhookResourceOptions<TEntity> = {},

@@ -31,7 +31,7 @@ export class WebhookResourceSubscriber implements EntitySubscriberInterface {
   }
 
   async afterUpdate(event: UpdateEvent<object>): Promise<void> {
-    await this.raise((event.entity) ?? event.databaseEntity, 'update', event.manager);
+    await this.raise(event.entity ?? event.databaseEntity, 'update', event.manager);
   }
 
   async afterRemove(event: RemoveEvent<object>): Promise<void> {
@@ -48,11 +48,11 @@ export class WebhookResourceSubscriber implements EntitySubscriberInterface {
     if (!entity || event.entityId === undefined) return entity;
     const primary = event.metadata.primaryColumns;
     if (primary.length === 1 && (entity as Record<string, unknown>)[primary[0].propertyName] === undefined) {
+      const entityId: unknown = event.entityId;
       const id =
-        typeof event.entityId === 'object'
-          ? (event.entityId as Record<string, unknown>)[primary[0].propertyName]
-          : event.entityId;
-      return Object.assign(Object.create(Object.getPrototypeOf(entity)), entity, { [primary[0].propertyName]: id });
+        typeof entityId === 'object' ? (entityId as Record<string, unknown>)[primary[0].propertyName] : entityId;
+      const copy = Object.create(Object.getPrototypeOf(entity) as object | null) as object;
+      return Object.assign(copy, entity, { [primary[0].propertyName]: id });
     }
     return entity;
   }

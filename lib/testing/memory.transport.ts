@@ -321,10 +321,12 @@ function toTransportResponse(answer: WebhookTestResponse, maxBodyBytes: number):
 function delay(ms: number, options: WebhookTransportOptions): Promise<void> {
   return new Promise((resolve, reject) => {
     const { signal } = options;
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- an abort rejects with the signal's reason, as a real transport's request does
     if (signal?.aborted) return reject(signal.reason);
     const timedOut = ms > options.timeout;
     const onAbort = () => {
       clearTimeout(timer);
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- as above
       reject(signal!.reason);
     };
     const timer = setTimeout(

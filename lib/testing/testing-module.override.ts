@@ -6,9 +6,12 @@ import { createMemoryTransport, type MemoryWebhookTransport } from './memory.tra
 
 /** The part of `@nestjs/testing`'s TestingModuleBuilder the override uses. */
 export interface OverridableTestingModuleBuilder {
-  overrideProvider(token: any): {
-    useValue(value: any): OverridableTestingModuleBuilder;
-    useFactory(options: { factory: (...args: any[]) => any; inject?: any[] }): OverridableTestingModuleBuilder;
+  overrideProvider(token: unknown): {
+    useValue(value: unknown): OverridableTestingModuleBuilder;
+    useFactory(options: {
+      factory: (...args: never[]) => unknown;
+      inject?: unknown[];
+    }): OverridableTestingModuleBuilder;
   };
 }
 

@@ -1,3 +1,4 @@
+import { describe } from '../core/errors/webhooks.messages';
 import type { PendingWebhookDeliveries } from './pending-deliveries.interface';
 
 /**
@@ -5,20 +6,9 @@ import type { PendingWebhookDeliveries } from './pending-deliveries.interface';
  * failures say they are simulated, so that nobody hunts for a real network problem in a test's output.
  */
 
-const describe = (value: unknown): string => {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'function') return 'a function';
-  if (value === null || value === undefined) return String(value);
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return Object.prototype.toString.call(value);
-  }
-};
-
 /** A testing option has the wrong type or range. */
 export const invalidTestingOptionMessage = (option: string, expected: string, actual: unknown): string =>
-  `WebhooksTestingModule: option "${option}" must be ${expected} (got ${describe(actual)}).`;
+  `WebhooksTestingModule: option "${option}" must be ${expected} (got ${describe(actual, Infinity)}).`;
 
 /** A testing option that does not exist. */
 export const unknownTestingOptionMessage = (option: string, known: readonly string[]): string =>

@@ -29,7 +29,7 @@ export interface WaitForDeliveriesOptions {
 
 /** Anything Nest resolves providers from: a TestingModule, an application (context), a ModuleRef. */
 export interface WebhooksTestKitHost {
-  get(typeOrToken: any, options?: { strict?: boolean }): any;
+  get(typeOrToken: unknown, options?: { strict?: boolean }): unknown;
 }
 
 /** What the kit reads of a module, resolved from its host. */

@@ -24,6 +24,7 @@ import {
 } from '../../lib';
 import { DeliveryEngine } from '../../lib/deliver/delivery.engine';
 import { StubResolver } from './stub-resolver';
+import type { ClassLike } from '../../lib/core/util/class-like.util';
 
 /** Test authentication: `x-user` names the caller (no header: the guard refuses, 403). */
 @Injectable()
@@ -63,7 +64,7 @@ export interface AdminTestAppOptions {
   adapter?: 'express' | 'fastify';
   imports?: DynamicModule['imports'];
   providers?: DynamicModule['providers'];
-  entities?: Function[];
+  entities?: ClassLike[];
 }
 
 /** Boots a real Nest HTTP application with TypeORM on `database` and the webhooks module with `admin` on. */

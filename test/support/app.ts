@@ -15,6 +15,7 @@ import { DeliveryEngine } from '../../lib/deliver/delivery.engine';
 import { DataSource } from 'typeorm';
 import type { WebhooksModuleOptions } from '../../lib';
 import { StubResolver } from './stub-resolver';
+import type { ClassLike } from '../../lib/core/util/class-like.util';
 
 export interface TestAppOptions {
   /** Build the schema with the module's migrations (default) or with `synchronize`. */
@@ -22,7 +23,7 @@ export interface TestAppOptions {
   /** Extra modules and providers of the application. */
   imports?: DynamicModule['imports'];
   providers?: DynamicModule['providers'];
-  entities?: Function[];
+  entities?: ClassLike[];
 }
 
 export interface TestApp {

@@ -15,6 +15,7 @@ import type {
 import { PayloadShapers } from '../../lib/enqueue/payloads/payload-shapers.service';
 import { WEBHOOK_PAYLOAD_OPTIONS, WEBHOOK_RESOURCE_METADATA } from '../../lib/core/payload.constants';
 import type { WebhookPayloadOptions } from '../../lib/options/webhook-payload-options.interface';
+import type { ClassLike } from '../../lib/core/util/class-like.util';
 
 /** A Nest context holding the dialect registry and the payload shapers, as the webhooks module will. */
 export interface PayloadHarness {
@@ -111,7 +112,7 @@ export function subscriptionWith(dialect: string): WebhookSubscription {
 }
 
 /** What `@WebhookResource('name')` (the lead's entity decorator) records: written directly here. */
-export function declareResource(target: Function, name: string): void {
+export function declareResource(target: ClassLike, name: string): void {
   Reflect.defineMetadata(WEBHOOK_RESOURCE_METADATA, { name }, target);
 }
 

@@ -16,7 +16,10 @@ resolver._resolveFilename = function (request: string, ...rest: unknown[]) {
 };
 
 async function main(): Promise<void> {
+  // Loaded with require, after the resolver is patched: imports would be hoisted above the patch.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- see above
   require('reflect-metadata');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- see above
   const { createAdminTestApp } = require('./admin-app') as typeof import('./admin-app');
   const t = await createAdminTestApp({ type: 'better-sqlite3', database: ':memory:' });
   try {

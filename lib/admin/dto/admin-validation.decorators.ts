@@ -78,7 +78,7 @@ export const OptionalIsoDate = (): PropertyDecorator =>
 export const QueryBoolean = (): PropertyDecorator =>
   applyDecorators(
     IsOptional(),
-    Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value)),
+    Transform(({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value)),
     IsBoolean({ message: booleanReason() }),
   );
 
@@ -87,7 +87,9 @@ export const QueryWholeNumber = (min: number, max: number): PropertyDecorator =>
   const message = wholeNumberReason(min, max);
   return applyDecorators(
     IsOptional(),
-    Transform(({ value }) => (typeof value === 'string' && /^\d{1,9}$/.test(value) ? Number(value) : value)),
+    Transform(({ value }: { value: unknown }) =>
+      typeof value === 'string' && /^\d{1,9}$/.test(value) ? Number(value) : value,
+    ),
     IsInt({ message }),
     Min(min, { message }),
     Max(max, { message }),

@@ -1,4 +1,3 @@
-import { ADMIN_LIMITS } from '../admin.constants';
 import { ApiOptionalField } from '../openapi/api-field.decorator';
 import { OptionalIsoDate, OptionalOneOf, OptionalText } from './admin-validation.decorators';
 import { ATTEMPT_STATUSES } from './list-attempts.query';

@@ -19,13 +19,19 @@ export const configuredSubscriptionMessage = (id: string, action: string): strin
   `Webhook subscription "${id}" is declared in WebhooksModule.forRoot({ subscriptions }); it cannot be ${action} at ` +
   `runtime. Change the module options instead, or declare it with "persistent: true" to manage it at runtime.`;
 
-export function describe(value: unknown): string {
+/** A value as an error message shows it: JSON where it can, cut after `maxLength` characters. */
+export function describe(value: unknown, maxLength = 80): string {
   if (value === undefined) return 'undefined';
-  if (typeof value === 'string') return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
+  if (typeof value === 'string') {
+    return JSON.stringify(value.length > maxLength ? `${value.slice(0, maxLength)}…` : value);
+  }
   if (typeof value === 'function') return 'a function';
   try {
-    const text = JSON.stringify(value);
-    return text === undefined ? String(value) : text.length > 80 ? `${text.slice(0, 80)}…` : text;
+    const text = JSON.stringify(value) as string | undefined;
+    // JSON has nothing to show for a symbol (or an object whose toJSON() gives undefined): its own text then.
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- the last resort, on purpose
+    if (text === undefined) return String(value);
+    return text.length > maxLength ? `${text.slice(0, maxLength)}…` : text;
   } catch {
     return Object.prototype.toString.call(value);
   }

@@ -1,4 +1,5 @@
 /** Options of {@link WebhookEvent}. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a method decorator cannot see the method's types: `any` lets the callbacks read the result and arguments unannotated
 export interface WebhookEventOptions<TResult = any, TArgs extends any[] = any[]> {
   /**
    * Builds the payload from the method's result and arguments.

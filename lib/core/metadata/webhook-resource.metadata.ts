@@ -4,6 +4,7 @@ import { WEBHOOK_RESOURCE_METADATA } from '../webhooks-metadata.constants';
 export type WebhookResourceEvent = 'create' | 'update' | 'delete';
 
 /** Options of {@link WebhookResource}. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a class decorator cannot see the entity's type: `any` lets the callbacks read it unannotated
 export interface WebhookResourceOptions<TEntity = any> {
   /**
    * The scope of an entity: its events are raised there, and `subscribeToResource` places subscriptions
@@ -34,6 +35,8 @@ export interface WebhookResourceMetadata {
 /** The resource metadata of an object's class (or of a class), if it is a webhook resource. */
 export function resourceOf(value: unknown): WebhookResourceMetadata | undefined {
   if (value === null || value === undefined) return undefined;
-  const target = typeof value === 'function' ? value : (value).constructor;
-  return target ? Reflect.getMetadata(WEBHOOK_RESOURCE_METADATA, target) : undefined;
+  const target = typeof value === 'function' ? value : value.constructor;
+  return target
+    ? (Reflect.getMetadata(WEBHOOK_RESOURCE_METADATA, target) as WebhookResourceMetadata | undefined)
+    : undefined;
 }

@@ -125,8 +125,9 @@ function classifyIpv4(address: ipaddr.IPv4): AddressRange {
   if (matchesAny(address, DOCUMENTATION_V4)) return 'documentation';
   const range: string = address.range();
   switch (range) {
+    // Unicast addresses are public, and so are AS112 (RFC 7534) and AMT (RFC 7450) relays: public anycast
+    // services, not internal hosts.
     case 'unicast':
-    // AS112 (RFC 7534) and AMT (RFC 7450) relays are public anycast services, not internal hosts.
     case 'as112':
     case 'amt':
       return 'public';

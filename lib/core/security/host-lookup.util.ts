@@ -19,6 +19,7 @@ export function boundedLookup(
   signal?: AbortSignal,
 ): Promise<LookupOutcome> {
   return new Promise<LookupOutcome>((resolve, reject) => {
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- an abort rejects with the signal's reason, as Node's abortable APIs do
     if (signal?.aborted) return reject(signal.reason);
     let settled = false;
     const settle = (finish: () => void): void => {
@@ -28,6 +29,7 @@ export function boundedLookup(
       signal?.removeEventListener('abort', onAbort);
       finish();
     };
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- as above
     const onAbort = (): void => settle(() => reject(signal!.reason));
     const timer = setTimeout(() => settle(() => resolve({ status: 'timeout' })), timeoutMs);
     signal?.addEventListener('abort', onAbort, { once: true });

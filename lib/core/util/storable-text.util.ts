@@ -2,6 +2,7 @@
  * Characters that no database column gives back as they were given: NUL (PostgreSQL refuses it in text,
  * failing the whole statement) and unpaired UTF-16 surrogates (every driver encodes them as U+FFFD).
  */
+// eslint-disable-next-line no-control-regex -- NUL is one of the characters this must find
 const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /**

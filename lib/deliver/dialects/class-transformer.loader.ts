@@ -14,7 +14,7 @@ export function loadInstanceToPlain(): InstanceToPlain | null {
   if (loaded === undefined) {
     try {
       // Loaded on first use so that applications without class-transformer can still import the module.
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- class-transformer is an optional peer
       loaded = (require('class-transformer') as { instanceToPlain: InstanceToPlain }).instanceToPlain;
     } catch {
       loaded = null;

@@ -28,6 +28,7 @@ import {
   STANDARD_DIALECT,
 } from '../../core/dialect.constants';
 import { getWebhookDialectMetadata } from './dialect.metadata';
+import { type ClassLike, isClassLike } from '../../core/util/class-like.util';
 import {
   computedHeadersFailedMessage,
   dialectClassNeedsInjectionMessage,
@@ -55,7 +56,7 @@ interface RegisteredDialect {
   /** Where it came from, for error messages (`dialects[2]`, `@WebhookDialect('acme') on AcmeDialect`). */
   source: string;
   /** The class it is an instance of, to recognise the same class met twice. */
-  type?: Function;
+  type?: ClassLike;
 }
 
 /**
@@ -225,7 +226,7 @@ export class DialectRegistry implements OnModuleInit {
     }
   }
 
-  private registerOptions(providers: Map<Function, unknown>): void {
+  private registerOptions(providers: Map<ClassLike, unknown>): void {
     const list = this.options?.dialects;
     if (list === undefined) return;
     if (!Array.isArray(list)) {
@@ -256,7 +257,7 @@ export class DialectRegistry implements OnModuleInit {
     });
   }
 
-  private registerClassInstance(dialect: WebhookDialect, type: Function, source: string): void {
+  private registerClassInstance(dialect: WebhookDialect, type: ClassLike, source: string): void {
     const decorated = getWebhookDialectMetadata(type)?.name;
     if (decorated !== undefined && dialect.name !== decorated) {
       if (dialect.name !== undefined) {
@@ -267,7 +268,7 @@ export class DialectRegistry implements OnModuleInit {
     this.register(dialect, source, type);
   }
 
-  private register(dialect: WebhookDialect, source: string, type?: Function): void {
+  private register(dialect: WebhookDialect, source: string, type?: ClassLike): void {
     const fromOptions = source.startsWith('dialects[');
     validateDialect(dialect, fromOptions ? source : (type?.name ?? source));
     // Options are named down to the field at fault; classes by the class.
@@ -282,14 +283,13 @@ export class DialectRegistry implements OnModuleInit {
   }
 
   /** Singleton provider instances by class; request-scoped dialects are refused. */
-  private discoverProviders(): Map<Function, unknown> {
-    const found = new Map<Function, unknown>();
+  private discoverProviders(): Map<ClassLike, unknown> {
+    const found = new Map<ClassLike, unknown>();
     for (const wrapper of this.discovery.getProviders()) {
       if (wrapper.isAlias) continue;
       const type = classOf(wrapper);
       if (!type) continue;
-      const listed =
-        Array.isArray(this.options?.dialects) && this.options.dialects.includes(type);
+      const listed = Array.isArray(this.options?.dialects) && this.options.dialects.some((entry) => entry === type);
       if (!getWebhookDialectMetadata(type) && !listed) continue;
       if (type === DefaultWebhookDialect || type === StandardWebhookDialect) continue;
       if (!wrapper.isDependencyTreeStatic() || wrapper.isTransient) {
@@ -301,11 +301,10 @@ export class DialectRegistry implements OnModuleInit {
   }
 }
 
-function classOf(wrapper: InstanceWrapper): Function | undefined {
+function classOf(wrapper: InstanceWrapper): ClassLike | undefined {
   const instance = wrapper.instance as { constructor?: unknown } | undefined | null;
-  if (instance && typeof instance === 'object' && typeof instance.constructor === 'function')
-    return instance.constructor;
-  if (!wrapper.isFactory && typeof wrapper.metatype === 'function') return wrapper.metatype;
+  if (instance && typeof instance === 'object' && isClassLike(instance.constructor)) return instance.constructor;
+  if (!wrapper.isFactory && isClassLike(wrapper.metatype)) return wrapper.metatype;
   return undefined;
 }
 

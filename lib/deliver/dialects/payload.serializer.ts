@@ -153,7 +153,7 @@ class PlainWalker {
     if (Array.isArray(object)) {
       let copy: unknown[] | undefined;
       for (let index = 0; index < object.length; index++) {
-        const item = object[index];
+        const item: unknown = object[index];
         let plain = this.child(item, index);
         if (plain === NOTHING) plain = null;
         if (plain !== item && !copy) copy = object.slice(0, index);

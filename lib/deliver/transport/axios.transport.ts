@@ -1,7 +1,6 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { STATUS_CODES } from 'node:http';
-import type { LookupFunction } from 'node:net';
 import type { Readable } from 'node:stream';
 import type {
   WebhookTransportOptions,
@@ -9,14 +8,21 @@ import type {
   WebhookTransportResponse,
 } from '../../options/webhook-transport.interface';
 import { WebhookTransport } from '../../options/webhook-transport.interface';
-import { flattenHeaders, readCapped } from './undici.transport';
+import { flattenHeaders, pinnedLookup, readCapped } from './undici.transport';
+
+/** Response headers as Node gives them: a value, or a list of values for repeated headers. */
+type ResponseHeaders = Record<string, string | string[] | undefined>;
 
 /** The part of `@nestjs/axios`'s HttpService the transport uses. */
 export interface AxiosLike {
   axiosRef: {
-    request(
-      config: Record<string, unknown>,
-    ): Promise<{ status: number; statusText?: string; headers: any; data: Readable }>;
+    request(config: Record<string, unknown>): Promise<{
+      status: number;
+      statusText?: string;
+      // An AxiosHeaders object (with toJSON()) or a plain object of headers.
+      headers?: ResponseHeaders & { toJSON?: () => ResponseHeaders };
+      data: Readable;
+    }>;
   };
 }
 
@@ -35,15 +41,6 @@ export class AxiosTransport extends WebhookTransport {
 
   async send(request: WebhookTransportRequest, options: WebhookTransportOptions): Promise<WebhookTransportResponse> {
     const { address, family } = options.destination;
-    const lookup: LookupFunction = (_hostname, lookupOptions, callback) => {
-      if ((lookupOptions as { all?: boolean }).all) {
-        (callback as unknown as (error: null, addresses: Array<{ address: string; family: number }>) => void)(null, [
-          { address, family },
-        ]);
-      } else {
-        callback(null, address, family);
-      }
-    };
     const timeout = AbortSignal.timeout(options.timeout);
     const response = await this.http.axiosRef.request({
       url: request.url,
@@ -57,15 +54,12 @@ export class AxiosTransport extends WebhookTransport {
       signal: options.signal ? AbortSignal.any([timeout, options.signal]) : timeout,
       validateStatus: () => true,
       transformRequest: [(data: unknown) => data],
-      lookup,
+      lookup: pinnedLookup(address, family),
       family,
       httpAgent: this.httpAgent,
       httpsAgent: this.httpsAgent,
     });
-    const { body, truncated } = await readCapped(
-      response.data,
-      options.maxResponseBodyBytes,
-    );
+    const { body, truncated } = await readCapped(response.data, options.maxResponseBodyBytes);
     const headers = typeof response.headers?.toJSON === 'function' ? response.headers.toJSON() : response.headers;
     return {
       statusCode: response.status,
@@ -76,8 +70,9 @@ export class AxiosTransport extends WebhookTransport {
     };
   }
 
-  override async close(): Promise<void> {
+  override close(): Promise<void> {
     this.httpAgent.destroy();
     this.httpsAgent.destroy();
+    return Promise.resolve();
   }
 }

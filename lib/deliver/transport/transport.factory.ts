@@ -13,6 +13,7 @@ export function createTransport(options: ResolvedWebhooksOptions, moduleRef: Mod
   if (transport === 'undici') return new UndiciTransport(options.delivery.concurrency);
   let http: AxiosLike;
   try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- @nestjs/axios is an optional peer, loaded only for transport 'axios'
     const { HttpService } = require('@nestjs/axios') as { HttpService: new (...args: never[]) => AxiosLike };
     http = moduleRef.get(HttpService, { strict: false });
   } catch {

@@ -61,18 +61,9 @@ export class UndiciTransport extends WebhookTransport {
       this.pools.set(key, pool);
       return pool;
     }
-    const lookup: LookupFunction = (_hostname, lookupOptions, callback) => {
-      if ((lookupOptions as { all?: boolean }).all) {
-        (callback as unknown as (error: null, addresses: Array<{ address: string; family: number }>) => void)(null, [
-          { address, family },
-        ]);
-      } else {
-        callback(null, address, family);
-      }
-    };
     pool = new Pool(origin, {
       connections: this.connectionsPerPool,
-      connect: { lookup, timeout: connectTimeout },
+      connect: { lookup: pinnedLookup(address, family), timeout: connectTimeout },
       keepAliveTimeout: 4_000,
     });
     this.pools.set(key, pool);
@@ -83,6 +74,17 @@ export class UndiciTransport extends WebhookTransport {
     }
     return pool;
   }
+}
+
+/**
+ * A `lookup` that answers every question with the one address the destination guard checked, so that a
+ * connection can only ever reach that address (TLS still verifies the certificate against the host name).
+ */
+export function pinnedLookup(address: string, family: 4 | 6): LookupFunction {
+  return (_hostname, lookupOptions, callback) => {
+    if (lookupOptions.all) callback(null, [{ address, family }]);
+    else callback(null, address, family);
+  };
 }
 
 /** Reads at most `cap` bytes; a body cut short drops its incomplete last UTF-8 character. */

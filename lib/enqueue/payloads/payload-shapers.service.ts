@@ -1,6 +1,5 @@
 import { Inject, Injectable, type OnModuleInit, Optional } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
-import type { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper';
 import { WebhooksConfigurationError } from '../../core/errors/webhooks.errors';
 import { DialectRegistry } from '../../deliver/dialects/dialect.registry';
 import { isEventName, patternsMatching } from '../../core/events/event-pattern.util';
@@ -23,6 +22,7 @@ import {
 import { getOwnWebhookResourceName, getPayloadShaperMetadata, isWebhookPayload } from './payload.metadata';
 import type { WebhookPayloadOptions } from '../../options/webhook-payload-options.interface';
 import { WebhookPayloadError } from '../../core/errors/webhook-payload.error';
+import { type ClassLike, isClassLike } from '../../core/util/class-like.util';
 
 interface ShaperEntry {
   target: WebhookPayloadTarget;
@@ -82,7 +82,7 @@ export class PayloadShapers implements OnModuleInit {
    * Registers a shaper at runtime (after the configured ones, so it loses ties with them). Returns a
    * function that removes it again.
    */
-  add<T = any>(definition: WebhookPayloadShaperDefinition<T>, label = 'PayloadShapers.add()'): () => void {
+  add<T = unknown>(definition: WebhookPayloadShaperDefinition<T>, label = 'PayloadShapers.add()'): () => void {
     this.load();
     const entry = this.entryFrom(definition, label, label);
     this.checkDialects(entry);
@@ -214,12 +214,14 @@ export class PayloadShapers implements OnModuleInit {
           throw new WebhooksConfigurationError(requestScopedShaperMessage(className), className);
         }
         const label = `${className}.${name}`;
+        // The decorator accepts methods only, and a shaper method takes the object and the context.
+        const shaper = method as (this: object, object: unknown, context: WebhookShapeContext) => unknown;
         for (const options of declared) {
           this.entries.push({
             target: options.for,
             event: options.event,
             dialects: options.dialect,
-            shape: (object, context) => method.call(instance, object, context),
+            shape: (object, context) => shaper.call(instance, object, context),
             label,
             option: `@WebhookPayloadShaper() on ${label}`,
             order: this.sequence++,
@@ -244,7 +246,7 @@ export class PayloadShapers implements OnModuleInit {
 
 /** How an object's type is matched: its class chain and the resource names along it. */
 function describeType(object: unknown, resource: string | undefined) {
-  const chain: Function[] = [];
+  const chain: ClassLike[] = [];
   if (object !== null && object !== undefined) {
     // Object() boxes primitives, so that a shaper for String matches a string payload.
     let prototype = Object.getPrototypeOf(Object(object)) as object | null;
@@ -252,7 +254,7 @@ function describeType(object: unknown, resource: string | undefined) {
       const constructor = Object.prototype.hasOwnProperty.call(prototype, 'constructor')
         ? (prototype as { constructor: unknown }).constructor
         : undefined;
-      if (typeof constructor === 'function') chain.push(constructor);
+      if (isClassLike(constructor)) chain.push(constructor);
       prototype = Object.getPrototypeOf(prototype) as object | null;
     }
   }
@@ -266,7 +268,7 @@ function describeType(object: unknown, resource: string | undefined) {
     resource: resource ?? names.keys().next().value,
     depthOf(target: WebhookPayloadTarget): number | undefined {
       if (typeof target === 'string') return names.get(target);
-      const depth = chain.indexOf(target);
+      const depth = chain.findIndex((constructor) => constructor === target);
       return depth < 0 ? undefined : depth;
     },
   };

@@ -5,6 +5,7 @@ import {
   WEBHOOK_PAYLOAD_SHAPER_METADATA,
   WEBHOOK_RESOURCE_METADATA,
 } from '../../core/payload.constants';
+import { type ClassLike, isClassLike } from '../../core/util/class-like.util';
 
 /** What `@WebhookResource('employee')` records on an entity class. */
 export interface WebhookResourceMetadata {
@@ -13,13 +14,13 @@ export interface WebhookResourceMetadata {
 }
 
 /** The resource type name declared on a class (or inherited from its nearest declaring ancestor). */
-function getWebhookResourceName(target: Function): string | undefined {
+function getWebhookResourceName(target: ClassLike): string | undefined {
   const metadata = Reflect.getMetadata(WEBHOOK_RESOURCE_METADATA, target) as WebhookResourceMetadata | undefined;
   return typeof metadata?.name === 'string' ? metadata.name : undefined;
 }
 
 /** The resource type name declared on this very class, not inherited. */
-export function getOwnWebhookResourceName(target: Function): string | undefined {
+export function getOwnWebhookResourceName(target: ClassLike): string | undefined {
   const metadata = Reflect.getOwnMetadata(WEBHOOK_RESOURCE_METADATA, target) as WebhookResourceMetadata | undefined;
   return typeof metadata?.name === 'string' ? metadata.name : undefined;
 }
@@ -28,7 +29,7 @@ export function getOwnWebhookResourceName(target: Function): string | undefined 
 export function webhookResourceOf(object: unknown): string | undefined {
   if (object === null || (typeof object !== 'object' && typeof object !== 'function')) return undefined;
   const constructor = (object as { constructor?: unknown }).constructor;
-  return typeof constructor === 'function' ? getWebhookResourceName(constructor) : undefined;
+  return isClassLike(constructor) ? getWebhookResourceName(constructor) : undefined;
 }
 
 /**
@@ -43,7 +44,7 @@ export function isWebhookPayload(object: unknown): boolean {
 }
 
 /** The `@WebhookPayloadShaper` options recorded on a method, in the order the decorators are written. */
-export function getPayloadShaperMetadata(method: Function): readonly NormalizedShaperOptions[] {
+export function getPayloadShaperMetadata(method: object): readonly NormalizedShaperOptions[] {
   return (
     (Reflect.getOwnMetadata(WEBHOOK_PAYLOAD_SHAPER_METADATA, method) as NormalizedShaperOptions[] | undefined) ?? []
   );

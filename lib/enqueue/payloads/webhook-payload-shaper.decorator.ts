@@ -30,7 +30,7 @@ export function WebhookPayloadShaper(options: WebhookPayloadShaperOptions): Meth
     const isStatic = typeof target === 'function';
     const method = descriptor?.value as unknown;
     if (isStatic || typeof method !== 'function') {
-      const owner = isStatic ? (target).name : target.constructor.name;
+      const owner = isStatic ? target.name : target.constructor.name;
       throw new WebhooksConfigurationError(
         shaperNotMethodMessage(`${owner}.${String(propertyKey)}`, isStatic),
         '@WebhookPayloadShaper()',

@@ -224,10 +224,6 @@ class AuthorizationSession {
 }
 
 /** Runs an authorizer method, turning a synchronous throw into a rejection. */
-function call<T>(fn: () => T | Promise<T>): Promise<T> {
-  try {
-    return Promise.resolve(fn());
-  } catch (error) {
-    return Promise.reject(error);
-  }
+async function call<T>(fn: () => T | Promise<T>): Promise<T> {
+  return await fn();
 }

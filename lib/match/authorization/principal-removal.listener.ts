@@ -34,12 +34,14 @@ export class PrincipalRemovalListener implements OnApplicationBootstrap, BeforeA
   onApplicationBootstrap(): void {
     for (const event of this.options.authorization.principalRemovedEvents) {
       const listener = (payload: unknown) => this.removed(event, payload);
+      // eslint-disable-next-line @typescript-eslint/no-misused-promises -- returned on purpose: emitAsync() awaits the deletion and gets the count; removed() never rejects
       this.emitter.on(event, listener);
       this.listeners.push([event, listener]);
     }
   }
 
   beforeApplicationShutdown(): void {
+    // eslint-disable-next-line @typescript-eslint/no-misused-promises -- the listener registered above
     for (const [event, listener] of this.listeners.splice(0)) this.emitter.off(event, listener);
   }
 

@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import type { WebhookEventMetadata } from '../../core/metadata/webhook-event.metadata';
 import { resourceOf, type WebhookResourceEvent } from '../../core/metadata/webhook-resource.metadata';
 import { WebhookValidationError } from '../../core/errors/webhooks.errors';
+import { type ClassLike, isClassLike } from '../../core/util/class-like.util';
 import { isEventName, patternMatches } from '../../core/events/event-pattern.util';
 import { WEBHOOKS_DATA_SOURCE, WEBHOOKS_MODULE_OPTIONS } from '../../core/webhooks.constants';
 import type { ResolvedWebhooksOptions } from '../../options/webhooks-options.resolver';
@@ -141,10 +142,10 @@ export class WebhookEventCatalog implements OnApplicationBootstrap {
     return entries;
   }
 
-  private resourceClasses(): Function[] {
-    const classes = new Set<Function>();
+  private resourceClasses(): ClassLike[] {
+    const classes = new Set<ClassLike>();
     for (const metadata of this.dataSource?.entityMetadatas ?? []) {
-      if (typeof metadata.target === 'function') classes.add(metadata.target);
+      if (isClassLike(metadata.target)) classes.add(metadata.target);
     }
     return [...classes];
   }

@@ -48,7 +48,8 @@ export class SubscriptionIndex {
     this.byId.set(subscription.id, subscription);
     this.changed();
     let patterns = this.scopes.get(subscription.scope);
-    if (!patterns) this.scopes.set(subscription.scope, (patterns = new Map()));
+    if (!patterns)
+      this.scopes.set(subscription.scope, (patterns = new Map<string, WebhookSubscription | WebhookSubscription[]>()));
     for (const pattern of subscription.events) {
       const held = patterns.get(pattern);
       if (!held) {

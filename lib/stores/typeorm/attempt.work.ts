@@ -2,6 +2,7 @@ import { WebhookDeliveryAttempt } from '../../entities/webhook-delivery-attempt.
 import { WebhookSubscription } from '../../entities/webhook-subscription.entity';
 import { Sql } from './sql.builder';
 import { type WebhooksDatabase, type Work } from './webhooks.database';
+import { idsOf } from './unit-of-work';
 import { chunks } from '../../core/util/chunks.util';
 
 /** The columns of an attempt row, in the order the statements below bind them. */
@@ -109,7 +110,7 @@ export class AttemptWork {
     const ids = new Set<string>();
     for (const chunk of chunks(rows, 500)) {
       const sql = `SELECT ${this.sql.col('id')} AS id FROM ${this.attempts} WHERE ${this.sql.col('id')} IN (${this.sql.params(1, chunk.length)})`;
-      for (const row of (yield { sql, params: chunk.map((r) => r.id) }).rows as Array<{ id: string }>) ids.add(row.id);
+      for (const id of idsOf(yield { sql, params: chunk.map((r) => r.id) })) ids.add(id);
     }
     return ids;
   }
@@ -139,8 +140,7 @@ export class AttemptWork {
           `${ignoreDuplicates ? ' ON CONFLICT DO NOTHING' : ''} RETURNING ${c('id')} AS id`
         );
       });
-      for (const row of (yield { sql, params: chunk.flatMap((row) => this.values(row)) }).rows as Array<{ id: string }>)
-        inserted.add(row.id);
+      for (const id of idsOf(yield { sql, params: chunk.flatMap((row) => this.values(row)) })) inserted.add(id);
     }
     return rows.filter((row) => inserted.has(row.id));
   }
@@ -153,7 +153,7 @@ export class AttemptWork {
         () =>
           `SELECT ${this.sql.col('id')} AS id FROM ${this.subscriptions} WHERE ${this.sql.col('id')} IN (${this.sql.params(1, chunk.length)})${this.sql.shareLock}`,
       );
-      for (const row of (yield { sql, params: [...chunk] }).rows as Array<{ id: string }>) live.add(row.id);
+      for (const id of idsOf(yield { sql, params: [...chunk] })) live.add(id);
     }
     return live;
   }
@@ -191,7 +191,7 @@ export class AttemptWork {
         const row = this.values(attempt);
         return [attempt.id, leaseToken, ...RESULT_COLUMNS.map((c) => row[COLUMNS.indexOf(c)])];
       });
-      for (const row of (yield { sql, params }).rows as Array<{ id: string }>) written.add(row.id);
+      for (const id of idsOf(yield { sql, params })) written.add(id);
     }
     return written;
   }
@@ -225,9 +225,7 @@ export class AttemptWork {
         `ORDER BY a.${c('next_attempt_at')} LIMIT ${p(4)}${this.sql.skipLocked}`
       );
     });
-    const ids: string[] = (yield { sql: select, params: [now, now, now, limit] }).rows.map(
-      (row: { id: string }) => row.id,
-    );
+    const ids = idsOf(yield { sql: select, params: [now, now, now, limit] });
     if (ids.length === 0) return [];
     return yield* this.lease(ids, token, leaseUntil, null, now);
   }
@@ -305,7 +303,7 @@ export class AttemptWork {
       // MySQL would lock every row its DELETE scans — outbox rows other transactions are inserting among
       // them, whose foreign-key check waits on the subscription row this transaction updated: a deadlock.
       // A plain read first, then deleting by primary key, locks only the rows deleted.
-      const ids = (yield { sql: ranked, params: [...chunk, limit] }).rows.map((row: { id: string }) => row.id);
+      const ids = idsOf(yield { sql: ranked, params: [...chunk, limit] });
       for (const idChunk of chunks(ids, 500)) {
         deleted += (yield {
           sql: `DELETE FROM ${this.attempts} WHERE ${c('id')} IN (${this.sql.params(1, idChunk.length)})`,
@@ -338,11 +336,12 @@ export class AttemptWork {
       // not locked: on MySQL/MariaDB an UPDATE by primary key locks the row before it looks at the value,
       // and waits for every application transaction whose outbox insert holds the row (foreign-key check)
       // — and two such waits in opposite orders are a deadlock.
-      const { rows } = yield {
-        sql: `SELECT ${c('id')} AS id FROM ${this.subscriptions} WHERE ${c('id')} IN (${this.sql.params(1, chunk.length)}) AND ${c('consecutive_failures')} <> 0`,
-        params: chunk,
-      };
-      const failing = rows.map((row: { id: string }) => row.id);
+      const failing = idsOf(
+        yield {
+          sql: `SELECT ${c('id')} AS id FROM ${this.subscriptions} WHERE ${c('id')} IN (${this.sql.params(1, chunk.length)}) AND ${c('consecutive_failures')} <> 0`,
+          params: chunk,
+        },
+      );
       if (failing.length === 0) continue;
       yield {
         sql:
@@ -372,13 +371,15 @@ export class AttemptWork {
     const failing = [...setTo.values(), ...addTo.values()].flat();
     const reached: string[] = [];
     for (const chunk of chunks(failing, 500)) {
-      const { rows } = yield {
-        sql:
-          `SELECT ${c('id')} AS id FROM ${this.subscriptions} WHERE ${c('id')} IN (${this.sql.params(1, chunk.length)}) ` +
-          `AND ${c('active')} = ${this.sql.param(chunk.length + 1)} AND ${c('consecutive_failures')} >= ${this.sql.param(chunk.length + 2)}`,
-        params: [...chunk, true, limit],
-      };
-      reached.push(...rows.map((row: { id: string }) => row.id));
+      const ids = idsOf(
+        yield {
+          sql:
+            `SELECT ${c('id')} AS id FROM ${this.subscriptions} WHERE ${c('id')} IN (${this.sql.params(1, chunk.length)}) ` +
+            `AND ${c('active')} = ${this.sql.param(chunk.length + 1)} AND ${c('consecutive_failures')} >= ${this.sql.param(chunk.length + 2)}`,
+          params: [...chunk, true, limit],
+        },
+      );
+      reached.push(...ids);
     }
     return reached;
   }

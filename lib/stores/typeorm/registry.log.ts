@@ -200,7 +200,7 @@ export class RegistryLog {
       manager,
     );
     if (rows.length === 0 || Number(rows[0].version) !== since + 1) return null;
-    return [...new Set(rows.map((row: { subscriptionId: string }) => row.subscriptionId))];
+    return [...new Set(rows.map((row) => row.subscriptionId as string))];
   }
 
   private versionQuery() {

@@ -4,11 +4,19 @@ export interface Statement {
   params: unknown[];
 }
 
+/** A row as the driver gives it: values by column name (or alias). */
+export type Row = Record<string, unknown>;
+
 /** What a statement returned: its rows (SELECT, RETURNING) and how many rows it changed. */
 export interface StatementResult {
-  // Rows come from the driver as it gives them; each unit of work names the columns it reads.
-  rows: any[];
+  // Rows come from the driver untyped; each unit of work names the columns it reads.
+  rows: Row[];
   affected: number;
+}
+
+/** The ids a statement selected or returned (`SELECT id …`, `RETURNING id`): uuids, as text. */
+export function idsOf({ rows }: StatementResult): string[] {
+  return rows.map((row) => row.id as string);
 }
 
 /**

@@ -16,6 +16,7 @@ import {
   drive,
   driveAsync,
   type Renderable,
+  type Row,
   type Statement,
   statement,
   type StatementResult,
@@ -182,11 +183,11 @@ export class WebhooksDatabase implements OnApplicationShutdown {
     return this.dataSource
       .createQueryBuilder()
       .select(metadata.columns.map((c) => `${alias}.${c.propertyPath}`))
-      .from(entity, alias) as SelectQueryBuilder<E>;
+      .from<E>(entity, alias);
   }
 
   /** Builds entities from the raw rows of a {@link select} query, applying the driver's conversions and transformers. */
-  hydrate<E extends ObjectLiteral>(entity: new () => E, alias: string, rows: any[]): E[] {
+  hydrate<E extends ObjectLiteral>(entity: new () => E, alias: string, rows: readonly Row[]): E[] {
     const metadata = this.dataSource.getMetadata(entity);
     return rows.map((row) => hydrateRow(this.dataSource, metadata, entity, alias, row));
   }
@@ -210,7 +211,7 @@ export class WebhooksDatabase implements OnApplicationShutdown {
 
 async function execRunner(runner: QueryRunner, { sql, params }: Statement): Promise<StatementResult> {
   const result = await runner.query(sql, params, true);
-  const rows = Array.isArray(result.records) ? result.records : [];
+  const rows: Row[] = Array.isArray(result.records) ? (result.records as Row[]) : [];
   return { rows, affected: result.affected ?? rows.length };
 }
 
@@ -219,7 +220,7 @@ function hydrateRow<E extends ObjectLiteral>(
   metadata: EntityMetadata,
   entity: new () => E,
   alias: string,
-  row: Record<string, unknown>,
+  row: Row,
 ): E {
   const target = new entity() as Record<string, unknown>;
   for (const column of metadata.columns) {

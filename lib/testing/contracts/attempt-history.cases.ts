@@ -135,7 +135,7 @@ export const ATTEMPT_HISTORY_CASES: ContractCase[] = [
       await resolveAll(store, [f1, f2, fOff], 'failed', 'tok');
       await resolveAll(store, [s1], 'successful', 'tok');
       const stored = Object.fromEntries(
-        await Promise.all([f1, s1, f2, fOff].map(async (x) => [x.id, (await store.find(x.id))!])),
+        await Promise.all([f1, s1, f2, fOff].map(async (x) => [x.id, (await store.find(x.id))!] as const)),
       );
       let commits = 0;
       const committed = () => void commits++;

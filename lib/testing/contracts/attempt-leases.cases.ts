@@ -145,10 +145,13 @@ export const ATTEMPT_LEASE_CASES: ContractCase[] = [
       const failures = async () =>
         Object.fromEntries(
           await Promise.all(
-            [a, b, off].map(async (s) => [
-              s === a ? 'a' : s === b ? 'b' : 'off',
-              (await harness.subscriptions.find(s.id))!.consecutiveFailures,
-            ]),
+            [a, b, off].map(
+              async (s) =>
+                [
+                  s === a ? 'a' : s === b ? 'b' : 'off',
+                  (await harness.subscriptions.find(s.id))!.consecutiveFailures,
+                ] as const,
+            ),
           ),
         );
 

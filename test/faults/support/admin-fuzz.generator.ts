@@ -92,26 +92,24 @@ export interface FuzzRequest {
   replayOf?: string;
 }
 
-const ROUTES = [
-  'list',
-  'create',
-  'get',
-  'update',
-  'delete',
-  'activate',
-  'deactivate',
-  'rotate',
-  'test',
-  'attempts',
-  'attempt',
-  'retry',
-  'replay',
-  'eventTypes',
-  'hookSubscribe',
-  'hookUnsubscribe',
-  'unknown',
-] as const;
-type Route = (typeof ROUTES)[number];
+type Route =
+  | 'list'
+  | 'create'
+  | 'get'
+  | 'update'
+  | 'delete'
+  | 'activate'
+  | 'deactivate'
+  | 'rotate'
+  | 'test'
+  | 'attempts'
+  | 'attempt'
+  | 'retry'
+  | 'replay'
+  | 'eventTypes'
+  | 'hookSubscribe'
+  | 'hookUnsubscribe'
+  | 'unknown';
 
 /** Strings that break parsers, validators, SQL, logs and terminals. */
 const NASTY_STRINGS = [
