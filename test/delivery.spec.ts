@@ -296,7 +296,7 @@ describeEachDatabase('delivery rules, in memory (the testing kit: no socket need
   });
 });
 
-describe('static transient subscriptions', () => {
+describe("declared subscriptions with storage: 'memory'", () => {
   let receiver: TestReceiver;
   beforeAll(async () => (receiver = await TestReceiver.start()));
   afterAll(() => receiver.close());

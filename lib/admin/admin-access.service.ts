@@ -30,7 +30,7 @@ export interface AdminSubscriptionFilter {
 }
 
 /**
- * Every access rule of the admin API, in one place (the seed's subscription security):
+ * Every access rule of the admin API, in one place, so that every route applies the same ones:
  *
  * - an owner may see, change and delete its own subscriptions and their attempts, on its scope's branch
  *   (its scope, the scopes above it, the scopes beneath it);

@@ -1,4 +1,4 @@
-/** The name of the built-in dialect that sends the serialized payload alone (the seed's default dialect). */
+/** The name of the built-in dialect that sends the serialized payload alone, unwrapped. */
 export const DEFAULT_DIALECT = 'default';
 
 /** The name of the built-in dialect that wraps the payload in the Standard Webhooks envelope. */

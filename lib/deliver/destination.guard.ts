@@ -9,12 +9,12 @@ import {
   type BlockedAddress,
   blockedReason,
   destinationBlockedMessage,
-  destinationUnverifiedMessage,
   type ResolutionProblem,
   unresolvableReason,
 } from '../core/security/destination.messages';
 import { boundedLookup } from '../core/security/host-lookup.util';
 import { WebhookDestinationError } from '../core/errors/webhook-destination.error';
+import { DESTINATION_VERIFICATION_FAILED } from '../core/messages/status.messages';
 
 export { DESTINATION_GUARD_DEFAULTS, type DestinationGuardOptions } from '../core/security/target.options';
 
@@ -72,12 +72,12 @@ export class WebhookDestinationGuard {
       case 'allowed':
         return examination.destination;
       case 'invalid':
-        throw new WebhookDestinationError('invalid', destinationUnverifiedMessage(), {
+        throw new WebhookDestinationError('invalid', DESTINATION_VERIFICATION_FAILED, {
           detail: examination.error.message,
           cause: examination.error,
         });
       case 'unresolvable':
-        throw new WebhookDestinationError('unresolvable', destinationUnverifiedMessage(), {
+        throw new WebhookDestinationError('unresolvable', DESTINATION_VERIFICATION_FAILED, {
           hostname: examination.hostname,
           detail: `The destination ${unresolvableReason(examination.hostname, examination.problem)}.`,
           cause: examination.cause,

@@ -11,13 +11,14 @@ export interface RemovedWebhookPrincipal {
   id: string;
   /**
    * The scope the principal belonged to: only subscriptions in this scope and its ancestors (and in the
-   * ambient scope's lineage) are deleted, the seed's rule. Without it, the owner's subscriptions are
+   * ambient scope's lineage) are deleted — where that principal could have created them — and a
+   * same-named principal of a sibling tenant keeps its own. Without it, the owner's subscriptions are
    * deleted in every scope.
    */
   scope?: string;
 }
 
-/** Owner and permission checks of deliveries (the seed's security.rst), and clean-up when owners go. */
+/** Owner and permission checks of deliveries (see docs/security.md), and clean-up when owners go. */
 export interface WebhookAuthorizationOptions {
   /**
    * Decides whether a subscription's owner (and the initiator of the action) may see an event. An instance,

@@ -49,7 +49,8 @@ export interface WebhookPayloadShaperOptions {
    */
   event?: string;
   /**
-   * The dialect name(s) the shaper applies to (the seed's named adapters).
+   * The dialect name(s) the shaper applies to: a receiver that speaks another dialect may want the same
+   * object in another shape.
    * @default undefined (every dialect, at the lower priority of unnamed shapers)
    */
   dialect?: string | readonly string[];

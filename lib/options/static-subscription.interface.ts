@@ -1,7 +1,8 @@
 import type { WebhookRetryPolicy } from '../core/retry/retry.policy';
 
 /**
- * A subscription declared in `WebhooksModule.forRoot({ subscriptions })` (the seed's ZCML directives).
+ * A subscription declared in `WebhooksModule.forRoot({ subscriptions })`: part of the application's
+ * configuration, brought into the subscription store at startup (see {@link persistent}).
  */
 export interface StaticSubscriptionOptions {
   /** The target URL. HTTPS unless `targets.allowHttp` is set. */
@@ -46,10 +47,14 @@ export interface StaticSubscriptionOptions {
    */
   retry?: WebhookRetryPolicy;
   /**
-   * `false`: kept in memory with an in-memory history (the seed's global static subscriptions).
-   * `true`: synced into the database at bootstrap (the seed's static persistent subscriptions): new ones
-   * are created, ones removed from the list are deactivated, unchanged ones are left alone, and one that
-   * is re-added after removal is created anew. Changing any field makes it a new subscription.
+   * `false`: the subscription belongs to the configuration. It is stored like the others (in the database,
+   * or in memory with `storage: 'memory'`) under an id derived from its configuration, and starts afresh at
+   * every start (active, no failures counted); its attempts go through the outbox, so events committed
+   * before a crash are still delivered after a restart. It cannot be changed at runtime; removed from the
+   * list, it is deleted with its history.
+   * `true`: created once at startup and then managed like any other subscription: new ones are created,
+   * ones removed from the list are deactivated (their history kept), unchanged ones are left alone, and one
+   * that is re-added after removal is created anew. Changing any field makes it a new subscription.
    * @default false
    */
   persistent?: boolean;

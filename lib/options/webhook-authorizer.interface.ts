@@ -6,9 +6,9 @@ export interface WebhookAuthorizationContext {
   /** The event name (`contact.create`). */
   event: string;
   /**
-   * The scope the event was raised in: principals are looked up here, the way the seed looks them up in
-   * the authentication utility closest to the event's object (an authorizer may walk up the scope's
-   * ancestors, as `IAuthentication` utilities delegate to their parents).
+   * The scope the event was raised in: principals are looked up here, where the event's data lives (a
+   * tenant's users, say). An authorizer may walk up the scope's ancestors to find principals defined
+   * higher up (an application-wide administrator).
    */
   scope: string;
   /** The resource type of the payload (`@WebhookResource` or `dispatch(…, { resource })`), when known. */
@@ -16,9 +16,9 @@ export interface WebhookAuthorizationContext {
 }
 
 /**
- * Decides whether a subscription's owner (and the initiator of the action) may see an event's payload: the
- * seed's owner + permission checks (security.rst), with the application's own notion of principals and
- * permissions. Provide one with `forRoot({ authorization: { authorizer } })` (an instance, or a class the
+ * Decides whether a subscription's owner (and the initiator of the action) may see an event's payload, so
+ * that a subscription never receives data its owner could not read through the application itself. The
+ * principals and permissions are the application's own; the module only asks. Provide one with `forRoot({ authorization: { authorizer } })` (an instance, or a class the
  * module resolves from the application's providers or instantiates) or as a provider of the
  * {@link WEBHOOK_AUTHORIZER} token.
  *

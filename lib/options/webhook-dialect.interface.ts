@@ -129,8 +129,8 @@ export interface WebhookDialect {
 }
 
 /**
- * A dialect declared as plain options (the seed's `webhookDialect` ZCML directive): a variant of a
- * built-in dialect with other strings, headers or functions.
+ * A dialect declared as plain options in `forRoot({ dialects })`: a variant of a built-in dialect with other
+ * strings, headers or functions, for when a class with injected dependencies is more than is needed.
  *
  * ```ts
  * WebhooksModule.forRoot({ dialects: [{ name: 'legacy', method: 'PUT', userAgent: 'acme-hooks' }] })

@@ -21,13 +21,14 @@ export interface DispatchOptions {
    * @default a new random id
    */
   id?: string;
-  /** A note kept in each attempt's internal information (the seed's transaction note), e.g. the request path. @default null */
+  /** A note kept in each attempt's internal information, for whoever debugs it later, e.g. the request path. @default null */
   note?: string;
   /** The resource type of the payload, for payload shapers. @default from `@WebhookResource` on its class */
   resource?: string;
   /**
    * The id of the principal who caused the event (the logged-in user): besides a subscription's owner, it
-   * must be allowed to see the payload (the seed's second participation). `null`: nobody (a system action),
+   * must be allowed to see the payload, so that an action never sends what its author could not read.
+   * `null`: nobody (a system action),
    * only owners are checked.
    * @default the authorizer's `initiator()`, else nobody
    */

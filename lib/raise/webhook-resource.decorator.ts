@@ -7,7 +7,7 @@ const RESOURCE_NAME = /^[a-z0-9_-]+(\.[a-z0-9_-]+)*$/;
 /**
  * Marks a TypeORM entity as a webhook resource: inserting, updating and removing it (through the entity
  * manager or a repository) raise `<name>.create`, `<name>.update` and `<name>.delete` inside the same
- * transaction — the seed's object lifecycle events.
+ * transaction, so that an entity's changes and their events commit or roll back together.
  *
  * ```ts
  * @WebhookResource('contact', { scope: (c: Contact) => `/orgs/${c.orgId}` })

@@ -33,7 +33,8 @@ export class WebhookDeliveriesDeferredError extends WebhooksError {
 
 /**
  * The network failure `failRequests()` simulates (shaped like the connection error a real transport
- * rejects with); the attempt records the seed's "Contacting the remote server experienced an unexpected error."
+ * rejects with); the attempt records the same message as for a real one: "Contacting the remote server
+ * experienced an unexpected error."
  */
 export class SimulatedNetworkError extends Error {
   /** The system error code a refused connection carries. */
@@ -46,8 +47,8 @@ export class SimulatedNetworkError extends Error {
 }
 
 /**
- * The failure `failProcessing()` simulates while the response is handled; the attempt records the seed's
- * "Unexpected error handling the response from the server."
+ * The failure `failProcessing()` simulates while the response is handled; the attempt records the same
+ * message as for a real one: "Unexpected error handling the response from the server."
  */
 export class SimulatedProcessingError extends Error {
   constructor(url: string) {
@@ -57,8 +58,8 @@ export class SimulatedProcessingError extends Error {
 }
 
 /**
- * The failed host lookup `failDestinationChecks()` simulates; the attempt records the seed's "Verification
- * of the destination URL failed. Please check the domain."
+ * The failed host lookup `failDestinationChecks()` simulates; the attempt records the same message as for
+ * a real one: "Verification of the destination URL failed. Please check the domain."
  */
 export class SimulatedLookupError extends Error {
   /** The system error code of a name that does not resolve. */

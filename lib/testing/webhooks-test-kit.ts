@@ -43,7 +43,7 @@ interface KitParts {
 }
 
 /**
- * Drives and observes webhook delivery in tests (the NestJS form of the seed's `nti.webhooks.testing`):
+ * Drives and observes webhook delivery in tests, through the module's own engine (no HTTP server needed):
  * scripts the receivers through the in-memory transport (`respondWith`, `failRequests`,
  * `failDestinationChecks`, `requests`), makes response handling fail (`failProcessing`), holds deliveries
  * back (`deferDeliveries` / `releaseDeliveries`), and waits until nothing is pending (`waitForDeliveries`).
@@ -146,7 +146,7 @@ export class WebhooksTestKit {
   }
 
   /**
-   * Tries fail as if the server could not be reached (the seed's `http_requests_fail`): the attempt reads
+   * Tries fail as if the server could not be reached, to test how the application copes: the attempt reads
    * "Contacting the remote server experienced an unexpected error." `true` (the default) for every URL, a
    * matcher for those too, `false` for none any more.
    */
@@ -156,7 +156,7 @@ export class WebhooksTestKit {
   }
 
   /**
-   * Host names fail to resolve (the seed's `target_validation_fails`): the attempt reads "Verification of
+   * Host names fail to resolve, as a mistyped domain would: the attempt reads "Verification of
    * the destination URL failed. Please check the domain." `true` (the default) for every host, a host
    * matcher for those too, `false` for none any more. IP literals and `localhost` are never looked up.
    */
@@ -166,8 +166,8 @@ export class WebhooksTestKit {
   }
 
   /**
-   * Handling the response fails after the receiver answered (the seed's `processing_results_fail`): the
-   * attempt reads "Unexpected error handling the response from the server." `true` (the default) for every
+   * Handling the response fails after the receiver answered (the request was sent, the result is not
+   * what was expected): the attempt reads "Unexpected error handling the response from the server." `true` (the default) for every
    * URL, a matcher for those too, `false` for none any more. Works with any transport.
    */
   failProcessing(on: boolean | WebhookUrlMatcher = true): this {
@@ -189,7 +189,8 @@ export class WebhooksTestKit {
   }
 
   /**
-   * Holds deliveries back (the seed's `begin_deferred_delivery`): attempts of events raised from now on,
+   * Holds deliveries back, to look at pending attempts before anything is sent: attempts of events raised
+   * from now on,
    * and those waiting here, stay pending until {@link releaseDeliveries}. Tries already in flight finish.
    */
   deferDeliveries(): this {

@@ -140,8 +140,8 @@ function withMemoryTransport(options: WebhooksModuleOptions, transport: MemoryWe
     throw new WebhooksConfigurationError(foreignTransportMessage(), 'delivery.transport');
   return {
     ...options,
-    // One try unless the test asks for retries: a failure is then final at once, as in nti.webhooks' testing,
-    // and waitForDeliveries() does not wait for a backoff schedule.
+    // One try unless the test asks for retries: a failure is then final at once, so that a test sees the
+    // failed attempt right away and waitForDeliveries() does not wait for a backoff schedule.
     retry: options.retry ?? { attempts: 1, throttlePause: 0 },
     delivery: { ...options.delivery, transport },
     targets: transport.offlineTargets(options.targets),

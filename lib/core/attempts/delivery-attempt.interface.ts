@@ -24,17 +24,17 @@ export interface WebhookAttemptResponse {
   elapsedMs: number;
 }
 
-/** Where and when the attempt was created (the seed's `DeliveryOriginationInfo`). */
+/** Where and when the attempt was created: which process of which host, for debugging. */
 export interface WebhookAttemptOrigin {
   pid: number;
   hostname: string;
   /** ISO 8601 time the attempt was created. */
   createdTime: string;
-  /** The note given with the event (the seed's transaction note), e.g. the request path. */
+  /** The note given with the event (`dispatch(…, { note })`), e.g. the request path. */
   note: string | null;
 }
 
-/** Debugging information, not meant for the subscriber (the seed's `internal_info`). */
+/** Debugging information for the application's operators, not meant for the subscriber. */
 export interface WebhookAttemptInternalInfo {
   originated: WebhookAttemptOrigin;
   /** Error descriptions (name, message, stack) of the tries that raised. */
@@ -56,7 +56,7 @@ export interface WebhookAttemptTry {
   at: string;
   /** HTTP status, or 0 when no response was received. */
   statusCode: number;
-  /** `200 OK`, or the seed's failure message. */
+  /** `200 OK`, or one of the fixed failure messages ({@link WebhookMessages}). */
   message: string;
   elapsedMs: number;
   /** The error of a try that raised. */

@@ -20,7 +20,7 @@ export interface WebhookDestinationErrorDetails {
 
 /**
  * The destination guard refused to let a delivery try reach its target. The message is what the attempt
- * record shows: the seed's "Verification of the destination URL failed. Please check the domain." when the
+ * record shows: "Verification of the destination URL failed. Please check the domain." when the
  * URL is malformed (`invalid`) or its host does not resolve (`unresolvable`), and a message naming the
  * host, the address and the option that would allow it when the address is not allowed (`blocked`).
  */

@@ -3,8 +3,9 @@ import { unknownPermissionMessage } from '../messages/authorization.messages';
 
 /**
  * Thrown by a {@link WebhookAuthorizer}'s `isAllowed` when it does not know the permission it is asked
- * about. The module counts it as a precondition failure of the subscription (the seed treats a permission
- * it cannot find the same way), never as a plain denial.
+ * about. The module counts it as a precondition failure of the subscription, never as a plain denial: a
+ * subscription naming a permission that does not exist is misconfigured, and is deactivated after enough
+ * of them instead of failing silently forever.
  *
  * ```ts
  * isAllowed(user: User, permission: string) {

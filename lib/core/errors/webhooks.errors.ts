@@ -50,5 +50,8 @@ export class WebhookAttemptNotFoundError extends WebhooksError {
   }
 }
 
-/** The operation is not allowed on this subscription (a static transient one, say). Answered as a 409. */
+/**
+ * The operation is not allowed now or on this subscription: changing one declared in `forRoot({ subscriptions })`
+ * without `persistent` (the configuration owns it), retrying an attempt whose try is under way. Answered as a 409.
+ */
 export class WebhookOperationNotAllowedError extends WebhooksError {}

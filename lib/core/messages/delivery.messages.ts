@@ -4,7 +4,7 @@
 export const unknownDialectAtSendMessage = (name: string): string =>
   `The subscription's dialect "${name}" is not registered any more; register it again or change the subscription's dialect.`;
 
-/** `200 OK`, `404 Not Found`: the seed's attempt message for an HTTP response. */
+/** `200 OK`, `404 Not Found`: an attempt's message for an HTTP response, status and reason phrase. */
 export const httpStatusMessage = (statusCode: number, reason: string): string => `${statusCode} ${reason}`.trim();
 
 /** Describes an error for the attempt's exception history (name, message and stack). */

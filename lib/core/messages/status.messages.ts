@@ -1,7 +1,7 @@
 /**
  * The messages the module leaves on subscriptions (`statusMessage`) and attempts (`message`) — fixed
- * sentences that people read and programs compare. Their wording is kept from the module's origins so that
- * tools written against it keep working.
+ * sentences that people read and programs compare. Changing one breaks whoever compares it, so the details
+ * of a failure go elsewhere (an error's `detail`, the logs) and these change only on purpose.
  */
 
 /** The status message of an active subscription. */

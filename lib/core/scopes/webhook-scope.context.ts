@@ -4,9 +4,11 @@ import { assertScope } from './scope-path.util';
 const storage = new AsyncLocalStorage<string>();
 
 /**
- * The ambient scope: the scope of the current request or job (the seed's "current site"). An event
+ * The ambient scope: the scope of the current request or job (the tenant being served, say). An event
  * raised while it is set reaches the subscriptions of its lineage too, besides those of the event's own
- * scope. Set it with {@link WebhookScope.run}, or per HTTP request with the `scope.fromRequest` option.
+ * scope. Kept in an AsyncLocalStorage: set it around a piece of work with {@link WebhookScope.run}, or for
+ * the rest of a request with {@link WebhookScope.enter} in a middleware or an interceptor. The module
+ * never sets it by itself.
  */
 export const WebhookScope = {
   /** Runs `fn` with `scope` as the ambient scope (nested calls replace it for their duration). */

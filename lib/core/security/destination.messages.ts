@@ -1,13 +1,6 @@
 import { describe, invalidOptionMessage } from '../errors/webhooks.messages';
 import { addressTier, type AddressClassification, type AddressRange, type Ipv4Embedding } from './address.classifier';
 
-/**
- * The seed's attempt message when the destination URL is malformed or its host does not resolve
- * (nti.webhooks, kept word for word).
- */
-export const destinationUnverifiedMessage = (): string =>
-  'Verification of the destination URL failed. Please check the domain.';
-
 const RANGE_DESCRIPTIONS: Record<AddressRange, string> = {
   public: 'a public address',
   private: 'a private address',

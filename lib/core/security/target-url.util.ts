@@ -6,7 +6,8 @@ import { isStorableText } from '../util/storable-text.util';
 const MAX_TARGET_URL_LENGTH = 2048;
 
 /**
- * Checks the form of a target URL (the seed's rule: HTTPS only, unless insecure targets are allowed):
+ * Checks the form of a target URL (HTTPS only unless `targets.allowHttp`, so that payloads and signatures
+ * do not cross the network in clear):
  * absolute, `https:` (or `http:`), a host, no user name or password. Where it may point (the address
  * check) is the destination guard's job, at creation and again at every send.
  */

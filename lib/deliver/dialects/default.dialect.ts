@@ -11,7 +11,7 @@ import type {
 } from '../../options/webhook-dialect.interface';
 
 /**
- * The `default` dialect, and the base class of custom ones (the seed's `DefaultWebhookDialect`): the
+ * The `default` dialect, and the base class of custom ones (extend it and change only what differs): the
  * body is the payload alone as JSON, sent with `POST`, `content-type: application/json` and
  * `user-agent: nestjs-webhooks/<version>`.
  *

@@ -32,6 +32,6 @@ export function WebhookDialect(name: string): ClassDecorator {
 
 /**
  * The dialect contract, under the decorator's name so that one import gives both (as Angular does with
- * `Component`). See `lib/dialects/webhook-dialect.interface.ts`.
+ * `Component`). See `lib/options/webhook-dialect.interface.ts`.
  */
 export type WebhookDialect = WebhookDialectContract;

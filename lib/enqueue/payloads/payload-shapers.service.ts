@@ -49,7 +49,7 @@ interface Candidate {
  * Turns the object of an event into the payload to send, with the shapers registered in the module's
  * `payloadShapers` option, by `@WebhookPayloadShaper()` provider methods and through {@link add}.
  *
- * The priority, highest first (the seed's `DefaultWebhookDialect.produce_payload`):
+ * The priority, highest first (the more a shaper says about where it applies, the higher it ranks):
  * 1. a shaper for the object's type and the event, registered for the dialect;
  * 2. a shaper for the object's type and the event, for any dialect;
  * 3. the object itself, when its class is decorated `@WebhookPayload()`;

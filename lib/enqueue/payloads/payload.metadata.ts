@@ -34,8 +34,7 @@ export function webhookResourceOf(object: unknown): string | undefined {
 
 /**
  * Whether an object already is a payload: its class (or an ancestor) is decorated `@WebhookPayload()`.
- * Such an object is sent as it is unless a shaper registered for an event matches it (the seed's
- * `IWebhookPayload.providedBy`).
+ * Such an object is sent as it is unless a shaper registered for an event matches it.
  */
 export function isWebhookPayload(object: unknown): boolean {
   if (object === null || typeof object !== 'object') return false;

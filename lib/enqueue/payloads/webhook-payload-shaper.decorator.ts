@@ -6,8 +6,8 @@ import { WEBHOOK_PAYLOAD_SHAPER_METADATA } from '../../core/payload.constants';
 import { shaperNotMethodMessage } from '../../options/payload.messages';
 
 /**
- * Declares a method of a provider as a payload shaper (the seed's `IWebhookPayload` adapters): it is
- * called with the object of an event and a {@link WebhookShapeContext}, and returns the payload to send
+ * Declares a method of a provider as a payload shaper, so that what a receiver gets is decided in one
+ * place rather than by every caller that raises the event: it is called with the object of an event and a {@link WebhookShapeContext}, and returns the payload to send
  * (or `undefined` to let the next shaper decide). A method may carry several of these.
  *
  * ```ts

@@ -44,7 +44,7 @@ const ALLOWED: Verdict = { kind: 'allowed' };
 const DENIED: Verdict = { kind: 'denied' };
 
 /**
- * Decides which of the subscriptions an event reached are applicable (the seed's `isApplicable`): one
+ * Decides which of the subscriptions an event reached are applicable, before any attempt is written: one
  * without an owner always is; one with an owner is when the application's {@link WebhookAuthorizer} allows
  * the owner — and the initiator of the action, when there is one — to see the payload under the
  * subscription's permission. A missing owner or permission is a precondition failure, counted by
@@ -157,7 +157,7 @@ class AuthorizationSession {
       if (!(await this.allowed(subscription.ownerId!, owner, permission))) return DENIED;
       if (this.initiator === null) return ALLOWED;
       if (this.initiator === false) return DENIED;
-      // The seed's second participation: the one who acted must be allowed too.
+      // The one who acted must be allowed too: an action may not send a payload its author could not read.
       const initiator = await this.principal(this.initiator);
       if (initiator === null || initiator === undefined) {
         if (!this.initiatorLogged) this.logger.warn(initiatorNotFoundLog(this.initiator, this.input.event));

@@ -2,11 +2,11 @@ import { assertScope, isWithinScope, scopeLineage } from '../../core/scopes/scop
 import { WebhookScope } from '../../core/scopes/webhook-scope.context';
 
 /**
- * Which scopes a removed principal's subscriptions are deleted from, as the seed's
- * `remove_subscriptions_for_principal` finds subscription managers: those of the principal's own scope and
- * its ancestors, plus those of the current (ambient) scope's lineage — plus the subtree `within`, when
- * given (the seed's `IWebhookSubscriptionManagers` adapter for more places). `undefined` without a
- * `principalScope`: no lineage restriction.
+ * Which scopes a removed principal's subscriptions are deleted from: the principal's own scope and its
+ * ancestors (where it could have created them), plus the current (ambient) scope's lineage — plus the
+ * subtree `within`, when given, for applications that let principals subscribe beneath their scope. A
+ * same-named principal of a sibling scope is a different one and keeps its subscriptions. `undefined`
+ * without a `principalScope`: no lineage restriction.
  */
 export function ownerRemovalSelector(
   principalScope: unknown,

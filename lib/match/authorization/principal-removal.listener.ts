@@ -13,9 +13,9 @@ import { removedPrincipalFailedLog, removedPrincipalUnreadableLog } from '../../
 
 /**
  * Deletes a principal's subscriptions when the application announces its removal with one of the
- * `authorization.principalRemovedEvent` events (the seed's `remove_subscriptions_for_principal`, which the
- * application likewise registers for its own event). The payload names the principal
- * (`authorization.removedPrincipal`); with a scope, the seed's lineage rule limits what is deleted.
+ * `authorization.principalRemovedEvent` events of `@nestjs/event-emitter`, so that a deleted user's
+ * subscriptions stop sending its data. The payload names the principal (`authorization.removedPrincipal`);
+ * with a scope, only that scope's lineage is cleaned (see {@link ownerRemovalSelector}).
  *
  * The listener returns a promise resolving to the number deleted, so `emitter.emitAsync('user.deleted',
  * user)` waits for the deletion; it never rejects (a failure is logged), so a plain `emit` is safe too.

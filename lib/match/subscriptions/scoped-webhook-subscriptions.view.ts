@@ -12,8 +12,8 @@ import type {
 import type { WebhookSubscriptions } from './webhook-subscriptions.service';
 
 /**
- * The registry of one scope (the seed's local subscription manager of one site): creates, finds and
- * lists subscriptions in that scope only; a subscription of another scope is not found.
+ * The registry of one scope (a tenant, a site), for code that must not reach beyond it: creates, finds
+ * and lists subscriptions in that scope only; a subscription of another scope is not found.
  */
 export class ScopedWebhookSubscriptions {
   constructor(

@@ -24,8 +24,9 @@ export const isConfiguredId = (id: string): boolean => id.startsWith(STATIC_ID_P
 export const configuredId = (key: string): string => `${STATIC_ID_PREFIX}${key.slice(0, 24)}`;
 
 /**
- * The identity of a static subscription: a hash of everything it is configured with (the seed
- * identifies ZCML subscriptions by their parameters). Event order does not count.
+ * The identity of a static subscription: a hash of everything it is configured with, since a declared
+ * subscription has no id of its own and each start must find the one it stored before. Event order does
+ * not count.
  */
 export function staticSubscriptionKey(entry: NormalizedStaticSubscription): string {
   const canonical = JSON.stringify([

@@ -133,9 +133,9 @@ export interface ListWebhookSubscriptionsFilter {
 export interface DeleteForOwnerOptions {
   /**
    * The scope the removed principal belonged to. Only subscriptions in this scope or one of its ancestors,
-   * or in the ambient scope's lineage, are deleted: the seed's rule for removing a principal's
-   * subscriptions (those of the sites up the principal's lineage and of the current site; a subscription in
-   * a sibling or a descendant scope is left alone). Combined with `within`, that subtree is deleted too.
+   * or in the ambient scope's lineage, are deleted: where that principal could have created them. A
+   * subscription in a sibling or a descendant scope is left alone (it may belong to a same-named principal
+   * of another tenant). Combined with `within`, that subtree is deleted too.
    * @default undefined (no lineage restriction)
    */
   principalScope?: string;

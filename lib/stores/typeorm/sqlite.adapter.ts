@@ -20,7 +20,7 @@ interface SqliteStatement {
  * The better-sqlite3 connection of a TypeORM SQLite data source (`driver.databaseConnection`, a public
  * property of TypeORM's SQLite drivers). TypeORM gives every caller this one connection; the module runs its
  * own units of work on it synchronously, between the application's transactions, so that neither can end up
- * inside the other. `test/sqlite-adapter.spec.ts` pins what this relies on.
+ * inside the other. `test/typeorm-adapters.spec.ts` pins what this relies on.
  */
 export function sqliteConnectionOf(dataSource: DataSource): SqliteConnection {
   const connection = (dataSource.driver as { databaseConnection?: unknown }).databaseConnection as
