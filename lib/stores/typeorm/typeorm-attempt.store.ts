@@ -11,7 +11,10 @@ import type {
   WebhookAttemptStore,
 } from '../attempt-store.interface';
 import { AttemptQueries } from './attempt.queries';
+import { AttemptHistoryWork } from './attempt-history.work';
+import { AttemptLeaseWork } from './attempt-lease.work';
 import { AttemptWork } from './attempt.work';
+import { FailureCountWork } from './failure-count.work';
 import { OutboxGroupCommit } from './outbox.group-commit';
 import { WebhooksDatabase, type Work } from './webhooks.database';
 
@@ -25,11 +28,17 @@ import { WebhooksDatabase, type Work } from './webhooks.database';
 export class TypeOrmAttemptStore implements WebhookAttemptStore {
   readonly durable = true;
   private readonly work: AttemptWork;
+  private readonly leases: AttemptLeaseWork;
+  private readonly history: AttemptHistoryWork;
+  private readonly failures: FailureCountWork;
   private readonly queries: AttemptQueries;
   private readonly groupCommit: OutboxGroupCommit;
 
   constructor(private readonly db: WebhooksDatabase) {
     this.work = new AttemptWork(db);
+    this.leases = new AttemptLeaseWork(db);
+    this.history = new AttemptHistoryWork(db);
+    this.failures = new FailureCountWork(db);
     this.queries = new AttemptQueries(db);
     this.groupCommit = new OutboxGroupCommit(db, this.work);
   }
@@ -47,7 +56,7 @@ export class TypeOrmAttemptStore implements WebhookAttemptStore {
   }
 
   claimDue(now: number, limit: number, token: string, leaseUntil: number): Promise<WebhookDeliveryAttempt[]> {
-    return this.db.runOwn(() => this.work.claimDue(now, limit, token, leaseUntil));
+    return this.db.runOwn(() => this.leases.claimDue(now, limit, token, leaseUntil));
   }
 
   claim(
@@ -57,15 +66,15 @@ export class TypeOrmAttemptStore implements WebhookAttemptStore {
     now: number,
     heldBy?: string,
   ): Promise<WebhookDeliveryAttempt[]> {
-    return this.db.runOwn(() => this.work.claim(ids, token, leaseUntil, now, heldBy ?? null));
+    return this.db.runOwn(() => this.leases.claim(ids, token, leaseUntil, now, heldBy ?? null));
   }
 
   renew(held: readonly HeldAttempt[], leaseUntil: number): Promise<number> {
-    return this.db.runOwn(() => this.work.renew(held, leaseUntil));
+    return this.db.runOwn(() => this.leases.renew(held, leaseUntil));
   }
 
   release(held: readonly HeldAttempt[], now: number): Promise<void> {
-    return this.db.runOwn(() => this.work.release(held, now));
+    return this.db.runOwn(() => this.leases.release(held, now));
   }
 
   recordResults(results: readonly AttemptResult[], failureLimit: number): Promise<RecordedResults> {
@@ -73,19 +82,19 @@ export class TypeOrmAttemptStore implements WebhookAttemptStore {
   }
 
   trim(subscriptionIds: readonly string[], limit: number): Promise<number> {
-    return this.db.runOwn(() => this.work.trim(subscriptionIds, limit));
+    return this.db.runOwn(() => this.history.trim(subscriptionIds, limit));
   }
 
   async rearm(id: string, now: number, onCommit: () => void): Promise<boolean> {
     const runner = this.db.transactionRunner();
-    const changed = await this.db.run(() => this.work.rearm(id, now));
+    const changed = await this.db.run(() => this.history.rearm(id, now));
     if (changed) this.db.afterCommit(runner, onCommit);
     return changed;
   }
 
   async replay(filter: AttemptReplayFilter, now: number, onCommit: () => void): Promise<number> {
     const runner = this.db.transactionRunner();
-    const count = await this.db.run(() => this.work.replay(filter, now));
+    const count = await this.db.run(() => this.history.replay(filter, now));
     this.db.afterCommit(runner, onCommit);
     return count;
   }
@@ -112,7 +121,7 @@ export class TypeOrmAttemptStore implements WebhookAttemptStore {
       if (list) list.push(attempt.status === 'successful');
       else outcomes.set(attempt.subscriptionId, [attempt.status === 'successful']);
     }
-    const failing = yield* this.work.countFailures(outcomes, failureLimit);
+    const failing = yield* this.failures.countFailures(outcomes, failureLimit);
     return { written, failing, resolvedFor: [...outcomes.keys()] };
   }
 }

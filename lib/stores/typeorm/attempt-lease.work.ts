@@ -1,0 +1,126 @@
+import { WebhookDeliveryAttempt } from '../../entities/webhook-delivery-attempt.entity';
+import { chunks } from '../../core/util/chunks.util';
+import { ATTEMPT_COLUMNS, AttemptTableWork } from './attempt-table.work';
+import { idsOf, type Row } from './unit-of-work';
+import type { Work } from './webhooks.database';
+
+/**
+ * The leases on outbox rows: an instance claims due attempts (or given ones) under a token and a deadline,
+ * renews them while it holds them, and gives them back when it will not send them. A lease that runs out
+ * makes the attempt due again, which is how the attempts of a crashed instance come back.
+ */
+export class AttemptLeaseWork extends AttemptTableWork {
+  /**
+   * Claims up to `limit` due attempts that nobody holds (skipping rows other instances are claiming right
+   * now) and returns them. A held attempt is due again when its lease runs out, so attempts of a crashed
+   * instance come back by themselves. Attempts of a paused subscription (throttled target) wait.
+   */
+  *claimDue(now: number, limit: number, token: string, leaseUntil: number): Work<WebhookDeliveryAttempt[]> {
+    const select = this.cached('claim:select', () => {
+      const c = (name: string) => this.sql.col(name);
+      const p = (i: number) => this.sql.param(i);
+      return (
+        `SELECT a.${c('id')} FROM ${this.attempts} a WHERE a.${c('status')} = 'pending' AND a.${c('next_attempt_at')} <= ${p(1)} ` +
+        `AND (a.${c('lease_until')} IS NULL OR a.${c('lease_until')} <= ${p(2)}) ` +
+        `AND NOT EXISTS (SELECT 1 FROM ${this.subscriptions} s WHERE s.${c('id')} = a.${c('subscription_id')} AND s.${c('paused_until')} > ${p(3)}) ` +
+        `ORDER BY a.${c('next_attempt_at')} LIMIT ${p(4)}${this.sql.skipLocked}`
+      );
+    });
+    const ids = idsOf(yield { sql: select, params: [now, now, now, limit] });
+    if (ids.length === 0) return [];
+    return yield* this.lease(ids, token, leaseUntil, null, now);
+  }
+
+  /**
+   * Claims the given attempts if they are pending and nobody holds them (or `heldBy` holds them), and
+   * returns the ones claimed.
+   */
+  *claim(
+    ids: readonly string[],
+    token: string,
+    leaseUntil: number,
+    now: number,
+    heldBy: string | null = null,
+  ): Work<WebhookDeliveryAttempt[]> {
+    return yield* this.lease(ids, token, leaseUntil, heldBy, now);
+  }
+
+  /**
+   * Extends the leases of the attempts this instance holds (waiting in its queue or in flight), each
+   * while its token still holds it.
+   *
+   * The rows are found by primary key. Looking them up by token scanned every pending row: slow with a
+   * backlog, and on MySQL/MariaDB (REPEATABLE READ) it locked them all and the gaps between them, so that
+   * it waited for the uncommitted outbox rows of application transactions and deadlocked with their next
+   * insert — and InnoDB rolled the application's transaction back.
+   */
+  *renew(held: ReadonlyArray<{ id: string; token: string }>, leaseUntil: number): Work<number> {
+    const c = (name: string) => this.sql.col(name);
+    let renewed = 0;
+    for (const chunk of chunks(held, 500)) {
+      const tokens = [...new Set(chunk.map((entry) => entry.token))];
+      const sql =
+        `UPDATE ${this.attempts} SET ${c('lease_until')} = ${this.sql.param(1)}, ${c('next_attempt_at')} = ${this.sql.param(2)} ` +
+        `WHERE ${c('id')} IN (${this.sql.params(3, chunk.length)}) AND ${c('status')} = 'pending' ` +
+        `AND ${c('lease_owner')} IN (${this.sql.params(3 + chunk.length, tokens.length)})`;
+      renewed += (yield { sql, params: [leaseUntil, leaseUntil, ...chunk.map((entry) => entry.id), ...tokens] })
+        .affected;
+    }
+    return renewed;
+  }
+
+  /** Gives attempts back (due at `now`) that this instance held but will not send (shutdown). */
+  *release(held: ReadonlyArray<{ id: string; token: string }>, now: number): Work<void> {
+    const c = (name: string) => this.sql.col(name);
+    const sql = this.cached(
+      'release',
+      () =>
+        `UPDATE ${this.attempts} SET ${c('lease_owner')} = NULL, ${c('lease_until')} = NULL, ${c('next_attempt_at')} = ${this.sql.param(1)} ` +
+        `WHERE ${c('id')} = ${this.sql.param(2)} AND ${c('lease_owner')} = ${this.sql.param(3)} AND ${c('status')} = 'pending'`,
+    );
+    for (const { id, token } of held) yield { sql, params: [now, id, token] };
+  }
+
+  private *lease(
+    ids: readonly string[],
+    token: string,
+    leaseUntil: number,
+    heldBy: string | null,
+    now: number,
+  ): Work<WebhookDeliveryAttempt[]> {
+    const c = (name: string) => this.sql.col(name);
+    const claimed: WebhookDeliveryAttempt[] = [];
+    for (const chunk of chunks(ids, 500)) {
+      // A new claim also passes over attempts of paused subscriptions (their target asked to be sent
+      // less): whichever instance claims, and however stale its view of the subscription, none is sent.
+      const p = (i: number) => this.sql.param(i);
+      const held =
+        heldBy === null
+          ? `(${c('lease_owner')} IS NULL OR ${c('lease_until')} IS NULL OR ${c('lease_until')} <= ${p(4)}) ` +
+            `AND NOT EXISTS (SELECT 1 FROM ${this.subscriptions} s WHERE s.${c('id')} = ${c('subscription_id')} AND s.${c('paused_until')} > ${p(5)})`
+          : `${c('lease_owner')} = ${p(4)}`;
+      const fixed =
+        heldBy === null ? [token, leaseUntil, leaseUntil, now, now] : [token, leaseUntil, leaseUntil, heldBy];
+      yield {
+        sql:
+          `UPDATE ${this.attempts} SET ${c('lease_owner')} = ${p(1)}, ${c('lease_until')} = ${p(2)}, ` +
+          `${c('next_attempt_at')} = ${p(3)} WHERE ${c('status')} = 'pending' AND ${held} ` +
+          `AND ${c('id')} IN (${this.sql.params(fixed.length + 1, chunk.length)})`,
+        params: [...fixed, ...chunk],
+      };
+      const { rows } = yield {
+        sql:
+          `SELECT ${ATTEMPT_COLUMNS.map(c).join(', ')} FROM ${this.attempts} WHERE ${c('lease_owner')} = ${this.sql.param(1)} ` +
+          `AND ${c('id')} IN (${this.sql.params(2, chunk.length)})`,
+        params: [token, ...chunk],
+      };
+      claimed.push(...this.hydrate(rows));
+    }
+    return claimed;
+  }
+
+  /** Turns raw rows (every column, by name) into attempts. */
+  private hydrate(rows: readonly Row[]): WebhookDeliveryAttempt[] {
+    return this.db.hydrate(WebhookDeliveryAttempt, 'a', rows);
+  }
+}
