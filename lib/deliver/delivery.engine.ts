@@ -8,7 +8,6 @@ import {
 import { describeError } from '../core/messages/delivery.messages';
 import { WEBHOOKS_MODULE_OPTIONS } from '../core/webhooks.constants';
 import type { WebhookDeliveryAttempt } from '../entities/webhook-delivery-attempt.entity';
-import type { WebhookSubscription } from '../entities/webhook-subscription.entity';
 import { WebhookTransport } from '../options/webhook-transport.interface';
 import type { ResolvedWebhooksOptions } from '../options/webhooks-options.resolver';
 import { ACTIVE_SUBSCRIPTIONS, type ActiveSubscriptions } from '../pipeline/active-subscriptions.interface';
@@ -16,9 +15,11 @@ import { WebhookPipelineActivity } from '../pipeline/pipeline.activity';
 import { AttemptRecorder, type TryResult } from '../record/attempt.recorder';
 import { WEBHOOK_ATTEMPT_STORE, type WebhookAttemptStore } from '../stores/attempt-store.interface';
 import { WEBHOOK_SUBSCRIPTION_STORE, type WebhookSubscriptionStore } from '../stores/subscription-store.interface';
+import { deliveryJobsFor } from './delivery-job.builder';
 import type { DeliveryJob } from './delivery-job.interface';
 import { DeliveryTry } from './delivery.try';
 import { LeaseKeeper } from './lease.keeper';
+import { PauseTracker } from './pause.tracker';
 
 /**
  * Results waiting to be written, per slot, beyond which no new try starts: enough for the recorder's batches
@@ -56,12 +57,8 @@ export class DeliveryEngine implements OnApplicationBootstrap, BeforeApplication
   private started = false;
   private stopping = false;
   private paused = false;
-  /**
-   * Pauses this instance decided (subscription id → until, epoch ms), effective at once for the jobs
-   * queued behind the throttled try, before the store and the index know them.
-   */
-  private readonly pauses = new Map<string, number>();
   private readonly leases: LeaseKeeper;
+  private readonly pauses: PauseTracker;
 
   constructor(
     @Inject(WEBHOOK_ATTEMPT_STORE) store: WebhookAttemptStore,
@@ -74,6 +71,7 @@ export class DeliveryEngine implements OnApplicationBootstrap, BeforeApplication
     @Inject(WEBHOOKS_MODULE_OPTIONS) private readonly options: ResolvedWebhooksOptions,
   ) {
     this.leases = new LeaseKeeper(store, options, this.logger);
+    this.pauses = new PauseTracker(active, options.clock);
   }
 
   /** Whether this instance sends (`delivery.enabled`). */
@@ -253,29 +251,8 @@ export class DeliveryEngine implements OnApplicationBootstrap, BeforeApplication
     }
   }
 
-  /** Jobs for claimed attempts, with their subscriptions from the index (the store for those it lacks). */
-  private async jobsFor(attempts: WebhookDeliveryAttempt[], token: string, leaseUntil: number): Promise<DeliveryJob[]> {
-    const subscriptions = new Map<string, WebhookSubscription>();
-    const missing: string[] = [];
-    for (const attempt of attempts) {
-      const active = this.active.getActive(attempt.subscriptionId);
-      if (active) subscriptions.set(active.id, active);
-      else missing.push(attempt.subscriptionId);
-    }
-    if (missing.length > 0) {
-      for (const subscription of await this.subscriptions.findMany([...new Set(missing)]))
-        subscriptions.set(subscription.id, subscription);
-    }
-    return attempts
-      .filter((attempt) => subscriptions.has(attempt.subscriptionId))
-      .map((attempt) => ({
-        attempt,
-        subscription: subscriptions.get(attempt.subscriptionId)!,
-        leaseToken: token,
-        leaseUntil,
-        // What starts an attempt's next try: a manual retry, a scheduled retry, or the first try.
-        trigger: attempt.nextTrigger ?? (attempt.attemptCount > 0 ? 'retry' : 'scheduled'),
-      }));
+  private jobsFor(attempts: WebhookDeliveryAttempt[], token: string, until: number): Promise<DeliveryJob[]> {
+    return deliveryJobsFor(attempts, { token, until }, this.active, this.subscriptions);
   }
 
   private push(jobs: DeliveryJob[]): void {
@@ -340,32 +317,16 @@ export class DeliveryEngine implements OnApplicationBootstrap, BeforeApplication
     try {
       let result: TryResult;
       // A throttled target is not tried before its pause ends, and waiting uses up no try.
-      const pausedUntil = this.pausedUntil(job.subscription);
+      const pausedUntil = this.pauses.until(job.subscription);
       if (pausedUntil > this.options.clock.now()) result = this.tries.deferred(job, pausedUntil);
       else if (job.trigger === 'retry' && !job.subscription.active) result = this.tries.cancelled(job);
       else result = await this.tries.run(job);
-      if (result.pause !== undefined) this.notePause(job.subscription.id, result.pause);
+      if (result.pause !== undefined) this.pauses.note(job.subscription.id, result.pause);
       tried();
       await this.recorder.record(result);
     } catch (error) {
       // Only a bug gets here (recording retries on its own); the lease brings the attempt back later.
       this.logger.error(`Delivering webhook attempt ${job.attempt.id} failed unexpectedly: ${describeError(error)}`);
-    }
-  }
-
-  /** Until when a subscription is paused, as far as this instance knows (0: not paused). */
-  private pausedUntil(subscription: WebhookSubscription): number {
-    const id = subscription.id;
-    const local = this.pauses.get(id) ?? 0;
-    const indexed = this.active.getActive(id)?.pausedUntil?.getTime() ?? 0;
-    return Math.max(local, indexed, subscription.pausedUntil?.getTime() ?? 0);
-  }
-
-  private notePause(subscriptionId: string, until: number): void {
-    if ((this.pauses.get(subscriptionId) ?? 0) < until) this.pauses.set(subscriptionId, until);
-    if (this.pauses.size > 1024) {
-      const now = this.options.clock.now();
-      for (const [id, end] of this.pauses) if (end <= now) this.pauses.delete(id);
     }
   }
 }
