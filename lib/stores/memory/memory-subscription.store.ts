@@ -1,5 +1,4 @@
 import { WebhookSubscriptionNotFoundError } from '../../core/errors/webhooks.errors';
-import { isRelatedScope, isWithinScope } from '../../core/scopes/scope-path.util';
 import { WebhookSubscription, type WebhookSubscriptionFields } from '../../entities/webhook-subscription.entity';
 import type {
   SecretRotation,
@@ -9,7 +8,9 @@ import type {
   WebhookSubscriptionQuery,
   WebhookSubscriptionStore,
 } from '../subscription-store.interface';
+import { KeysetMap } from './keyset.map';
 import { RegistryChangeLog } from './registry-change.log';
+import { activeSubscriptionPages, listSubscriptions } from './subscription.queries';
 
 type Listener = (change: WebhookSubscriptionChange) => void;
 
@@ -33,13 +34,11 @@ function derive(current: WebhookSubscription, changes: Partial<WebhookSubscripti
  */
 export class MemorySubscriptionStore implements WebhookSubscriptionStore {
   readonly durable = false;
-  private readonly subscriptions = new Map<string, WebhookSubscription>();
+  private readonly subscriptions = new KeysetMap<WebhookSubscription>();
   private readonly log = new RegistryChangeLog(this.changeLogLimit);
   // Copy on write: a listener that stops listening while changes are announced does not disturb the loop.
   private listeners: readonly Listener[] = [];
   private deletionHooks: ReadonlyArray<(subscriptionId: string) => void> = [];
-  /** The ids in ascending order, rebuilt on demand after an insert or a delete (lists page by id). */
-  private sorted: string[] | null = [];
 
   /** How many versions the change log keeps for {@link changesSince}; callers further behind reload everything. */
   protected get changeLogLimit(): number {
@@ -71,7 +70,6 @@ export class MemorySubscriptionStore implements WebhookSubscriptionStore {
     // Copies: the caller keeps the object it built, and may change it.
     const stored = subscriptions.map((subscription) => derive(subscription, {}));
     for (const subscription of stored) this.subscriptions.set(subscription.id, subscription);
-    this.sorted = null;
     this.commit(stored.map((subscription) => ({ kind: 'created', subscription })));
   }
 
@@ -167,7 +165,6 @@ export class MemorySubscriptionStore implements WebhookSubscriptionStore {
       this.subscriptions.set(subscription.id, subscription);
       changes.push({ kind: 'created', subscription });
     }
-    if (decided.insert.length > 0) this.sorted = null;
     for (const given of decided.reset) {
       // The configured state as the plan gives it; the identity and creation time stay the stored ones.
       const { createdAt } = this.get(given.id);
@@ -205,27 +202,7 @@ export class MemorySubscriptionStore implements WebhookSubscriptionStore {
   }
 
   async list(query: WebhookSubscriptionQuery): Promise<WebhookSubscriptionPage> {
-    const ids = this.sortedIds();
-    const patterns = query.patterns === undefined ? undefined : new Set(query.patterns);
-    const items: WebhookSubscription[] = [];
-    for (let i = query.after === undefined ? 0 : firstAfter(ids, query.after); i < ids.length; i++) {
-      const s = this.subscriptions.get(ids[i])!;
-      if (
-        (query.scope !== undefined && s.scope !== query.scope) ||
-        (query.within !== undefined && !isWithinScope(s.scope, query.within)) ||
-        (query.related !== undefined && !isRelatedScope(s.scope, query.related)) ||
-        (query.owner !== undefined && s.ownerId !== query.owner) ||
-        (query.active !== undefined && s.active !== query.active) ||
-        (query.static !== undefined && (s.staticKey !== null) !== query.static) ||
-        (patterns !== undefined && !s.events.some((pattern) => patterns.has(pattern)))
-      ) {
-        continue;
-      }
-      // One past the page says whether there is a next one.
-      if (items.length === query.limit) return { items, last: items[items.length - 1].id };
-      items.push(s);
-    }
-    return { items, last: null };
+    return listSubscriptions(this.subscriptions, query);
   }
 
   async version(): Promise<number> {
@@ -236,21 +213,8 @@ export class MemorySubscriptionStore implements WebhookSubscriptionStore {
     return this.log.changesSince(since, until);
   }
 
-  async *activePages(): AsyncGenerator<WebhookSubscription[]> {
-    let after: string | undefined;
-    for (;;) {
-      // Continues after the last id handed out: changes made between pages are seen, none is given twice.
-      const ids = this.sortedIds();
-      const page: WebhookSubscription[] = [];
-      let i = after === undefined ? 0 : firstAfter(ids, after);
-      for (; i < ids.length && page.length < this.activePageSize; i++) {
-        const subscription = this.subscriptions.get(ids[i])!;
-        if (subscription.active) page.push(subscription);
-      }
-      if (page.length > 0) yield page;
-      if (i >= ids.length) return;
-      after = ids[i - 1];
-    }
+  activePages(): AsyncGenerator<WebhookSubscription[]> {
+    return activeSubscriptionPages(this.subscriptions, this.activePageSize);
   }
 
   /**
@@ -318,7 +282,6 @@ export class MemorySubscriptionStore implements WebhookSubscriptionStore {
 
   private remove(id: string): void {
     this.subscriptions.delete(id);
-    this.sorted = null;
     for (const hook of this.deletionHooks) hook(id);
   }
 
@@ -341,20 +304,4 @@ export class MemorySubscriptionStore implements WebhookSubscriptionStore {
     }
     if (failure) throw failure.error;
   }
-
-  private sortedIds(): string[] {
-    return (this.sorted ??= [...this.subscriptions.keys()].sort());
-  }
-}
-
-/** The index of the first id greater than `after` in ascending `ids`. */
-function firstAfter(ids: readonly string[], after: string): number {
-  let low = 0;
-  let high = ids.length;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    if (ids[middle] <= after) low = middle + 1;
-    else high = middle;
-  }
-  return low;
 }
