@@ -1,6 +1,7 @@
 import type { Type } from '@nestjs/common';
 import { WebhooksConfigurationError } from '../core/errors/webhooks.errors';
-import { invalidOptionMessage, unknownOptionMessage } from '../core/errors/webhooks.messages';
+import { unknownOptionMessage } from '../core/errors/webhooks.messages';
+import { fail } from './option-values.validation';
 import { assertScope } from '../core/scopes/scope-path.util';
 import { authorizerNotUsableMessage } from '../core/messages/authorization.messages';
 import type { WebhookAuthorizer } from './webhook-authorizer.interface';
@@ -146,8 +147,4 @@ function readRemovedPrincipal(value: unknown): RemovedWebhookPrincipal | null {
   if (typeof principalId !== 'string' || principalId.trim() === '') return null;
   if (scope === undefined || scope === null) return { id: principalId };
   return { id: principalId, scope: assertScope(scope, 'scope') };
-}
-
-function fail(option: string, expected: string, actual: unknown): never {
-  throw new WebhooksConfigurationError(invalidOptionMessage(option, expected, actual), option);
 }

@@ -1,5 +1,6 @@
 import { WebhooksConfigurationError } from '../core/errors/webhooks.errors';
-import { invalidOptionMessage, unknownOptionMessage } from '../core/errors/webhooks.messages';
+import { unknownOptionMessage } from '../core/errors/webhooks.messages';
+import { fail } from './option-values.validation';
 import { isEventName } from '../core/events/event-pattern.util';
 import type { WebhookEventTypeDefinition } from './event-type.interface';
 
@@ -44,8 +45,4 @@ export function resolveEventTypes(value: unknown): WebhookEventTypeDefinition[] 
       ...(schema === undefined ? {} : { schema: schema as Record<string, unknown> }),
     };
   });
-}
-
-function fail(option: string, expected: string, actual: unknown): never {
-  throw new WebhooksConfigurationError(invalidOptionMessage(option, expected, actual), option);
 }

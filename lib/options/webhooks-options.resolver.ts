@@ -1,32 +1,23 @@
-import { WebhooksConfigurationError } from '../core/errors/webhooks.errors';
-import { invalidOptionMessage, unknownOptionMessage } from '../core/errors/webhooks.messages';
-import type { StaticSubscriptionOptions } from './static-subscription.interface';
 import type { EntityManager } from 'typeorm';
+import { WebhooksConfigurationError, WebhookValidationError } from '../core/errors/webhooks.errors';
+import { normalizeEventPatterns } from '../core/events/event-pattern.util';
+import { resolveRetryOptions, type ResolvedRetryOptions } from '../core/retry/retry.policy';
+import { DESTINATION_GUARD_DEFAULTS, resolveTargetOptions } from '../core/security/target.options';
+import { WEBHOOKS_OWN_DATA_SOURCE_NAME } from '../core/webhooks.constants';
+import { resolveAuthorizationOptions, type ResolvedAuthorizationOptions } from './authorization.options';
+import { validateDialectOptions } from './dialect-definition.validation';
+import type { WebhookEventTypeDefinition } from './event-type.interface';
+import { resolveEventTypes } from './event-types.options';
+import { bool, fail, integer, object, string } from './option-values.validation';
+import { type ResolvedWebhookSecretsOptions, resolveSecretsOptions } from './signing.options';
+import { type NormalizedStaticSubscription, normalizeStaticSubscriptions } from './static-subscription.options';
+import { WebhookTransport } from './webhook-transport.interface';
 import type {
   WebhookClock,
   WebhookDeliveryOptions,
   WebhooksModuleOptions,
   WebhookTargetOptions,
 } from './webhooks-module-options.interface';
-import { validateDialectOptions } from './dialect-definition.validation';
-import { DESTINATION_GUARD_DEFAULTS, resolveTargetOptions } from '../core/security/target.options';
-import { WebhookValidationError } from '../core/errors/webhooks.errors';
-import { normalizeEventPatterns } from '../core/events/event-pattern.util';
-import { assertScope } from '../core/scopes/scope-path.util';
-import { ROOT_SCOPE, WEBHOOKS_OWN_DATA_SOURCE_NAME } from '../core/webhooks.constants';
-import { assertTargetUrl } from '../core/security/target-url.util';
-import { resolveAuthorizationOptions, type ResolvedAuthorizationOptions } from './authorization.options';
-import { WebhookTransport } from './webhook-transport.interface';
-import type { WebhookEventTypeDefinition } from './event-type.interface';
-import { resolveEventTypes } from './event-types.options';
-import {
-  parseRetryPolicy,
-  resolveRetryOptions,
-  type ResolvedRetryOptions,
-  type WebhookRetryPolicy,
-} from '../core/retry/retry.policy';
-import { type ResolvedWebhookSecretsOptions, resolveSecretsOptions } from './signing.options';
-import { decodeSigningKey, decodeWebhookSecret, SIGNING_KEY_PREFIX } from '../core/signing/webhook-secret.util';
 
 /** The options with every default applied: what the module's services read. */
 export interface ResolvedWebhooksOptions {
@@ -52,22 +43,6 @@ export interface ResolvedWebhooksOptions {
   secrets: ResolvedWebhookSecretsOptions;
   /** The module's retry policy and throttling rules. */
   retry: ResolvedRetryOptions;
-}
-
-/** A static subscription after validation. */
-export interface NormalizedStaticSubscription {
-  to: string;
-  events: string[];
-  scope: string;
-  owner: string | null;
-  permission: string | null;
-  dialect: string;
-  description: string | null;
-  persistent: boolean;
-  /** The `whsec_` secret or `whsk_` key it signs with, or `null` for unsigned requests. */
-  secret: string | null;
-  /** Its retry policy override, or `null` for the module's. */
-  retry: WebhookRetryPolicy | null;
 }
 
 /** The documented defaults. */
@@ -99,7 +74,7 @@ const systemClock: WebhookClock = { now: () => Date.now() };
 
 const WEBHOOKS_DEFAULTS_DELIVERY = WEBHOOKS_DEFAULTS.delivery;
 
-const KNOWN: Record<string, readonly string[]> = {
+const KNOWN = {
   '': [
     'isGlobal',
     'storage',
@@ -126,27 +101,15 @@ const KNOWN: Record<string, readonly string[]> = {
   delivery: Object.keys(WEBHOOKS_DEFAULTS_DELIVERY),
   targets: ['allowHttp', 'allowPrivateNetworks', 'allowedCidrs', 'resolver', 'lookupTimeout'],
   registry: ['syncInterval', 'changeRetention'],
-  'subscriptions[]': [
-    'to',
-    'events',
-    'scope',
-    'owner',
-    'permission',
-    'dialect',
-    'description',
-    'persistent',
-    'secret',
-    'retry',
-  ],
-};
+} satisfies Record<string, readonly string[]>;
 
 /** Validates the options given to `forRoot`/`forRootAsync` and applies the defaults. */
 export function resolveWebhooksOptions(options: WebhooksModuleOptions | undefined): ResolvedWebhooksOptions {
   const raw = options ?? {};
-  object('', raw);
-  const targets = object('targets', raw.targets ?? {});
-  const registry = object('registry', raw.registry ?? {});
-  const delivery = object('delivery', raw.delivery ?? {});
+  object('', raw, KNOWN['']);
+  const targets = object('targets', raw.targets ?? {}, KNOWN.targets);
+  const registry = object('registry', raw.registry ?? {}, KNOWN.registry);
+  const delivery = object('delivery', raw.delivery ?? {}, KNOWN.delivery);
   const d = WEBHOOKS_DEFAULTS.delivery;
   if (raw.transactionManager !== undefined && typeof raw.transactionManager !== 'function') {
     fail(
@@ -190,7 +153,7 @@ export function resolveWebhooksOptions(options: WebhooksModuleOptions | undefine
     dataSource: raw.database
       ? WEBHOOKS_OWN_DATA_SOURCE_NAME
       : string('dataSource', raw.dataSource, WEBHOOKS_DEFAULTS.dataSource),
-    subscriptions: (raw.subscriptions ?? []).map((entry, index) => staticSubscription(entry, index, allowHttp)),
+    subscriptions: normalizeStaticSubscriptions(raw.subscriptions ?? [], allowHttp),
     attemptLimit: integer('attemptLimit', raw.attemptLimit, WEBHOOKS_DEFAULTS.attemptLimit, 1, 100_000),
     targets: {
       allowHttp,
@@ -260,36 +223,6 @@ export function resolveWebhooksOptions(options: WebhooksModuleOptions | undefine
   };
 }
 
-function staticSubscription(
-  entry: StaticSubscriptionOptions,
-  index: number,
-  allowHttp: boolean,
-): NormalizedStaticSubscription {
-  const path = `subscriptions[${index}]`;
-  object(path, entry, 'subscriptions[]');
-  try {
-    return {
-      to: assertTargetUrl(entry.to, { allowHttp }, `${path}.to`),
-      events: normalizeEventPatterns(entry.events ?? '*', `${path}.events`),
-      scope: assertScope(entry.scope ?? ROOT_SCOPE, `${path}.scope`),
-      owner: optionalString(`${path}.owner`, entry.owner),
-      permission: optionalString(`${path}.permission`, entry.permission),
-      dialect: string(`${path}.dialect`, entry.dialect, 'default'),
-      description: optionalString(`${path}.description`, entry.description),
-      persistent: bool(`${path}.persistent`, entry.persistent, false),
-      secret: staticSecret(entry.secret, `${path}.secret`),
-      retry: parseRetryPolicy(entry.retry, `${path}.retry`, (field, reason) => {
-        throw new WebhookValidationError(field, reason);
-      }),
-    };
-  } catch (error) {
-    if (error instanceof WebhookValidationError) {
-      throw new WebhooksConfigurationError(`WebhooksModule: option "${error.field}" ${error.reason}.`, error.field);
-    }
-    throw error;
-  }
-}
-
 /** A transport of the application's own: a WebhookTransport, or an object implementing it (send and close). */
 function isTransportInstance(value: unknown): value is WebhookTransport {
   if (value instanceof WebhookTransport) return true;
@@ -300,59 +233,4 @@ function isTransportInstance(value: unknown): value is WebhookTransport {
     typeof candidate.send === 'function' &&
     typeof candidate.close === 'function'
   );
-}
-
-function staticSecret(secret: unknown, field: string): string | null {
-  if (secret === undefined || secret === null) return null;
-  // Validated like an imported secret; the value is never repeated in the message.
-  if (typeof secret === 'string' && secret.startsWith(SIGNING_KEY_PREFIX)) decodeSigningKey(secret, field);
-  else decodeWebhookSecret(secret as string, field);
-  return secret as string;
-}
-
-function fail(option: string, expected: string, actual: unknown): never {
-  throw new WebhooksConfigurationError(invalidOptionMessage(option, expected, actual), option);
-}
-
-/** Checks that an option is a plain object with known keys only; it keeps its declared type. */
-function object<T extends object>(option: string, value: T, knownKey = option): T {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    fail(option || 'options', 'an object', value);
-  }
-  const known = KNOWN[knownKey];
-  if (known) {
-    for (const key of Object.keys(value)) {
-      if (!known.includes(key)) {
-        const name = option ? `${option}.${key}` : key;
-        throw new WebhooksConfigurationError(unknownOptionMessage(name, known), name);
-      }
-    }
-  }
-  return value;
-}
-
-function bool(option: string, value: unknown, fallback: boolean): boolean {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'boolean') fail(option, 'true or false', value);
-  return value;
-}
-
-function string(option: string, value: unknown, fallback: string): string {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'string' || value.trim() === '') fail(option, 'a non-empty string', value);
-  return value;
-}
-
-function optionalString(option: string, value: unknown): string | null {
-  if (value === undefined || value === null) return null;
-  if (typeof value !== 'string' || value.trim() === '') fail(option, 'a non-empty string', value);
-  return value;
-}
-
-function integer(option: string, value: unknown, fallback: number, min: number, max: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    fail(option, `a whole number from ${min} to ${max}`, value);
-  }
-  return value;
 }

@@ -5,7 +5,7 @@ import { createStoredSecret } from '../../core/signing/subscription-secrets.util
 import { WebhookSecretList } from '../../core/signing/webhook-secret.list';
 import { SIGNING_KEY_PREFIX } from '../../core/signing/webhook-secret.util';
 import { ACTIVE_STATUS_MESSAGE } from '../../core/messages/status.messages';
-import type { NormalizedStaticSubscription } from '../../options/webhooks-options.resolver';
+import type { NormalizedStaticSubscription } from '../../options/static-subscription.options';
 
 /**
  * Ids of the static subscriptions declared without `persistent`: derived from what they are configured with,
