@@ -44,10 +44,15 @@ interface LockEntry {
   [field: string]: unknown;
 }
 
-const manifest = (): Promise<Manifest> => readFile(join(ROOT, 'package.json'), 'utf8').then((text) => JSON.parse(text) as Manifest);
-const optionalPeers = (pkg: Manifest) => Object.keys(pkg.peerDependencies).filter((name) => pkg.peerDependenciesMeta[name]?.optional);
+const manifest = (): Promise<Manifest> =>
+  readFile(join(ROOT, 'package.json'), 'utf8').then((text) => JSON.parse(text) as Manifest);
+const optionalPeers = (pkg: Manifest) =>
+  Object.keys(pkg.peerDependencies).filter((name) => pkg.peerDependenciesMeta[name]?.optional);
 /** The peers an application must install, plus the database driver this test's application uses. */
-const linkedPeers = (pkg: Manifest) => [...Object.keys(pkg.peerDependencies).filter((name) => !pkg.peerDependenciesMeta[name]?.optional), 'better-sqlite3'];
+const linkedPeers = (pkg: Manifest) => [
+  ...Object.keys(pkg.peerDependencies).filter((name) => !pkg.peerDependenciesMeta[name]?.optional),
+  'better-sqlite3',
+];
 
 interface Run {
   code: number | null;
@@ -64,7 +69,9 @@ interface Run {
  */
 function childEnv(): NodeJS.ProcessEnv {
   const keep = new Set(['npm_config_cache', 'npm_config_registry', 'npm_config_userconfig', 'npm_config_globalconfig']);
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^npm_/i.test(name) || keep.has(name.toLowerCase())));
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !/^npm_/i.test(name) || keep.has(name.toLowerCase())),
+  );
   delete env.NODE_OPTIONS;
   delete env.NODE_PATH;
   return env;
@@ -80,7 +87,11 @@ function run(command: string, args: string[], cwd: string, deadlineMs: number): 
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
     const timer = setTimeout(() => {
       process.kill(-child.pid!, 'SIGKILL');
-      reject(new Error(`${command} ${args.join(' ')} did not end within ${deadlineMs} ms.\nstdout:\n${stdout}\nstderr:\n${stderr}`));
+      reject(
+        new Error(
+          `${command} ${args.join(' ')} did not end within ${deadlineMs} ms.\nstdout:\n${stdout}\nstderr:\n${stderr}`,
+        ),
+      );
     }, deadlineMs);
     child.on('error', reject);
     child.on('close', (code) => {
@@ -93,7 +104,9 @@ function run(command: string, args: string[], cwd: string, deadlineMs: number): 
 async function mustRun(command: string, args: string[], cwd: string, deadlineMs: number): Promise<Run> {
   const result = await run(command, args, cwd, deadlineMs);
   if (result.code !== 0) {
-    throw new Error(`${command} ${args.join(' ')} (in ${cwd}) exited with ${result.code}.\nstdout:\n${result.stdout}\nstderr:\n${result.stderr}`);
+    throw new Error(
+      `${command} ${args.join(' ')} (in ${cwd}) exited with ${result.code}.\nstdout:\n${result.stdout}\nstderr:\n${result.stderr}`,
+    );
   }
   return result;
 }
@@ -103,13 +116,17 @@ async function mustRun(command: string, args: string[], cwd: string, deadlineMs:
  * entries of its dependencies and theirs (the versions `npm ci` put in the cache).
  */
 async function consumerLock(name: string, tarballSpec: string, tarball: string, pkg: Manifest): Promise<object> {
-  const lock = JSON.parse(await readFile(join(ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, LockEntry> };
+  const lock = JSON.parse(await readFile(join(ROOT, 'package-lock.json'), 'utf8')) as {
+    packages: Record<string, LockEntry>;
+  };
   const packages: Record<string, LockEntry> = {
     '': { name, version: '1.0.0', dependencies: { [pkg.name]: tarballSpec } },
     [`node_modules/${pkg.name}`]: {
       version: pkg.version,
       resolved: tarballSpec,
-      integrity: `sha512-${createHash('sha512').update(await readFile(tarball)).digest('base64')}`,
+      integrity: `sha512-${createHash('sha512')
+        .update(await readFile(tarball))
+        .digest('base64')}`,
       license: pkg.license,
       dependencies: pkg.dependencies,
       engines: pkg.engines,
@@ -122,7 +139,8 @@ async function consumerLock(name: string, tarballSpec: string, tarball: string, 
     for (let at = dependent; ; at = at.slice(0, Math.max(0, at.lastIndexOf('/node_modules/')))) {
       const path = `${at ? `${at}/` : ''}node_modules/${dependency}`;
       if (lock.packages[path]) return path;
-      if (!at) throw new Error(`package-lock.json has no entry for ${dependency} (needed by ${dependent || 'the package'})`);
+      if (!at)
+        throw new Error(`package-lock.json has no entry for ${dependency} (needed by ${dependent || 'the package'})`);
     }
   };
   const pending = Object.keys(pkg.dependencies).map((dependency) => locate('', dependency));
@@ -297,10 +315,24 @@ async function createConsumer(work: string, flavour: Flavour, tarball: string, p
   await mkdir(dir);
   const name = `${flavour === 'module' ? 'esm' : 'cjs'}-consumer`;
   const tarballSpec = `file:${relative(dir, tarball)}`;
-  const manifestOf = { name, version: '1.0.0', private: true, ...(flavour === 'module' ? { type: 'module' } : {}), dependencies: { [pkg.name]: tarballSpec } };
+  const manifestOf = {
+    name,
+    version: '1.0.0',
+    private: true,
+    ...(flavour === 'module' ? { type: 'module' } : {}),
+    dependencies: { [pkg.name]: tarballSpec },
+  };
   await writeFile(join(dir, 'package.json'), `${JSON.stringify(manifestOf, null, 2)}\n`);
-  await writeFile(join(dir, 'package-lock.json'), `${JSON.stringify(await consumerLock(name, tarballSpec, tarball, pkg), null, 2)}\n`);
-  await mustRun('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--legacy-peer-deps', tarball], dir, INSTALL_DEADLINE_MS);
+  await writeFile(
+    join(dir, 'package-lock.json'),
+    `${JSON.stringify(await consumerLock(name, tarballSpec, tarball, pkg), null, 2)}\n`,
+  );
+  await mustRun(
+    'npm',
+    ['install', '--prefer-offline', '--no-audit', '--no-fund', '--legacy-peer-deps', tarball],
+    dir,
+    INSTALL_DEADLINE_MS,
+  );
   // After the install, which would remove links it does not know of.
   for (const peer of linkedPeers(pkg)) {
     const link = join(dir, 'node_modules', peer);
@@ -319,7 +351,9 @@ async function installedPackages(dir: string): Promise<Array<{ path: string; nam
     if (!existsSync(modules)) return;
     for (const entry of await readdir(modules)) {
       if (entry.startsWith('.')) continue;
-      const names = entry.startsWith('@') ? (await readdir(join(modules, entry))).map((child) => `${entry}/${child}`) : [entry];
+      const names = entry.startsWith('@')
+        ? (await readdir(join(modules, entry))).map((child) => `${entry}/${child}`)
+        : [entry];
       for (const name of names) {
         const path = join(modules, name);
         const link = (await lstat(path)).isSymbolicLink();
@@ -333,7 +367,12 @@ async function installedPackages(dir: string): Promise<Array<{ path: string; nam
 }
 
 const headersOf = (request: ReceivedRequest): Record<string, string> =>
-  Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(', ') : String(value ?? '')]));
+  Object.fromEntries(
+    Object.entries(request.headers).map(([name, value]) => [
+      name,
+      Array.isArray(value) ? value.join(', ') : String(value ?? ''),
+    ]),
+  );
 
 describe('the published package (npm pack, installed into plain-JavaScript Nest applications)', () => {
   let work: string;
@@ -344,23 +383,32 @@ describe('the published package (npm pack, installed into plain-JavaScript Nest 
   const consumers = {} as Record<Flavour, Consumer>;
   const secret = `whsec_${randomBytes(32).toString('base64')}`;
 
-  beforeAll(async () => {
-    work = await mkdtemp(join(tmpdir(), 'nestjs-webhooks-package-'));
-    pkg = await manifest();
-    receiver = await TestReceiver.start();
-    const packDir = join(work, 'pack');
-    await mkdir(packDir);
-    // Runs the prepack script: the build into dist/.
-    const pack = await mustRun('npm', ['pack', '--json', '--pack-destination', packDir], ROOT, PACK_DEADLINE_MS);
-    const start = pack.stdout.search(/^\[/m);
-    if (start < 0) throw new Error(`npm pack printed no JSON report.\nstdout:\n${pack.stdout}\nstderr:\n${pack.stderr}`);
-    const [result] = JSON.parse(pack.stdout.slice(start)) as Array<{ filename: string; files: Array<{ path: string }> }>;
-    packed = { filename: result.filename, files: result.files.map((file) => file.path) };
-    tarball = join(packDir, packed.filename);
-    const [cjs, esm] = await Promise.all((['commonjs', 'module'] as const).map((flavour) => createConsumer(work, flavour, tarball, pkg)));
-    consumers.commonjs = cjs;
-    consumers.module = esm;
-  }, PACK_DEADLINE_MS + INSTALL_DEADLINE_MS + 10_000);
+  beforeAll(
+    async () => {
+      work = await mkdtemp(join(tmpdir(), 'nestjs-webhooks-package-'));
+      pkg = await manifest();
+      receiver = await TestReceiver.start();
+      const packDir = join(work, 'pack');
+      await mkdir(packDir);
+      // Runs the prepack script: the build into dist/.
+      const pack = await mustRun('npm', ['pack', '--json', '--pack-destination', packDir], ROOT, PACK_DEADLINE_MS);
+      const start = pack.stdout.search(/^\[/m);
+      if (start < 0)
+        throw new Error(`npm pack printed no JSON report.\nstdout:\n${pack.stdout}\nstderr:\n${pack.stderr}`);
+      const [result] = JSON.parse(pack.stdout.slice(start)) as Array<{
+        filename: string;
+        files: Array<{ path: string }>;
+      }>;
+      packed = { filename: result.filename, files: result.files.map((file) => file.path) };
+      tarball = join(packDir, packed.filename);
+      const [cjs, esm] = await Promise.all(
+        (['commonjs', 'module'] as const).map((flavour) => createConsumer(work, flavour, tarball, pkg)),
+      );
+      consumers.commonjs = cjs;
+      consumers.module = esm;
+    },
+    PACK_DEADLINE_MS + INSTALL_DEADLINE_MS + 10_000,
+  );
 
   afterAll(async () => {
     await receiver?.close();
@@ -369,65 +417,104 @@ describe('the published package (npm pack, installed into plain-JavaScript Nest 
 
   it('ships the build, its types and the licence, and no source maps nor sources', () => {
     expect(packed.filename).toBe(`nestjs-webhooks-${pkg.version}.tgz`);
-    expect(packed.files).toEqual(expect.arrayContaining(['package.json', 'README.md', 'LICENSE', 'dist/lib/index.js', 'dist/lib/index.d.ts', 'dist/lib/testing/index.js', 'dist/lib/testing/index.d.ts']));
+    expect(packed.files).toEqual(
+      expect.arrayContaining([
+        'package.json',
+        'README.md',
+        'LICENSE',
+        'dist/lib/index.js',
+        'dist/lib/index.d.ts',
+        'dist/lib/testing/index.js',
+        'dist/lib/testing/index.d.ts',
+      ]),
+    );
     expect(packed.files.filter((file) => file.endsWith('.map'))).toEqual([]);
-    expect(packed.files.filter((file) => !/^dist\/lib\/.+\.(js|d\.ts)$/.test(file) && !['package.json', 'README.md', 'LICENSE'].includes(file))).toEqual([]);
+    expect(
+      packed.files.filter(
+        (file) => !/^dist\/lib\/.+\.(js|d\.ts)$/.test(file) && !['package.json', 'README.md', 'LICENSE'].includes(file),
+      ),
+    ).toEqual([]);
   });
 
   it('installs its own dependencies and nothing else; the peers are links to the repository’s single copies', async () => {
     for (const { dir } of Object.values(consumers)) {
       const installed = await installedPackages(dir);
       const peers = linkedPeers(pkg);
-      expect(installed.filter((p) => !p.link).map((p) => p.name).sort(), dir).toEqual([pkg.name, ...Object.keys(pkg.dependencies)].sort());
-      expect(installed.filter((p) => p.link).map((p) => p.path).sort(), dir).toEqual(peers.map((peer) => `node_modules/${peer}`).sort());
+      expect(
+        installed
+          .filter((p) => !p.link)
+          .map((p) => p.name)
+          .sort(),
+        dir,
+      ).toEqual([pkg.name, ...Object.keys(pkg.dependencies)].sort());
+      expect(
+        installed
+          .filter((p) => p.link)
+          .map((p) => p.path)
+          .sort(),
+        dir,
+      ).toEqual(peers.map((peer) => `node_modules/${peer}`).sort());
       for (const peer of peers) expect(await readlink(join(dir, 'node_modules', peer))).toBe(join(ROOT_MODULES, peer));
     }
   });
 
   for (const flavour of ['commonjs', 'module'] as const) {
-    it(`boots as ${flavour === 'module' ? 'an ESM ("type": "module", named imports)' : 'a CommonJS (require)'} application and sends a signed webhook`, async () => {
-      const consumer = consumers[flavour];
-      const path = `/hooks/${flavour}`;
-      const before = receiver.received(path).length;
-      const result = await run(process.execPath, [consumer.main, receiver.url(path), secret], consumer.dir, CONSUMER_DEADLINE_MS);
-      const output = `${flavour} consumer exited with ${result.code}\nstderr:\n${result.stderr}\nstdout:\n${result.stdout}`;
-      expect(result.code, output).toBe(0);
-      expect(result.stderr, output).toBe('');
-      const lines = result.stdout.split('\n').filter(Boolean);
-      expect(lines, output).toHaveLength(1);
-      expect(lines[0], output).toMatch(new RegExp(`^${REPORT_PREFIX}`));
-      const report = JSON.parse(lines[0].slice(REPORT_PREFIX.length)) as Report;
+    it(
+      `boots as ${flavour === 'module' ? 'an ESM ("type": "module", named imports)' : 'a CommonJS (require)'} application and sends a signed webhook`,
+      async () => {
+        const consumer = consumers[flavour];
+        const path = `/hooks/${flavour}`;
+        const before = receiver.received(path).length;
+        const result = await run(
+          process.execPath,
+          [consumer.main, receiver.url(path), secret],
+          consumer.dir,
+          CONSUMER_DEADLINE_MS,
+        );
+        const output = `${flavour} consumer exited with ${result.code}\nstderr:\n${result.stderr}\nstdout:\n${result.stdout}`;
+        expect(result.code, output).toBe(0);
+        expect(result.stderr, output).toBe('');
+        const lines = result.stdout.split('\n').filter(Boolean);
+        expect(lines, output).toHaveLength(1);
+        expect(lines[0], output).toMatch(new RegExp(`^${REPORT_PREFIX}`));
+        const report = JSON.parse(lines[0].slice(REPORT_PREFIX.length)) as Report;
 
-      // The installed package, and the repository's one copy of each peer; no optional peer to be found.
-      expect(realpathSync(report.package)).toBe(join(realpathSync(consumer.dir), 'node_modules', 'nestjs-webhooks', 'dist', 'lib', 'index.js'));
-      for (const [peer, resolved] of Object.entries(report.peers)) {
-        expect(resolved, peer).not.toBeNull();
-        expect(resolved!.startsWith(join(ROOT_MODULES, peer) + sep), `${peer} resolved to ${resolved}`).toBe(true);
-      }
-      expect(report.optionalPeersFound).toEqual([]);
-      expect(report.undetected).toEqual([]);
+        // The installed package, and the repository's one copy of each peer; no optional peer to be found.
+        expect(realpathSync(report.package)).toBe(
+          join(realpathSync(consumer.dir), 'node_modules', 'nestjs-webhooks', 'dist', 'lib', 'index.js'),
+        );
+        for (const [peer, resolved] of Object.entries(report.peers)) {
+          expect(resolved, peer).not.toBeNull();
+          expect(resolved!.startsWith(join(ROOT_MODULES, peer) + sep), `${peer} resolved to ${resolved}`).toBe(true);
+        }
+        expect(report.optionalPeersFound).toEqual([]);
+        expect(report.undetected).toEqual([]);
 
-      // The attempt, as the consumer read it back from its database.
-      expect(report.contact).toEqual({ id: 1, name: 'Ann' });
-      expect(report.outcome).toBe('succeeded');
-      expect(report.subscription).toEqual({ to: receiver.url(path), events: ['contact.*'], persistent: true });
-      expect(report.stored).toMatchObject({ status: 'successful', event: 'contact.create', attemptCount: 1 });
+        // The attempt, as the consumer read it back from its database.
+        expect(report.contact).toEqual({ id: 1, name: 'Ann' });
+        expect(report.outcome).toBe('succeeded');
+        expect(report.subscription).toEqual({ to: receiver.url(path), events: ['contact.*'], persistent: true });
+        expect(report.stored).toMatchObject({ status: 'successful', event: 'contact.create', attemptCount: 1 });
 
-      // What the receiver got: one request, signed with the subscription's secret.
-      const received = receiver.received(path).slice(before);
-      expect(received).toHaveLength(1);
-      const [request] = received;
-      const headers = headersOf(request);
-      expect(request.method).toBe('POST');
-      expect(headers['webhook-id']).toBe(report.stored.messageId);
-      expect(headers['webhook-timestamp']).toMatch(/^\d{10}$/);
-      expect(Math.abs(Number(headers['webhook-timestamp']) - Date.now() / 1000)).toBeLessThan(120);
-      expect(headers['webhook-signature']).toMatch(/^v1,[A-Za-z0-9+/]+=*$/);
-      expect(headers['user-agent']).toBe(`nestjs-webhooks/${pkg.version}`);
-      expect(new Webhook(secret).verify(request.body, headers)).toEqual({ id: 1, name: 'Ann' });
-      expect(() => new Webhook(`whsec_${randomBytes(32).toString('base64')}`).verify(request.body, headers)).toThrow(/signature/i);
-      expect(JSON.parse(request.body)).toEqual({ id: 1, name: 'Ann' });
-      expect(request.body).toBe(report.stored.body);
-    }, CONSUMER_DEADLINE_MS + 5_000);
+        // What the receiver got: one request, signed with the subscription's secret.
+        const received = receiver.received(path).slice(before);
+        expect(received).toHaveLength(1);
+        const [request] = received;
+        const headers = headersOf(request);
+        expect(request.method).toBe('POST');
+        expect(headers['webhook-id']).toBe(report.stored.messageId);
+        expect(headers['webhook-timestamp']).toMatch(/^\d{10}$/);
+        expect(Math.abs(Number(headers['webhook-timestamp']) - Date.now() / 1000)).toBeLessThan(120);
+        expect(headers['webhook-signature']).toMatch(/^v1,[A-Za-z0-9+/]+=*$/);
+        expect(headers['user-agent']).toBe(`nestjs-webhooks/${pkg.version}`);
+        expect(new Webhook(secret).verify(request.body, headers)).toEqual({ id: 1, name: 'Ann' });
+        expect(() => new Webhook(`whsec_${randomBytes(32).toString('base64')}`).verify(request.body, headers)).toThrow(
+          /signature/i,
+        );
+        expect(JSON.parse(request.body)).toEqual({ id: 1, name: 'Ann' });
+        expect(request.body).toBe(report.stored.body);
+      },
+      CONSUMER_DEADLINE_MS + 5_000,
+    );
   }
 });

@@ -94,7 +94,10 @@ describe('contact webhooks (the example of docs/testing.md)', () => {
     await kit.waitForDeliveries();
     const [last] = (await attempts.list(crm.id)).items;
     expect(last.message).toBe(WebhookMessages.remoteError);
-    expect(await subscriptions.get(crm.id)).toMatchObject({ active: false, statusMessage: WebhookMessages.deliveryFailures });
+    expect(await subscriptions.get(crm.id)).toMatchObject({
+      active: false,
+      statusMessage: WebhookMessages.deliveryFailures,
+    });
   });
 
   it('holds deliveries back until released', async () => {
