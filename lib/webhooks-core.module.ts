@@ -6,6 +6,7 @@ import { adminOptionsAsyncMessage } from './admin/admin.messages';
 import { resolveAdminOptions } from './admin/admin.options';
 import { webhooksAdminModuleParts } from './admin/webhooks-admin.factory';
 import { WebhooksConfigurationError } from './core/errors/webhooks.errors';
+import { moduleShapingOptionMessage } from './core/errors/webhooks.messages';
 import { WEBHOOK_PAYLOAD_OPTIONS } from './core/payload.constants';
 import {
   WEBHOOKS_DATA_SOURCE,
@@ -159,6 +160,9 @@ export class WebhooksCoreModule {
           useFactory: (raw: WebhooksModuleOptions) => {
             if (raw?.admin !== undefined && raw.admin !== staticOptions.admin) {
               throw new WebhooksConfigurationError(adminOptionsAsyncMessage(), 'admin');
+            }
+            if (raw?.storage !== undefined && raw.storage !== storage) {
+              throw new WebhooksConfigurationError(moduleShapingOptionMessage('storage'), 'storage');
             }
             const resolved = resolveWebhooksOptions({
               ...raw,

@@ -100,6 +100,22 @@ describeEachDatabase(
         expect(second.status).toBe(201);
         expect(second.body.id).not.toBe(first.body.id);
 
+        // Legacy REST Hooks clients (Zapier) send subscription_url beside target_url: accepted and kept.
+        const legacy = await t
+          .http()
+          .post('/webhooks/hooks')
+          .set(zapier)
+          .send({
+            subscription_url: 'https://hooks.zapier.com/hooks/standard/1/abc/subscription',
+            target_url: receiver.url('/zap/3'),
+            event: 'lead.create',
+          });
+        expect(legacy.status, JSON.stringify(legacy.body)).toBe(201);
+        expect((await t.subscriptions.get(legacy.body.id)).metadata).toEqual({
+          subscription_url: 'https://hooks.zapier.com/hooks/standard/1/abc/subscription',
+        });
+        await t.subscriptions.delete(legacy.body.id);
+
         const stored = await t.subscriptions.get(first.body.id);
         expect(stored).toMatchObject({
           ownerId: 'zapier-user',

@@ -219,6 +219,17 @@ describe('WebhooksModule.forRootAsync', () => {
     expect((module as WebhooksConfigurationError).option).toBe('attemptLimit');
   });
 
+  it('refuses a storage returned by the factory that differs from the one the module was built with', async () => {
+    const error = await Test.createTestingModule({
+      imports: [typeorm(), WebhooksModule.forRootAsync({ useFactory: () => ({ storage: 'memory' as const }) })],
+    })
+      .compile()
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(WebhooksConfigurationError);
+    expect((error as WebhooksConfigurationError).option).toBe('storage');
+    expect((error as Error).message).toMatch(/forRootAsync\(\{ storage, useFactory \}\)/);
+  });
+
   it('needs exactly one of useFactory, useClass, useExisting', () => {
     expect(configurationError(() => WebhooksModule.forRootAsync({})).option).toBe('forRootAsync');
     expect(

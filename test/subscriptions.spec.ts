@@ -7,6 +7,7 @@ import {
 } from '../lib';
 import { ACTIVE_STATUS_MESSAGE } from '../lib/core/messages/status.messages';
 import { createTestApp, type TestApp } from './support/app';
+import { assertTargetUrl } from '../lib/core/security/target-url.util';
 import { describeEachDatabase } from './support/databases';
 
 function validationError(fn: () => unknown): Promise<WebhookValidationError> {
@@ -249,7 +250,24 @@ describeEachDatabase('WebhookSubscriptions', (db) => {
 });
 
 describe('subscription targets', () => {
-  it('is covered per database above; http targets need targets.allowHttp', () => {
-    expect(true).toBe(true);
+  const reason = (value: unknown, allowHttp: boolean) => {
+    try {
+      assertTargetUrl(value, { allowHttp });
+      return 'accepted';
+    } catch (error) {
+      return (error as WebhookValidationError).message;
+    }
+  };
+
+  it('say what the options allow: https only, or https and http with targets.allowHttp', () => {
+    expect(reason('not a url', false)).toBe('to must be an absolute https:// URL');
+    expect(reason('not a url', true)).toBe('to must be an absolute https:// or http:// URL');
+    expect(reason('', true)).toBe('to must be an absolute https:// or http:// URL');
+    expect(reason('http://example.com/hook', false)).toBe(
+      'to must use https:// (http:// needs targets.allowHttp, for development only)',
+    );
+    expect(reason('http://example.com/hook', true)).toBe('accepted');
+    expect(reason('ftp://example.com/hook', true)).toBe('to must use https:// or http://');
+    expect(reason('https://user:pw@example.com/hook', false)).toMatch(/user name or password/);
   });
 });

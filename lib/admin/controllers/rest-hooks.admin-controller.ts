@@ -32,8 +32,14 @@ export class RestHooksAdminController {
     @Body() body: RestHookSubscribeDto,
   ): Promise<RestHookResponse> {
     try {
+      const metadata =
+        typeof body.subscription_url === 'string' ? { subscription_url: body.subscription_url } : undefined;
       const subscription = await this.subscriptions.create(
-        this.access.createInput(principal, { to: body.target_url, events: [body.event] }),
+        this.access.createInput(principal, {
+          to: body.target_url,
+          events: [body.event],
+          ...(metadata ? { metadata } : {}),
+        }),
       );
       return { id: subscription.id };
     } catch (error) {

@@ -1,6 +1,6 @@
 import { ADMIN_LIMITS } from '../admin.constants';
 import { ApiField } from '../openapi/api-field.decorator';
-import { Text } from './admin-validation.decorators';
+import { OptionalText, Text } from './admin-validation.decorators';
 
 /** `POST /hooks`: a REST Hooks (Zapier) subscription. */
 export class RestHookSubscribeDto {
@@ -19,4 +19,14 @@ export class RestHookSubscribeDto {
   })
   @Text(ADMIN_LIMITS.eventPattern)
   event!: string;
+
+  @ApiField({
+    description:
+      'The subscription as the client knows it (legacy REST Hooks clients such as Zapier send it beside target_url); kept in the metadata.',
+    example: 'https://hooks.zapier.com/hooks/standard/1/abc/subscription',
+    required: false,
+    maxLength: ADMIN_LIMITS.to,
+  })
+  @OptionalText(ADMIN_LIMITS.to)
+  subscription_url?: string | null;
 }

@@ -9,6 +9,11 @@ export const invalidOptionMessage = (option: string, expected: string, actual: u
 export const unknownOptionMessage = (option: string, known: readonly string[]): string =>
   `WebhooksModule: unknown option "${option}". Known options: ${known.join(', ')}. Check the spelling.`;
 
+export const moduleShapingOptionMessage = (option: string): string =>
+  `WebhooksModule: option "${option}" shapes the module (its providers and imports) and must be known before any ` +
+  `provider runs. Pass it to forRootAsync({ ${option}, useFactory }) next to useFactory, not in the options the ` +
+  `factory returns.`;
+
 export const invalidFieldMessage = (field: string, reason: string): string => `${field} ${reason}`;
 
 export const subscriptionNotFoundMessage = (id: string): string => `Webhook subscription "${id}" was not found.`;

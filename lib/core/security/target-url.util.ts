@@ -12,8 +12,11 @@ const MAX_TARGET_URL_LENGTH = 2048;
  * check) is the destination guard's job, at creation and again at every send.
  */
 export function assertTargetUrl(value: unknown, options: { allowHttp: boolean }, field = 'to'): string {
+  const absolute = options.allowHttp
+    ? 'must be an absolute https:// or http:// URL'
+    : 'must be an absolute https:// URL';
   if (typeof value !== 'string' || value.trim() === '') {
-    throw new WebhookValidationError(field, 'must be an absolute https:// URL');
+    throw new WebhookValidationError(field, absolute);
   }
   if (value.length > MAX_TARGET_URL_LENGTH) {
     throw new WebhookValidationError(field, `must be at most ${MAX_TARGET_URL_LENGTH} characters long`);
@@ -24,7 +27,7 @@ export function assertTargetUrl(value: unknown, options: { allowHttp: boolean },
   try {
     url = new URL(value);
   } catch {
-    throw new WebhookValidationError(field, 'must be an absolute https:// URL');
+    throw new WebhookValidationError(field, absolute);
   }
   if (url.protocol !== 'https:' && !(options.allowHttp && url.protocol === 'http:')) {
     throw new WebhookValidationError(
