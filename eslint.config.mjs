@@ -6,7 +6,7 @@ import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.docs-snippets/**', 'bench/results/**', '**/*.mjs', '**/*.cjs'] },
+  { ignores: ['dist/**', 'lib/portal/assets/**', 'node_modules/**', 'coverage/**', '.docs-snippets/**', 'bench/results/**', '**/*.mjs', '**/*.cjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -86,12 +86,20 @@ export { verifyWebhook, type VerifyWebhookOptions } from './core/signing/webhook
 export { WebhooksPrincipal } from './admin/admin-principal.decorator';
 export { WebhooksAdminExceptionFilter } from './admin/admin-exception.filter';
 
+// The web portal's links, for an application to hand to its customers.
+export {
+  WebhooksPortalLinks,
+  type CreateWebhooksPortalLinkInput,
+  type WebhooksPortalLink,
+} from './portal/webhooks-portal-links.service';
+
 // Configuration.
 export { WEBHOOKS_DEFAULTS } from './options/webhooks-options.resolver';
 export type * from './options/webhooks-module-options.interface';
 export type { StaticSubscriptionOptions } from './options/static-subscription.interface';
 export type { WebhookAuthorizationOptions, RemovedWebhookPrincipal } from './options/authorization.options';
 export type { WebhooksAdminOptions } from './options/webhooks-admin-options.interface';
+export type { WebhooksPortalOptions, WebhooksPortalLinkOptions } from './options/webhooks-portal-options.interface';
 export type {
   WebhooksAdminPrincipal,
   ResolvedWebhooksAdminPrincipal,

@@ -57,6 +57,8 @@ import { AttemptRecorder } from './record/attempt.recorder';
 import { WEBHOOK_ATTEMPT_STORE } from './stores/attempt-store.interface';
 import { webhooksStorageProviders } from './stores/webhooks-storage.providers';
 import { WebhooksInitializer } from './webhooks.initializer';
+import { webhooksPortalModuleParts } from './portal/webhooks-portal.factory';
+import { WebhooksPortalLinks } from './portal/webhooks-portal-links.service';
 
 /** The services an application injects. */
 const PUBLIC_PROVIDERS = [
@@ -65,6 +67,7 @@ const PUBLIC_PROVIDERS = [
   WebhookDispatcher,
   WebhookAttempts,
   WebhookEventCatalog,
+  WebhooksPortalLinks,
 ];
 
 /** What the testing module (`nestjs-webhooks/testing`) reaches into: not part of the package's API. */
@@ -144,15 +147,14 @@ export class WebhooksCoreModule {
             providers: [{ provide: WEBHOOKS_DATA_SOURCE, useExisting: getDataSourceToken(dataSourceName) }],
           };
     // The admin API shapes routes, so it is built (and its options checked) when the module is defined.
-    const admin =
-      staticOptions.admin === undefined
-        ? undefined
-        : webhooksAdminModuleParts(resolveAdminOptions(staticOptions.admin));
+    const adminOptions = staticOptions.admin === undefined ? undefined : resolveAdminOptions(staticOptions.admin);
+    const admin = adminOptions && webhooksAdminModuleParts(adminOptions);
+    const portal = adminOptions?.portal ? webhooksPortalModuleParts(adminOptions, adminOptions.portal) : undefined;
     return {
       module: WebhooksCoreModule,
       global: staticOptions.isGlobal ?? WEBHOOKS_DEFAULTS.isGlobal,
       imports: [...imports, ...database.imports, DiscoveryModule, ...(admin?.imports ?? [])],
-      controllers: admin?.controllers ?? [],
+      controllers: [...(admin?.controllers ?? []), ...(portal?.controllers ?? [])],
       providers: [
         ...optionProviders,
         {
@@ -211,7 +213,9 @@ export class WebhooksCoreModule {
         },
         ...PIPELINE_PROVIDERS,
         WebhooksInitializer,
+        WebhooksPortalLinks,
         ...(admin?.providers ?? []),
+        ...(portal?.providers ?? []),
       ],
       exports: [...PUBLIC_PROVIDERS, ...TESTING_EXPORTS, WEBHOOKS_MODULE_OPTIONS, WEBHOOKS_EVENT_EMITTER],
     };

@@ -46,6 +46,7 @@ describe('the public API', () => {
       'WebhooksConfigurationError',
       'WebhooksError',
       'WebhooksModule',
+      'WebhooksPortalLinks',
       'WebhooksPrincipal',
       'generateSigningKeyPair',
       'generateWebhookSecret',

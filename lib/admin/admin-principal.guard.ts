@@ -18,6 +18,14 @@ export function principalOf(request: object): ResolvedWebhooksAdminPrincipal | u
 }
 
 /**
+ * Keeps `principal` for `request`, for `@WebhooksPrincipal()`: what another guard that authenticated the
+ * request by other means (the portal's link sessions) does instead of this one.
+ */
+export function rememberPrincipal(request: object, principal: ResolvedWebhooksAdminPrincipal): void {
+  principals.set(request, principal);
+}
+
+/**
  * The last guard of every admin route: resolves the principal with `admin.principal(request)` after the
  * application's guards have run, answers 401 when there is none, and keeps it for `@WebhooksPrincipal()`.
  */
@@ -29,7 +37,7 @@ export class WebhooksAdminPrincipalGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<object>();
     const principal = await this.options.principal(request);
     if (principal === null || principal === undefined) throw new UnauthorizedException(unauthenticatedMessage());
-    principals.set(request, resolvePrincipal(principal));
+    rememberPrincipal(request, resolvePrincipal(principal));
     return true;
   }
 }

@@ -11,6 +11,7 @@ import {
   adminPrincipalRequiredMessage,
 } from './admin.messages';
 import type { WebhooksAdminOptions, WebhooksAdminPrincipalResolver } from '../options/webhooks-admin-options.interface';
+import { type ResolvedWebhooksPortalOptions, resolvePortalOptions } from '../portal/portal.options';
 
 /** `forRoot({ admin })` after validation. */
 export interface ResolvedWebhooksAdminOptions {
@@ -20,9 +21,11 @@ export interface ResolvedWebhooksAdminOptions {
   principal: WebhooksAdminPrincipalResolver;
   imports: NonNullable<ModuleMetadata['imports']>;
   apiTag: string;
+  /** The web portal, `null` when off. */
+  portal: ResolvedWebhooksPortalOptions | null;
 }
 
-const KNOWN = ['path', 'guards', 'principal', 'imports', 'apiTag'] as const;
+const KNOWN = ['path', 'guards', 'principal', 'imports', 'apiTag', 'portal'] as const;
 const PATH = /^[A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*$/;
 
 /**
@@ -74,7 +77,15 @@ export function resolveAdminOptions(
       'admin.apiTag',
     );
   }
+  const portal = resolvePortalOptions(admin.portal);
   const missing = missingAdminPeers(load);
   if (missing.length > 0) throw new WebhooksConfigurationError(adminPeersMissingMessage(missing), 'admin');
-  return { path, guards: [...admin.guards], principal: admin.principal, imports: [...(admin.imports ?? [])], apiTag };
+  return {
+    path,
+    guards: [...admin.guards],
+    principal: admin.principal,
+    imports: [...(admin.imports ?? [])],
+    apiTag,
+    portal,
+  };
 }

@@ -35,21 +35,35 @@ export interface WebhooksAdminModuleParts {
 }
 
 /**
- * Derives the admin controllers of one configuration: a subclass of each route class (so that two
- * applications in one process may use different paths and guards) with `@Controller(path)`, the
- * application's guards followed by the principal guard, the admin validation pipe and exception filter.
+ * A controller derived from a route class: a subclass (so that two applications in one process may use
+ * different paths and guards) named `name`, with `@Controller(path)` and the given class decorators.
+ */
+export function deriveController(
+  routes: Type<unknown>,
+  path: string,
+  decorators: ClassDecorator[],
+  name: string = routes.name,
+): Type<unknown> {
+  const derived = { [name]: class extends (routes as Type<object>) {} }[name];
+  Controller(path)(derived);
+  for (const decorate of decorators) decorate(derived);
+  return derived;
+}
+
+/**
+ * Derives the admin controllers of one configuration from the route classes, keeping their names (OpenAPI
+ * operation ids, logs): the application's guards followed by the principal guard, the admin validation
+ * pipe and exception filter.
  */
 function createWebhooksAdminControllers(options: ResolvedWebhooksAdminOptions): Type<unknown>[] {
-  return WEBHOOKS_ADMIN_ROUTES.map((routes) => {
-    // Keeps the route class's name (OpenAPI operation ids, logs).
-    const derived = { [routes.name]: class extends (routes as Type<object>) {} }[routes.name];
-    Controller(options.path)(derived);
-    UseGuards(...options.guards, WebhooksAdminPrincipalGuard)(derived);
-    UsePipes(WebhooksAdminValidationPipe)(derived);
-    UseFilters(WebhooksAdminExceptionFilter)(derived);
-    ApiTag(options.apiTag)(derived);
-    return derived;
-  });
+  return WEBHOOKS_ADMIN_ROUTES.map((routes) =>
+    deriveController(routes, options.path, [
+      UseGuards(...options.guards, WebhooksAdminPrincipalGuard),
+      UsePipes(WebhooksAdminValidationPipe),
+      UseFilters(WebhooksAdminExceptionFilter),
+      ApiTag(options.apiTag),
+    ]),
+  );
 }
 
 /** The imports, controllers and providers the admin API adds to the webhooks module. */

@@ -1,5 +1,6 @@
 import type { CanActivate, ModuleMetadata, Type } from '@nestjs/common';
 import type { WebhooksAdminPrincipal } from './webhooks-admin-principal.interface';
+import type { WebhooksPortalOptions } from './webhooks-portal-options.interface';
 
 /**
  * Resolves the principal of an admin request from the framework's request object (Express `Request` or
@@ -42,4 +43,11 @@ export interface WebhooksAdminOptions {
    * @default 'webhooks'
    */
   apiTag?: string;
+  /**
+   * The web portal: a page under `<path>/portal` where the principals of {@link principal} (and, through
+   * portal links, the owners the application names) manage their subscriptions and see every delivery.
+   * `true` for the defaults. See docs/portal.md.
+   * @default false
+   */
+  portal?: boolean | WebhooksPortalOptions;
 }

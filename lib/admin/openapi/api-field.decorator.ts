@@ -16,3 +16,6 @@ export const ApiOptionalField = (options: ApiPropertyOptions = {}): PropertyDeco
 
 /** `@ApiTags(tag)` when `@nestjs/swagger` is installed. */
 export const ApiTag = (tag: string): ClassDecorator => (swagger ? swagger.ApiTags(tag) : inert);
+
+/** `@ApiExcludeController()` when `@nestjs/swagger` is installed: routes kept out of the OpenAPI document. */
+export const ApiHidden = (): ClassDecorator => (swagger ? swagger.ApiExcludeController() : inert);
