@@ -3,6 +3,8 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { WEBHOOK_MIGRATIONS, WebhooksModule } from '../lib';
 import { adminPrincipal, SampleApiKeyGuard } from './auth/api-key.guard';
 import { SampleWebhookAuthorizer } from './auth/sample-webhook.authorizer';
+import { SampleSignInController } from './auth/sign-in.controller';
+import { SAMPLE_PORTAL_LINK_KEY } from './auth/sample-principals';
 import { ContactsModule } from './contacts/contacts.module';
 import { CreateContacts1764400000000 } from './contacts/migrations/1764400000000-create-contacts.migration';
 import { ReceiverModule } from './receiver/receiver.module';
@@ -30,11 +32,17 @@ import { ReceiverModule } from './receiver/receiver.module';
       delivery: { pollInterval: 100 },
       // Owned subscriptions reach their owner only where the owner may see the contact.
       authorization: { authorizer: SampleWebhookAuthorizer },
-      // The admin API under /webhooks, for callers with an API key (x-api-key: sample-admin or oun-manager).
-      admin: { guards: [SampleApiKeyGuard], principal: adminPrincipal },
+      // The admin API under /webhooks, for callers with an API key (x-api-key: sample-admin or oun-manager),
+      // and the web portal under /webhooks/portal: for them too, and for whoever gets a portal link.
+      admin: {
+        guards: [SampleApiKeyGuard],
+        principal: adminPrincipal,
+        portal: { title: 'NOAA webhooks', pollInterval: 2_000, links: { keys: [SAMPLE_PORTAL_LINK_KEY] } },
+      },
     }),
     ContactsModule,
     ReceiverModule,
   ],
+  controllers: [SampleSignInController],
 })
 export class AppModule {}

@@ -3,6 +3,8 @@ import { createServer } from 'node:net';
 import { parseArgs } from 'node:util';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { WebhooksPortalLinks } from '../lib';
+import { buildPortal } from '../scripts/build-portal';
 import { AppModule } from './app.module';
 import { NOAA, NWS, OFFICES } from './contacts/offices';
 import { ProgressLine } from './demo/progress-line';
@@ -67,6 +69,8 @@ async function listen(app: INestApplication, port: number | undefined): Promise<
 
 async function main(): Promise<number> {
   const args = readArgs(process.argv.slice(2));
+  // The portal's page is built from lib/portal/ui (a no-op when nothing changed since the last run).
+  await buildPortal();
   const app = await NestFactory.create(AppModule, { logger: ['error', 'warn'] });
   try {
     const baseUrl = await listen(app, args.port);
@@ -91,6 +95,20 @@ async function main(): Promise<number> {
     console.log(`Checks\n${renderChecks(checks)}\n`);
     console.log(
       `The admin API${args.once ? ' (run without --once to keep the app up)' : ''}\n${renderCurlExamples(baseUrl, result)}\n`,
+    );
+
+    const ounLink = app.get(WebhooksPortalLinks).createLink({
+      ownerId: 'oun-manager',
+      scope: OFFICES.oun,
+      expiresIn: '24h',
+      baseUrl,
+    });
+    console.log(
+      `The portal, in a browser${args.once ? ' (run without --once to keep the app up)' : ''}\n` +
+        `  as the administrator (signs in with the sample-admin key, kept in a cookie):\n` +
+        `  ${baseUrl}/sign-in?key=sample-admin\n` +
+        `  as OUN's manager, through a portal link (24 h; a new key at each run revokes the old ones):\n` +
+        `  ${ounLink.url}\n`,
     );
 
     const failed = checks.filter((check) => !check.ok).length;

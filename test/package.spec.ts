@@ -429,9 +429,19 @@ describe('the published package (npm pack, installed into plain-JavaScript Nest 
       ]),
     );
     expect(packed.files.filter((file) => file.endsWith('.map'))).toEqual([]);
+    // The portal's assets, built by the same script: the bundle, its stylesheet, the icon and the manifest.
+    expect(packed.files).toEqual(
+      expect.arrayContaining(['dist/lib/portal/assets/manifest.json', 'dist/lib/portal/assets/icon.svg']),
+    );
+    expect(
+      packed.files.filter((file) => /^dist\/lib\/portal\/assets\/portal-[\w-]+\.(js|css)$/.test(file)),
+    ).toHaveLength(2);
     expect(
       packed.files.filter(
-        (file) => !/^dist\/lib\/.+\.(js|d\.ts)$/.test(file) && !['package.json', 'README.md', 'LICENSE'].includes(file),
+        (file) =>
+          !/^dist\/lib\/.+\.(js|d\.ts)$/.test(file) &&
+          !/^dist\/lib\/portal\/assets\/[\w.-]+\.(css|svg|json)$/.test(file) &&
+          !['package.json', 'README.md', 'LICENSE'].includes(file),
       ),
     ).toEqual([]);
   });

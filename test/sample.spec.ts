@@ -140,9 +140,60 @@ describe('the sample app (npm run sample -- --once)', () => {
     );
     // Not a terminal: no carriage returns, plain lines.
     expect(run.stdout).not.toContain('\r');
-    const wide = run.stdout.split('\n').filter((line) => [...line].length > 100);
+    // A URL cannot be wrapped (terminals make it clickable as it is): the portal link alone is longer.
+    const wide = run.stdout.split('\n').filter((line) => [...line].length > 100 && !/^ {2}https?:\/\/\S+$/.test(line));
     expect(wide).toEqual([]);
   });
+
+  it("prints the two portal links: the administrator's sign-in and OUN's manager's portal link", () => {
+    const lines = section(run.stdout, 'The portal, in a browser');
+    expect(lines).toEqual([
+      '  as the administrator (signs in with the sample-admin key, kept in a cookie):',
+      expect.stringMatching(/^ {2}http:\/\/127\.0\.0\.1:\d+\/sign-in\?key=sample-admin$/),
+      "  as OUN's manager, through a portal link (24 h; a new key at each run revokes the old ones):",
+      expect.stringMatching(/^ {2}http:\/\/127\.0\.0\.1:\d+\/webhooks\/portal\/link\?token=v1\.[\w-]+\.[\w-]+$/),
+    ]);
+  });
+
+  it(
+    'serves until SIGINT, and its two links open the portal in a browser as they are (no header to set)',
+    async () => {
+      const serving = await serveSample();
+      try {
+        const [admin, manager] = section(serving.stdout(), 'The portal, in a browser')
+          .filter((line) => line.startsWith('  http'))
+          .map((line) => line.trim());
+        const base = new URL(admin).origin;
+        // What a browser does: follow the link, keep the cookie it sets, load the page and its API.
+        const open = async (url: string) => {
+          const answer = await fetch(url);
+          expect(answer.status).toBe(200);
+          expect(await answer.text()).toContain('<meta http-equiv="refresh" content="0; url=/webhooks/portal">');
+          return answer.headers.getSetCookie()[0].split(';')[0];
+        };
+        for (const [url, names] of [
+          [admin, 5],
+          [manager, 1],
+        ] as const) {
+          const cookie = await open(url);
+          const page = await fetch(`${base}/webhooks/portal`, { headers: { cookie } });
+          expect([page.status, page.headers.get('content-security-policy')]).toEqual([
+            200,
+            expect.stringContaining("script-src 'self'"),
+          ]);
+          const listed = await fetch(`${base}/webhooks/portal/api/subscriptions`, { headers: { cookie } });
+          const body = (await listed.json()) as { items: Array<{ owner: string | null }> };
+          expect(body.items.length, url).toBe(names);
+          if (names === 1) expect(body.items[0].owner).toBe('oun-manager');
+        }
+        expect((await fetch(`${base}/webhooks/portal`)).status).toBe(403);
+      } finally {
+        await serving.stop();
+        expect(serving.stdout()).toMatch(/^SIGINT: closing the app/m);
+      }
+    },
+    RUN_DEADLINE_MS + 5_000,
+  );
 
   it(
     'refuses an unknown option with the usage and exit code 1',
@@ -155,6 +206,41 @@ describe('the sample app (npm run sample -- --once)', () => {
     RUN_DEADLINE_MS + 5_000,
   );
 });
+
+/** `npm run sample` on any free port, serving: resolves once it says so; `stop()` sends SIGINT (as Ctrl-C does, to the process group) and waits for the end. */
+function serveSample(): Promise<{ stdout: () => string; stop: () => Promise<void> }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('npm', ['run', 'sample'], {
+      cwd: ROOT,
+      env: { ...process.env, PORT: '0' },
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    const closed = new Promise<void>((done) => child.on('close', () => done()));
+    const timer = setTimeout(() => {
+      process.kill(-child.pid!, 'SIGKILL');
+      reject(new Error(`the sample did not start serving within ${RUN_DEADLINE_MS} ms.\n${stdout}\n${stderr}`));
+    }, RUN_DEADLINE_MS);
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString('utf8');
+      if (/Ctrl-C to stop/.test(stdout)) {
+        clearTimeout(timer);
+        resolve({
+          stdout: () => stdout,
+          stop: async () => {
+            // npm forwards the signal to the sample, which closes the app.
+            process.kill(-child.pid!, 'SIGINT');
+            return closed;
+          },
+        });
+      }
+    });
+    child.on('error', reject);
+  });
+}
 
 /** A run that went exactly as planned, built from the plan (what checkScenario reads of it). */
 function plannedResult(): ScenarioResult {

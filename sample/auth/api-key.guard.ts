@@ -1,6 +1,7 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import type { WebhooksAdminPrincipal } from '../../lib';
 import { principalForApiKey, type SamplePrincipal } from './sample-principals';
+import { SAMPLE_SESSION_COOKIE } from './sign-in.controller';
 
 /** The header the sample's API keys travel in. */
 export const API_KEY_HEADER = 'x-api-key';
@@ -12,15 +13,17 @@ interface AuthenticatedRequest {
 }
 
 /**
- * The sample's authentication: a known `x-api-key` header lets the request through (403 otherwise) and
- * puts its principal on the request. Stands in for the application's real guard (passport, JWT...).
+ * The sample's authentication: a known `x-api-key` header — or, from a browser signed in at `/sign-in`, the
+ * cookie holding the key — lets the request through (403 otherwise) and puts its principal on the request.
+ * Stands in for the application's real guard (passport, JWT, a session...).
  */
 @Injectable()
 export class SampleApiKeyGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const key = request.headers[API_KEY_HEADER];
-    request.principal = principalForApiKey(typeof key === 'string' ? key : undefined);
+    const header = request.headers[API_KEY_HEADER];
+    const key = typeof header === 'string' ? header : cookieValue(request.headers.cookie, SAMPLE_SESSION_COOKIE);
+    request.principal = principalForApiKey(key);
     return request.principal !== undefined;
   }
 }
@@ -35,4 +38,9 @@ export function adminPrincipal(request: AuthenticatedRequest): WebhooksAdminPrin
   return principal.isAdmin
     ? { id: principal.id, isAdmin: true }
     : { id: principal.id, isAdmin: false, scope: principal.scope };
+}
+
+function cookieValue(header: string | string[] | undefined, name: string): string | undefined {
+  const pair = (typeof header === 'string' ? header : '').split(/;\s*/).find((part) => part.startsWith(`${name}=`));
+  return pair?.slice(name.length + 1);
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { isWithinScope } from '../../lib/core/scopes/scope-path.util';
 import { OFFICES } from '../contacts/offices';
 
@@ -29,3 +30,9 @@ export function principalById(id: string, scope: string): SamplePrincipal | unde
   const principal = Object.values(SAMPLE_API_KEYS).find((p) => p.id === id);
   return principal && isWithinScope(scope, principal.scope) ? principal : undefined;
 }
+
+/**
+ * The key portal links are signed with: a new one at every run, so that a run's links end with it. An
+ * application keeps its keys in its secrets (`admin.portal.links.keys`) and rotates them there.
+ */
+export const SAMPLE_PORTAL_LINK_KEY = randomBytes(32).toString('base64url');

@@ -88,7 +88,7 @@ export function App(props: { base: string; title: string }) {
 
   useEffect(() => {
     // A new screen: focus its content, so that keyboard and screen-reader users start there.
-    main.current?.focus({ preventScroll: false });
+    main.current?.focus({ preventScroll: true });
   }, [route.join('/')]);
 
   if (closed) return <Closed {...closed} />;
