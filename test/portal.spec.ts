@@ -232,6 +232,8 @@ describe.each(['express', 'fastify'] as const)('the web portal over HTTP on %s',
     for (const bad of [
       `${version}.${forged}.${mac}`,
       `${version}.${payload}.${flip(mac)}`,
+      // The last character's unused bits: the same bytes spelled differently must be refused too.
+      `${version}.${payload}.${mac.slice(0, -1)}${mac.at(-1) === 'A' ? 'B' : 'A'}`,
       `${version}.${payload}`,
       '',
     ]) {

@@ -55,9 +55,11 @@ export function verifyPortalToken(
   const parts = token.split('.');
   if (parts.length !== 3 || parts[0] !== VERSION) return null;
   const data = `${parts[0]}.${parts[1]}`;
-  const given = Buffer.from(parts[2], 'base64url');
+  // Compared as text, not as decoded bytes: base64url's last character carries unused bits, so two spellings
+  // decode alike, and a token must be accepted only exactly as it was issued.
+  const given = Buffer.from(parts[2]);
   const key = keys.find((candidate) => {
-    const expected = Buffer.from(mac(candidate, purpose, data), 'base64url');
+    const expected = Buffer.from(mac(candidate, purpose, data));
     return expected.length === given.length && timingSafeEqual(expected, given);
   });
   if (key === undefined) return null;
