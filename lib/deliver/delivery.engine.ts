@@ -180,17 +180,15 @@ export class DeliveryEngine implements OnApplicationBootstrap, BeforeApplication
             `results ${this.recorder.busy ? 'being written' : 'written'}${this.paused ? ' (delivery is paused)' : ''}.`,
         );
       }
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, Math.min(left, 50));
-        this.idleWaiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
+      let timer: NodeJS.Timeout | undefined;
+      const woken = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, Math.min(left, 50));
+        this.idleWaiters.push(resolve);
       });
-      await Promise.race([
-        this.activity.settled(),
-        new Promise((resolve) => setTimeout(resolve, Math.max(deadline - Date.now(), 0))),
-      ]);
+      // What follows a delivery (results being written, reactions) ends without telling the engine: wait for
+      // it directly rather than for the next look.
+      await Promise.race(this.activity.idle ? [woken] : [woken, this.activity.settled()]);
+      clearTimeout(timer);
     }
   }
 

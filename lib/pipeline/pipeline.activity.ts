@@ -5,7 +5,7 @@
  */
 export class WebhookPipelineActivity {
   private readonly running = new Set<Promise<unknown>>();
-  private readonly probes: Array<() => boolean> = [];
+  private readonly probes: Array<{ busy: () => boolean; settled: () => Promise<unknown> }> = [];
 
   /** Counts `work` as under way until it settles; returns it. */
   track<T>(work: Promise<T>): Promise<T> {
@@ -18,18 +18,26 @@ export class WebhookPipelineActivity {
     return work;
   }
 
-  /** Adds a check of work that a stage keeps itself (results waiting in a buffer, say). */
-  watch(busy: () => boolean): void {
-    this.probes.push(busy);
+  /**
+   * Adds work that a stage keeps itself (results waiting in a buffer, say): `busy` tells whether some is
+   * under way, `settled` resolves once what is under way now is done.
+   */
+  watch(busy: () => boolean, settled: () => Promise<unknown>): void {
+    this.probes.push({ busy, settled });
   }
 
   /** Whether nothing tracked or watched is under way. */
   get idle(): boolean {
-    return this.running.size === 0 && !this.probes.some((busy) => busy());
+    return this.running.size === 0 && !this.probes.some((probe) => probe.busy());
   }
 
-  /** Resolves once what is tracked now has settled. */
+  /** Resolves once what is tracked or watched now has settled (never rejects). */
   async settled(): Promise<void> {
-    while (this.running.size > 0) await Promise.all([...this.running]);
+    while (!this.idle) {
+      await Promise.all([
+        ...this.running,
+        ...this.probes.filter((probe) => probe.busy()).map((probe) => probe.settled().catch(() => undefined)),
+      ]);
+    }
   }
 }

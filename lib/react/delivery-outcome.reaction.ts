@@ -24,10 +24,11 @@ export class DeliveryOutcomeReaction {
     @Inject(WEBHOOKS_MODULE_OPTIONS) private readonly options: ResolvedWebhooksOptions,
     outcomes: WebhookOutcomeBus,
   ) {
-    outcomes.on('recorded', (outcome) => void this.activity.track(this.react(outcome)));
+    outcomes.on('recorded', (outcome) => this.react(outcome));
   }
 
-  private async react({ tries, failing }: RecordedOutcome): Promise<void> {
+  /** Works out what follows, and writes it only when there is something (most batches ask for nothing). */
+  private react({ tries, failing }: RecordedOutcome): void {
     const pauses = new Map<string, number>();
     const deactivations = new Map<string, string>();
     for (const { attempt, pause, deactivate } of tries) {
@@ -36,6 +37,10 @@ export class DeliveryOutcomeReaction {
       if (deactivate !== undefined) deactivations.set(attempt.subscriptionId, deactivate);
     }
     for (const id of failing) if (!deactivations.has(id)) deactivations.set(id, DELIVERY_FAILURES_MESSAGE);
+    if (pauses.size > 0 || deactivations.size > 0) void this.activity.track(this.apply(pauses, deactivations));
+  }
+
+  private async apply(pauses: ReadonlyMap<string, number>, deactivations: ReadonlyMap<string, string>): Promise<void> {
     try {
       if (pauses.size > 0) await this.store.pause(pauses);
       const now = this.options.clock.now();

@@ -37,7 +37,10 @@ export class PreconditionFailureCounter implements BeforeApplicationShutdown {
     activity: WebhookPipelineActivity,
   ) {
     outcomes.on('preconditionFailed', ({ subscriptionId, reason }) => this.record(subscriptionId, reason));
-    activity.watch(() => this.busy);
+    activity.watch(
+      () => this.busy,
+      () => this.whenIdle(),
+    );
   }
 
   /** Whether counts are waiting or being written. */

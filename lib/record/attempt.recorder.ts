@@ -44,7 +44,10 @@ export class AttemptRecorder {
     activity: WebhookPipelineActivity,
     @Inject(WEBHOOKS_MODULE_OPTIONS) private readonly options: ResolvedWebhooksOptions,
   ) {
-    activity.watch(() => this.busy);
+    activity.watch(
+      () => this.busy,
+      () => this.whenRecorded(),
+    );
   }
 
   /** Whether results are waiting or being written. */

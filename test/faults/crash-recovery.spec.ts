@@ -62,7 +62,7 @@ describeEachDatabase('crash recovery: an instance killed with SIGKILL at random 
 
   it(
     'does the same for a subscription declared in forRoot({ subscriptions }) without persistent: its attempts are in the outbox too',
-    () => crashScenario({ path: '/declared', events: SOAK ? EVENTS : 600, kills: SOAK ? KILLS : 4, declared: true }),
+    () => crashScenario({ path: '/declared', events: SOAK ? EVENTS : 400, kills: SOAK ? KILLS : 3, declared: true }),
     SOAK ? 1_800_000 : 120_000,
   );
 

@@ -10,11 +10,15 @@ import type { WebhooksDatabase } from './webhooks.database';
 
 /** The subscription reads: single ones, pages of a filtered list, and the active ones for the index. */
 export class SubscriptionQueries {
+  /** The SQL of reading one subscription by id, rendered once: it runs for most admin requests and test events. */
+  private byIdSql?: string;
+
   constructor(private readonly db: WebhooksDatabase) {}
 
   async find(id: string): Promise<WebhookSubscription | null> {
-    const query = this.db.select(WebhookSubscription, 's').where('s.id = :id', { id });
-    return this.db.hydrate(WebhookSubscription, 's', (await this.db.query(query)).rows)[0] ?? null;
+    this.byIdSql ??= this.db.select(WebhookSubscription, 's').where('s.id = :id', { id }).getQueryAndParameters()[0];
+    const { rows } = await this.db.query({ sql: this.byIdSql, params: [id] });
+    return this.db.hydrate(WebhookSubscription, 's', rows)[0] ?? null;
   }
 
   async findMany(ids: readonly string[], manager?: EntityManager): Promise<WebhookSubscription[]> {
