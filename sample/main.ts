@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { createServer } from 'node:net';
 import { parseArgs } from 'node:util';
-import type { INestApplication } from '@nestjs/common';
+import { ConsoleLogger, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { WebhooksPortalLinks } from '../lib';
 import { buildPortal } from '../scripts/build-portal';
@@ -67,11 +67,24 @@ async function listen(app: INestApplication, port: number | undefined): Promise<
   return app.getUrl();
 }
 
+/**
+ * The application's console, without the module's line per failed try: the sample fails some on purpose
+ * and reports every attempt itself, in its own table. An application keeps them (they are warnings).
+ */
+class SampleLogger extends ConsoleLogger {
+  override warn(message: unknown, ...rest: unknown[]): void {
+    if (rest[rest.length - 1] === 'WebhookDeliveries') return;
+    super.warn(message, ...rest);
+  }
+}
+
 async function main(): Promise<number> {
   const args = readArgs(process.argv.slice(2));
   // The portal's page is built from lib/portal/ui (a no-op when nothing changed since the last run).
   await buildPortal();
-  const app = await NestFactory.create(AppModule, { logger: ['error', 'warn'] });
+  const app = await NestFactory.create(AppModule, { logger: new SampleLogger({ logLevels: ['error', 'warn'] }) });
+  // On SIGTERM the delivery engine lets tries in flight finish and hands back what it holds.
+  app.enableShutdownHooks();
   try {
     const baseUrl = await listen(app, args.port);
     const receiver = app.get(LocalReceiver);

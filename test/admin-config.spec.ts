@@ -182,6 +182,59 @@ describe('admin routes', () => {
   });
 });
 
+describe('OpenAPI security (admin.apiSecurity)', () => {
+  let t: AdminTestApp;
+  beforeAll(async () => {
+    t = await createAdminTestApp(sqlite(), {
+      admin: {
+        path: 'webhooks',
+        guards: [{ canActivate: () => true }],
+        principal: () => ({ id: 'root', isAdmin: true }),
+        apiSecurity: ['bearer', 'api-key'],
+      },
+    });
+  });
+  afterAll(() => t?.close());
+
+  it('marks every admin route as requiring the named schemes of the application (any one of them)', () => {
+    const document = SwaggerModule.createDocument(
+      t.app,
+      new DocumentBuilder()
+        .setTitle('app')
+        .addTag('webhooks', 'Webhook subscriptions, their deliveries and the event types')
+        .addBearerAuth()
+        .addApiKey({ type: 'apiKey', in: 'header', name: 'x-api-key' }, 'api-key')
+        .build(),
+    );
+    const operations = Object.values(document.paths).flatMap((item) =>
+      ['get', 'post', 'patch', 'delete'].flatMap(
+        (method) => (item as Record<string, { security?: unknown }>)[method] ?? [],
+      ),
+    );
+    expect(operations.length).toBeGreaterThan(10);
+    for (const operation of operations) expect(operation.security).toEqual([{ bearer: [] }, { 'api-key': [] }]);
+    // The document as docs/recipes.md builds it: the routes' tag described at the root.
+    expect(document.tags).toEqual([
+      { name: 'webhooks', description: 'Webhook subscriptions, their deliveries and the event types' },
+    ]);
+    expect(Object.keys(document.components!.securitySchemes!)).toEqual(['bearer', 'api-key']);
+  });
+
+  it('refuses anything but a list of scheme names, naming the option', () => {
+    for (const apiSecurity of ['bearer', [''], [3]]) {
+      let option: string | undefined;
+      try {
+        WebhooksModule.forRoot({
+          admin: { guards: [{ canActivate: () => true }], principal: () => null, apiSecurity: apiSecurity as string[] },
+        });
+      } catch (error) {
+        option = (error as WebhooksConfigurationError).option;
+      }
+      expect(option, JSON.stringify(apiSecurity)).toBe('admin.apiSecurity');
+    }
+  });
+});
+
 describe('OpenAPI (when the application uses @nestjs/swagger)', () => {
   let t: AdminTestApp;
   beforeAll(async () => {
@@ -225,7 +278,7 @@ describe('OpenAPI (when the application uses @nestjs/swagger)', () => {
 
     const list = document.paths['/webhooks/subscriptions'].get!;
     const queryNames = (list.parameters ?? []).map((p) => ('name' in p ? p.name : ''));
-    expect(queryNames.sort()).toEqual(['active', 'cursor', 'event', 'limit', 'owner', 'scope', 'within']);
+    expect(queryNames.sort()).toEqual(['active', 'cursor', 'event', 'limit', 'owner', 'scope', 'static', 'within']);
 
     const schemas = document.components!.schemas as Record<string, any>;
     expect(schemas.CreateWebhookSubscriptionDto.required.sort()).toEqual(['events', 'to']);

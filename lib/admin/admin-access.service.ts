@@ -25,6 +25,7 @@ export interface AdminSubscriptionFilter {
   owner?: string;
   event?: string;
   active?: boolean;
+  static?: boolean;
   limit?: number;
   cursor?: string;
 }
@@ -83,6 +84,7 @@ export class WebhooksAdminAccess {
       owner: query.owner,
       event: query.event,
       active: query.active,
+      static: query.static,
       limit: query.limit,
       cursor: query.cursor,
     };

@@ -21,11 +21,12 @@ export interface ResolvedWebhooksAdminOptions {
   principal: WebhooksAdminPrincipalResolver;
   imports: NonNullable<ModuleMetadata['imports']>;
   apiTag: string;
+  apiSecurity: string[];
   /** The web portal, `null` when off. */
   portal: ResolvedWebhooksPortalOptions | null;
 }
 
-const KNOWN = ['path', 'guards', 'principal', 'imports', 'apiTag', 'portal'] as const;
+const KNOWN = ['path', 'guards', 'principal', 'imports', 'apiTag', 'apiSecurity', 'portal'] as const;
 const PATH = /^[A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*$/;
 
 /**
@@ -77,6 +78,16 @@ export function resolveAdminOptions(
       'admin.apiTag',
     );
   }
+  const apiSecurity = admin.apiSecurity ?? [];
+  if (
+    !Array.isArray(apiSecurity) ||
+    apiSecurity.some((name) => typeof name !== 'string' || name.trim() === '' || name.length > 100)
+  ) {
+    throw new WebhooksConfigurationError(
+      invalidOptionMessage('admin.apiSecurity', 'a list of security scheme names such as ["bearer"]', apiSecurity),
+      'admin.apiSecurity',
+    );
+  }
   const portal = resolvePortalOptions(admin.portal);
   const missing = missingAdminPeers(load);
   if (missing.length > 0) throw new WebhooksConfigurationError(adminPeersMissingMessage(missing), 'admin');
@@ -86,6 +97,7 @@ export function resolveAdminOptions(
     principal: admin.principal,
     imports: [...(admin.imports ?? [])],
     apiTag,
+    apiSecurity: [...apiSecurity],
     portal,
   };
 }

@@ -17,7 +17,7 @@ import { WebhookAttemptsAdminController } from './controllers/attempts.admin-con
 import { WebhookEventTypesAdminController } from './controllers/event-types.admin-controller';
 import { RestHooksAdminController } from './controllers/rest-hooks.admin-controller';
 import { WebhookSubscriptionsAdminController } from './controllers/subscriptions.admin-controller';
-import { ApiTag } from './openapi/api-field.decorator';
+import { ApiSecuritySchemes, ApiTag } from './openapi/api-field.decorator';
 
 /** The route classes of the admin API; each configuration derives its own controllers from them. */
 const WEBHOOKS_ADMIN_ROUTES: ReadonlyArray<Type<unknown>> = [
@@ -62,6 +62,7 @@ function createWebhooksAdminControllers(options: ResolvedWebhooksAdminOptions): 
       UsePipes(WebhooksAdminValidationPipe),
       UseFilters(WebhooksAdminExceptionFilter),
       ApiTag(options.apiTag),
+      ApiSecuritySchemes(options.apiSecurity),
     ]),
   );
 }

@@ -5,7 +5,7 @@ import {
   Logger,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
-import { describeError } from '../core/messages/delivery.messages';
+import { describeError, shutdownHooksOffLog } from '../core/messages/delivery.messages';
 import { WEBHOOKS_MODULE_OPTIONS } from '../core/webhooks.constants';
 import type { WebhookDeliveryAttempt } from '../entities/webhook-delivery-attempt.entity';
 import { WebhookTransport } from '../options/webhook-transport.interface';
@@ -26,6 +26,9 @@ import { PauseTracker } from './pause.tracker';
  * to grow under load (one transaction per batch), few enough to bound what a crash leaves unrecorded.
  */
 const UNRECORDED_PER_SLOT = 4;
+
+/** How long after the start the engine looks for a SIGTERM listener (`app.enableShutdownHooks()`). */
+const SHUTDOWN_HOOKS_CHECK_DELAY = 1_000;
 
 /**
  * The delivery engine: sends the attempts of committed events and records every try.
@@ -89,6 +92,13 @@ export class DeliveryEngine implements OnApplicationBootstrap, BeforeApplication
     this.started = true;
     this.leases.start();
     this.schedulePoll(0);
+    // Nest does not tell a module whether app.enableShutdownHooks() was called (before or after listen()), but
+    // it then listens to SIGTERM: looked at once the application has had time to start.
+    setTimeout(() => {
+      if (!this.stopping && process.listenerCount('SIGTERM') === 0) {
+        this.logger.warn(shutdownHooksOffLog(this.options.delivery.leaseDuration));
+      }
+    }, SHUTDOWN_HOOKS_CHECK_DELAY).unref();
   }
 
   async beforeApplicationShutdown(): Promise<void> {

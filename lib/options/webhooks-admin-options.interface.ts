@@ -44,6 +44,14 @@ export interface WebhooksAdminOptions {
    */
   apiTag?: string;
   /**
+   * The security schemes of the application's OpenAPI document that every admin route requires, by the
+   * names the document defines them under (`DocumentBuilder.addBearerAuth()` defines `'bearer'`,
+   * `addApiKey(options, 'api-key')` defines `'api-key'`, `addCookieAuth()` defines `'cookie'`), so that
+   * Swagger UI shows the routes as guarded and sends the credentials. Several names: each one suffices.
+   * @default [] (the routes show no security requirement)
+   */
+  apiSecurity?: string[];
+  /**
    * The web portal: a page under `<path>/portal` where the principals of {@link principal} (and, through
    * portal links, the owners the application names) manage their subscriptions and see every delivery.
    * `true` for the defaults. See docs/portal.md.

@@ -7,11 +7,11 @@ const ROOT = join(__dirname, '..', '..');
  * Runs a TypeScript file of test/support in a Node process of its own (`node -r @swc-node/register`, as
  * `npm run sample` does), for checks that need a fresh module cache; resolves with what it printed as JSON.
  */
-export function runTsScript<T>(file: string, timeoutMs = 60_000): Promise<T> {
+export function runTsScript<T>(file: string, timeoutMs = 60_000, args: string[] = []): Promise<T> {
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
-      ['-r', '@swc-node/register', join(__dirname, file)],
+      ['-r', '@swc-node/register', join(__dirname, file), ...args],
       { cwd: ROOT, timeout: timeoutMs },
       (error, stdout, stderr) => {
         if (error) return reject(new Error(`${file}: ${error.message}\n${stderr}`));

@@ -40,6 +40,13 @@ export class ListWebhookSubscriptionsQuery {
   active?: boolean;
 
   @ApiOptionalField({
+    description: 'Only the subscriptions declared in the configuration (true), or only the others (false).',
+    type: Boolean,
+  })
+  @QueryBoolean()
+  static?: boolean;
+
+  @ApiOptionalField({
     description: 'Page size.',
     type: Number,
     minimum: 1,

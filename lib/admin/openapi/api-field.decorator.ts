@@ -1,4 +1,5 @@
 import type { ApiPropertyOptions } from '@nestjs/swagger';
+import { applyDecorators } from '@nestjs/common';
 import { swagger } from '../admin-peers';
 
 // These decorators apply @nestjs/swagger's when the application has it and do nothing otherwise, so that the
@@ -13,6 +14,10 @@ export const ApiField = (options: ApiPropertyOptions = {}): PropertyDecorator =>
 /** `@ApiPropertyOptional` when `@nestjs/swagger` is installed: a documented optional field. */
 export const ApiOptionalField = (options: ApiPropertyOptions = {}): PropertyDecorator =>
   swagger ? swagger.ApiPropertyOptional(options) : inert;
+
+/** `@ApiSecurity(name)` for each scheme, any one of which suffices, when `@nestjs/swagger` is installed. */
+export const ApiSecuritySchemes = (names: readonly string[]): ClassDecorator =>
+  swagger && names.length > 0 ? applyDecorators(...names.map((name) => swagger!.ApiSecurity(name))) : inert;
 
 /** `@ApiTags(tag)` when `@nestjs/swagger` is installed. */
 export const ApiTag = (tag: string): ClassDecorator => (swagger ? swagger.ApiTags(tag) : inert);

@@ -9,6 +9,21 @@ export class WebhooksError extends Error {
 }
 
 /**
+ * Marks an error class as the HTTP status it means, in the shape HTTP frameworks recognise (`status`,
+ * `statusCode`, `expose`, as the http-errors package sets them): Nest's default exception filter, Express and
+ * Fastify answer such an error with that status and its message, so that an application's own controller
+ * calling the module answers a 400 naming the field rather than a 500 — with no filter to register.
+ */
+function answersWith<T extends abstract new (...args: never[]) => WebhooksError>(status: number, base: T): T {
+  Object.defineProperties(base.prototype, {
+    status: { value: status, enumerable: false },
+    statusCode: { value: status, enumerable: false },
+    expose: { value: true, enumerable: false },
+  });
+  return base;
+}
+
+/**
  * The module was configured wrongly: thrown at startup, naming the option and what is allowed.
  */
 export class WebhooksConfigurationError extends WebhooksError {
@@ -26,6 +41,11 @@ export class WebhooksConfigurationError extends WebhooksError {
  * the admin API answers it as a 400.
  */
 export class WebhookValidationError extends WebhooksError {
+  /** 400, for HTTP frameworks (see {@link answersWith}). */
+  declare readonly status: 400;
+  declare readonly statusCode: 400;
+  declare readonly expose: true;
+
   constructor(
     /** The field at fault (`to`, `events[1]`, `scope` ...). */
     readonly field: string,
@@ -38,6 +58,11 @@ export class WebhookValidationError extends WebhooksError {
 
 /** No subscription with that id (or not one the caller may see). The admin API answers it as a 404. */
 export class WebhookSubscriptionNotFoundError extends WebhooksError {
+  /** 404, for HTTP frameworks. */
+  declare readonly status: 404;
+  declare readonly statusCode: 404;
+  declare readonly expose: true;
+
   constructor(readonly id: string) {
     super(subscriptionNotFoundMessage(id));
   }
@@ -45,6 +70,11 @@ export class WebhookSubscriptionNotFoundError extends WebhooksError {
 
 /** No delivery attempt with that id (or not one the caller may see). The admin API answers it as a 404. */
 export class WebhookAttemptNotFoundError extends WebhooksError {
+  /** 404, for HTTP frameworks. */
+  declare readonly status: 404;
+  declare readonly statusCode: 404;
+  declare readonly expose: true;
+
   constructor(readonly id: string) {
     super(attemptNotFoundMessage(id));
   }
@@ -54,4 +84,14 @@ export class WebhookAttemptNotFoundError extends WebhooksError {
  * The operation is not allowed now or on this subscription: changing one declared in `forRoot({ subscriptions })`
  * without `persistent` (the configuration owns it), retrying an attempt whose try is under way. Answered as a 409.
  */
-export class WebhookOperationNotAllowedError extends WebhooksError {}
+export class WebhookOperationNotAllowedError extends WebhooksError {
+  /** 409, for HTTP frameworks. */
+  declare readonly status: 409;
+  declare readonly statusCode: 409;
+  declare readonly expose: true;
+}
+
+answersWith(400, WebhookValidationError);
+answersWith(404, WebhookSubscriptionNotFoundError);
+answersWith(404, WebhookAttemptNotFoundError);
+answersWith(409, WebhookOperationNotAllowedError);

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { newId } from '../../core/util/ids.util';
+import { loggableTarget, unsignedDeclaredSubscriptionLog } from '../../core/messages/delivery.messages';
 import { ACTIVE_STATUS_MESSAGE, REMOVED_FROM_CONFIGURATION_MESSAGE } from '../../core/messages/status.messages';
 import { WEBHOOKS_MODULE_OPTIONS } from '../../core/webhooks.constants';
 import type { WebhookSubscription } from '../../entities/webhook-subscription.entity';
@@ -39,6 +40,9 @@ export class StaticSubscriptionsSync {
   ) {}
 
   async sync(): Promise<StaticSyncPlan> {
+    this.options.subscriptions.forEach((entry, index) => {
+      if (entry.secret === null) this.logger.warn(unsignedDeclaredSubscriptionLog(index, loggableTarget(entry.to)));
+    });
     const now = this.options.clock.now();
     const plan = await this.store.syncStatic((stored) => this.plan(stored, now), now);
     const created = plan.insert.filter((s) => !isConfiguredId(s.id)).length;
