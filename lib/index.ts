@@ -51,6 +51,7 @@ export type {
 
 // Schema.
 export { WEBHOOK_ENTITIES, WebhookDeliveryAttempt, WebhookSubscription } from './entities';
+export type { WebhookSubscriptionJson } from './entities/webhook-subscription.entity';
 export { WEBHOOK_MIGRATIONS } from './migrations';
 
 // Events the module emits, and the messages it records.

@@ -111,7 +111,7 @@ async function main(): Promise<number> {
     );
 
     const ounLink = app.get(WebhooksPortalLinks).createLink({
-      ownerId: 'oun-manager',
+      owner: 'oun-manager',
       scope: OFFICES.oun,
       expiresIn: '24h',
       baseUrl,

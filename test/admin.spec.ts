@@ -5,6 +5,7 @@ import { WebhookEvent, WebhookResource, type WebhooksModuleOptions } from '../li
 import { createAdminTestApp, type AdminTestApp } from './support/admin-app';
 import { describeEachDatabase } from './support/databases';
 import { TestReceiver } from './support/receiver';
+import { SUBSCRIPTION_KEYS } from './support/subscription-shape';
 
 @Injectable()
 class InvoiceService {
@@ -36,24 +37,6 @@ const options: WebhooksModuleOptions = {
 };
 
 /** The fields of a subscription in every answer: exactly these, never a secret. */
-const SUBSCRIPTION_KEYS = [
-  'active',
-  'consecutiveFailures',
-  'createdAt',
-  'description',
-  'dialect',
-  'events',
-  'id',
-  'metadata',
-  'owner',
-  'permission',
-  'preconditionFailures',
-  'scope',
-  'static',
-  'statusMessage',
-  'to',
-  'updatedAt',
-];
 
 describeEachDatabase(
   'admin API (Express)',
@@ -118,7 +101,7 @@ describeEachDatabase(
 
         const stored = await t.subscriptions.get(first.body.id);
         expect(stored).toMatchObject({
-          ownerId: 'zapier-user',
+          owner: 'zapier-user',
           events: ['lead.create'],
           to: receiver.url('/zap/1'),
           scope: '/',
@@ -415,7 +398,7 @@ describeEachDatabase(
         answers.forEach((res, index) => {
           expect([res.status, res.body.message], `probe ${index}`).toEqual([404, expect.stringMatching(/not found/)]);
         });
-        expect(await t.subscriptions.get(mine.id)).toMatchObject({ active: true, description: null, ownerId: 'alice' });
+        expect(await t.subscriptions.get(mine.id)).toMatchObject({ active: true, description: null, owner: 'alice' });
 
         const bobList = await t.http().get('/webhooks/subscriptions?limit=500').set(bob);
         const bobIds = bobList.body.items.map((s: { id: string }) => s.id);
@@ -465,7 +448,33 @@ describeEachDatabase(
           .set(as('bob'))
           .send({ owner: 'mallory' });
         expect([reassign.status, reassign.body.field]).toEqual([400, 'owner']);
-        expect((await t.subscriptions.get(own.id)).ownerId).toBe('bob');
+        expect((await t.subscriptions.get(own.id)).owner).toBe('bob');
+        const retry = await t
+          .http()
+          .patch(`/webhooks/subscriptions/${own.id}`)
+          .set(as('bob'))
+          .send({ retry: { attempts: 20 } });
+        expect([retry.status, retry.body.field]).toEqual([400, 'retry']);
+        expect((await t.subscriptions.get(own.id)).retry).toBeNull();
+      });
+
+      it('lets administrators give a subscription its own retry policy, checked field by field', async () => {
+        const sub = await create(admin(), {
+          to: 'https://r.example.com/hooks',
+          events: ['contact.create'],
+          retry: { attempts: 3, schedule: [1_000, 60_000] },
+        });
+        expect(sub.retry).toEqual({ attempts: 3, schedule: [1_000, 60_000] });
+        expect(sub.pausedUntil).toBeNull();
+        const bad = await t
+          .http()
+          .patch(`/webhooks/subscriptions/${sub.id}`)
+          .set(admin())
+          .send({ retry: { attempts: 0 } });
+        expect([bad.status, bad.body.field]).toEqual([400, 'retry.attempts']);
+        const cleared = await t.http().patch(`/webhooks/subscriptions/${sub.id}`).set(admin()).send({ retry: null });
+        expect([cleared.status, cleared.body.retry]).toEqual([200, null]);
+        expect((await t.subscriptions.get(sub.id)).retry).toBeNull();
       });
 
       it('keeps non-administrators on their scope’s branch', async () => {

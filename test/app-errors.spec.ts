@@ -6,6 +6,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WEBHOOK_MIGRATIONS, WebhookSubscriptions, WebhooksModule } from '../lib';
+import { SUBSCRIPTION_KEYS } from './support/subscription-shape';
 
 /** An application's own controller calling the module, with no exception filter of the module's. */
 @Controller('integrations')
@@ -72,6 +73,22 @@ for (const adapter of ['express', 'fastify'] as const) {
       const declared = (await app.get(WebhookSubscriptions).list({ static: true })).items[0];
       const refused = await request(app.getHttpServer()).post(`/integrations/${declared.id}`);
       expect([refused.status, refused.body.message]).toEqual([409, expect.stringContaining('persistent: true')]);
+    });
+
+    it('answers a subscription returned as it is in the vocabulary of the inputs, without internal fields', async () => {
+      const created = await request(app.getHttpServer()).post('/integrations').send({ url: 'https://a.example.com/h' });
+      expect(created.status).toBe(201);
+      expect(Object.keys(created.body).sort()).toEqual([...SUBSCRIPTION_KEYS, 'secret'].sort());
+      expect(created.body.secret).toMatch(/^whsec_/);
+      expect(created.body).toMatchObject({ owner: null, retry: null, pausedUntil: null, static: false });
+      const fetched = await request(app.getHttpServer()).get(`/integrations/${created.body.id}`);
+      expect(Object.keys(fetched.body).sort()).toEqual(SUBSCRIPTION_KEYS);
+      const declared = (await app.get(WebhookSubscriptions).list({ static: true })).items[0];
+      const shown = await request(app.getHttpServer()).get(`/integrations/${declared.id}`);
+      expect(Object.keys(shown.body).sort()).toEqual(SUBSCRIPTION_KEYS);
+      expect(shown.body.static).toBe(true);
+      // The same shape as the admin API's: one vocabulary for what goes in and what comes out.
+      expect(JSON.stringify(shown.body)).not.toMatch(/staticKey|secrets|ownerId|retryPolicy/);
     });
   });
 }

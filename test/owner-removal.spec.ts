@@ -33,7 +33,7 @@ describeEachDatabase(
     const removed = async (event: string, payload: unknown) => (await app.emitter.emitAsync(event, payload)).at(-1);
     async function remaining(): Promise<string[]> {
       const { items } = await app.subscriptions.list({ limit: 500 });
-      return items.map((s) => `${s.scope} ${s.ownerId}`).sort();
+      return items.map((s) => `${s.scope} ${s.owner}`).sort();
     }
 
     it('deletes the subscriptions of the principal in its scope and above, not elsewhere', async () => {

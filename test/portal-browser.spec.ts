@@ -195,7 +195,7 @@ describe.each(['express', 'fastify'] as const)('the web portal in Chromium on %s
       scope: '/acme',
       description: 'Bob’s endpoint',
     });
-    const link = t.links.createLink({ ownerId: 'alice', scope: '/acme', expiresIn: '10m' });
+    const link = t.links.createLink({ owner: 'alice', scope: '/acme', expiresIn: '10m' });
     const { context, page, problems } = await openPage();
     try {
       await page.goto(`${t.url}${link.url}`);
@@ -234,7 +234,7 @@ describe.each(['express', 'fastify'] as const)('the web portal in Chromium on %s
       await visible(refused.page.getByRole('heading', { name: 'Not signed in' }));
       await visible(refused.page.getByText('This portal link has expired, was altered'));
 
-      const short = t.links.createLink({ ownerId: 'alice', scope: '/acme', expiresIn: '1m' });
+      const short = t.links.createLink({ owner: 'alice', scope: '/acme', expiresIn: '1m' });
       t.clock.advance(120_000);
       try {
         expect((await refused.page.goto(`${t.url}${short.url}`))?.status()).toBe(401);

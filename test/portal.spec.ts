@@ -159,7 +159,7 @@ describe.each(['express', 'fastify'] as const)('the web portal over HTTP on %s',
       owner: 'bob',
       scope: '/acme',
     });
-    const link = t.links.createLink({ ownerId: 'alice', scope: '/acme', expiresIn: '1h' });
+    const link = t.links.createLink({ owner: 'alice', scope: '/acme', expiresIn: '1h' });
     expect(link.url).toMatch(/^\/webhooks\/portal\/link\?token=v1\.[\w-]+\.[\w-]+$/);
     const opened = await request(t.url).get(link.url);
     expect(opened.headers['cache-control']).toBe('no-store');
@@ -222,7 +222,7 @@ describe.each(['express', 'fastify'] as const)('the web portal over HTTP on %s',
   });
 
   it('refuses an altered, truncated or expired link (401, an HTML page saying what to do) and ends its session', async () => {
-    const link = t.links.createLink({ ownerId: 'alice', expiresIn: 60_000 });
+    const link = t.links.createLink({ owner: 'alice', expiresIn: 60_000 });
     const token = new URL(link.url, 'http://x').searchParams.get('token')!;
     const [version, payload, mac] = token.split('.');
     const forged = Buffer.from(
@@ -267,15 +267,15 @@ describe.each(['express', 'fastify'] as const)('the web portal over HTTP on %s',
       }
       return 'no error';
     };
-    expect(fail({ ownerId: '', expiresIn: '1h' })).toBe('ownerId');
-    expect(fail({ ownerId: 'a', expiresIn: '31d' })).toBe('expiresIn');
-    expect(fail({ ownerId: 'a', expiresIn: 500 })).toBe('expiresIn');
-    expect(fail({ ownerId: 'a', expiresIn: 'soon' })).toBe('expiresIn');
-    expect(fail({ ownerId: 'a', scope: 'acme', expiresIn: '1h' })).toBe('scope');
-    expect(fail({ ownerId: 'a', expiresIn: '1h', baseUrl: 'ftp://x' })).toBe('baseUrl');
-    const link = t.links.createLink({ ownerId: 7, expiresIn: '2h', baseUrl: 'https://app.example.com/api/' });
+    expect(fail({ owner: '', expiresIn: '1h' })).toBe('owner');
+    expect(fail({ owner: 'a', expiresIn: '31d' })).toBe('expiresIn');
+    expect(fail({ owner: 'a', expiresIn: 500 })).toBe('expiresIn');
+    expect(fail({ owner: 'a', expiresIn: 'soon' })).toBe('expiresIn');
+    expect(fail({ owner: 'a', scope: 'acme', expiresIn: '1h' })).toBe('scope');
+    expect(fail({ owner: 'a', expiresIn: '1h', baseUrl: 'ftp://x' })).toBe('baseUrl');
+    const link = t.links.createLink({ owner: 7, expiresIn: '2h', baseUrl: 'https://app.example.com/api/' });
     expect(link.url).toMatch(/^https:\/\/app\.example\.com\/api\/webhooks\/portal\/link\?token=/);
-    expect([link.ownerId, link.scope]).toEqual(['7', '/']);
+    expect([link.owner, link.scope]).toEqual(['7', '/']);
     expect(link.expiresAt.getTime()).toBeLessThanOrEqual(t.clock.now() + 2 * 3_600_000);
   });
 });
@@ -294,13 +294,13 @@ describe('portal link keys (rotation and revocation)', () => {
   it('verifies with every key and signs with the first; removing a key revokes its links and sessions', async () => {
     const [newKey, oldKey] = PORTAL_KEYS;
     const before = await start([oldKey]);
-    const oldLink = before.links.createLink({ ownerId: 'alice', expiresIn: '1h' });
+    const oldLink = before.links.createLink({ owner: 'alice', expiresIn: '1h' });
     const { cookie: oldSession } = await openLink(before, oldLink.url);
 
     const rotated = await start([newKey, oldKey]);
     expect((await request(rotated.url).get(oldLink.url)).status).toBe(200);
     expect((await request(rotated.url).get('/webhooks/portal/api/session').set('cookie', oldSession)).status).toBe(200);
-    const newLink = rotated.links.createLink({ ownerId: 'alice', expiresIn: '1h' });
+    const newLink = rotated.links.createLink({ owner: 'alice', expiresIn: '1h' });
     expect((await request(before.url).get(newLink.url)).status).toBe(401);
 
     const revoked = await start([newKey]);
@@ -349,7 +349,7 @@ describe('portal options', () => {
     const t = await startPortalApp('express');
     try {
       const links = new (t.links.constructor as new (...args: unknown[]) => typeof t.links)({ clock: t.clock });
-      expect(() => links.createLink({ ownerId: 'a', expiresIn: '1h' })).toThrow(/portal: \{ links: \{ keys:/);
+      expect(() => links.createLink({ owner: 'a', expiresIn: '1h' })).toThrow(/portal: \{ links: \{ keys:/);
     } finally {
       await t.close();
     }

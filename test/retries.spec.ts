@@ -117,7 +117,7 @@ describeEachDatabase('retries', (db) => {
       events: 'down.happen',
       retry: { attempts: 2, schedule: [5 * S] },
     });
-    expect(sub.retryPolicy).toEqual({ attempts: 2, schedule: [5 * S] });
+    expect(sub.retry).toEqual({ attempts: 2, schedule: [5 * S] });
     receiver.respond('/down', { status: 500 });
     const t0 = clock.now();
     const [{ id }] = (await app.dispatcher.dispatch('down.happen', {})).attempts;
@@ -144,8 +144,8 @@ describeEachDatabase('retries', (db) => {
     await expect(app.subscriptions.update(sub.id, { retry: { attempts: 0 } })).rejects.toMatchObject({
       field: 'retry.attempts',
     });
-    expect((await app.subscriptions.update(sub.id, { retry: null })).retryPolicy).toBeNull();
-    expect((await app.subscriptions.get(sub.id)).retryPolicy).toBeNull();
+    expect((await app.subscriptions.update(sub.id, { retry: null })).retry).toBeNull();
+    expect((await app.subscriptions.get(sub.id)).retry).toBeNull();
     await expect(
       app.subscriptions.create({ to: receiver.url('/x'), events: 'x.y', retry: { schedule: [1, 'soon'] } as never }),
     ).rejects.toMatchObject({

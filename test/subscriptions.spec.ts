@@ -39,7 +39,7 @@ describeEachDatabase('WebhookSubscriptions', (db) => {
     const sub = await app.subscriptions.create({ to: 'https://example.com/a', events: 'contact.create' });
     expect(sub).toMatchObject({
       scope: '/',
-      ownerId: null,
+      owner: null,
       events: ['contact.create'],
       to: 'https://example.com/a',
       dialect: 'default',

@@ -165,7 +165,7 @@ export class BenchApp {
       Object.assign(new WebhookSubscription(), {
         id: newId(),
         scope: entry.scope ?? '/',
-        ownerId: null,
+        owner: null,
         events: entry.events,
         to: entry.to,
         dialect: 'default',
@@ -177,7 +177,7 @@ export class BenchApp {
         consecutiveFailures: 0,
         preconditionFailures: 0,
         staticKey: null,
-        retryPolicy: null,
+        retry: null,
         pausedUntil: null,
         createdAt: now,
         updatedAt: now,

@@ -49,7 +49,7 @@ export class WebhooksAdminAccess {
   /** Whether the principal may see (and so change and delete) the subscription. */
   canSee(principal: ResolvedWebhooksAdminPrincipal, subscription: WebhookSubscription): boolean {
     if (principal.isAdmin) return principal.scope === null || isWithinScope(subscription.scope, principal.scope);
-    return subscription.ownerId === principal.id && isRelatedScope(subscription.scope, principal.scope ?? ROOT_SCOPE);
+    return subscription.owner === principal.id && isRelatedScope(subscription.scope, principal.scope ?? ROOT_SCOPE);
   }
 
   /** The subscription, if the principal may see it; {@link WebhookSubscriptionNotFoundError} otherwise. */
@@ -121,7 +121,7 @@ export class WebhooksAdminAccess {
     };
   }
 
-  /** The service input of an update: owner and permission may be changed by administrators only. */
+  /** The service input of an update: owner, permission and retry may be changed by administrators only. */
   updateInput(
     principal: ResolvedWebhooksAdminPrincipal,
     input: UpdateWebhookSubscriptionInput,
@@ -139,10 +139,11 @@ export class WebhooksAdminAccess {
 
   private refuseAdminFields(
     principal: ResolvedWebhooksAdminPrincipal,
-    input: { owner?: string | null; permission?: string | null },
+    input: { owner?: string | null; permission?: string | null; retry?: unknown },
   ): void {
     if (input.owner !== undefined && input.owner !== principal.id)
       throw new WebhookValidationError('owner', adminOnlyReason());
     if (input.permission !== undefined) throw new WebhookValidationError('permission', adminOnlyReason());
+    if (input.retry !== undefined) throw new WebhookValidationError('retry', adminOnlyReason());
   }
 }

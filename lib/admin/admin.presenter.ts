@@ -3,40 +3,29 @@ import type { WebhookSubscription } from '../entities/webhook-subscription.entit
 import type { WebhookDeliveryAttemptResponse } from './dto/attempt.response';
 import type { CreatedWebhookSubscriptionResponse, WebhookSubscriptionResponse } from './dto/subscription.response';
 
-// Responses list their fields one by one: a column added to the entities later (a secret, say) stays out of
-// the API until someone decides to show it.
+// Responses list their fields one by one (the subscription's through its toJSON()): a column added to the entities
+// later (a secret, say) stays out of the API until someone decides to show it.
 
 const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);
 
-/** A subscription as the admin API shows it. */
+/** A subscription as the admin API shows it: what it serializes to, with its times as ISO strings. */
 export function presentSubscription(subscription: WebhookSubscription): WebhookSubscriptionResponse {
+  const { secret: _secret, publicKey: _publicKey, ...fields } = subscription.toJSON();
   return {
-    id: subscription.id,
-    scope: subscription.scope,
-    owner: subscription.ownerId,
-    events: [...subscription.events],
-    to: subscription.to,
-    dialect: subscription.dialect,
-    permission: subscription.permission,
-    active: subscription.active,
-    statusMessage: subscription.statusMessage,
-    description: subscription.description,
-    metadata: subscription.metadata,
-    consecutiveFailures: subscription.consecutiveFailures,
-    preconditionFailures: subscription.preconditionFailures,
-    static: subscription.staticKey !== null,
-    createdAt: subscription.createdAt.toISOString(),
-    updatedAt: subscription.updatedAt.toISOString(),
+    ...fields,
+    pausedUntil: iso(fields.pausedUntil),
+    createdAt: fields.createdAt.toISOString(),
+    updatedAt: fields.updatedAt.toISOString(),
   };
 }
 
 /** A subscription just created, with its one-time `secret` (and `publicKey`) when the service gave them. */
 export function presentCreatedSubscription(subscription: WebhookSubscription): CreatedWebhookSubscriptionResponse {
-  const { secret, publicKey } = subscription as WebhookSubscription & { secret?: unknown; publicKey?: unknown };
+  const { secret, publicKey } = subscription.toJSON();
   return {
     ...presentSubscription(subscription),
-    ...(typeof secret === 'string' ? { secret } : {}),
-    ...(typeof publicKey === 'string' ? { publicKey } : {}),
+    ...(secret === undefined ? {} : { secret }),
+    ...(publicKey === undefined ? {} : { publicKey }),
   };
 }
 

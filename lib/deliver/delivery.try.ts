@@ -182,7 +182,7 @@ export class DeliveryTry {
         triesDone: attempt.attemptCount + 1,
         retries: attempt.event !== TEST_EVENT,
       },
-      effectiveRetryPolicy(this.options.retry, subscription.retryPolicy),
+      effectiveRetryPolicy(this.options.retry, subscription.retry),
       this.options.retry,
       now,
     );

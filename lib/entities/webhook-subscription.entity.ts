@@ -6,14 +6,14 @@ import { epochMsTransformer } from './epoch-ms.transformer';
 
 /**
  * A webhook subscription: where to send (`to`), which events (`events` patterns), in which scope,
- * on whose behalf (`ownerId`, `permission`) and how (`dialect`).
+ * on whose behalf (`owner`, `permission`) and how (`dialect`, `retry`).
  *
  * `active` and `statusMessage` change only through the {@link WebhookSubscriptions} service
  * (activate / deactivate) and the delivery rules, never by assignment.
  */
 @Entity({ name: 'webhook_subscriptions' })
 @Index('IDX_webhook_subscriptions_scope', ['scope', 'id'])
-@Index('IDX_webhook_subscriptions_owner', ['ownerId', 'id'])
+@Index('IDX_webhook_subscriptions_owner', ['owner', 'id'])
 @Index('IDX_webhook_subscriptions_static_key', ['staticKey'])
 export class WebhookSubscription {
   // Every field is set here, always in one order, so that instances keep their fields in the object itself
@@ -21,7 +21,7 @@ export class WebhookSubscription {
   constructor() {
     this.id = '';
     this.scope = '';
-    this.ownerId = null;
+    this.owner = null;
     this.events = [];
     this.to = '';
     this.dialect = '';
@@ -33,7 +33,7 @@ export class WebhookSubscription {
     this.consecutiveFailures = 0;
     this.preconditionFailures = 0;
     this.secrets = undefined;
-    this.retryPolicy = null;
+    this.retry = null;
     this.pausedUntil = null;
     this.staticKey = null;
     this.createdAtMs = 0;
@@ -50,7 +50,7 @@ export class WebhookSubscription {
 
   /** The principal the subscription belongs to, or `null` for none (then always applicable). */
   @Column({ name: 'owner_id', type: 'varchar', length: 255, nullable: true })
-  ownerId!: string | null;
+  owner!: string | null;
 
   /** Event patterns: `contact.create`, `contact.*`, `*.delete` or `*`. */
   @Column({ type: 'json' })
@@ -102,7 +102,7 @@ export class WebhookSubscription {
 
   /** This subscription's retry policy, laid over the module's `retry` option; `null` = the module's. */
   @Column({ name: 'retry_policy', type: 'json', nullable: true })
-  retryPolicy!: WebhookRetryPolicy | null;
+  retry!: WebhookRetryPolicy | null;
 
   /**
    * Until when deliveries wait because the target answered 429, 502, 503 or 504 (`Retry-After`, or
@@ -111,7 +111,10 @@ export class WebhookSubscription {
   @Column({ name: 'paused_until', type: 'bigint', nullable: true, transformer: epochMsTransformer })
   pausedUntil!: Date | null;
 
-  /** For subscriptions synced from `forRoot({ subscriptions })` with `persistent: true`: their identity. */
+  /**
+   * For subscriptions declared in `forRoot({ subscriptions })`: their identity (a hash of their configuration),
+   * by which startup finds them again; `null` for the others. Kept by the stores, not shown (see `static`).
+   */
   @Column({ name: 'static_key', type: 'varchar', length: 64, nullable: true })
   staticKey!: string | null;
 
@@ -141,12 +144,71 @@ export class WebhookSubscription {
   private createdAtMs!: number;
   private updatedAtMs!: number;
 
-  /** Serializes like a plain object with `createdAt`/`updatedAt` (and never the secrets). */
-  toJSON(): Record<string, unknown> {
-    const { createdAtMs: _created, updatedAtMs: _updated, ...fields } = this;
-    return { ...fields, createdAt: this.createdAt, updatedAt: this.updatedAt };
+  /** Whether it was declared in `forRoot({ subscriptions })` (its `id` starts with `static:` unless `persistent`). */
+  get static(): boolean {
+    return this.staticKey !== null;
+  }
+
+  /**
+   * What `JSON.stringify` (and so a Nest controller returning a subscription) shows: the fields of the
+   * inputs' vocabulary (`owner`, `retry`, `static`), never the secrets nor the stored identity of a declared
+   * subscription; the one-time `secret` (and `publicKey`) of a subscription just created when it has them.
+   */
+  toJSON(): WebhookSubscriptionJson {
+    const { secret, publicKey } = this as { secret?: unknown; publicKey?: unknown };
+    return {
+      id: this.id,
+      scope: this.scope,
+      owner: this.owner,
+      events: [...this.events],
+      to: this.to,
+      dialect: this.dialect,
+      permission: this.permission,
+      active: this.active,
+      statusMessage: this.statusMessage,
+      description: this.description,
+      metadata: this.metadata,
+      consecutiveFailures: this.consecutiveFailures,
+      preconditionFailures: this.preconditionFailures,
+      retry: this.retry,
+      pausedUntil: this.pausedUntil,
+      static: this.static,
+      createdAt: this.createdAt,
+      updatedAt: this.updatedAt,
+      ...(typeof secret === 'string' ? { secret } : {}),
+      ...(typeof publicKey === 'string' ? { publicKey } : {}),
+    };
   }
 }
 
+/**
+ * A subscription as it serializes (`toJSON()`): listed field by field, so that a column added later (a secret,
+ * say) stays out of responses until someone decides to show it.
+ */
+export interface WebhookSubscriptionJson {
+  id: string;
+  scope: string;
+  owner: string | null;
+  events: string[];
+  to: string;
+  dialect: string;
+  permission: string | null;
+  active: boolean;
+  statusMessage: string;
+  description: string | null;
+  metadata: Record<string, unknown> | null;
+  consecutiveFailures: number;
+  preconditionFailures: number;
+  retry: WebhookRetryPolicy | null;
+  pausedUntil: Date | null;
+  static: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+  /** Only on the result of `create()`: the one-time secret. */
+  secret?: string;
+  /** Only on the result of `create()` with ed25519 signing. */
+  publicKey?: string;
+}
+
 /** The fields of a subscription, for building one with `Object.assign(new WebhookSubscription(), fields)`. */
-export type WebhookSubscriptionFields = Omit<WebhookSubscription, 'toJSON'>;
+export type WebhookSubscriptionFields = Omit<WebhookSubscription, 'toJSON' | 'static'>;

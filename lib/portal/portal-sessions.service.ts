@@ -39,7 +39,7 @@ export class PortalSessions {
 
   /** The principal a link session acts as: the owner, never an administrator. */
   static principalOf(session: VerifiedPortalToken): ResolvedWebhooksAdminPrincipal {
-    return { id: session.grant.ownerId, isAdmin: false, scope: session.grant.scope ?? '/' };
+    return { id: session.grant.owner, isAdmin: false, scope: session.grant.scope ?? '/' };
   }
 
   /** The session of a link token (verified), or `null` when the link is expired, altered or revoked. */

@@ -2,12 +2,12 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { PORTAL_LIMITS } from './portal.constants';
 
 /**
- * What a portal token grants: acting as `ownerId` (never an administrator) on the branch of `scope`, until
+ * What a portal token grants: acting as `owner` (never an administrator) on the branch of `scope`, until
  * `expiresAt`. A link's token (in the URL) and the session's (in the cookie it is exchanged for) carry the
  * same grant under different purposes, so that neither can stand in for the other.
  */
 export interface PortalGrant {
-  ownerId: string;
+  owner: string;
   /** `null`: the root scope's branch. */
   scope: string | null;
   /** Epoch seconds. */
@@ -34,7 +34,7 @@ const mac = (key: string, purpose: string, data: string): string =>
 export function signPortalToken(grant: PortalGrant, purpose: PortalTokenPurpose, key: string): string {
   // The nonce makes two links of one grant differ (and so their sessions' CSRF tokens).
   const payload = Buffer.from(
-    JSON.stringify({ o: grant.ownerId, s: grant.scope, x: grant.expiresAt, n: randomBytes(9).toString('base64url') }),
+    JSON.stringify({ o: grant.owner, s: grant.scope, x: grant.expiresAt, n: randomBytes(9).toString('base64url') }),
   ).toString('base64url');
   const data = `${VERSION}.${payload}`;
   return `${data}.${mac(key, purpose, data)}`;
@@ -86,7 +86,7 @@ function parseGrant(payload: string): PortalGrant | null {
     const value = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
     const { o, s, x } = value;
     if (typeof o !== 'string' || o === '' || (s !== null && typeof s !== 'string') || !Number.isInteger(x)) return null;
-    return { ownerId: o, scope: s, expiresAt: x as number };
+    return { owner: o, scope: s, expiresAt: x as number };
   } catch {
     return null;
   }

@@ -24,7 +24,7 @@ export const portalAssetsMissingMessage = (dir: string): string =>
 export const expiresInReason = (max: number): string =>
   `must be a duration of 1 second to ${max} ms: a number of milliseconds or a string such as "30m", "12h", "7d"`;
 
-export const ownerIdReason = (): string => 'must be a non-empty string (or number) of at most 255 characters';
+export const linkOwnerReason = (): string => 'must be a non-empty string (or number) of at most 255 characters';
 
 export const linkBaseUrlReason = (): string => 'must be an absolute http(s) URL such as "https://app.example.com"';
 

@@ -6,14 +6,14 @@ import type { ResolvedWebhooksOptions } from '../options/webhooks-options.resolv
 import { WEBHOOKS_ADMIN_OPTIONS } from '../admin/admin.constants';
 import type { ResolvedWebhooksAdminOptions } from '../admin/admin.options';
 import { WEBHOOKS_PORTAL_OPTIONS } from './portal.constants';
-import { expiresInReason, linkBaseUrlReason, ownerIdReason, portalLinksOffMessage } from './portal.messages';
+import { expiresInReason, linkBaseUrlReason, linkOwnerReason, portalLinksOffMessage } from './portal.messages';
 import type { ResolvedWebhooksPortalLinkOptions, ResolvedWebhooksPortalOptions } from './portal.options';
 import { signPortalToken } from './portal-token.util';
 
 /** What {@link WebhooksPortalLinks.createLink} takes. */
 export interface CreateWebhooksPortalLinkInput {
   /** The owner the page acts as (a customer's id in your application): it sees and changes only what it owns. */
-  ownerId: string | number;
+  owner: string | number;
   /**
    * The scope the owner acts in: its subscriptions on this scope's branch (the scope, those above it and
    * beneath it), and what it creates goes here or beneath.
@@ -35,7 +35,7 @@ export interface WebhooksPortalLink {
   url: string;
   /** When the link, and any session opened with it, stops working. */
   expiresAt: Date;
-  ownerId: string;
+  owner: string;
   scope: string;
 }
 
@@ -64,21 +64,20 @@ export class WebhooksPortalLinks {
   }
 
   /**
-   * A signed link that opens the portal as `ownerId` (never as an administrator), within `scope`, until
+   * A signed link that opens the portal as `owner` (never as an administrator), within `scope`, until
    * `expiresIn` has passed.
    *
-   * @throws WebhookValidationError naming the field (`ownerId`, `scope`, `expiresIn`, `baseUrl`).
+   * @throws WebhookValidationError naming the field (`owner`, `scope`, `expiresIn`, `baseUrl`).
    * @throws WebhooksConfigurationError when portal links are not configured.
    */
   createLink(input: CreateWebhooksPortalLinkInput): WebhooksPortalLink {
     const links = this.linkOptions();
     if (typeof input !== 'object' || input === null) {
-      throw new WebhookValidationError('input', 'must be an object { ownerId, scope?, expiresIn }');
+      throw new WebhookValidationError('input', 'must be an object { owner, scope?, expiresIn }');
     }
-    const owner =
-      typeof input.ownerId === 'number' && Number.isFinite(input.ownerId) ? String(input.ownerId) : input.ownerId;
+    const owner = typeof input.owner === 'number' && Number.isFinite(input.owner) ? String(input.owner) : input.owner;
     if (typeof owner !== 'string' || owner.trim() === '' || owner.length > 255) {
-      throw new WebhookValidationError('ownerId', ownerIdReason());
+      throw new WebhookValidationError('owner', linkOwnerReason());
     }
     const scope = input.scope === undefined ? '/' : assertScope(input.scope, 'scope');
     const ttl = durationMs(input.expiresIn);
@@ -88,11 +87,11 @@ export class WebhooksPortalLinks {
     const baseUrl = input.baseUrl === undefined ? (links.baseUrl ?? '') : checkedBaseUrl(input.baseUrl);
     // Whole seconds, rounded down: a link never outlives what was asked.
     const expiresAt = Math.floor((this.options.clock.now() + ttl) / 1_000);
-    const token = signPortalToken({ ownerId: owner, scope, expiresAt }, 'link', links.keys[0]);
+    const token = signPortalToken({ owner: owner, scope, expiresAt }, 'link', links.keys[0]);
     return {
       url: `${baseUrl}/${this.admin!.path}/${this.portal!.path}/link?token=${token}`,
       expiresAt: new Date(expiresAt * 1_000),
-      ownerId: owner,
+      owner: owner,
       scope,
     };
   }

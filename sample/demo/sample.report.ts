@@ -19,7 +19,7 @@ export function renderSubscriptions(result: ScenarioResult): string {
     s.scope,
     s.events.join(', '),
     path,
-    s.ownerId ?? '-',
+    s.owner ?? '-',
     s.active ? 'active' : 'inactive',
   ]);
   const table = renderTable(

@@ -226,9 +226,9 @@ describeEachDatabase('concurrency contracts', (db) => {
         metadata: { round },
         events: [`update.round${round}`],
         dialect: round % 2 ? 'standard' : 'default',
-        retryPolicy: { attempts: round + 1 },
+        retry: { attempts: round + 1 },
         permission: `perm-${round}`,
-        ownerId: `owner-${round}`,
+        owner: `owner-${round}`,
       });
       expect(await patternsOf(sub.id)).toEqual([`update.round${round}`]);
     }

@@ -94,7 +94,7 @@ export function subscriptionWith(dialect: string): WebhookSubscription {
   return Object.assign(new WebhookSubscription(), {
     id: '0190f5d2-0000-7000-8000-000000000001',
     scope: '/',
-    ownerId: null,
+    owner: null,
     events: ['employee.*'],
     to: 'https://example.com/some/path',
     dialect,

@@ -81,7 +81,7 @@ export class WebhookSubscriptionsAdminController {
 
   @Patch('subscriptions/:id')
   @ApiRoute({
-    summary: 'Change the target, events, dialect or description',
+    summary: 'Change the target, events, dialect, description, metadata or (administrators) owner, permission, retry',
     type: WebhookSubscriptionResponse,
     errors: [404, 409],
     params: ID,

@@ -1,5 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { classTransformer, classValidator } from '../admin-peers';
+import { ApiOptionalField } from '../openapi/api-field.decorator';
 import {
   booleanReason,
   eventListReason,
@@ -55,6 +56,24 @@ export const EventPatterns = (max: number, itemMax: number, optional = false): P
     MaxLength(itemMax, { each: true, message }),
   );
 };
+
+/**
+ * A subscription's own retry policy: an optional JSON object (`null`: the module's), whose fields the service
+ * checks one by one (`retry.attempts` …) as it does for the programmatic API.
+ */
+export const OptionalRetryPolicy = (): PropertyDecorator =>
+  applyDecorators(
+    ApiOptionalField({
+      description:
+        "This subscription's retry policy, laid over the module's (administrators only; null: the module's). Fields: attempts, firstDelay, factor, maxDelay, jitter, schedule (ms).",
+      type: 'object',
+      additionalProperties: true,
+      nullable: true,
+      example: { attempts: 5, schedule: [5000, 300000, 1800000] },
+    }),
+    IsOptional(),
+    IsObject({ message: jsonObjectReason() }),
+  );
 
 /** An optional JSON object (`null` clears it). */
 export const OptionalJsonObject = (): PropertyDecorator =>

@@ -1,6 +1,13 @@
+import type { WebhookRetryPolicy } from '../../core/retry/retry.policy';
 import { ADMIN_LIMITS } from '../admin.constants';
 import { ApiField, ApiOptionalField } from '../openapi/api-field.decorator';
-import { EventPatterns, OptionalJsonObject, OptionalText, Text } from './admin-validation.decorators';
+import {
+  EventPatterns,
+  OptionalJsonObject,
+  OptionalText,
+  Text,
+  OptionalRetryPolicy,
+} from './admin-validation.decorators';
 
 /** `POST /subscriptions`: a new subscription. */
 export class CreateWebhookSubscriptionDto {
@@ -76,4 +83,7 @@ export class CreateWebhookSubscriptionDto {
   })
   @OptionalJsonObject()
   metadata?: Record<string, unknown> | null;
+
+  @OptionalRetryPolicy()
+  retry?: WebhookRetryPolicy | null;
 }

@@ -1,8 +1,12 @@
+import type { WebhookRetryPolicy } from '../../core/retry/retry.policy';
 import { ApiField, ApiOptionalField } from '../openapi/api-field.decorator';
 
 /** A subscription as the admin API shows it (never its secrets). */
 export class WebhookSubscriptionResponse {
-  @ApiField({ description: 'The id (a time-ordered UUID; "static:…" for static in-memory subscriptions).' })
+  @ApiField({
+    description:
+      'The id (a time-ordered UUID; "static:…" for one declared in forRoot({ subscriptions }) without persistent).',
+  })
   id!: string;
 
   @ApiField({ example: '/acme' })
@@ -41,7 +45,24 @@ export class WebhookSubscriptionResponse {
   @ApiField({ description: 'Precondition failures since the last activation.' })
   preconditionFailures!: number;
 
-  @ApiField({ description: 'Whether it was configured in forRoot({ subscriptions }).' })
+  @ApiField({
+    description: "This subscription's retry policy, laid over the module's; null: the module's.",
+    type: 'object',
+    additionalProperties: true,
+    nullable: true,
+    example: { attempts: 5, schedule: [5000, 300000] },
+  })
+  retry!: WebhookRetryPolicy | null;
+
+  @ApiField({
+    description: 'Until when deliveries wait because the target asked to slow down (429, 503 …); null: not paused.',
+    type: String,
+    format: 'date-time',
+    nullable: true,
+  })
+  pausedUntil!: string | null;
+
+  @ApiField({ description: 'Whether it was declared in forRoot({ subscriptions }) (read-only through this API).' })
   static!: boolean;
 
   @ApiField({ format: 'date-time' })

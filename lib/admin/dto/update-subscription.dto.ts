@@ -1,6 +1,7 @@
+import type { WebhookRetryPolicy } from '../../core/retry/retry.policy';
 import { ADMIN_LIMITS } from '../admin.constants';
 import { ApiOptionalField } from '../openapi/api-field.decorator';
-import { EventPatterns, OptionalJsonObject, OptionalText } from './admin-validation.decorators';
+import { EventPatterns, OptionalJsonObject, OptionalText, OptionalRetryPolicy } from './admin-validation.decorators';
 
 /** `PATCH /subscriptions/:id`: the fields to change (scope, state and id cannot be changed). */
 export class UpdateWebhookSubscriptionDto {
@@ -60,4 +61,7 @@ export class UpdateWebhookSubscriptionDto {
   })
   @OptionalText(ADMIN_LIMITS.permission)
   permission?: string | null;
+
+  @OptionalRetryPolicy()
+  retry?: WebhookRetryPolicy | null;
 }

@@ -91,7 +91,7 @@ export class ApplicabilityChecker implements OnModuleInit {
     let session: AuthorizationSession | undefined;
     const applicable: WebhookSubscription[] = [];
     for (const subscription of subscriptions) {
-      if (subscription.ownerId === null) {
+      if (subscription.owner === null) {
         applicable.push(subscription);
         continue;
       }
@@ -110,7 +110,7 @@ export class ApplicabilityChecker implements OnModuleInit {
   }
 
   private warnIfOwned(subscriptions: readonly WebhookSubscription[]): void {
-    const owned = subscriptions.find((subscription) => subscription.ownerId !== null);
+    const owned = subscriptions.find((subscription) => subscription.owner !== null);
     if (!owned) return;
     this.warnedUnchecked = true;
     this.logger.warn(ownersNotCheckedLog(owned.id));
@@ -150,11 +150,11 @@ class AuthorizationSession {
       if (this.authorizer.knowsPermission && !(await this.knows(permission))) {
         return { kind: 'precondition', reason: unknownPermissionReason(permission) };
       }
-      const owner = await this.principal(subscription.ownerId!);
+      const owner = await this.principal(subscription.owner!);
       if (owner === null || owner === undefined) {
-        return { kind: 'precondition', reason: ownerNotFoundReason(subscription.ownerId!, this.input.scope) };
+        return { kind: 'precondition', reason: ownerNotFoundReason(subscription.owner!, this.input.scope) };
       }
-      if (!(await this.allowed(subscription.ownerId!, owner, permission))) return DENIED;
+      if (!(await this.allowed(subscription.owner!, owner, permission))) return DENIED;
       if (this.initiator === null) return ALLOWED;
       if (this.initiator === false) return DENIED;
       // The one who acted must be allowed too: an action may not send a payload its author could not read.

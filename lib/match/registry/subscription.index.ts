@@ -148,7 +148,7 @@ export class SubscriptionIndex {
     subscription.scope = one(subscription.scope);
     subscription.dialect = one(subscription.dialect);
     subscription.statusMessage = one(subscription.statusMessage);
-    if (subscription.ownerId !== null) subscription.ownerId = one(subscription.ownerId);
+    if (subscription.owner !== null) subscription.owner = one(subscription.owner);
     if (subscription.permission !== null) subscription.permission = one(subscription.permission);
     // One-pattern lists repeat (a few hundred event names); longer ones are mostly unique combinations, and
     // a table of them would cost more than it saves.

@@ -70,7 +70,7 @@ export function subscriptionFromStatic(
   return Object.assign(new WebhookSubscription(), {
     id,
     scope: entry.scope,
-    ownerId: entry.owner,
+    owner: entry.owner,
     events: entry.events,
     to: entry.to,
     dialect: entry.dialect,
@@ -82,7 +82,7 @@ export function subscriptionFromStatic(
     consecutiveFailures: 0,
     preconditionFailures: 0,
     secrets,
-    retryPolicy: entry.retry,
+    retry: entry.retry,
     pausedUntil: null,
     staticKey: key,
     createdAt: new Date(now),

@@ -106,7 +106,7 @@ export class WebhookSubscriptions {
     const subscription = Object.assign(new WebhookSubscription(), {
       id,
       scope: input.scope === undefined ? ROOT_SCOPE : assertScope(input.scope),
-      ownerId: optionalText(input.owner, 'owner', 255),
+      owner: optionalText(input.owner, 'owner', 255),
       events: this.checkEvents(input.events),
       to: await this.checkTarget(input.to),
       dialect: this.checkDialect(input.dialect),
@@ -118,7 +118,7 @@ export class WebhookSubscriptions {
       consecutiveFailures: 0,
       preconditionFailures: 0,
       secrets: list,
-      retryPolicy: parseRetryPolicy(input.retry, 'retry', invalidField),
+      retry: parseRetryPolicy(input.retry, 'retry', invalidField),
       pausedUntil: null,
       staticKey: null,
       createdAt: now,
@@ -175,12 +175,12 @@ export class WebhookSubscriptions {
     const changes: Partial<WebhookSubscriptionFields> = {};
     if (input.to !== undefined) changes.to = await this.checkTarget(input.to);
     if (input.events !== undefined) changes.events = this.checkEvents(input.events);
-    if (input.owner !== undefined) changes.ownerId = optionalText(input.owner, 'owner', 255);
+    if (input.owner !== undefined) changes.owner = optionalText(input.owner, 'owner', 255);
     if (input.permission !== undefined) changes.permission = optionalText(input.permission, 'permission', 255);
     if (input.dialect !== undefined) changes.dialect = this.checkDialect(input.dialect);
     if (input.description !== undefined) changes.description = optionalText(input.description, 'description', 1024);
     if (input.metadata !== undefined) changes.metadata = metadataObject(input.metadata);
-    if (input.retry !== undefined) changes.retryPolicy = parseRetryPolicy(input.retry, 'retry', invalidField);
+    if (input.retry !== undefined) changes.retry = parseRetryPolicy(input.retry, 'retry', invalidField);
     await this.refuseConfigured(id, 'changed');
     return withoutSecrets(await this.store.update(id, changes, this.options.clock.now()));
   }
@@ -240,12 +240,12 @@ export class WebhookSubscriptions {
   }
 
   /**
-   * Deletes the subscriptions owned by `ownerId`, as when the principal is removed: in every scope, or as
+   * Deletes the subscriptions owned by `owner`, as when the principal is removed: in every scope, or as
    * {@link DeleteForOwnerOptions} limit it (`principalScope`: the lineage rule). Subscriptions declared in the
    * configuration without `persistent` are left alone. Returns how many were deleted.
    */
-  async deleteForOwner(ownerId: string, options: DeleteForOwnerOptions = {}): Promise<number> {
-    const owner = optionalText(ownerId, 'owner', 255);
+  async deleteForOwner(ownerToRemove: string, options: DeleteForOwnerOptions = {}): Promise<number> {
+    const owner = optionalText(ownerToRemove, 'owner', 255);
     if (owner === null) throw new WebhookValidationError('owner', 'must be a principal id');
     const within = options.within === undefined ? undefined : assertScope(options.within, 'within');
     const selected = ownerRemovalSelector(options.principalScope, within);

@@ -17,7 +17,7 @@ export function listSubscriptions(
       (query.scope !== undefined && s.scope !== query.scope) ||
       (query.within !== undefined && !isWithinScope(s.scope, query.within)) ||
       (query.related !== undefined && !isRelatedScope(s.scope, query.related)) ||
-      (query.owner !== undefined && s.ownerId !== query.owner) ||
+      (query.owner !== undefined && s.owner !== query.owner) ||
       (query.active !== undefined && s.active !== query.active) ||
       (query.static !== undefined && (s.staticKey !== null) !== query.static) ||
       (patterns !== undefined && !s.events.some((pattern) => patterns.has(pattern)))

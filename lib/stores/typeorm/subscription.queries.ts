@@ -67,7 +67,7 @@ export class SubscriptionQueries {
         (filter.scope === undefined || s.scope === filter.scope) &&
         (filter.within === undefined || isWithinScope(s.scope, filter.within)) &&
         (filter.related === undefined || isRelatedScope(s.scope, filter.related)) &&
-        (filter.owner === undefined || s.ownerId === filter.owner),
+        (filter.owner === undefined || s.owner === filter.owner),
     );
     return { items, last: rows.length > filter.limit ? page[page.length - 1].id : null };
   }

@@ -219,7 +219,7 @@ export class SubscriptionWork {
 function configuredFields(s: WebhookSubscription): Partial<WebhookSubscriptionFields> {
   return {
     scope: s.scope,
-    ownerId: s.ownerId,
+    owner: s.owner,
     events: s.events,
     to: s.to,
     dialect: s.dialect,
@@ -231,7 +231,7 @@ function configuredFields(s: WebhookSubscription): Partial<WebhookSubscriptionFi
     consecutiveFailures: s.consecutiveFailures,
     preconditionFailures: s.preconditionFailures,
     secrets: s.secrets ?? null,
-    retryPolicy: s.retryPolicy,
+    retry: s.retry,
     pausedUntil: s.pausedUntil,
     staticKey: s.staticKey,
   };

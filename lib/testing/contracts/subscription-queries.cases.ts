@@ -15,15 +15,15 @@ import {
 
 /** Subscriptions named for what the list cases look for; ids ascend in the order given. */
 const LISTED: Record<string, Partial<WebhookSubscriptionFields>> = {
-  root: { scope: '/', ownerId: 'alice', events: ['*'] },
-  acme: { scope: '/acme', ownerId: 'alice', events: ['contact.create'] },
-  sales: { scope: '/acme/sales', ownerId: 'bob', events: ['contact.*', 'deal.update'] },
-  salesEu: { scope: '/acme/sales/eu', ownerId: 'ALICE', events: ['*.create'], active: false, statusMessage: 'Off.' },
+  root: { scope: '/', owner: 'alice', events: ['*'] },
+  acme: { scope: '/acme', owner: 'alice', events: ['contact.create'] },
+  sales: { scope: '/acme/sales', owner: 'bob', events: ['contact.*', 'deal.update'] },
+  salesEu: { scope: '/acme/sales/eu', owner: 'ALICE', events: ['*.create'], active: false, statusMessage: 'Off.' },
   // Traps: a case-insensitive comparison, or LIKE with "_" as a wildcard, would also find these.
-  upper: { scope: '/Acme', ownerId: 'Alice', events: ['invoice.paid'] },
-  underscore: { scope: '/ac_e', ownerId: null, events: ['deal.*'] },
-  other: { scope: '/other', ownerId: null, events: ['deal.*'], active: false, statusMessage: 'Off.' },
-  static: { scope: '/', ownerId: null, events: ['contact.create'], staticKey: 'f'.repeat(40) },
+  upper: { scope: '/Acme', owner: 'Alice', events: ['invoice.paid'] },
+  underscore: { scope: '/ac_e', owner: null, events: ['deal.*'] },
+  other: { scope: '/other', owner: null, events: ['deal.*'], active: false, statusMessage: 'Off.' },
+  static: { scope: '/', owner: null, events: ['contact.create'], staticKey: 'f'.repeat(40) },
 };
 
 async function listed(store: {

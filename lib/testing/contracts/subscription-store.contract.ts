@@ -29,7 +29,7 @@ const WRITE_CASES: ContractCase[] = [
     'stores subscriptions whole and reads them back unchanged',
     async ({ subscriptions: store }) => {
       const full = subscriptionFixture({
-        retryPolicy: { attempts: 5, schedule: [1_000, 60_000], jitter: 0 },
+        retry: { attempts: 5, schedule: [1_000, 60_000], jitter: 0 },
         pausedUntil: new Date(T0 + 5_000),
         consecutiveFailures: 2,
         preconditionFailures: 1,
@@ -41,7 +41,7 @@ const WRITE_CASES: ContractCase[] = [
       });
       const bare = subscriptionFixture({
         scope: '/',
-        ownerId: null,
+        owner: null,
         permission: null,
         description: null,
         metadata: null,
@@ -89,7 +89,7 @@ const WRITE_CASES: ContractCase[] = [
         events: ['invoice.*'],
         description: null,
         metadata: { v: [1, 2] },
-        retryPolicy: { attempts: 2 },
+        retry: { attempts: 2 },
       };
       const updated = await store.update(s.id, changes, T0 + 1_000);
       const expected = { ...subscriptionView(s), ...changes, updatedAt: T0 + 1_000 };
