@@ -15,6 +15,8 @@ export default defineConfig({
   ],
   test: {
     include: ['test/**/*.spec.ts'],
+    // An application of its own, with its own test (test/package.spec.ts runs it against the packed module).
+    exclude: ['test/fixtures/**', '**/node_modules/**'],
     globalSetup: ['test/support/global-setup.ts'],
     pool: 'forks',
     testTimeout: 30_000,

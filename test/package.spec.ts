@@ -1,12 +1,15 @@
-import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, realpathSync } from 'node:fs';
-import { lstat, mkdir, mkdtemp, readdir, readFile, readlink, rm, symlink, writeFile } from 'node:fs/promises';
+import { cp, lstat, mkdir, mkdtemp, readdir, readFile, readlink, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateWebhookSecret } from '../lib';
+import { mustRun, run, type RunningServer, startServer } from './support/child-process';
+import { eventually } from './support/eventually';
 import { type ReceivedRequest, TestReceiver } from './support/receiver';
+import { SUBSCRIPTION_KEYS } from './support/subscription-shape';
 
 /**
  * The package as an application gets it: `npm pack` (its prepack builds dist/), the tarball installed into a
@@ -28,6 +31,23 @@ const CONSUMER_DEADLINE_MS = 60_000;
 /** How long a consumer waits for its attempt to be resolved. */
 const DELIVERY_DEADLINE_MS = 20_000;
 const REPORT_PREFIX = 'REPORT ';
+/** How long the first-hour application may take to build, test itself, start or stop. */
+const APP_DEADLINE_MS = 90_000;
+const FIRST_HOUR_FIXTURE = join(__dirname, 'fixtures', 'first-hour-app');
+/** What the first-hour application's `npm install` would bring beside the module and its peers. */
+const FIRST_HOUR_LINKS = [
+  '@nestjs/platform-express',
+  '@nestjs/testing',
+  'class-validator',
+  'class-transformer',
+  '@types/node',
+  'typescript',
+  'vitest',
+  'unplugin-swc',
+  '@swc/core',
+];
+const TSC = join(ROOT_MODULES, 'typescript', 'bin', 'tsc');
+const VITEST = join(ROOT_MODULES, 'vitest', 'vitest.mjs');
 
 interface Manifest {
   name: string;
@@ -53,63 +73,6 @@ const linkedPeers = (pkg: Manifest) => [
   ...Object.keys(pkg.peerDependencies).filter((name) => !pkg.peerDependenciesMeta[name]?.optional),
   'better-sqlite3',
 ];
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/**
- * The environment of the npm and node processes this test starts. The npm that runs `npm test` exports its
- * configuration to it, which must not steer the pack and the installs (under `npm publish --dry-run`,
- * prepublishOnly's `npm test` gets npm_config_dry_run=true, and `npm pack` would then write no tarball): of
- * npm's variables only where its cache, registry and configuration files are stay. NODE_OPTIONS and
- * NODE_PATH could load or find modules from elsewhere.
- */
-function childEnv(): NodeJS.ProcessEnv {
-  const keep = new Set(['npm_config_cache', 'npm_config_registry', 'npm_config_userconfig', 'npm_config_globalconfig']);
-  const env = Object.fromEntries(
-    Object.entries(process.env).filter(([name]) => !/^npm_/i.test(name) || keep.has(name.toLowerCase())),
-  );
-  delete env.NODE_OPTIONS;
-  delete env.NODE_PATH;
-  return env;
-}
-
-/** Runs a command in its own process group, killed (and rejected, with its output) after the deadline. */
-function run(command: string, args: string[], cwd: string, deadlineMs: number): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, env: childEnv(), detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    const timer = setTimeout(() => {
-      process.kill(-child.pid!, 'SIGKILL');
-      reject(
-        new Error(
-          `${command} ${args.join(' ')} did not end within ${deadlineMs} ms.\nstdout:\n${stdout}\nstderr:\n${stderr}`,
-        ),
-      );
-    }, deadlineMs);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-async function mustRun(command: string, args: string[], cwd: string, deadlineMs: number): Promise<Run> {
-  const result = await run(command, args, cwd, deadlineMs);
-  if (result.code !== 0) {
-    throw new Error(
-      `${command} ${args.join(' ')} (in ${cwd}) exited with ${result.code}.\nstdout:\n${result.stdout}\nstderr:\n${result.stderr}`,
-    );
-  }
-  return result;
-}
 
 /**
  * The lock file of a consumer that depends on the tarball alone: the tarball's entry, and this repository's
@@ -274,7 +237,7 @@ async function main() {
       contact,
       outcome,
       stored: { status: stored.status, event: stored.event, messageId: stored.messageId, attemptCount: stored.attemptCount, body: stored.request.body },
-      subscription: { to: subscription.to, events: subscription.events, persistent: subscription.staticKey !== null },
+      subscription: { to: subscription.to, events: subscription.events, persistent: subscription.static },
       undetected,
       ...resolutions(),
     };
@@ -309,19 +272,20 @@ interface Report {
   optionalPeersFound: string[];
 }
 
-/** A fresh application in its own folder: package.json, lock file, the tarball installed, the peers linked. */
-async function createConsumer(work: string, flavour: Flavour, tarball: string, pkg: Manifest): Promise<Consumer> {
-  const dir = join(work, flavour === 'module' ? 'esm-app' : 'cjs-app');
-  await mkdir(dir);
-  const name = `${flavour === 'module' ? 'esm' : 'cjs'}-consumer`;
+/**
+ * Installs the tarball into the application in `dir` (whose package.json is there, named `name`), through a
+ * lock file of this repository's entries, then links `links` from this repository's node_modules.
+ */
+async function installPackage(
+  dir: string,
+  name: string,
+  tarball: string,
+  pkg: Manifest,
+  links: string[],
+): Promise<void> {
   const tarballSpec = `file:${relative(dir, tarball)}`;
-  const manifestOf = {
-    name,
-    version: '1.0.0',
-    private: true,
-    ...(flavour === 'module' ? { type: 'module' } : {}),
-    dependencies: { [pkg.name]: tarballSpec },
-  };
+  const manifestOf = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as Record<string, unknown>;
+  manifestOf.dependencies = { [pkg.name]: tarballSpec };
   await writeFile(join(dir, 'package.json'), `${JSON.stringify(manifestOf, null, 2)}\n`);
   await writeFile(
     join(dir, 'package-lock.json'),
@@ -334,11 +298,23 @@ async function createConsumer(work: string, flavour: Flavour, tarball: string, p
     INSTALL_DEADLINE_MS,
   );
   // After the install, which would remove links it does not know of.
-  for (const peer of linkedPeers(pkg)) {
+  for (const peer of links) {
     const link = join(dir, 'node_modules', peer);
     await mkdir(dirname(link), { recursive: true });
     await symlink(join(ROOT_MODULES, peer), link, 'dir');
   }
+}
+
+/** A fresh application in its own folder: package.json, lock file, the tarball installed, the peers linked. */
+async function createConsumer(work: string, flavour: Flavour, tarball: string, pkg: Manifest): Promise<Consumer> {
+  const dir = join(work, flavour === 'module' ? 'esm-app' : 'cjs-app');
+  await mkdir(dir);
+  const name = `${flavour === 'module' ? 'esm' : 'cjs'}-consumer`;
+  await writeFile(
+    join(dir, 'package.json'),
+    JSON.stringify({ name, version: '1.0.0', private: true, ...(flavour === 'module' ? { type: 'module' } : {}) }),
+  );
+  await installPackage(dir, name, tarball, pkg, linkedPeers(pkg));
   const main = join(dir, 'main.js');
   await writeFile(main, consumerSource(flavour, linkedPeers(pkg), optionalPeers(pkg)));
   return { flavour, dir, main };
@@ -527,4 +503,126 @@ describe('the published package (npm pack, installed into plain-JavaScript Nest 
       CONSUMER_DEADLINE_MS + 5_000,
     );
   }
+
+  /**
+   * What a new user does in the first hour (docs/getting-started.md, admin-api.md, testing.md, followed as
+   * written): a TypeScript ESM application kept in test/fixtures/first-hour-app, copied to a fresh folder,
+   * the tarball installed, the rest of what `npm install` would bring linked from this repository; built with
+   * tsc, its own vitest test run with the testing kit, then started: a contact created over HTTP reaches a
+   * local receiver signed (verified with standardwebhooks), and the attempt shows in the admin API.
+   */
+  describe('the first hour of a new user (a TypeScript ESM application from the docs)', () => {
+    let dir: string;
+    let server: RunningServer;
+    const path = '/hooks/first-hour';
+    const appSecret = generateWebhookSecret();
+
+    beforeAll(async () => {
+      dir = join(work, 'first-hour-app');
+      await cp(FIRST_HOUR_FIXTURE, dir, { recursive: true });
+      await installPackage(dir, 'first-hour-app', tarball, pkg, [...linkedPeers(pkg), ...FIRST_HOUR_LINKS]);
+    }, INSTALL_DEADLINE_MS + 10_000);
+
+    afterAll(async () => {
+      if (server) await server.stop('SIGTERM', APP_DEADLINE_MS).catch(() => undefined);
+    });
+
+    it(
+      'builds with tsc against the packed type declarations',
+      async () => {
+        const build = await run(process.execPath, [TSC, '-p', 'tsconfig.build.json'], dir, APP_DEADLINE_MS);
+        expect(build.code, `${build.stdout}\n${build.stderr}`).toBe(0);
+        expect(existsSync(join(dir, 'dist', 'main.js'))).toBe(true);
+      },
+      APP_DEADLINE_MS + 5_000,
+    );
+
+    it(
+      'passes its own unit test, written with the testing kit (vitest, SWC)',
+      async () => {
+        const test = await run(process.execPath, [VITEST, 'run'], dir, APP_DEADLINE_MS);
+        const output = `${test.stdout}\n${test.stderr}`;
+        expect(test.code, output).toBe(0);
+        expect(output).toMatch(/1 passed/);
+      },
+      APP_DEADLINE_MS + 5_000,
+    );
+
+    it(
+      'sends a signed webhook for a contact created over HTTP, and shows the attempt in the admin API',
+      async () => {
+        server = await startServer({
+          command: process.execPath,
+          args: ['dist/main.js'],
+          cwd: dir,
+          env: {
+            PORT: '0',
+            NO_COLOR: '1',
+            CONTACTS_WEBHOOK_URL: receiver.url(path),
+            CONTACTS_WEBHOOK_SECRET: appSecret,
+          },
+          ready: /listening on (http:\/\/\S+)/,
+          deadlineMs: APP_DEADLINE_MS,
+        });
+        const url = server.ready[1];
+        const call = (method: string, route: string, body?: unknown, token?: string) =>
+          fetch(`${url}${route}`, {
+            method,
+            headers: {
+              ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+              ...(token ? { authorization: `Bearer ${token}` } : {}),
+            },
+            body: body === undefined ? undefined : JSON.stringify(body),
+          });
+
+        const created = await call('POST', '/contacts', { name: 'Ann' });
+        expect(created.status).toBe(201);
+        const contact = (await created.json()) as { id: number; name: string };
+        expect(contact).toEqual({ id: 1, name: 'Ann' });
+
+        await eventually(() => receiver.received(path).length > 0, `a webhook at ${path}`, DELIVERY_DEADLINE_MS);
+        const [request] = receiver.received(path);
+        const headers = headersOf(request);
+        expect(new Webhook(appSecret).verify(request.body, headers)).toEqual(contact);
+
+        // The administrator's view: the declared subscription, marked static, and its attempt.
+        const ops = 'ops-token';
+        expect((await call('GET', '/webhooks/subscriptions')).status).toBe(403);
+        const listed = (await (await call('GET', '/webhooks/subscriptions?static=true', undefined, ops)).json()) as {
+          items: Array<{ id: string; to: string; static: boolean }>;
+        };
+        expect(listed.items.map((s) => [s.to, s.static])).toEqual([[receiver.url(path), true]]);
+        const attemptsRoute = `/webhooks/subscriptions/${encodeURIComponent(listed.items[0].id)}/attempts`;
+        let attempts: Array<{ status: string; event: string; messageId: string }> = [];
+        await eventually(
+          async () => {
+            attempts = ((await (await call('GET', attemptsRoute, undefined, ops)).json()) as { items: typeof attempts })
+              .items;
+            return attempts[0]?.status === 'successful';
+          },
+          () => `the attempt recorded as successful (now ${JSON.stringify(attempts)})`,
+          DELIVERY_DEADLINE_MS,
+        );
+        expect(attempts).toHaveLength(1);
+        expect(attempts[0]).toMatchObject({ event: 'contact.create', messageId: headers['webhook-id'] });
+
+        // The application's own controller: the module's errors answer 400 naming the field; what create()
+        // returns serializes in the admin API's vocabulary, with the secret shown once.
+        const refused = await call('POST', '/integrations', { url: 'http://' });
+        expect(refused.status).toBe(400);
+        expect(((await refused.json()) as { message: string }).message).toMatch(/^to /);
+        const connected = await call('POST', '/integrations', { url: 'https://crm.example.com/hooks' });
+        expect(connected.status).toBe(201);
+        const subscription = (await connected.json()) as Record<string, unknown>;
+        expect(Object.keys(subscription).sort()).toEqual([...SUBSCRIPTION_KEYS, 'secret'].sort());
+
+        // Nothing to warn about (a secret is given, shutdown hooks are on); SIGTERM closes the application (its
+        // shutdown hooks run) before Nest ends the process with the same signal.
+        expect(server.output()).not.toMatch(/WARN/);
+        expect(await server.stop('SIGTERM', APP_DEADLINE_MS)).toEqual({ code: null, signal: 'SIGTERM' });
+        expect(server.output()).toMatch(/application shut down \(SIGTERM\)/);
+      },
+      APP_DEADLINE_MS + 2 * DELIVERY_DEADLINE_MS,
+    );
+  });
 });

@@ -1,51 +1,18 @@
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { checkScenario } from '../sample/demo/sample.checks';
 import { EXPECTED_ATTEMPTS, ROLLED_BACK_CONTACT, SUBSCRIPTIONS } from '../sample/demo/sample.plan';
 import type { ScenarioResult } from '../sample/demo/sample.scenario';
 import { GONE_DEACTIVATION_MESSAGE } from '../lib/core/messages/status.messages';
+import { run as runCommand, type Run, type RunningServer, startServer } from './support/child-process';
 
 const ROOT = join(__dirname, '..');
 /** How long one run of the sample may take before the test kills it (it takes a few seconds). */
 const RUN_DEADLINE_MS = 90_000;
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `npm run sample -- <args>` as a user would, in its own process group, killed after the deadline. */
-function runSample(args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const env = { ...process.env };
-    delete env.PORT; // --once then takes any free port
-    const child = spawn('npm', ['run', 'sample', '--', ...args], {
-      cwd: ROOT,
-      env,
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    const timer = setTimeout(() => {
-      process.kill(-child.pid!, 'SIGKILL');
-      reject(
-        new Error(
-          `npm run sample -- ${args.join(' ')} did not end within ${RUN_DEADLINE_MS} ms.\nstdout:\n${stdout}\nstderr:\n${stderr}`,
-        ),
-      );
-    }, RUN_DEADLINE_MS);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+/** Runs `npm run sample -- <args>` as a user would (without PORT: --once then takes any free port). */
+const runSample = (args: string[]): Promise<Run> =>
+  runCommand('npm', ['run', 'sample', '--', ...args], ROOT, RUN_DEADLINE_MS, { PORT: undefined });
 
 /** The lines of the section that starts with a line beginning with `title`, up to the next blank line. */
 function section(output: string, title: string): string[] {
@@ -188,7 +155,8 @@ describe('the sample app (npm run sample -- --once)', () => {
         }
         expect((await fetch(`${base}/webhooks/portal`)).status).toBe(403);
       } finally {
-        await serving.stop();
+        // npm passes the signal on to the sample, which closes the app.
+        await serving.stop('SIGINT', RUN_DEADLINE_MS);
         expect(serving.stdout()).toMatch(/^SIGINT: closing the app/m);
       }
     },
@@ -208,39 +176,16 @@ describe('the sample app (npm run sample -- --once)', () => {
 });
 
 /** `npm run sample` on any free port, serving: resolves once it says so; `stop()` sends SIGINT (as Ctrl-C does, to the process group) and waits for the end. */
-function serveSample(): Promise<{ stdout: () => string; stop: () => Promise<void> }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('npm', ['run', 'sample'], {
-      cwd: ROOT,
-      env: { ...process.env, PORT: '0' },
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    const closed = new Promise<void>((done) => child.on('close', () => done()));
-    const timer = setTimeout(() => {
-      process.kill(-child.pid!, 'SIGKILL');
-      reject(new Error(`the sample did not start serving within ${RUN_DEADLINE_MS} ms.\n${stdout}\n${stderr}`));
-    }, RUN_DEADLINE_MS);
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString('utf8');
-      if (/Ctrl-C to stop/.test(stdout)) {
-        clearTimeout(timer);
-        resolve({
-          stdout: () => stdout,
-          stop: async () => {
-            // npm forwards the signal to the sample, which closes the app.
-            process.kill(-child.pid!, 'SIGINT');
-            return closed;
-          },
-        });
-      }
-    });
-    child.on('error', reject);
+/** `npm run sample`, serving until it is stopped. */
+const serveSample = (): Promise<RunningServer> =>
+  startServer({
+    command: 'npm',
+    args: ['run', 'sample'],
+    cwd: ROOT,
+    env: { PORT: '0' },
+    ready: /Ctrl-C to stop/,
+    deadlineMs: RUN_DEADLINE_MS,
   });
-}
 
 /** A run that went exactly as planned, built from the plan (what checkScenario reads of it). */
 function plannedResult(): ScenarioResult {
