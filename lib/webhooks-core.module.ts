@@ -1,7 +1,7 @@
 import { type DynamicModule, Logger, Module, type Provider } from '@nestjs/common';
 import { DiscoveryModule, ModuleRef } from '@nestjs/core';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
+import { getDataSourceToken, TypeOrmModule, type TypeOrmModuleOptions } from '@nestjs/typeorm';
 import { adminOptionsAsyncMessage } from './admin/admin.messages';
 import { resolveAdminOptions } from './admin/admin.options';
 import { webhooksAdminModuleParts } from './admin/webhooks-admin.factory';
@@ -137,11 +137,12 @@ export class WebhooksCoreModule {
                 ? [
                     TypeOrmModule.forRoot({
                       ...staticOptions.database,
+                      ...ownSqliteSettings(staticOptions.database),
                       name: WEBHOOKS_OWN_DATA_SOURCE_NAME,
                       entities: [...WEBHOOK_ENTITIES],
                       migrations: [...WEBHOOK_MIGRATIONS],
                       migrationsRun: !staticOptions.database.synchronize,
-                    }),
+                    } as TypeOrmModuleOptions),
                   ]
                 : []),
               TypeOrmModule.forFeature([...WEBHOOK_ENTITIES], dataSourceName),
@@ -222,4 +223,21 @@ export class WebhooksCoreModule {
       exports: [...PUBLIC_PROVIDERS, ...TESTING_EXPORTS, WEBHOOKS_MODULE_OPTIONS, WEBHOOKS_EVENT_EMITTER],
     };
   }
+}
+
+/**
+ * A SQLite database the module opens for itself runs with write-ahead logging and `synchronous = NORMAL`
+ * unless the options say otherwise: with TypeORM's defaults every commit waits for an fsync on the event
+ * loop (see docs/multiple-instances.md). The application's own `prepareDatabase` runs after, and may change it.
+ */
+function ownSqliteSettings(database: NonNullable<WebhooksStaticOptions['database']>): Partial<typeof database> {
+  if (database.type !== 'better-sqlite3') return {};
+  const prepare = database.prepareDatabase;
+  return {
+    enableWAL: database.enableWAL ?? true,
+    prepareDatabase: (db: { pragma(source: string): unknown }) => {
+      db.pragma('synchronous = NORMAL');
+      return prepare?.(db);
+    },
+  };
 }

@@ -17,7 +17,8 @@ import { ReceiverModule } from './receiver/receiver.module';
   imports: [
     TypeOrmModule.forRoot({
       type: 'better-sqlite3',
-      // In memory: every run starts from an empty database. A file name keeps the data across runs.
+      // In memory: every run starts from an empty database. A file name keeps the data across runs; then add
+      // enableWAL: true and synchronous = NORMAL, as docs/multiple-instances.md shows (the module warns without).
       database: ':memory:',
       autoLoadEntities: true,
       migrations: [...WEBHOOK_MIGRATIONS, CreateContacts1764400000000],

@@ -1,27 +1,10 @@
-import type { LoggerService } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebhookDispatcher, WebhooksModule } from '../lib';
 import { DeliveryEngine } from '../lib/deliver/delivery.engine';
+import { CapturingLogger } from './support/capturing-logger';
 import { TestClock } from './support/clock';
 import { TestReceiver } from './support/receiver';
-
-/** Every line the application logs, by level. */
-class CapturingLogger implements LoggerService {
-  readonly lines: Array<{ level: string; context: string; message: string }> = [];
-  private add(level: string, message: unknown, context?: unknown) {
-    this.lines.push({ level, context: String(context ?? ''), message: String(message) });
-  }
-  log(message: unknown, context?: unknown) {
-    this.add('log', message, context);
-  }
-  warn(message: unknown, context?: unknown) {
-    this.add('warn', message, context);
-  }
-  error(message: unknown, _trace?: unknown, context?: unknown) {
-    this.add('error', message, context);
-  }
-}
 
 describe('what a developer sees in the log', () => {
   const clock = new TestClock();

@@ -224,7 +224,15 @@ export class DeliveryEngine implements OnApplicationBootstrap, BeforeApplication
 
   private async poll(): Promise<void> {
     this.pollSoon = false;
-    if (this.polling || this.stopping) return;
+    if (this.stopping) return;
+    if (this.polling) {
+      // A poll of pollNow() is under way: the timer's poll comes after it, so that the chain of polls goes on.
+      const current = this.polling;
+      void current.finally(() =>
+        this.schedulePoll(this.backlog && this.hasRoom() ? 0 : this.options.delivery.pollInterval),
+      );
+      return;
+    }
     this.polling = this.pollOnce();
     await this.polling;
     this.polling = undefined;

@@ -22,7 +22,7 @@ export interface WebhookTransportResponse {
 export interface WebhookTransportOptions {
   /** The checked address to connect to (never resolved again), with the host name for TLS. */
   destination: ResolvedDestination;
-  /** Total time allowed for the try (ms). */
+  /** Time (ms) to wait for the response head, and between parts of its body (a body still arriving at twice this is cut off). */
   timeout: number;
   /** Time allowed to connect (ms). */
   connectTimeout: number;

@@ -91,7 +91,8 @@ export interface WebhookDeliveryOptions {
    */
   leaseDuration?: number;
   /**
-   * Total time (ms) for one HTTP try, from connecting to the end of the response.
+   * Time (ms) one HTTP try may wait for the response's head, and then between two parts of its body; a
+   * body still arriving after twice this time is cut off (the try fails).
    * @default 15000
    */
   timeout?: number;

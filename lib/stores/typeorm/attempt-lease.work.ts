@@ -26,6 +26,20 @@ export class AttemptLeaseWork extends AttemptTableWork {
         `ORDER BY a.${c('next_attempt_at')} LIMIT ${p(4)}${this.sql.skipLocked}`
       );
     });
+    if (this.db.kind === 'postgres') {
+      // One statement: the rows are picked, locked (skipping those another instance is claiming), leased
+      // and returned in a single round trip.
+      const c = (name: string) => this.sql.col(name);
+      const p = (i: number) => this.sql.param(i);
+      const sql = this.cached(
+        'claim:returning',
+        () =>
+          `UPDATE ${this.attempts} SET ${c('lease_owner')} = ${p(5)}, ${c('lease_until')} = ${p(6)}, ${c('next_attempt_at')} = ${p(6)} ` +
+          `WHERE ${c('id')} IN (${select}) RETURNING ${ATTEMPT_COLUMNS.map(c).join(', ')}`,
+      );
+      const { rows } = yield { sql, params: [now, now, now, limit, token, leaseUntil] };
+      return this.hydrate(rows);
+    }
     const ids = idsOf(yield { sql: select, params: [now, now, now, limit] });
     if (ids.length === 0) return [];
     return yield* this.lease(ids, token, leaseUntil, null, now);

@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
 import { chunks } from '../../core/util/chunks.util';
 import { WEBHOOK_ENTITIES } from '../../entities';
@@ -40,6 +41,8 @@ export class RegistryLog {
   async prepare(): Promise<void> {
     await this.verify();
     await this.ensureStateRow();
+    const problem = this.db.sqliteSettingsProblem();
+    if (problem) new Logger('WebhooksModule').warn(problem);
   }
 
   private async verify(): Promise<void> {

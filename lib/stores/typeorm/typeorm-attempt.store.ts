@@ -56,7 +56,7 @@ export class TypeOrmAttemptStore implements WebhookAttemptStore {
   }
 
   claimDue(now: number, limit: number, token: string, leaseUntil: number): Promise<WebhookDeliveryAttempt[]> {
-    return this.db.runOwn(() => this.leases.claimDue(now, limit, token, leaseUntil));
+    return this.db.runOwn(() => this.leases.claimDue(now, limit, token, leaseUntil), 'claims');
   }
 
   claim(
@@ -66,7 +66,7 @@ export class TypeOrmAttemptStore implements WebhookAttemptStore {
     now: number,
     heldBy?: string,
   ): Promise<WebhookDeliveryAttempt[]> {
-    return this.db.runOwn(() => this.leases.claim(ids, token, leaseUntil, now, heldBy ?? null));
+    return this.db.runOwn(() => this.leases.claim(ids, token, leaseUntil, now, heldBy ?? null), 'claims');
   }
 
   renew(held: readonly HeldAttempt[], leaseUntil: number): Promise<number> {

@@ -10,6 +10,7 @@ import type {
 import { WEBHOOKS_DATA_SOURCE } from '../../core/webhooks.constants';
 import { databaseKind, type DatabaseKind } from './database-kind.util';
 import { type SqliteConnection, sqliteConnectionOf, SqliteStatements } from './sqlite.adapter';
+import { sqliteSettingsOf, sqliteSettingsProblem } from './sqlite-settings.check';
 import { TransactionHooks } from './transaction.hooks';
 import { CONFLICT_RETRIES, conflictBackoff, isConnectionLost, isTransientConflict } from './transient-conflict.util';
 import {
@@ -26,6 +27,19 @@ import {
 export { statement, type Statement, type StatementResult, type Work } from './unit-of-work';
 
 /**
+ * The engine's units of work run one at a time per lane, each lane on a connection of its own: claiming
+ * due attempts, and everything else (results, trims, lease renewals, subscription changes of reactions).
+ */
+export type EngineLane = 'claims' | 'results';
+
+interface EngineLaneState {
+  queue: Promise<void>;
+  runner?: QueryRunner;
+  /** Whether the lane keeps its connection between units (else it takes one from the pool per unit). */
+  keep: boolean;
+}
+
+/**
  * Runs the module's own reads and writes.
  *
  * On PostgreSQL and MySQL a unit of work runs in a transaction of its own, or in the caller's when a
@@ -38,8 +52,12 @@ export { statement, type Statement, type StatementResult, type Work } from './un
 export class WebhooksDatabase implements OnApplicationShutdown {
   /** The database family, for the few statements that differ. */
   readonly kind: DatabaseKind;
-  private engineRunner?: QueryRunner;
-  private engineQueue: Promise<void> = Promise.resolve();
+  private readonly lanes: Record<EngineLane, EngineLaneState> = {
+    // Claims take a pooled connection per unit and give it back: a pool as small as two connections still
+    // leaves one to the application.
+    claims: { queue: Promise.resolve(), keep: false },
+    results: { queue: Promise.resolve(), keep: true },
+  };
   private readonly hooks: TransactionHooks;
   private sqliteState?: { connection: SqliteConnection; statements: SqliteStatements };
 
@@ -100,13 +118,16 @@ export class WebhooksDatabase implements OnApplicationShutdown {
 
   /**
    * Runs engine work: never inside an application's transaction (see {@link run}). On PostgreSQL and MySQL
-   * it runs on a connection of the engine's own, one unit at a time, so that the engine never waits behind
-   * the application for a pooled connection (and never holds one the application waits for).
+   * it runs on a connection of the engine's own per lane, one unit at a time per lane, so that the engine
+   * never waits behind the application for a pooled connection (and never holds one the application waits
+   * for). Claims have a lane of their own, on a pooled connection taken per claim: working off a backlog, the
+   * next claim then runs while the last batch of results is written, instead of after it.
    */
-  runOwn<T>(work: () => Work<T>): Promise<T> {
+  runOwn<T>(work: () => Work<T>, lane: EngineLane = 'results'): Promise<T> {
     if (this.kind === 'sqlite') return this.run(work, undefined, 'own');
-    const next = this.engineQueue.then(() => this.onEngineConnection(work));
-    this.engineQueue = next.then(
+    const state = this.lanes[lane];
+    const next = state.queue.then(() => this.onEngineConnection(state, work));
+    state.queue = next.then(
       () => undefined,
       () => undefined,
     );
@@ -114,21 +135,27 @@ export class WebhooksDatabase implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.engineQueue;
-    const runner = this.engineRunner;
-    this.engineRunner = undefined;
-    if (runner && !runner.isReleased) await runner.release().catch(() => undefined);
+    for (const state of Object.values(this.lanes)) {
+      await state.queue;
+      const runner = state.runner;
+      state.runner = undefined;
+      if (runner && !runner.isReleased) await runner.release().catch(() => undefined);
+    }
   }
 
-  private async onEngineConnection<T>(work: () => Work<T>): Promise<T> {
+  private async onEngineConnection<T>(state: EngineLaneState, work: () => Work<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
-      const runner = (this.engineRunner ??= this.dataSource.createQueryRunner());
+      const runner = (state.runner ??= this.dataSource.createQueryRunner());
       try {
         // READ COMMITTED is PostgreSQL's default; saying it would cost a round trip per transaction there.
         await runner.startTransaction(this.kind === 'mysql' ? 'READ COMMITTED' : undefined);
         try {
           const result = await driveAsync(work(), (s) => execRunner(runner, s));
           await runner.commitTransaction();
+          if (!state.keep) {
+            state.runner = undefined;
+            await runner.release();
+          }
           return result;
         } catch (error) {
           if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
@@ -137,10 +164,16 @@ export class WebhooksDatabase implements OnApplicationShutdown {
       } catch (error) {
         if (!isTransientConflict(error)) {
           // The connection may be the problem (a database restart closes it): the next unit gets a new one.
-          this.engineRunner = undefined;
+          state.runner = undefined;
           await runner.release().catch(() => undefined);
         }
-        if (attempt >= CONFLICT_RETRIES || !(isTransientConflict(error) || isConnectionLost(error))) throw error;
+        if (attempt >= CONFLICT_RETRIES || !(isTransientConflict(error) || isConnectionLost(error))) {
+          if (!state.keep && state.runner) {
+            state.runner = undefined;
+            await runner.release().catch(() => undefined);
+          }
+          throw error;
+        }
         if (isTransientConflict(error)) await conflictBackoff(attempt);
       }
     }
@@ -190,6 +223,19 @@ export class WebhooksDatabase implements OnApplicationShutdown {
   hydrate<E extends ObjectLiteral>(entity: new () => E, alias: string, rows: readonly Row[]): E[] {
     const metadata = this.dataSource.getMetadata(entity);
     return rows.map((row) => hydrateRow(this.dataSource, metadata, entity, alias, row));
+  }
+
+  /**
+   * What is wrong with a SQLite file database's journal, sync and busy-timeout settings for this load, or
+   * `undefined` (also for PostgreSQL and MySQL).
+   */
+  sqliteSettingsProblem(): string | undefined {
+    if (this.kind !== 'sqlite') return undefined;
+    const { database } = this.dataSource.options as { database?: unknown };
+    return sqliteSettingsProblem(
+      sqliteSettingsOf(this.sqlite().connection),
+      typeof database === 'string' ? database : '',
+    );
   }
 
   private sqlite(): { connection: SqliteConnection; statements: SqliteStatements } {
