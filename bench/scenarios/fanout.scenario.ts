@@ -1,4 +1,4 @@
-import { BenchSkip, type BenchDatabaseKind } from '../support/databases';
+import { measureEach, type BenchDatabaseKind } from '../support/databases';
 import { makeEvents } from '../support/payloads';
 import type { Receiver } from '../support/receiver.client';
 import { atMost, type BenchContext, type BenchScenario, type ResultRow } from '../support/scenario';
@@ -100,24 +100,13 @@ export class FanoutBench {
 export const fanoutScenario: BenchScenario = {
   name: 'fanout',
   title: 'Fan-out: one event to 10,000 subscriptions, all delivered and recorded',
-  async run(context) {
-    const rows: ResultRow[] = [];
-    for (const kind of ['postgres', 'sqlite'] as const) {
-      try {
-        rows.push(await measure(context, kind));
-      } catch (error) {
-        if (!(error instanceof BenchSkip)) throw error;
-        rows.push({
-          scenario: 'fanout',
-          metric: `1 event → 10k subs, ${LABEL[kind]}`,
-          value: null,
-          verdict: 'skipped',
-          note: error.message,
-        });
-      }
-    }
-    return rows;
-  },
+  run: (context) =>
+    measureEach(
+      'fanout',
+      ['postgres', 'sqlite'] as const,
+      (kind) => `1 event → 10k subs, ${LABEL[kind]}`,
+      async (kind) => [await measure(context, kind)],
+    ),
 };
 
 async function measure(context: BenchContext, kind: BenchDatabaseKind): Promise<ResultRow> {

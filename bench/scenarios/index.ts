@@ -7,6 +7,8 @@ import { latencyScenario } from './latency.scenario';
 import { memoryScenario } from './memory.scenario';
 import { throughputMemoryScenario } from './throughput-memory.scenario';
 import { throughputPersistentScenario } from './throughput-persistent.scenario';
+import { writePathScenario } from './write-path.scenario';
+import { drainScenario } from './drain.scenario';
 
 /** Every scenario, in the order `npm run bench` runs them (numbers as in the benchmark issue). */
 export const SCENARIOS: readonly BenchScenario[] = [
@@ -18,4 +20,6 @@ export const SCENARIOS: readonly BenchScenario[] = [
   fanoutScenario, // 5
   memoryScenario, // 6
   axiosTransportScenario, // 7
+  writePathScenario, // 9
+  drainScenario, // 10
 ];

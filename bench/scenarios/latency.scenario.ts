@@ -1,4 +1,4 @@
-import { BenchSkip, type BenchDatabaseKind } from '../support/databases';
+import { measureEach, type BenchDatabaseKind, type BenchSqliteSettings } from '../support/databases';
 import { PersistentFleet, type DispatchMode } from '../support/fleets';
 import type { Receiver } from '../support/receiver.client';
 import { atMost, type BenchContext, type BenchScenario, type ResultRow } from '../support/scenario';
@@ -9,7 +9,14 @@ const RATE = 500;
 const P50_TARGET_MS = 5;
 const P99_TARGET_MS = 50;
 
-const LABEL: Record<BenchDatabaseKind, string> = { sqlite: 'SQLite', postgres: 'PostgreSQL' };
+/** The databases measured: PostgreSQL, SQLite as the docs set it up, and SQLite with TypeORM's defaults. */
+const SETUPS: ReadonlyArray<{ kind: BenchDatabaseKind; sqlite?: BenchSqliteSettings; label: string; target: boolean }> =
+  [
+    { kind: 'postgres', label: 'PostgreSQL', target: true },
+    { kind: 'sqlite', sqlite: 'wal', label: 'SQLite (WAL, synchronous = NORMAL)', target: true },
+    // Reported, without a target: the module warns at startup about a SQLite file database set up like this.
+    { kind: 'sqlite', sqlite: 'typeorm-defaults', label: "SQLite (TypeORM's defaults)", target: false },
+  ];
 
 /** What an open-loop run measured. */
 export interface LatencyResult {
@@ -108,33 +115,24 @@ export async function openLoopLatency(
 export const latencyScenario: BenchScenario = {
   name: 'latency',
   title: `Latency from commit to the receiver having the request, at a steady ${RATE} events/s`,
-  async run(context) {
-    const rows: ResultRow[] = [];
-    for (const kind of ['postgres', 'sqlite'] as const) {
-      try {
-        rows.push(...(await measure(context, kind)));
-      } catch (error) {
-        if (!(error instanceof BenchSkip)) throw error;
-        rows.push({
-          scenario: 'latency',
-          metric: `commit → receiver, ${LABEL[kind]}`,
-          value: null,
-          verdict: 'skipped',
-          note: error.message,
-        });
-      }
-    }
-    return rows;
-  },
+  run: (context) =>
+    measureEach(
+      'latency',
+      SETUPS,
+      (setup) => `commit → receiver, ${setup.label}`,
+      (setup) => measure(context, setup),
+    ),
 };
 
-async function measure(context: BenchContext, kind: BenchDatabaseKind): Promise<ResultRow[]> {
+async function measure(context: BenchContext, setup: (typeof SETUPS)[number]): Promise<ResultRow[]> {
+  const { kind, label } = setup;
   const receiver = await context.receiver();
   await receiver.reset();
-  const path = `latency-${kind}`;
+  const path = `latency-${kind}-${setup.sqlite ?? 'server'}`;
   const fleet = await PersistentFleet.start(kind, {
     origin: receiver.url(''),
     path,
+    sqlite: setup.sqlite,
     recordDatabase: context.recordDatabase,
   });
   try {
@@ -157,20 +155,20 @@ async function measure(context: BenchContext, kind: BenchDatabaseKind): Promise<
     return [
       {
         scenario: 'latency',
-        metric: `commit → receiver p50, ${LABEL[kind]}`,
+        metric: `commit → receiver p50, ${label}`,
         value: c.p50,
         unit: 'ms',
-        target: `≤ ${P50_TARGET_MS} ms`,
-        verdict: ok ? atMost(c.p50, P50_TARGET_MS) : 'FAIL',
+        target: setup.target ? `≤ ${P50_TARGET_MS} ms` : undefined,
+        verdict: !ok ? 'FAIL' : setup.target ? atMost(c.p50, P50_TARGET_MS) : '',
         note: common,
       },
       {
         scenario: 'latency',
-        metric: `commit → receiver p99, ${LABEL[kind]}`,
+        metric: `commit → receiver p99, ${label}`,
         value: c.p99,
         unit: 'ms',
-        target: `≤ ${P99_TARGET_MS} ms`,
-        verdict: ok ? atMost(c.p99, P99_TARGET_MS) : 'FAIL',
+        target: setup.target ? `≤ ${P99_TARGET_MS} ms` : undefined,
+        verdict: !ok ? 'FAIL' : setup.target ? atMost(c.p99, P99_TARGET_MS) : '',
         note: `${result.missing ? `${result.missing} never arrived; ` : ''}${check.summary}`,
       },
     ];

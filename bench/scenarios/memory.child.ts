@@ -45,6 +45,16 @@ export interface MemoryChildReport {
 /** The messages between the child and the parent besides the report. */
 export type MemoryChildMessage = { op: 'holding'; attempts: number } | { op: 'measure' };
 
+/** What the child reports with `BENCH_MEMORY_MODE=start`: starting the application alone, nothing sent. */
+export interface MemoryStartReport {
+  op: 'started';
+  subscriptions: number;
+  bootSeconds: number;
+  /** RSS right after the start, and once its garbage is collected (as {@link settle} reads it). */
+  rssAfterStart: number;
+  settled: MemoryReading;
+}
+
 export const ATTEMPTS_IN_FLIGHT = 10_000;
 
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -153,6 +163,17 @@ async function main(): Promise<void> {
   const rssAfterStart = process.memoryUsage.rss();
   const withSubscriptions = await settle();
   const subscriptions = app.registry.size;
+  if (process.env.BENCH_MEMORY_MODE === 'start') {
+    const started: MemoryStartReport = {
+      op: 'started',
+      subscriptions,
+      bootSeconds,
+      rssAfterStart,
+      settled: withSubscriptions,
+    };
+    process.send!(started, () => void app.close().then(() => process.exit(0)));
+    return;
+  }
 
   const { attempts, events } = await loadAttemptsInFlight(app, ATTEMPTS_IN_FLIGHT);
   const measure = parentSays('measure');

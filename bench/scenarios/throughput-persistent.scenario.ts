@@ -1,4 +1,4 @@
-import { BenchSkip, type BenchDatabaseKind } from '../support/databases';
+import { BenchSkip, measureEach, type BenchDatabaseKind } from '../support/databases';
 import { HISTORY_LIMIT, PERSISTENT_SUBSCRIPTIONS, PersistentFleet, type DispatchMode } from '../support/fleets';
 import { fleetRunner, rawRunner } from '../support/runners';
 import {
@@ -28,24 +28,13 @@ const MODE_LABEL: Record<DispatchMode, string> = { transaction: 'in app transact
 export const throughputPersistentScenario: BenchScenario = {
   name: 'throughput-persistent',
   title: 'Throughput, persistent, every attempt recorded: SQLite and PostgreSQL',
-  async run(context) {
-    const rows: ResultRow[] = [];
-    for (const kind of ['sqlite', 'postgres'] as const) {
-      try {
-        rows.push(...(await measure(context, kind)));
-      } catch (error) {
-        if (!(error instanceof BenchSkip)) throw error;
-        rows.push({
-          scenario: 'throughput-persistent',
-          metric: `events/s, recorded, ${LABEL[kind]}`,
-          value: null,
-          verdict: 'skipped',
-          note: error.message,
-        });
-      }
-    }
-    return rows;
-  },
+  run: (context) =>
+    measureEach(
+      'throughput-persistent',
+      ['sqlite', 'postgres'] as const,
+      (kind) => `events/s, recorded, ${LABEL[kind]}`,
+      (kind) => measure(context, kind),
+    ),
 };
 
 async function measure(context: BenchContext, kind: BenchDatabaseKind): Promise<ResultRow[]> {

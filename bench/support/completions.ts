@@ -30,6 +30,7 @@ export class CompletionTracker {
   private readonly waiters = new Map<string, Waiter>();
   /** Results that arrived before anyone waited for them (true = success). */
   private readonly early = new Map<string, string | null>();
+  private readonly settledWaiters = new Set<() => void>();
 
   constructor(emitter: EventEmitter2) {
     emitter.on(WebhookEvents.attemptSucceeded, ({ attempt }: { attempt: { id: string } }) =>
@@ -58,6 +59,27 @@ export class CompletionTracker {
     return new Promise((resolve, reject) => this.waiters.set(attemptId, { resolve, reject }));
   }
 
+  /**
+   * Resolves once `count` attempts have been reported (successful or not) since the start; rejects after
+   * `timeoutMs`.
+   */
+  whenSettled(count: number, timeoutMs: number): Promise<void> {
+    if (this.succeeded + this.failed >= count) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.settledWaiters.delete(check);
+        reject(new Error(`${this.succeeded + this.failed} of ${count} attempts reported after ${timeoutMs} ms`));
+      }, timeoutMs);
+      const check = () => {
+        if (this.succeeded + this.failed < count) return;
+        clearTimeout(timer);
+        this.settledWaiters.delete(check);
+        resolve();
+      };
+      this.settledWaiters.add(check);
+    });
+  }
+
   /** Waiters not settled yet. */
   get waiting(): number {
     return this.waiters.size;
@@ -69,6 +91,7 @@ export class CompletionTracker {
       this.failed++;
       this.firstFailure ??= failure;
     }
+    for (const check of this.settledWaiters) check();
     const waiter = this.waiters.get(id);
     if (!waiter) {
       // Only attempts someone will wait for are kept; a benchmark that does not wait never calls wait().

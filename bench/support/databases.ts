@@ -1,3 +1,4 @@
+import type { ResultRow } from './scenario';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,6 +31,12 @@ export interface BenchDatabase {
   drop(): Promise<void>;
 }
 
+/**
+ * How a SQLite database is set up: `'wal'` as the docs recommend (write-ahead logging, `synchronous =
+ * NORMAL`), or `'typeorm-defaults'` (rollback journal, `synchronous = FULL`: every COMMIT waits for the disk).
+ */
+export type BenchSqliteSettings = 'wal' | 'typeorm-defaults';
+
 /** The database is not there; the scenario is skipped with this reason (not a crash). */
 export class BenchSkip extends Error {}
 
@@ -44,7 +51,10 @@ type EntityTarget = ClassLike | EntitySchema;
  * `WEBHOOKS_TEST_PG_*` variables the test suite reads). Throws {@link BenchSkip} when PostgreSQL is not
  * reachable.
  */
-export async function isolatedDatabase(kind: BenchDatabaseKind): Promise<IsolatedDatabase> {
+export async function isolatedDatabase(
+  kind: BenchDatabaseKind,
+  sqlite: BenchSqliteSettings = 'wal',
+): Promise<IsolatedDatabase> {
   if (kind === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'nestjs-webhooks-bench-db-'));
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- a native module, loaded only for SQLite runs
@@ -57,7 +67,18 @@ export async function isolatedDatabase(kind: BenchDatabaseKind): Promise<Isolate
     probe.close();
     return {
       kind,
-      options: { type: 'better-sqlite3', database: join(dir, 'bench.sqlite') },
+      options: {
+        type: 'better-sqlite3',
+        database: join(dir, 'bench.sqlite'),
+        ...(sqlite === 'wal'
+          ? {
+              enableWAL: true,
+              prepareDatabase: (db: { pragma(source: string): unknown }) => {
+                db.pragma('synchronous = NORMAL');
+              },
+            }
+          : {}),
+      },
       version: `SQLite ${version}`,
       drop: async () => rmSync(dir, { recursive: true, force: true }),
     };
@@ -101,8 +122,12 @@ export async function isolatedDatabase(kind: BenchDatabaseKind): Promise<Isolate
  * Opens an empty database of the benchmark's own (see {@link isolatedDatabase}) with `entities`
  * synchronized.
  */
-export async function openBenchDatabase(kind: BenchDatabaseKind, entities: EntityTarget[]): Promise<BenchDatabase> {
-  const database = await isolatedDatabase(kind);
+export async function openBenchDatabase(
+  kind: BenchDatabaseKind,
+  entities: EntityTarget[],
+  sqlite: BenchSqliteSettings = 'wal',
+): Promise<BenchDatabase> {
+  const database = await isolatedDatabase(kind, sqlite);
   const dataSource = new DataSource({ ...database.options, entities, synchronize: true } as DataSourceOptions);
   try {
     await dataSource.initialize();
@@ -119,4 +144,26 @@ export async function openBenchDatabase(kind: BenchDatabaseKind, entities: Entit
       await database.drop();
     },
   };
+}
+
+/**
+ * Measures each of `setups` in turn; a database that is not there gives its row `skipped` (named by
+ * `metric`) instead of ending the scenario.
+ */
+export async function measureEach<T>(
+  scenario: string,
+  setups: readonly T[],
+  metric: (setup: T) => string,
+  measure: (setup: T) => Promise<ResultRow[]>,
+): Promise<ResultRow[]> {
+  const rows: ResultRow[] = [];
+  for (const setup of setups) {
+    try {
+      rows.push(...(await measure(setup)));
+    } catch (error) {
+      if (!(error instanceof BenchSkip)) throw error;
+      rows.push({ scenario, metric: metric(setup), value: null, verdict: 'skipped', note: error.message });
+    }
+  }
+  return rows;
 }

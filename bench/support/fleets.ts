@@ -1,7 +1,7 @@
 import type { DynamicModule } from '@nestjs/common';
 import type { DispatchResult, WebhooksModuleOptions } from '../../lib';
 import { WebhookDeliveryAttempt } from '../../lib/entities/webhook-delivery-attempt.entity';
-import type { BenchDatabaseKind } from './databases';
+import type { BenchDatabaseKind, BenchSqliteSettings } from './databases';
 import { BENCH_EVENT_TYPES, type BenchEvent, makeEvents } from './payloads';
 import { type AttemptCounts, BenchApp } from './webhooks-app';
 
@@ -35,6 +35,8 @@ export interface FleetOptions {
   imports?: DynamicModule['imports'];
   /** See {@link BenchAppOptions.dataSourceName}. */
   dataSourceName?: string;
+  /** See {@link BenchAppOptions.sqlite}. */
+  sqlite?: BenchSqliteSettings;
 }
 
 /**
@@ -145,6 +147,7 @@ export class PersistentFleet extends Fleet {
   static async start(kind: BenchDatabaseKind, options: FleetOptions): Promise<PersistentFleet> {
     const app = await BenchApp.start({
       database: kind,
+      sqlite: options.sqlite,
       recordDatabase: options.recordDatabase,
       imports: options.imports,
       webhooks: options.webhooks,

@@ -128,3 +128,32 @@ export function buildLookups(count: number, tree: ScopeTree, seed = 2): Array<{ 
     scope: pick(random, tree.leaves),
   }));
 }
+
+/**
+ * `count` subscriptions that each take an event type of their own (`thing<n>.create`), spread over every
+ * scope of the tree, and `lookups` events each raised for one of them, in a leaf scope within its scope:
+ * every event matches exactly one subscription, whatever `count` is.
+ */
+export function buildOneMatchFleet(
+  count: number,
+  lookups: number,
+  tree: ScopeTree = buildScopeTree(),
+  seed = 3,
+): { subscriptions: WebhookSubscription[]; lookups: Array<{ event: string; scope: string }> } {
+  const random = seededRandom(seed);
+  const subscriptions = buildSubscriptions(count, tree, seed);
+  const leavesUnder = new Map<string, string[]>();
+  for (const scope of tree.all)
+    leavesUnder.set(
+      scope,
+      tree.leaves.filter((leaf) => scope === ROOT_SCOPE || leaf === scope || leaf.startsWith(`${scope}/`)),
+    );
+  subscriptions.forEach((subscription, n) => (subscription.events = [`thing${n}.create`]));
+  return {
+    subscriptions,
+    lookups: Array.from({ length: lookups }, () => {
+      const n = Math.floor(random() * count);
+      return { event: `thing${n}.create`, scope: pick(random, leavesUnder.get(subscriptions[n].scope)!) };
+    }),
+  };
+}

@@ -26,7 +26,7 @@ import {
 import { chunks } from '../../lib/core/util/chunks.util';
 import { newId } from '../../lib/core/util/ids.util';
 import { CompletionTracker } from './completions';
-import { type BenchDatabaseKind, isolatedDatabase, type IsolatedDatabase } from './databases';
+import { type BenchDatabaseKind, type BenchSqliteSettings, isolatedDatabase, type IsolatedDatabase } from './databases';
 import { Mutex } from './mutex';
 
 /** Options of {@link BenchApp.start}. */
@@ -42,6 +42,8 @@ export interface BenchAppOptions {
   imports?: DynamicModule['imports'];
   /** Told the database version once it is known. */
   recordDatabase?: (kind: string, version: string) => void;
+  /** How a new SQLite database is set up. @default 'wal' (as the docs recommend) */
+  sqlite?: BenchSqliteSettings;
   /**
    * A name for the application's data source (and `forRoot({ dataSource })`), for a second application
    * in the same process: TypeORM keeps one registry of data source names per process.
@@ -108,7 +110,10 @@ export class BenchApp {
   /** Creates the database, boots the application (the engine starts) and returns it. */
   static async start(options: BenchAppOptions): Promise<BenchApp> {
     const owned = typeof options.database === 'string';
-    const database = typeof options.database === 'string' ? await isolatedDatabase(options.database) : options.database;
+    const database =
+      typeof options.database === 'string'
+        ? await isolatedDatabase(options.database, options.sqlite)
+        : options.database;
     options.recordDatabase?.(database.kind, database.version);
     const webhooks = withExperiment(options.webhooks ?? {});
     @Module({
@@ -159,7 +164,10 @@ export class BenchApp {
    * (rows, event patterns and registry change log together), then reloads the index: what `create()` does
    * one by one, without the per-call target check (every target here is the receiver).
    */
-  async seedSubscriptions(entries: readonly SeedSubscription[]): Promise<WebhookSubscription[]> {
+  async seedSubscriptions(
+    entries: readonly SeedSubscription[],
+    { load = true }: { load?: boolean } = {},
+  ): Promise<WebhookSubscription[]> {
     const now = new Date();
     const created = entries.map((entry) =>
       Object.assign(new WebhookSubscription(), {
@@ -187,7 +195,7 @@ export class BenchApp {
     for (const chunk of chunks(created, 2_000)) await store.insert(chunk);
     // Rebuild the index from the rows, as a restarted application would have it (and so that the version
     // the seeding wrote is not caught up with in the first measured dispatch).
-    await this.registry.load();
+    if (load) await this.registry.load();
     return created;
   }
 
@@ -209,6 +217,22 @@ export class BenchApp {
     }
     for (const chunk of chunks(rows, 10_000)) await store.insert(chunk, { onCommit: () => undefined });
     return rows.length;
+  }
+
+  /**
+   * Writes `count` pending attempts, spread round-robin over `subscriptions`, due at `due`, as the outbox
+   * writes them (not leased): a backlog for the engine to work off.
+   */
+  async seedDueAttempts(
+    subscriptions: readonly WebhookSubscription[],
+    count: number,
+    body: string,
+    due: Date,
+  ): Promise<void> {
+    const store = this.context.get<WebhookAttemptStore>(WEBHOOK_ATTEMPT_STORE, { strict: false });
+    const rows: WebhookDeliveryAttempt[] = [];
+    for (let n = 0; n < count; n++) rows.push(pendingAttempt(subscriptions[n % subscriptions.length], due, body));
+    for (const chunk of chunks(rows, 5_000)) await store.insert(chunk, { onCommit: () => undefined });
   }
 
   /** Attempt rows by status (all of them, or those of one message). */
@@ -309,5 +333,33 @@ function resolvedAttempt(subscription: WebhookSubscription, at: Date, body: stri
     leaseUntil: null,
     createdAt: at,
     resolvedAt: at,
+  } satisfies WebhookDeliveryAttempt);
+}
+
+/** An attempt as the outbox writes one, not leased, due at `due`. */
+function pendingAttempt(subscription: WebhookSubscription, due: Date, body: string): WebhookDeliveryAttempt {
+  const now = new Date();
+  return Object.assign(new WebhookDeliveryAttempt(), {
+    id: newId(),
+    subscriptionId: subscription.id,
+    messageId: `msg_${newId()}`,
+    event: subscription.events[0],
+    scope: subscription.scope,
+    status: 'pending',
+    message: null,
+    request: { url: subscription.to, method: 'POST', body },
+    response: null,
+    internalInfo: {
+      originated: { pid: process.pid, hostname: hostname(), createdTime: now.toISOString(), note: null },
+      exceptionHistory: [],
+    },
+    tries: [],
+    attemptCount: 0,
+    nextAttemptAt: due,
+    nextTrigger: null,
+    leaseOwner: null,
+    leaseUntil: null,
+    createdAt: now,
+    resolvedAt: null,
   } satisfies WebhookDeliveryAttempt);
 }
