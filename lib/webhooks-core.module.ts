@@ -4,6 +4,7 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import { getDataSourceToken, TypeOrmModule, type TypeOrmModuleOptions } from '@nestjs/typeorm';
 import { adminOptionsAsyncMessage } from './admin/admin.messages';
 import { resolveAdminOptions } from './admin/admin.options';
+import { resolvePortalOptions } from './portal/portal.options';
 import { webhooksAdminModuleParts } from './admin/webhooks-admin.factory';
 import { WebhooksConfigurationError } from './core/errors/webhooks.errors';
 import { moduleShapingOptionMessage } from './core/errors/webhooks.messages';
@@ -150,9 +151,11 @@ export class WebhooksCoreModule {
             providers: [{ provide: WEBHOOKS_DATA_SOURCE, useExisting: getDataSourceToken(dataSourceName) }],
           };
     // The admin API shapes routes, so it is built (and its options checked) when the module is defined.
+    // `admin.portal` is the portal's to check: the admin API knows nothing of the portal built on it.
+    const portalOptions = staticOptions.admin === undefined ? null : resolvePortalOptions(staticOptions.admin.portal);
     const adminOptions = staticOptions.admin === undefined ? undefined : resolveAdminOptions(staticOptions.admin);
     const admin = adminOptions && webhooksAdminModuleParts(adminOptions);
-    const portal = adminOptions?.portal ? webhooksPortalModuleParts(adminOptions, adminOptions.portal) : undefined;
+    const portal = adminOptions && portalOptions ? webhooksPortalModuleParts(adminOptions, portalOptions) : undefined;
     return {
       module: WebhooksCoreModule,
       global: staticOptions.isGlobal ?? WEBHOOKS_DEFAULTS.isGlobal,

@@ -64,7 +64,12 @@ export async function buildPortal(outdir: string = SOURCE_ASSETS): Promise<Porta
     }
   }
   const result = await build({
-    entryPoints: { portal: join(UI, 'main.tsx') },
+    // The stylesheet is an entry of its own rather than imported by main.tsx: the TypeScript sources then
+    // import only TypeScript, as the tools that read lib/ expect.
+    entryPoints: [
+      { in: join(UI, 'main.tsx'), out: 'portal' },
+      { in: join(UI, 'portal.css'), out: 'portal' },
+    ],
     bundle: true,
     minify: true,
     format: 'esm',

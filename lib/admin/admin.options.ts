@@ -11,7 +11,6 @@ import {
   adminPrincipalRequiredMessage,
 } from './admin.messages';
 import type { WebhooksAdminOptions, WebhooksAdminPrincipalResolver } from '../options/webhooks-admin-options.interface';
-import { type ResolvedWebhooksPortalOptions, resolvePortalOptions } from '../portal/portal.options';
 
 /** `forRoot({ admin })` after validation. */
 export interface ResolvedWebhooksAdminOptions {
@@ -22,8 +21,6 @@ export interface ResolvedWebhooksAdminOptions {
   imports: NonNullable<ModuleMetadata['imports']>;
   apiTag: string;
   apiSecurity: string[];
-  /** The web portal, `null` when off. */
-  portal: ResolvedWebhooksPortalOptions | null;
 }
 
 const KNOWN = ['path', 'guards', 'principal', 'imports', 'apiTag', 'apiSecurity', 'portal'] as const;
@@ -88,7 +85,6 @@ export function resolveAdminOptions(
       'admin.apiSecurity',
     );
   }
-  const portal = resolvePortalOptions(admin.portal);
   const missing = missingAdminPeers(load);
   if (missing.length > 0) throw new WebhooksConfigurationError(adminPeersMissingMessage(missing), 'admin');
   return {
@@ -98,6 +94,5 @@ export function resolveAdminOptions(
     imports: [...(admin.imports ?? [])],
     apiTag,
     apiSecurity: [...apiSecurity],
-    portal,
   };
 }

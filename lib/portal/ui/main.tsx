@@ -1,6 +1,5 @@
 import { render } from 'preact';
 import { App } from './app';
-import './portal.css';
 
 // The server renders the portal's path into the page (data-base): the API is below it, whatever the global
 // prefix and admin path are. No inline script: the Content-Security-Policy forbids it.
