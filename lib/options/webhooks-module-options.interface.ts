@@ -61,6 +61,30 @@ export interface WebhookRegistryOptions {
   changeRetention?: number;
 }
 
+/**
+ * Retention of the delivery history by age, beside the count limit (`attemptLimit`): resolved attempts
+ * older than `maxAge` are deleted in small batches by every instance, pending ones never.
+ */
+export interface WebhookHistoryOptions {
+  /**
+   * How long (ms) a resolved (successful or failed) attempt is kept after it was resolved; `null` keeps
+   * it until the count limit drops it. Pending attempts are never dropped, however old.
+   * @default null
+   */
+  maxAge?: number | null;
+  /**
+   * How often (ms) each instance deletes the attempts past `maxAge`.
+   * @default 60_000 (one minute)
+   */
+  interval?: number;
+  /**
+   * Attempts deleted per statement: each batch is one short transaction, so that the deletion never
+   * holds locks for long; batches follow one another until none is left.
+   * @default 500
+   */
+  batchSize?: number;
+}
+
 /** How the delivery engine sends. */
 export interface WebhookDeliveryOptions {
   /**
@@ -165,6 +189,8 @@ export interface WebhooksModuleOptions extends WebhookPayloadOptions {
    * @default 50
    */
   attemptLimit?: number;
+  /** Retention of the delivery history by age (`{ maxAge }`), beside the count limit `attemptLimit`. */
+  history?: WebhookHistoryOptions;
   /** Where targets may point. */
   targets?: WebhookTargetOptions;
   /** The subscription index. */

@@ -26,6 +26,8 @@ export interface ResolvedWebhooksOptions {
   dataSource: string;
   subscriptions: NormalizedStaticSubscription[];
   attemptLimit: number;
+  /** Retention by age: `maxAge` null when off. */
+  history: { maxAge: number | null; interval: number; batchSize: number };
   targets: Required<
     Pick<WebhookTargetOptions, 'allowHttp' | 'allowPrivateNetworks' | 'allowedCidrs' | 'lookupTimeout'>
   > &
@@ -51,6 +53,7 @@ export const WEBHOOKS_DEFAULTS = {
   storage: 'typeorm',
   dataSource: 'default',
   attemptLimit: 50,
+  history: { maxAge: null, interval: 60_000, batchSize: 500 },
   allowHttp: false,
   syncInterval: 0,
   changeRetention: 3_600_000,
@@ -82,6 +85,7 @@ const KNOWN = {
     'database',
     'subscriptions',
     'attemptLimit',
+    'history',
     'targets',
     'registry',
     'delivery',
@@ -101,6 +105,7 @@ const KNOWN = {
   delivery: Object.keys(WEBHOOKS_DEFAULTS_DELIVERY),
   targets: ['allowHttp', 'allowPrivateNetworks', 'allowedCidrs', 'resolver', 'lookupTimeout'],
   registry: ['syncInterval', 'changeRetention'],
+  history: ['maxAge', 'interval', 'batchSize'],
 } satisfies Record<string, readonly string[]>;
 
 /** Validates the options given to `forRoot`/`forRootAsync` and applies the defaults. */
@@ -110,6 +115,8 @@ export function resolveWebhooksOptions(options: WebhooksModuleOptions | undefine
   const targets = object('targets', raw.targets ?? {}, KNOWN.targets);
   const registry = object('registry', raw.registry ?? {}, KNOWN.registry);
   const delivery = object('delivery', raw.delivery ?? {}, KNOWN.delivery);
+  const history = object('history', raw.history ?? {}, KNOWN.history);
+  const h = WEBHOOKS_DEFAULTS.history;
   const d = WEBHOOKS_DEFAULTS.delivery;
   if (raw.transactionManager !== undefined && typeof raw.transactionManager !== 'function') {
     fail(
@@ -155,6 +162,14 @@ export function resolveWebhooksOptions(options: WebhooksModuleOptions | undefine
       : string('dataSource', raw.dataSource, WEBHOOKS_DEFAULTS.dataSource),
     subscriptions: normalizeStaticSubscriptions(raw.subscriptions ?? [], allowHttp),
     attemptLimit: integer('attemptLimit', raw.attemptLimit, WEBHOOKS_DEFAULTS.attemptLimit, 1, 100_000),
+    history: {
+      maxAge:
+        history.maxAge === undefined || history.maxAge === null
+          ? h.maxAge
+          : integer('history.maxAge', history.maxAge, 0, 1_000, 3_650 * 86_400_000),
+      interval: integer('history.interval', history.interval, h.interval, 10, 86_400_000),
+      batchSize: integer('history.batchSize', history.batchSize, h.batchSize, 1, 10_000),
+    },
     targets: {
       allowHttp,
       allowPrivateNetworks: targets.allowPrivateNetworks ?? DESTINATION_GUARD_DEFAULTS.allowPrivateNetworks,
