@@ -242,6 +242,15 @@ export interface WebhooksModuleOptions extends WebhookPayloadOptions {
    */
   strictEventTypes?: boolean;
   /**
+   * `'strict'`: the payload of every event type with a schema (`eventTypes[].schema` or `payloadType`,
+   * `@WebhookEvent({ schema })`) is checked against it when raised; one that does not match fails `dispatch`
+   * with `WebhookPayloadSchemaError` (a 400 naming the path, `payload.address.zip must be string`) before
+   * anything is stored, inside the caller's transaction. Needs the optional peer `ajv`. An event type's own
+   * `validate` overrides it.
+   * @default 'off'
+   */
+  payloadValidation?: 'off' | 'strict';
+  /**
    * Signing secrets: encryption at rest (`encryptionKeys`), the rotation overlap, the kind generated for
    * new subscriptions (`hmac` → `v1` signatures, `ed25519` → `v1a`).
    * @default { encryptionKeys: [], rotationOverlap: 86_400_000, defaultKind: 'hmac' }

@@ -41,6 +41,8 @@ export interface ResolvedWebhooksOptions {
   maxPayloadBytes: number;
   eventTypes: WebhookEventTypeDefinition[];
   strictEventTypes: boolean;
+  /** Whether payloads of event types with a schema are checked when raised (unless the type says otherwise). */
+  payloadValidation: 'off' | 'strict';
   /** Signing secrets: the cipher for stored secrets, the rotation overlap, the kind generated. */
   secrets: ResolvedWebhookSecretsOptions;
   /** The module's retry policy and throttling rules. */
@@ -59,6 +61,7 @@ export const WEBHOOKS_DEFAULTS = {
   changeRetention: 3_600_000,
   maxPayloadBytes: 262_144,
   strictEventTypes: false,
+  payloadValidation: 'off',
   delivery: {
     enabled: true,
     concurrency: 64,
@@ -99,6 +102,7 @@ const KNOWN = {
     'admin',
     'eventTypes',
     'strictEventTypes',
+    'payloadValidation',
     'secrets',
     'retry',
   ],
@@ -231,11 +235,18 @@ export function resolveWebhooksOptions(options: WebhooksModuleOptions | undefine
     ),
     eventTypes: resolveEventTypes(raw.eventTypes),
     strictEventTypes: bool('strictEventTypes', raw.strictEventTypes, WEBHOOKS_DEFAULTS.strictEventTypes),
+    payloadValidation: payloadValidation(raw.payloadValidation),
     secrets: resolveSecretsOptions(raw.secrets),
     retry: resolveRetryOptions(raw.retry, (option, reason) => {
       throw new WebhooksConfigurationError(`WebhooksModule: option "${option}" ${reason}.`, option);
     }),
   };
+}
+
+function payloadValidation(value: unknown): 'off' | 'strict' {
+  if (value === undefined) return WEBHOOKS_DEFAULTS.payloadValidation;
+  if (value !== 'off' && value !== 'strict') fail('payloadValidation', '"strict" or "off"', value);
+  return value;
 }
 
 /** A transport of the application's own: a WebhookTransport, or an object implementing it (send and close). */
