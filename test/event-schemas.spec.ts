@@ -158,6 +158,28 @@ describe('schemas of payload classes', () => {
     });
   });
 
+  it('describes a class that contains itself with a reference to the root', () => {
+    class Category {
+      @IsString()
+      name!: string;
+
+      @IsOptional()
+      @ValidateNested({ each: true })
+      @Type(() => Category)
+      children?: Category[];
+    }
+    const schema = schemaOfClass(Category)!;
+    expect(schema).toEqual({
+      type: 'object',
+      properties: { name: { type: 'string' }, children: { type: 'array', items: { $ref: '#' } } },
+      required: ['name'],
+    });
+    const validate = ajv().compile(schema);
+    expect(validate({ name: 'a', children: [{ name: 'b', children: [{ name: 'c' }] }] })).toBe(true);
+    expect(validate({ name: 'a', children: [{ name: 'b', children: [{ name: 3 }] }] })).toBe(false);
+    expect(validate(exampleOfSchema(schema))).toBe(true);
+  });
+
   it('gives null for a class without metadata', () => {
     class Plain {
       id = 1;

@@ -95,13 +95,17 @@ const primitive = (type: unknown): JsonSchema | null => {
  */
 export function schemaOfClass(target: ClassLike): JsonSchema | null {
   const defs: Record<string, JsonSchema> = {};
-  const root = describeClass(target, defs, new Set());
-  if (!root) return null;
-  delete defs[target.name];
-  return Object.keys(defs).length > 0 ? { ...root, $defs: defs } : root;
+  const schema = describeClass(target, defs, new Set());
+  if (!schema) return null;
+  return Object.keys(defs).length > 0 ? { ...schema, $defs: defs } : schema;
 }
 
-function describeClass(target: ClassLike, defs: Record<string, JsonSchema>, seen: Set<ClassLike>): JsonSchema | null {
+function describeClass(
+  target: ClassLike,
+  defs: Record<string, JsonSchema>,
+  seen: Set<ClassLike>,
+  root: ClassLike = target,
+): JsonSchema | null {
   seen.add(target);
   const validations =
     classValidator()?.getMetadataStorage().getTargetValidationMetadatas(target, '', true, false) ?? [];
@@ -113,8 +117,10 @@ function describeClass(target: ClassLike, defs: Record<string, JsonSchema>, seen
   const properties: Record<string, JsonSchema> = {};
   const required: string[] = [];
   const ref = (nested: ClassLike): JsonSchema => {
+    // The root class itself (a tree of its own kind) is the whole schema: `#`.
+    if (nested === root) return { $ref: '#' };
     if (!seen.has(nested)) {
-      const schema = describeClass(nested, defs, seen);
+      const schema = describeClass(nested, defs, seen, root);
       defs[nested.name] = schema ?? { type: 'object' };
     }
     return { $ref: `#/$defs/${nested.name}` };

@@ -48,7 +48,8 @@ export function exampleOfSchema(schema: JsonSchema, root: JsonSchema = schema, d
       return example;
     }
     case 'array':
-      return schema.items ? [exampleOfSchema(schema.items as JsonSchema, root, depth + 1)] : [];
+      // Deep down (a recursive schema), an empty list ends the example.
+      return schema.items && depth < 4 ? [exampleOfSchema(schema.items as JsonSchema, root, depth + 1)] : [];
     case 'string': {
       const format = typeof schema.format === 'string' ? FORMAT_EXAMPLES[schema.format] : undefined;
       if (format) return format;
@@ -72,6 +73,7 @@ export function exampleOfSchema(schema: JsonSchema, root: JsonSchema = schema, d
 
 /** A local reference (`#/$defs/Address`, `#/components/schemas/Address`) in `root`. */
 function resolveRef(root: JsonSchema, ref: string): JsonSchema | undefined {
+  if (ref === '#') return root;
   if (!ref.startsWith('#/')) return undefined;
   let node: unknown = root;
   for (const part of ref.slice(2).split('/')) {

@@ -67,13 +67,16 @@ const componentName = (event: string): string =>
     .join('') + 'WebhookPayload';
 
 /** The schema with its `$defs` moved to `components` and the references to them rewritten. */
-function hoist(schema: JsonSchema, components: Record<string, JsonSchema>): JsonSchema {
+function hoist(schema: JsonSchema, name: string, components: Record<string, JsonSchema>): JsonSchema {
   const rewrite = (value: unknown): unknown => {
     if (Array.isArray(value)) return value.map(rewrite);
     if (typeof value !== 'object' || value === null) return value;
     const out: Record<string, unknown> = {};
     for (const [key, inner] of Object.entries(value)) {
-      if (key === '$ref' && typeof inner === 'string' && inner.startsWith('#/$defs/')) {
+      // `#` (the payload itself, in a recursive schema) becomes the payload's component.
+      if (key === '$ref' && inner === '#') {
+        out.$ref = SCHEMAS + name;
+      } else if (key === '$ref' && typeof inner === 'string' && inner.startsWith('#/$defs/')) {
         out.$ref = SCHEMAS + inner.slice('#/$defs/'.length);
       } else if (key !== '$defs') {
         out[key] = rewrite(inner);
@@ -99,7 +102,7 @@ export function buildWebhooksOpenApi(
   const webhooks: Record<string, Record<string, unknown>> = {};
   for (const type of types) {
     const name = componentName(type.name);
-    const payload = hoist(type.schema ?? { description: 'Any JSON value: no schema was declared.' }, schemas);
+    const payload = hoist(type.schema ?? { description: 'Any JSON value: no schema was declared.' }, name, schemas);
     schemas[name] = { ...payload, title: payload.title ?? name };
     const ref = { $ref: SCHEMAS + name };
     const body =
