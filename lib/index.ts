@@ -13,6 +13,12 @@ export {
 } from './enqueue/webhook-attempts.service';
 export { WebhookRegistry } from './match/registry/webhook-registry.service';
 export { WebhookEventCatalog } from './match/catalog/webhook-event.catalog';
+export { addWebhooksToDocument } from './webhooks-openapi';
+export type {
+  WebhooksOpenApiOptions,
+  WebhooksOpenApiParts,
+  WebhooksOpenApiDocument,
+} from './match/catalog/webhooks-openapi.builder';
 export { WebhookScope } from './core/scopes/webhook-scope.context';
 
 // Raising events, shaping payloads, dialects.
@@ -71,6 +77,10 @@ export {
 export { WebhookDestinationError } from './core/errors/webhook-destination.error';
 export { WebhookPayloadError } from './core/errors/webhook-payload.error';
 export { WebhookPayloadTooLargeError } from './core/errors/webhook-payload-too-large.error';
+export {
+  WebhookPayloadSchemaError,
+  type WebhookPayloadSchemaProblem,
+} from './core/errors/webhook-payload-schema.error';
 export { WebhookDialectError } from './core/errors/webhook-dialect.error';
 export { WebhookSecretDecryptionError, WebhookStoredSecretError } from './core/errors/signing.errors';
 export { WebhookUnknownPermissionError } from './core/errors/webhook-unknown-permission.error';
@@ -105,7 +115,11 @@ export type {
   WebhooksAdminPrincipal,
   ResolvedWebhooksAdminPrincipal,
 } from './options/webhooks-admin-principal.interface';
-export type { WebhookEventType, WebhookEventTypeDefinition } from './options/event-type.interface';
+export type {
+  WebhookEventType,
+  WebhookEventTypeDefinition,
+  WebhookPayloadValidation,
+} from './options/event-type.interface';
 export type { WebhookSecretsOptions } from './options/signing.options';
 export type { WebhookRetryOptions, WebhookRetryPolicy } from './core/retry/retry.policy';
 export type * from './options/webhook-dialect.interface';

@@ -56,6 +56,7 @@ import { DeliveryOutcomeReaction } from './react/delivery-outcome.reaction';
 import { PreconditionFailureCounter } from './react/precondition-failures.counter';
 import { SubscriptionEventsReaction } from './react/subscription-events.reaction';
 import { AttemptRecorder } from './record/attempt.recorder';
+import { HistoryRetention } from './record/history.retention';
 import { WEBHOOK_ATTEMPT_STORE } from './stores/attempt-store.interface';
 import { webhooksStorageProviders } from './stores/webhooks-storage.providers';
 import { WebhooksInitializer } from './webhooks.initializer';
@@ -104,6 +105,7 @@ const PIPELINE_PROVIDERS: Provider[] = [
   DialectRegistry,
   // record
   AttemptRecorder,
+  HistoryRetention,
   // react
   DeliveryOutcomeReaction,
   DeliveryFailuresLog,

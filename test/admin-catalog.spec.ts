@@ -46,7 +46,11 @@ describe('eventTypes / strictEventTypes options', () => {
     [{ eventTypes: [{ name: 'Contact.Create' }] }, 'eventTypes[0].name', /noun\.verb/],
     [{ eventTypes: [{ name: 'contact.*' }] }, 'eventTypes[0].name', /noun\.verb/],
     [{ eventTypes: [{ name: 'a.b' }, { name: 'a.b' }] }, 'eventTypes[1].name', /listed once only/],
-    [{ eventTypes: [{ name: 'a.b', title: 'x' }] }, 'eventTypes[0].title', /Known options: name, description, schema/],
+    [
+      { eventTypes: [{ name: 'a.b', title: 'x' }] },
+      'eventTypes[0].title',
+      /Known options: name, description, schema, payloadType, example, validate/,
+    ],
     [{ eventTypes: [{ name: 'a.b', description: 'x'.repeat(1025) }] }, 'eventTypes[0].description', /at most 1024/],
     [{ eventTypes: [{ name: 'a.b', schema: [] }] }, 'eventTypes[0].schema', /JSON schema object/],
     [{ strictEventTypes: 'yes' }, 'strictEventTypes', /true or false/],
@@ -110,6 +114,8 @@ describeEachDatabase(
         name: 'shipment.send',
         description: 'From the option.',
         schema: { type: 'object' },
+        example: {},
+        validated: false,
         sources: ['option', 'event:ShipmentService.send'],
       });
       expect(catalog.get('parcel.update')).toMatchObject({

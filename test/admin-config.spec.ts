@@ -267,6 +267,7 @@ describe('OpenAPI (when the application uses @nestjs/swagger)', () => {
         'POST /webhooks/hooks',
         'DELETE /webhooks/hooks/{id}',
         'GET /webhooks/event-types',
+        'GET /webhooks/event-types/openapi.json',
       ].sort(),
     );
 

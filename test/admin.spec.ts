@@ -809,24 +809,32 @@ describeEachDatabase(
           name: 'contact.create',
           description: 'A contact was created.',
           schema: CONTACT_SCHEMA,
+          example: { name: 'string' },
+          validated: false,
           sources: ['option'],
         });
         expect(byName['invoice.paid']).toEqual({
           name: 'invoice.paid',
           description: 'An invoice was paid.',
           schema: { type: 'object', required: ['id'] },
+          example: { id: null },
+          validated: false,
           sources: ['event:InvoiceService.pay'],
         });
         expect(byName['note.create']).toEqual({
           name: 'note.create',
           description: 'A note on a contact (created)',
           schema: null,
+          example: null,
+          validated: false,
           sources: ['resource:note'],
         });
         expect(byName['order.ship']).toEqual({
           name: 'order.ship',
           description: null,
           schema: null,
+          example: null,
+          validated: false,
           sources: ['subscription'],
         });
       });

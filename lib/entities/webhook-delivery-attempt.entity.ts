@@ -19,6 +19,7 @@ import { WebhookSubscription } from './webhook-subscription.entity';
 @Index('IDX_webhook_delivery_attempts_due', ['status', 'nextAttemptAt'])
 @Index('IDX_webhook_delivery_attempts_history', ['subscriptionId', 'status', 'id'])
 @Index('IDX_webhook_delivery_attempts_recent', ['subscriptionId', 'id'])
+@Index('IDX_webhook_delivery_attempts_resolved', ['resolvedAt'])
 @Index('IDX_webhook_delivery_attempts_message', ['messageId', 'subscriptionId'], { unique: true })
 export class WebhookDeliveryAttempt {
   /** Time-ordered UUID (v7): ordering by id is ordering by creation. */

@@ -4,7 +4,7 @@ import { fail } from './option-values.validation';
 import { isEventName } from '../core/events/event-pattern.util';
 import type { WebhookEventTypeDefinition } from './event-type.interface';
 
-const ENTRY_KEYS = ['name', 'description', 'schema'] as const;
+const ENTRY_KEYS = ['name', 'description', 'schema', 'payloadType', 'example', 'validate'] as const;
 
 /** Longest description of an event type. */
 const MAX_EVENT_TYPE_DESCRIPTION_LENGTH = 1024;
@@ -26,7 +26,7 @@ export function resolveEventTypes(value: unknown): WebhookEventTypeDefinition[] 
         throw new WebhooksConfigurationError(unknownOptionMessage(`${path}.${key}`, ENTRY_KEYS), `${path}.${key}`);
       }
     }
-    const { name, description, schema } = entry as Record<string, unknown>;
+    const { name, description, schema, payloadType, example, validate } = entry as Record<string, unknown>;
     if (!isEventName(name)) fail(`${path}.name`, 'an event name of the form "noun.verb", e.g. "contact.create"', name);
     if (seen.has(name)) fail(`${path}.name`, 'listed once only', name);
     seen.add(name);
@@ -39,10 +39,19 @@ export function resolveEventTypes(value: unknown): WebhookEventTypeDefinition[] 
     if (schema !== undefined && (typeof schema !== 'object' || schema === null || Array.isArray(schema))) {
       fail(`${path}.schema`, 'a JSON schema object', schema);
     }
+    if (payloadType !== undefined && typeof payloadType !== 'function')
+      fail(`${path}.payloadType`, 'a class (with class-validator or @nestjs/swagger decorators)', payloadType);
+    if (validate !== undefined && validate !== 'off' && validate !== 'strict')
+      fail(`${path}.validate`, '"strict" or "off"', validate);
     return {
       name,
       ...(description === undefined ? {} : { description }),
       ...(schema === undefined ? {} : { schema: schema as Record<string, unknown> }),
+      ...(payloadType === undefined
+        ? {}
+        : { payloadType: payloadType as NonNullable<WebhookEventTypeDefinition['payloadType']> }),
+      ...(example === undefined ? {} : { example }),
+      ...(validate === undefined ? {} : { validate: validate }),
     };
   });
 }

@@ -61,6 +61,30 @@ export interface WebhookRegistryOptions {
   changeRetention?: number;
 }
 
+/**
+ * Retention of the delivery history by age, beside the count limit (`attemptLimit`): resolved attempts
+ * older than `maxAge` are deleted in small batches by every instance, pending ones never.
+ */
+export interface WebhookHistoryOptions {
+  /**
+   * How long (ms) a resolved (successful or failed) attempt is kept after it was resolved; `null` keeps
+   * it until the count limit drops it. Pending attempts are never dropped, however old.
+   * @default null
+   */
+  maxAge?: number | null;
+  /**
+   * How often (ms) each instance deletes the attempts past `maxAge`.
+   * @default 60_000 (one minute)
+   */
+  interval?: number;
+  /**
+   * Attempts deleted per statement: each batch is one short transaction, so that the deletion never
+   * holds locks for long; batches follow one another until none is left.
+   * @default 500
+   */
+  batchSize?: number;
+}
+
 /** How the delivery engine sends. */
 export interface WebhookDeliveryOptions {
   /**
@@ -166,6 +190,8 @@ export interface WebhooksModuleOptions extends WebhookPayloadOptions {
    * @default 50
    */
   attemptLimit?: number;
+  /** Retention of the delivery history by age (`{ maxAge }`), beside the count limit `attemptLimit`. */
+  history?: WebhookHistoryOptions;
   /** Where targets may point. */
   targets?: WebhookTargetOptions;
   /** The subscription index. */
@@ -216,6 +242,15 @@ export interface WebhooksModuleOptions extends WebhookPayloadOptions {
    * @default false
    */
   strictEventTypes?: boolean;
+  /**
+   * `'strict'`: the payload of every event type with a schema (`eventTypes[].schema` or `payloadType`,
+   * `@WebhookEvent({ schema })`) is checked against it when raised; one that does not match fails `dispatch`
+   * with `WebhookPayloadSchemaError` (a 400 naming the path, `payload.address.zip must be string`) before
+   * anything is stored, inside the caller's transaction. Needs the optional peer `ajv`. An event type's own
+   * `validate` overrides it.
+   * @default 'off'
+   */
+  payloadValidation?: 'off' | 'strict';
   /**
    * Signing secrets: encryption at rest (`encryptionKeys`), the rotation overlap, the kind generated for
    * new subscriptions (`hmac` → `v1` signatures, `ed25519` → `v1a`).

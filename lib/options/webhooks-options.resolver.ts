@@ -26,6 +26,8 @@ export interface ResolvedWebhooksOptions {
   dataSource: string;
   subscriptions: NormalizedStaticSubscription[];
   attemptLimit: number;
+  /** Retention by age: `maxAge` null when off. */
+  history: { maxAge: number | null; interval: number; batchSize: number };
   targets: Required<
     Pick<WebhookTargetOptions, 'allowHttp' | 'allowPrivateNetworks' | 'allowedCidrs' | 'lookupTimeout'>
   > &
@@ -39,6 +41,8 @@ export interface ResolvedWebhooksOptions {
   maxPayloadBytes: number;
   eventTypes: WebhookEventTypeDefinition[];
   strictEventTypes: boolean;
+  /** Whether payloads of event types with a schema are checked when raised (unless the type says otherwise). */
+  payloadValidation: 'off' | 'strict';
   /** Signing secrets: the cipher for stored secrets, the rotation overlap, the kind generated. */
   secrets: ResolvedWebhookSecretsOptions;
   /** The module's retry policy and throttling rules. */
@@ -51,11 +55,13 @@ export const WEBHOOKS_DEFAULTS = {
   storage: 'typeorm',
   dataSource: 'default',
   attemptLimit: 50,
+  history: { maxAge: null, interval: 60_000, batchSize: 500 },
   allowHttp: false,
   syncInterval: 0,
   changeRetention: 3_600_000,
   maxPayloadBytes: 262_144,
   strictEventTypes: false,
+  payloadValidation: 'off',
   delivery: {
     enabled: true,
     concurrency: 64,
@@ -82,6 +88,7 @@ const KNOWN = {
     'database',
     'subscriptions',
     'attemptLimit',
+    'history',
     'targets',
     'registry',
     'delivery',
@@ -95,12 +102,14 @@ const KNOWN = {
     'admin',
     'eventTypes',
     'strictEventTypes',
+    'payloadValidation',
     'secrets',
     'retry',
   ],
   delivery: Object.keys(WEBHOOKS_DEFAULTS_DELIVERY),
   targets: ['allowHttp', 'allowPrivateNetworks', 'allowedCidrs', 'resolver', 'lookupTimeout'],
   registry: ['syncInterval', 'changeRetention'],
+  history: ['maxAge', 'interval', 'batchSize'],
 } satisfies Record<string, readonly string[]>;
 
 /** Validates the options given to `forRoot`/`forRootAsync` and applies the defaults. */
@@ -110,6 +119,8 @@ export function resolveWebhooksOptions(options: WebhooksModuleOptions | undefine
   const targets = object('targets', raw.targets ?? {}, KNOWN.targets);
   const registry = object('registry', raw.registry ?? {}, KNOWN.registry);
   const delivery = object('delivery', raw.delivery ?? {}, KNOWN.delivery);
+  const history = object('history', raw.history ?? {}, KNOWN.history);
+  const h = WEBHOOKS_DEFAULTS.history;
   const d = WEBHOOKS_DEFAULTS.delivery;
   if (raw.transactionManager !== undefined && typeof raw.transactionManager !== 'function') {
     fail(
@@ -155,6 +166,14 @@ export function resolveWebhooksOptions(options: WebhooksModuleOptions | undefine
       : string('dataSource', raw.dataSource, WEBHOOKS_DEFAULTS.dataSource),
     subscriptions: normalizeStaticSubscriptions(raw.subscriptions ?? [], allowHttp),
     attemptLimit: integer('attemptLimit', raw.attemptLimit, WEBHOOKS_DEFAULTS.attemptLimit, 1, 100_000),
+    history: {
+      maxAge:
+        history.maxAge === undefined || history.maxAge === null
+          ? h.maxAge
+          : integer('history.maxAge', history.maxAge, 0, 1_000, 3_650 * 86_400_000),
+      interval: integer('history.interval', history.interval, h.interval, 10, 86_400_000),
+      batchSize: integer('history.batchSize', history.batchSize, h.batchSize, 1, 10_000),
+    },
     targets: {
       allowHttp,
       allowPrivateNetworks: targets.allowPrivateNetworks ?? DESTINATION_GUARD_DEFAULTS.allowPrivateNetworks,
@@ -216,11 +235,18 @@ export function resolveWebhooksOptions(options: WebhooksModuleOptions | undefine
     ),
     eventTypes: resolveEventTypes(raw.eventTypes),
     strictEventTypes: bool('strictEventTypes', raw.strictEventTypes, WEBHOOKS_DEFAULTS.strictEventTypes),
+    payloadValidation: payloadValidation(raw.payloadValidation),
     secrets: resolveSecretsOptions(raw.secrets),
     retry: resolveRetryOptions(raw.retry, (option, reason) => {
       throw new WebhooksConfigurationError(`WebhooksModule: option "${option}" ${reason}.`, option);
     }),
   };
+}
+
+function payloadValidation(value: unknown): 'off' | 'strict' {
+  if (value === undefined) return WEBHOOKS_DEFAULTS.payloadValidation;
+  if (value !== 'off' && value !== 'strict') fail('payloadValidation', '"strict" or "off"', value);
+  return value;
 }
 
 /** A transport of the application's own: a WebhookTransport, or an object implementing it (send and close). */

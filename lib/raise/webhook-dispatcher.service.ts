@@ -10,6 +10,7 @@ import { ROOT_SCOPE, WEBHOOKS_MODULE_OPTIONS } from '../core/webhooks.constants'
 import { WebhookOutbox } from '../enqueue/webhook-outbox.service';
 import { webhookResourceOf } from '../enqueue/payloads/payload.metadata';
 import { ApplicabilityChecker, assertInitiator } from '../match/authorization/applicability.checker';
+import { WebhookEventCatalog } from '../match/catalog/webhook-event.catalog';
 import { WebhookRegistry } from '../match/registry/webhook-registry.service';
 import type { ResolvedWebhooksOptions } from '../options/webhooks-options.resolver';
 import { WEBHOOK_SUBSCRIPTION_STORE, type WebhookSubscriptionStore } from '../stores/subscription-store.interface';
@@ -32,6 +33,7 @@ export class WebhookDispatcher {
     private readonly applicability: ApplicabilityChecker,
     private readonly outbox: WebhookOutbox,
     private readonly ambient: AmbientTransaction,
+    private readonly catalog: WebhookEventCatalog,
     @Inject(WEBHOOK_SUBSCRIPTION_STORE) private readonly store: WebhookSubscriptionStore,
     @Inject(WEBHOOKS_MODULE_OPTIONS) private readonly options: ResolvedWebhooksOptions,
   ) {}
@@ -47,6 +49,8 @@ export class WebhookDispatcher {
         'must be 1 to 64 letters, digits, "_", ":" or "-" (no ".": it separates the signed parts)',
       );
     }
+    // Strict payload validation: before anything is matched or stored, in the caller's transaction.
+    this.catalog.assertPayload(event, payload);
     const initiator = assertInitiator(options.initiator);
     const messageId = options.id ?? newMessageId();
     const manager = options.manager ?? this.ambient.manager();

@@ -108,6 +108,12 @@ export interface WebhookAttemptStore {
   /** Keeps at most `limit` resolved attempts per subscription (oldest dropped, pending never); returns how many went. */
   trim(subscriptionIds: readonly string[], limit: number): Promise<number>;
   /**
+   * Deletes at most `limit` resolved attempts resolved before `resolvedBefore` (epoch ms), the oldest first,
+   * never a pending one (not even one set back to pending meanwhile), in one short statement; returns how
+   * many went. Retention by age calls it batch after batch.
+   */
+  trimResolvedBefore(resolvedBefore: number, limit: number): Promise<number>;
+  /**
    * Sets an attempt back to pending, due now, its next try `manual`, unless a try of it is under way;
    * returns whether it did. `onCommit` runs once that is committed.
    */

@@ -1,6 +1,6 @@
 import { Get, Injectable } from '@nestjs/common';
 import { WebhookEventCatalog } from '../../match/catalog/webhook-event.catalog';
-import { WebhookEventTypeListResponse } from '../dto/event-type.response';
+import { WebhookEventTypeListResponse, WebhooksOpenApiResponse } from '../dto/event-type.response';
 import { ApiRoute } from '../openapi/api-route.decorator';
 
 /**
@@ -16,10 +16,24 @@ export class WebhookEventTypesAdminController {
   @ApiRoute({ summary: 'List the event types this application raises', type: WebhookEventTypeListResponse })
   list(): WebhookEventTypeListResponse {
     return {
-      items: this.catalog
-        .list()
-        .map(({ name, description, schema, sources }) => ({ name, description, schema, sources: [...sources] })),
+      items: this.catalog.list().map(({ name, description, schema, example, validated, sources }) => ({
+        name,
+        description,
+        schema,
+        example,
+        validated,
+        sources: [...sources],
+      })),
       strict: this.catalog.strict,
     };
+  }
+
+  @Get('event-types/openapi.json')
+  @ApiRoute({
+    summary: 'An OpenAPI 3.1 document of the webhooks this application sends (its webhooks section)',
+    type: WebhooksOpenApiResponse,
+  })
+  openApi(): WebhooksOpenApiResponse {
+    return this.catalog.openApiDocument();
   }
 }

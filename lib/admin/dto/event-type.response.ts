@@ -17,6 +17,16 @@ export class WebhookEventTypeResponse {
   schema!: Record<string, unknown> | null;
 
   @ApiField({
+    description: 'An example payload: declared, or derived from the schema.',
+    nullable: true,
+    example: { id: 42, email: 'ada@example.com' },
+  })
+  example!: unknown;
+
+  @ApiField({ description: 'Whether payloads are checked against the schema when the event is raised.' })
+  validated!: boolean;
+
+  @ApiField({
     description: 'Where it was declared: option, event:Class.method, resource:name, subscription.',
     type: [String],
   })
@@ -30,4 +40,19 @@ export class WebhookEventTypeListResponse {
 
   @ApiField({ description: 'Whether subscribing to an event that is not listed is refused.' })
   strict!: boolean;
+}
+
+/** `GET /event-types/openapi.json`: an OpenAPI 3.1 document whose `webhooks` describe what is sent. */
+export class WebhooksOpenApiResponse {
+  @ApiField({ example: '3.1.0' })
+  openapi!: string;
+
+  @ApiField({ type: 'object', additionalProperties: true })
+  info!: Record<string, unknown>;
+
+  @ApiField({ description: 'One entry per event type: the POST sent.', type: 'object', additionalProperties: true })
+  webhooks!: Record<string, unknown>;
+
+  @ApiField({ description: 'The payload schemas.', type: 'object', additionalProperties: true })
+  components!: Record<string, unknown>;
 }

@@ -14,7 +14,7 @@ export class WebhooksError extends Error {
  * Fastify answer such an error with that status and its message, so that an application's own controller
  * calling the module answers a 400 naming the field rather than a 500 — with no filter to register.
  */
-function answersWith<T extends abstract new (...args: never[]) => WebhooksError>(status: number, base: T): T {
+export function answersWith<T extends abstract new (...args: never[]) => WebhooksError>(status: number, base: T): T {
   Object.defineProperties(base.prototype, {
     status: { value: status, enumerable: false },
     statusCode: { value: status, enumerable: false },

@@ -20,8 +20,17 @@ export interface WebhookEventOptions<TResult = any, TArgs extends any[] = any[]>
   resource?: string;
   /** What the event means, for the event-type catalog. @default undefined */
   description?: string;
-  /** A JSON schema of the payload, for the event-type catalog. @default undefined */
+  /** A JSON schema of the payload, for the event-type catalog (and strict validation). @default undefined */
   schema?: Record<string, unknown>;
+  /**
+   * A class describing the payload with class-validator / `@nestjs/swagger` decorators, whose JSON schema
+   * the catalog derives (when `schema` is not given). @default undefined
+   */
+  payloadType?: abstract new (...args: never[]) => unknown;
+  /** An example payload, for the catalog and the OpenAPI document. @default one derived from the schema */
+  example?: unknown;
+  /** Check the payload against the schema when raised (see `payloadValidation`). @default the module's */
+  validate?: 'off' | 'strict';
 }
 
 /** What `@WebhookEvent` stores on a method. */

@@ -8,7 +8,30 @@ import { isEventName, patternMatches } from '../../core/events/event-pattern.uti
 import { WEBHOOKS_DATA_SOURCE, WEBHOOKS_MODULE_OPTIONS } from '../../core/webhooks.constants';
 import type { ResolvedWebhooksOptions } from '../../options/webhooks-options.resolver';
 import { unknownEventTypeReason } from './catalog.messages';
+import { schemaOfClass } from './class-schema.builder';
+import { PayloadSchemaValidator } from './payload-schema.validator';
+import { exampleOfSchema } from './schema-example.util';
+import {
+  buildWebhooksOpenApi,
+  type WebhooksOpenApiDocument,
+  type WebhooksOpenApiOptions,
+  type WebhooksOpenApiParts,
+} from './webhooks-openapi.builder';
 import type { WebhookEventType, WebhookEventTypeSource } from '../../options/event-type.interface';
+
+/** What a declaration may say of an event type. */
+interface Declaration {
+  description?: string;
+  schema?: Record<string, unknown>;
+  payloadType?: ClassLike | (abstract new (...args: never[]) => unknown);
+  example?: unknown;
+  validate?: 'off' | 'strict';
+}
+
+/** What the declarations of one event type said, the first of each winning. */
+interface Declared extends Declaration {
+  sources: WebhookEventTypeSource[];
+}
 
 /** An event a provider method raises, for the catalog. */
 export interface DiscoveredWebhookEvent extends WebhookEventMetadata {
@@ -38,6 +61,7 @@ export class WebhookEventCatalog implements OnApplicationBootstrap {
   private cached?: Map<string, WebhookEventType>;
   private bootstrapped = false;
   private readonly discovered: DiscoveredWebhookEvent[] = [];
+  private readonly validators = new Map<string, PayloadSchemaValidator>();
 
   constructor(
     @Inject(WEBHOOKS_MODULE_OPTIONS) private readonly options: ResolvedWebhooksOptions,
@@ -60,6 +84,44 @@ export class WebhookEventCatalog implements OnApplicationBootstrap {
     // Providers and entities are all known now; until then every read gathers afresh.
     this.bootstrapped = true;
     this.cached = undefined;
+    this.validators.clear();
+    // Compiled now, so that a schema ajv refuses (or ajv missing) fails the startup, not the first dispatch.
+    for (const type of this.entries().values()) if (type.validated) this.validatorOf(type);
+  }
+
+  /**
+   * Checks a payload against its event's schema when the event type is validated (`payloadValidation:
+   * 'strict'` or its own `validate: 'strict'`); does nothing otherwise.
+   *
+   * @throws WebhookPayloadSchemaError naming the first path that does not match (`payload.address.zip`).
+   */
+  assertPayload(event: string, payload: unknown): void {
+    const type = this.entries().get(event);
+    if (type?.validated) this.validatorOf(type).assert(payload);
+  }
+
+  /**
+   * The `webhooks` section of an OpenAPI 3.1 document describing what the application sends (one entry per
+   * cataloged event type) and the `components.schemas` it references: merge them into your own document
+   * (see `addWebhooksToDocument`).
+   */
+  openApiWebhooks(options: WebhooksOpenApiOptions = {}): WebhooksOpenApiParts {
+    return buildWebhooksOpenApi(this.list(), options);
+  }
+
+  /** A standalone OpenAPI 3.1 document of the webhooks the application sends. */
+  openApiDocument(options: WebhooksOpenApiOptions = {}): WebhooksOpenApiDocument {
+    return {
+      openapi: '3.1.0',
+      info: { title: options.title ?? 'Webhooks', version: options.version ?? '1.0.0' },
+      ...this.openApiWebhooks(options),
+    };
+  }
+
+  private validatorOf(type: WebhookEventType): PayloadSchemaValidator {
+    let validator = this.validators.get(type.name);
+    if (!validator) this.validators.set(type.name, (validator = new PayloadSchemaValidator(type.name, type.schema!)));
+    return validator;
   }
 
   /** Every cataloged event type, by name. */
@@ -108,36 +170,43 @@ export class WebhookEventCatalog implements OnApplicationBootstrap {
   }
 
   private gather(): Map<string, WebhookEventType> {
-    const entries = new Map<string, WebhookEventType>();
-    const add = (
-      name: string,
-      source: WebhookEventTypeSource,
-      description?: string,
-      schema?: Record<string, unknown>,
-    ) => {
-      let entry = entries.get(name);
-      if (!entry) entries.set(name, (entry = { name, description: null, schema: null, sources: [] }));
+    const declared = new Map<string, Declared>();
+    const add = (name: string, source: WebhookEventTypeSource, declaration: Declaration = {}) => {
+      let entry = declared.get(name);
+      if (!entry) declared.set(name, (entry = { sources: [] }));
       if (!entry.sources.includes(source)) entry.sources.push(source);
-      if (entry.description === null && description) entry.description = description;
-      if (entry.schema === null && schema) entry.schema = schema;
+      // The first one to say something wins, in the order of precedence.
+      for (const key of ['description', 'schema', 'payloadType', 'example', 'validate'] as const) {
+        if (entry[key] === undefined && declaration[key] !== undefined && declaration[key] !== '') {
+          (entry as unknown as Record<string, unknown>)[key] = declaration[key];
+        }
+      }
     };
-    for (const type of this.options.eventTypes) add(type.name, 'option', type.description, type.schema);
-    for (const event of this.discovered) {
-      add(event.name, `event:${event.source}`, event.options.description, event.options.schema);
-    }
+    for (const type of this.options.eventTypes) add(type.name, 'option', type);
+    for (const event of this.discovered) add(event.name, `event:${event.source}`, event.options);
     for (const target of this.resourceClasses()) {
       const resource = resourceOf(target);
       if (!resource) continue;
       for (const verb of resource.options.events ?? RESOURCE_EVENTS) {
-        add(
-          `${resource.name}.${verb}`,
-          `resource:${resource.name}`,
-          resourceEventDescription(resource.name, verb, resource.options.description),
-        );
+        add(`${resource.name}.${verb}`, `resource:${resource.name}`, {
+          description: resourceEventDescription(resource.name, verb, resource.options.description),
+        });
       }
     }
     for (const subscription of this.options.subscriptions) {
       for (const pattern of subscription.events) if (isEventName(pattern)) add(pattern, 'subscription');
+    }
+    const entries = new Map<string, WebhookEventType>();
+    for (const [name, entry] of declared) {
+      const schema = entry.schema ?? (entry.payloadType ? schemaOfClass(entry.payloadType) : null);
+      entries.set(name, {
+        name,
+        description: entry.description ?? null,
+        schema,
+        example: entry.example !== undefined ? entry.example : schema ? exampleOfSchema(schema) : null,
+        validated: schema !== null && (entry.validate ?? this.options.payloadValidation) === 'strict',
+        sources: entry.sources,
+      });
     }
     return entries;
   }

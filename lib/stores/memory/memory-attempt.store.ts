@@ -175,6 +175,19 @@ export class MemoryAttemptStore implements WebhookAttemptStore {
     return dropped;
   }
 
+  async trimResolvedBefore(resolvedBefore: number, limit: number): Promise<number> {
+    // Resolved attempts older than the cutoff, oldest resolved first, as the database's index gives them.
+    const old: AttemptSlot[] = [];
+    for (const slot of this.slots.values()) {
+      const { status, resolvedAt } = slot.attempt;
+      if (status !== 'pending' && resolvedAt !== null && resolvedAt.getTime() < resolvedBefore) old.push(slot);
+    }
+    old.sort((a, b) => a.attempt.resolvedAt!.getTime() - b.attempt.resolvedAt!.getTime());
+    const dropped = old.slice(0, limit);
+    for (const slot of dropped) this.drop(slot);
+    return dropped.length;
+  }
+
   async rearm(id: string, now: number, onCommit: () => void): Promise<boolean> {
     const slot = this.slots.get(id);
     if (!slot) return false;

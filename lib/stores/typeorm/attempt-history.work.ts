@@ -43,6 +43,36 @@ export class AttemptHistoryWork extends AttemptTableWork {
   }
 
   /**
+   * Deletes at most `limit` attempts resolved before `resolvedBefore`, oldest first (a range of the
+   * `resolved_at` index), in one statement that locks only the rows it deletes. The status and the age are
+   * checked again on the rows deleted: an attempt set back to pending between the read and the delete
+   * (a manual retry) is left alone. Returns how many went.
+   */
+  *trimResolvedBefore(resolvedBefore: number, limit: number): Work<number> {
+    const c = (name: string) => this.sql.col(name);
+    const resolved = (i: number) =>
+      `${c('status')} IN ('successful', 'failed') AND ${c('resolved_at')} < ${this.sql.param(i)}`;
+    // The limit is a whole number checked by the options, written inline: not every driver takes LIMIT ?.
+    const oldest =
+      `SELECT ${c('id')} FROM ${this.attempts} WHERE ${resolved(1)} ` +
+      `ORDER BY ${c('resolved_at')} LIMIT ${Math.max(1, Math.floor(limit))}`;
+    if (this.db.kind !== 'mysql') {
+      return (yield {
+        sql: `DELETE FROM ${this.attempts} WHERE ${c('id')} IN (${oldest}) AND ${resolved(2)}`,
+        params: [resolvedBefore, resolvedBefore],
+      }).affected;
+    }
+    // MySQL refuses a LIMIT in an IN subquery on the table deleted from, and would lock every row such a
+    // DELETE scans; a plain read first, then deleting by primary key, locks only the rows deleted.
+    const ids = idsOf(yield { sql: oldest, params: [resolvedBefore] });
+    if (ids.length === 0) return 0;
+    return (yield {
+      sql: `DELETE FROM ${this.attempts} WHERE ${c('id')} IN (${this.sql.params(1, ids.length)}) AND ${resolved(ids.length + 1)}`,
+      params: [...ids, resolvedBefore],
+    }).affected;
+  }
+
+  /**
    * Sets a resolved attempt (or a pending one nobody holds, waiting for its retry) back to pending, due
    * at `now`, its next try marked `manual`. Returns whether it changed: false when the attempt is being
    * sent right now or does not exist.

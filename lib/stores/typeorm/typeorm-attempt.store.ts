@@ -85,6 +85,10 @@ export class TypeOrmAttemptStore implements WebhookAttemptStore {
     return this.db.runOwn(() => this.history.trim(subscriptionIds, limit));
   }
 
+  trimResolvedBefore(resolvedBefore: number, limit: number): Promise<number> {
+    return this.db.runOwn(() => this.history.trimResolvedBefore(resolvedBefore, limit));
+  }
+
   async rearm(id: string, now: number, onCommit: () => void): Promise<boolean> {
     const runner = this.db.transactionRunner();
     const changed = await this.db.run(() => this.history.rearm(id, now));

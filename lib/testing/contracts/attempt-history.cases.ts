@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { newId } from '../../core/util/ids.util';
 import type { WebhookDeliveryAttempt } from '../../entities/webhook-delivery-attempt.entity';
+import type { WebhookAttemptStore } from '../../stores/attempt-store.interface';
 import {
   attemptFixture,
   attemptView,
@@ -9,10 +10,13 @@ import {
   idsOf,
   LEASE,
   orderedIds,
+  racers,
   resolveAll,
+  resolvedFixture,
   sortedIdsOf,
   subscribed,
   T0,
+  warmUp,
   write,
 } from './contract.fixtures';
 
@@ -31,8 +35,102 @@ const rearmedView = (attempt: WebhookDeliveryAttempt, now: number) => ({
   resolvedAt: null,
 });
 
+/** Resolves held attempts (held by `tok`), each at its own time (epoch ms). */
+async function resolveAt(
+  store: WebhookAttemptStore,
+  resolutions: ReadonlyArray<[WebhookDeliveryAttempt, number]>,
+): Promise<void> {
+  const { written } = await store.recordResults(
+    resolutions.map(([attempt, at]) => ({ attempt: resolvedFixture(attempt, 'successful', at), leaseToken: 'tok' })),
+    1_000,
+  );
+  assert.equal(written.size, resolutions.length, 'every result is written under its lease');
+}
+
 /** Attempt store cases: the history (trim, cascade, rearm, replay, list) and the pending summary. */
 export const ATTEMPT_HISTORY_CASES: ContractCase[] = [
+  [
+    'trimResolvedBefore deletes attempts resolved before the cutoff, oldest first, a batch at a time, never pending ones',
+    async (harness) => {
+      const store = harness.attempts;
+      const [a, b] = await subscribed(harness, {}, {});
+      // The oldest attempt of all is pending: age never drops it.
+      const [p0, r1, r2, r3, r4, recent] = history(a, 6);
+      const [s1] = history(b, 1);
+      await write(store, [p0, r1, r2, r3, r4, recent, s1]);
+      // Resolution times, not creation order, decide: r4 was resolved first.
+      await resolveAt(store, [
+        [r4, T0 + 10],
+        [s1, T0 + 15],
+        [r1, T0 + 20],
+        [r3, T0 + 30],
+        [r2, T0 + 40],
+        [recent, T0 + 100],
+      ]);
+
+      assert.equal(await store.trimResolvedBefore(T0 + 35, 2), 2);
+      assert.equal(await store.find(r4.id), null);
+      assert.equal(await store.find(s1.id), null);
+      assert.notEqual(await store.find(r1.id), null, 'a batch takes the oldest resolved only');
+      assert.equal(await store.trimResolvedBefore(T0 + 35, 2), 2);
+      assert.equal(await store.trimResolvedBefore(T0 + 35, 2), 0);
+      assert.deepEqual(idsOf(await store.list(a.id, { limit: 100 })), idsOf([recent, r2, p0]));
+      assert.equal(await store.trimResolvedBefore(T0 + 40, 10), 0, 'the cutoff is exclusive');
+      assert.equal(await store.trimResolvedBefore(T0 + 1_000_000, 10), 2);
+      assert.deepEqual(idsOf(await store.list(a.id, { limit: 100 })), idsOf([p0]));
+      assert.equal((await store.pendingSummary(T0)).pending, 1);
+    },
+  ],
+  [
+    'trimResolvedBefore leaves an old attempt set back to pending alone',
+    async (harness) => {
+      const store = harness.attempts;
+      const [a] = await subscribed(harness, {});
+      const [old, other] = history(a, 2);
+      await write(store, [old, other]);
+      await resolveAt(store, [
+        [old, T0 + 10],
+        [other, T0 + 10],
+      ]);
+      assert.equal(await store.rearm(old.id, T0 + 20, () => undefined), true);
+      assert.equal(await store.trimResolvedBefore(T0 + 1_000, 10), 1);
+      assert.equal((await store.find(old.id))?.status, 'pending');
+      assert.equal(await store.find(other.id), null);
+    },
+  ],
+  [
+    'trimming by age while results are recorded drops only what was resolved before the cutoff',
+    async (harness) => {
+      await warmUp(harness);
+      const store = harness.attempts;
+      const [a, b] = await subscribed(harness, {}, {});
+      const [olds, news, pendings] = [history(a, 24), history(b, 24), history(a, 6)];
+      await write(store, [...olds, ...news, ...pendings]);
+      await resolveAt(
+        store,
+        olds.map((attempt, i): [WebhookDeliveryAttempt, number] => [attempt, T0 + i]),
+      );
+      // Instances record the new results one by one while others trim in batches of 3.
+      const all = racers(harness);
+      await Promise.all([
+        ...news.map((attempt, i) => resolveAt(all[i % all.length].attempts, [[attempt, T0 + 10_000 + i]])),
+        ...all.map(async (stores) => {
+          while ((await stores.attempts.trimResolvedBefore(T0 + 5_000, 3)) > 0);
+        }),
+      ]);
+      for (const attempt of olds) assert.equal(await store.find(attempt.id), null);
+      assert.deepEqual(
+        sortedIdsOf(await store.list(b.id, { limit: 100 })),
+        sortedIdsOf(news),
+        'every attempt resolved after the cutoff is kept',
+      );
+      assert.deepEqual(
+        sortedIdsOf(await store.list(a.id, { limit: 100 })),
+        sortedIdsOf(pendings),
+        'pending attempts are kept',
+      );
+    },
+  ],
   [
     'trim keeps the newest resolved attempts up to the limit, and every pending one',
     async (harness) => {
