@@ -45,6 +45,7 @@ describe('the public API', () => {
       'WebhooksAdminExceptionFilter',
       'WebhooksConfigurationError',
       'WebhooksError',
+      'WebhooksHealthIndicator',
       'WebhooksModule',
       'WebhooksPortalLinks',
       'WebhooksPrincipal',
