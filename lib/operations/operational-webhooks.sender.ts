@@ -22,8 +22,8 @@ const OPERATIONS_PATTERN_PREFIX = 'webhooks.';
 
 /**
  * With `operations.webhooks`, delivers the operational events (like Svix's operational webhooks) to the
- * operations subscriptions: active root-scope-visible subscriptions with a pattern naming them
- * (`webhooks.*`, `webhooks.subscription.*`, `webhooks.backlog.exceeded` ...). Subscriptions that only
+ * operations subscriptions: active root-scope subscriptions matching them with a pattern that starts with
+ * `webhooks.` (`webhooks.subscription.*`, `webhooks.backlog.*`, an exact name). Subscriptions that only
  * say `*` are left out: application events and operations go to different places. An event about a
  * subscription is not sent to that subscription itself.
  */

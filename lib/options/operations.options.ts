@@ -50,8 +50,9 @@ export interface WebhooksOperationsOptions {
   backlog?: WebhookBacklogOptions;
   /**
    * Also deliver the operational events (`webhooks.subscription.deactivated`, `.paused`, `.activated`,
-   * `webhooks.backlog.exceeded`, `.recovered`) as webhooks, to the active subscriptions whose event patterns
-   * name them (`webhooks.*`, `webhooks.subscription.*` ...: a catch-all `*` does not count).
+   * `webhooks.backlog.exceeded`, `.recovered`) as webhooks, to the active subscriptions with a pattern
+   * starting with `webhooks.` that matches them (`webhooks.subscription.*`, `webhooks.backlog.*`, an exact
+   * name): a catch-all `*` does not make a subscription an operations one.
    * @default false
    */
   webhooks?: boolean;
