@@ -369,6 +369,44 @@ describeEachDatabase('operations: metrics, traces, health', (db) => {
   }, 60_000);
 });
 
+describeEachDatabase(
+  'operations without @opentelemetry/api',
+  (db) => {
+    it('delivers as usual, the API not loaded', async () => {
+      const receiver = await TestReceiver.start();
+      try {
+        const sources = await compiledSources();
+        const child = spawn(
+          process.execPath,
+          [
+            '-r',
+            join(sources, 'test/support/without-opentelemetry.js'),
+            join(sources, 'test/support/untraced-child.js'),
+          ],
+          {
+            env: {
+              ...process.env,
+              NODE_PATH: join(process.cwd(), 'node_modules'),
+              WEBHOOKS_UNTRACED_CHILD: JSON.stringify({ database: db.options, target: receiver.url('/untraced') }),
+            },
+            stdio: ['ignore', 'pipe', 'pipe'],
+          },
+        );
+        let output = '';
+        child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+        child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+        const code = await new Promise((resolve) => child.on('exit', resolve));
+        expect(code, output).toBe(0);
+        expect(JSON.parse(output.split('\n')[0])).toEqual({ api: false, status: 'successful' });
+        expect(receiver.received('/untraced')).toHaveLength(1);
+      } finally {
+        await receiver.close();
+      }
+    }, 30_000);
+  },
+  ['sqlite'],
+);
+
 describe('operations options', () => {
   it('name the option at fault', () => {
     expect(() => WebhooksModule.forRoot({ operations: { backlog: { maxDue: -1 } } })).toThrow(
