@@ -48,16 +48,49 @@ export class DeliveryMetricsReaction {
       advice: { explicitBucketBoundaries: SECONDS_BUCKETS },
     });
     const bySubscription = options.operations.subscriptionLabels;
-    outcomes.on('dispatched', ({ event }) => dispatched.add(1, { event_type: event }));
+    // Label sets per event type, made once: event types are few (the catalog's), tries are many.
+    const labels = new Map<string, EventLabels>();
+    const labelsOf = (event: string): EventLabels => {
+      let set = labels.get(event);
+      if (!set) {
+        // The cap only guards against unbounded growth (as the pattern cache does).
+        if (labels.size >= 10_000) labels.clear();
+        labels.set(event, (set = eventLabels(event)));
+      }
+      return set;
+    };
+    outcomes.on('dispatched', ({ event }) => dispatched.add(1, labelsOf(event).event));
     outcomes.on('recorded', ({ tries }) => {
-      for (const tried of tries) record(tried, bySubscription, deliveries, duration, lag);
+      for (const tried of tries) {
+        record(tried, bySubscription ? undefined : labelsOf(tried.attempt.event), deliveries, duration, lag);
+      }
     });
   }
 }
 
+/** The attributes of one event type: alone, and with each outcome. */
+interface EventLabels {
+  event: Attributes;
+  outcomes: Record<DeliveryMetricOutcome, Attributes>;
+}
+
+function eventLabels(event: string): EventLabels {
+  const outcome = (name: DeliveryMetricOutcome) => ({ event_type: event, outcome: name });
+  return {
+    event: { event_type: event },
+    outcomes: {
+      succeeded: outcome('succeeded'),
+      failed: outcome('failed'),
+      retrying: outcome('retrying'),
+      blocked: outcome('blocked'),
+    },
+  };
+}
+
+/** Records one try; `labels` are the event type's, or `undefined` to label by subscription too. */
 function record(
   { attempt, deferred, blocked }: RecordedTry,
-  bySubscription: boolean,
+  cached: EventLabels | undefined,
   deliveries: Counter,
   duration: Histogram,
   lag: Histogram,
@@ -73,10 +106,10 @@ function record(
       : attempt.status === 'failed'
         ? 'failed'
         : 'retrying';
-  const labels: Attributes = bySubscription
-    ? { event_type: attempt.event, subscription_id: attempt.subscriptionId }
-    : { event_type: attempt.event };
-  deliveries.add(1, { ...labels, outcome });
+  const labels: Attributes = cached
+    ? cached.event
+    : { event_type: attempt.event, subscription_id: attempt.subscriptionId };
+  deliveries.add(1, cached ? cached.outcomes[outcome] : { ...labels, outcome });
   duration.record(last.elapsedMs / 1000, labels);
   if (last.number === 1) lag.record(Math.max(0, Date.parse(last.at) - attempt.createdAt.getTime()) / 1000, labels);
 }
