@@ -134,6 +134,8 @@ describeEachDatabase(
       }
       expect(logger.lines.filter((line) => line.level === 'warn').length).toBeGreaterThanOrEqual(10);
       expect(logger.lines.every((line) => line.context !== '')).toBe(true);
+      // Operational webhooks (a 410's deactivation, a 429's pause, the backlog) went out without an error.
+      expect(logger.lines.filter((line) => line.level === 'error')).toEqual([]);
       // The receivers did get the credentials: they were there to leak.
       expect(receiver.received('/failing').some((r) => r.headers.authorization === bearer)).toBe(true);
     });

@@ -14,6 +14,7 @@ import { DataSource, type DataSourceOptions } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   WEBHOOK_MIGRATIONS,
+  WebhookAttempts,
   WebhookDeliveryAttempt,
   WebhookDispatcher,
   WebhookEvents,
@@ -87,7 +88,11 @@ interface HttpApp {
   close(): Promise<void>;
 }
 
-async function createHttpApp(database: DataSourceOptions, webhooks: WebhooksModuleOptions): Promise<HttpApp> {
+async function createHttpApp(
+  database: DataSourceOptions,
+  webhooks: WebhooksModuleOptions,
+  dns = new StubResolver(),
+): Promise<HttpApp> {
   @Module({
     imports: [
       EventEmitterModule.forRoot({ wildcard: true }),
@@ -100,7 +105,7 @@ async function createHttpApp(database: DataSourceOptions, webhooks: WebhooksModu
       } as TypeOrmModuleOptions),
       WebhooksModule.forRoot({
         ...webhooks,
-        targets: { allowHttp: true, allowPrivateNetworks: true, resolver: new StubResolver().resolve },
+        targets: { allowHttp: true, allowPrivateNetworks: true, resolver: dns.resolve },
       }),
       TerminusModule.forRoot({ logger: false }),
     ],
@@ -137,15 +142,21 @@ describeEachDatabase('operations: metrics, traces, health', (db) => {
   const prefix = `ops_${db.kind}`;
   let receiver: TestReceiver;
   let http: HttpApp;
+  // A name that resolves to a public address when the subscription is made, to cloud metadata after.
+  const dns = new StubResolver().on('metadata.example', ['93.184.215.14'], ['169.254.169.254']);
 
   beforeAll(async () => {
     receiver = await TestReceiver.start();
     receiver.respond('/fail', { status: 500 });
-    http = await createHttpApp(db.options, {
-      delivery: { pollInterval: 20 },
-      retry: { attempts: 2, schedule: [10], jitter: 0, throttlePause: 0 },
-      operations: { propagateTraceContext: true, backlog: { checkInterval: 0 } },
-    });
+    http = await createHttpApp(
+      db.options,
+      {
+        delivery: { pollInterval: 20 },
+        retry: { attempts: 2, schedule: [10], jitter: 0, throttlePause: 0 },
+        operations: { propagateTraceContext: true, backlog: { checkInterval: 0 } },
+      },
+      dns,
+    );
   });
   afterAll(async () => {
     await http?.close();
@@ -157,30 +168,38 @@ describeEachDatabase('operations: metrics, traces, health', (db) => {
     const event = `${prefix}.counted`;
     await subscriptions.create({ to: receiver.url('/ok'), events: event });
     await subscriptions.create({ to: receiver.url('/fail'), events: event });
+    const metadata = await subscriptions.create({ to: 'http://metadata.example/latest', events: event });
     for (let i = 0; i < 3; i++) await http.post(event);
     await receiver.waitFor(3, '/ok');
     await receiver.waitFor(6, '/fail');
     const engine = http.app.get(DeliveryEngine);
     await eventually(async () => {
       await engine.whenIdle();
-      return (await total(telemetry.reader, 'webhooks.deliveries', { event_type: event })) === 9;
-    }, 'nine tries counted');
+      return (await total(telemetry.reader, 'webhooks.deliveries', { event_type: event })) === 12;
+    }, 'twelve tries counted');
 
     const deliveries = (outcome: string) =>
       total(telemetry.reader, 'webhooks.deliveries', { event_type: event, outcome });
     expect(await deliveries('succeeded')).toBe(receiver.received('/ok').length);
     expect((await deliveries('retrying')) + (await deliveries('failed'))).toBe(receiver.received('/fail').length);
     expect(await deliveries('failed')).toBe(3);
-    expect(await deliveries('blocked')).toBe(0);
+    // Never sent: the guard refused the address, once per event (a blocked target is not tried again).
+    expect(await deliveries('blocked')).toBe(3);
+    const blocked = await http.app.get(WebhookAttempts).list(metadata.id);
+    expect(blocked.items.map((a) => [a.status, a.attemptCount])).toEqual([
+      ['failed', 1],
+      ['failed', 1],
+      ['failed', 1],
+    ]);
     expect(await total(telemetry.reader, 'webhooks.events.dispatched', { event_type: event })).toBe(3);
     // One duration per HTTP try, one lag per first try.
     expect(await total(telemetry.reader, 'webhooks.delivery.duration', { event_type: event })).toBe(
-      receiver.received().length,
+      receiver.received().length + 3,
     );
-    expect(await total(telemetry.reader, 'webhooks.delivery.lag', { event_type: event })).toBe(6);
+    expect(await total(telemetry.reader, 'webhooks.delivery.lag', { event_type: event })).toBe(9);
     // The gauges, read on collection.
     expect(await total(telemetry.reader, 'webhooks.outbox.due')).toBe(0);
-    expect(await total(telemetry.reader, 'webhooks.subscriptions', { state: 'active' })).toBe(2);
+    expect(await total(telemetry.reader, 'webhooks.subscriptions', { state: 'active' })).toBe(3);
     expect(await total(telemetry.reader, 'webhooks.inflight')).toBe(0);
   });
 
@@ -234,8 +253,9 @@ describeEachDatabase('operations: metrics, traces, health', (db) => {
     expect(value('webhooks_deliveries_total', type, 'outcome="failed"')).toBe(3);
     expect(value('webhooks_events_dispatched_total', type)).toBe(3);
     // OpenTelemetry JS's exporter adds `_total` to counters but no unit suffix (see docs/operations.md).
-    expect(value('webhooks_delivery_duration_count', type)).toBe(9);
-    expect(value('webhooks_delivery_lag_count', type)).toBe(6);
+    expect(value('webhooks_deliveries_total', type, 'outcome="blocked"')).toBe(3);
+    expect(value('webhooks_delivery_duration_count', type)).toBe(12);
+    expect(value('webhooks_delivery_lag_count', type)).toBe(9);
     expect(text).toMatch(/^# TYPE webhooks_delivery_lag histogram$/m);
     expect(value('webhooks_outbox_due')).toBe(0);
     expect(value('webhooks_outbox_oldest_due_age')).toBe(0);

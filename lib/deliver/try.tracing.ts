@@ -77,8 +77,21 @@ export class TryTracing implements DeliveryTryObserver {
   }
 }
 
+/** The URL attributes by target: a target's are the same on every try, and parsing a URL is not free. */
+const urlAttributesByTarget = new Map<string, Attributes>();
+
 /** `url.full` without credentials or query (they may hold secrets), `server.address`, `server.port`. */
 function urlAttributes(target: string): Attributes {
+  let attributes = urlAttributesByTarget.get(target);
+  if (!attributes) {
+    // The cap only guards against unbounded growth: targets are the subscriptions'.
+    if (urlAttributesByTarget.size >= 10_000) urlAttributesByTarget.clear();
+    urlAttributesByTarget.set(target, (attributes = parseUrlAttributes(target)));
+  }
+  return attributes;
+}
+
+function parseUrlAttributes(target: string): Attributes {
   try {
     const url = new URL(target);
     const port = url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
