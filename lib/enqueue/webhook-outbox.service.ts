@@ -29,6 +29,8 @@ export interface OutboxEvent {
   resource?: string;
   /** Free text for people, stored with each attempt. */
   note?: string | null;
+  /** The dispatch span's `traceparent`; left out, that of the span active now (if any) is stored. */
+  traceContext?: string | null;
 }
 
 /**
@@ -61,7 +63,8 @@ export class WebhookOutbox {
     const leaseUntil = now + leaseDuration;
     const render = this.renderer.forEvent({ ...raised, now, resource: raised.resource });
     // The dispatch's span (see WebhookTelemetry.dispatchSpan), continued by every try of these attempts.
-    const shared = eventParts(raised, now, token, leaseUntil, this.telemetry.activeTraceparent());
+    const traceContext = raised.traceContext !== undefined ? raised.traceContext : this.telemetry.activeTraceparent();
+    const shared = eventParts(raised, now, token, leaseUntil, traceContext);
     const jobs: Written[] = [];
     for (const subscription of subscriptions) {
       const dialect = this.renderer.dialectOf(subscription);

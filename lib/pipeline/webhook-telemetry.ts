@@ -56,6 +56,12 @@ export class WebhookTelemetry {
     );
   }
 
+  /** The W3C `traceparent` of a span, or `null` for an invalid (non-recording, parentless) one. */
+  traceparentOf(span: Span): string | null {
+    const context = span.spanContext();
+    return this.api?.isSpanContextValid(context) ? traceparentOf(context) : null;
+  }
+
   /** The W3C `traceparent` of the span active now (stored with outbox rows), or `null` when none is. */
   activeTraceparent(): string | null {
     const { api } = this;

@@ -48,13 +48,20 @@ export class WebhookDispatcher {
     assertEventName(event, 'event');
     if (!this.telemetry.tracer) return this.raise(event, payload, options);
     return this.telemetry.dispatchSpan(event, async (span) => {
-      const result = await this.raise(event, payload, options);
+      // Handed to the outbox rather than read back from the active context there: it needs no context
+      // manager to follow the awaits in between.
+      const result = await this.raise(event, payload, options, span && this.telemetry.traceparentOf(span));
       span?.setAttributes({ 'messaging.message.id': result.messageId, 'webhooks.attempts': result.attempts.length });
       return result;
     });
   }
 
-  private async raise(event: string, payload: unknown, options: DispatchOptions): Promise<DispatchResult> {
+  private async raise(
+    event: string,
+    payload: unknown,
+    options: DispatchOptions,
+    traceContext?: string | null,
+  ): Promise<DispatchResult> {
     const scope =
       options.scope === undefined ? (WebhookScope.current() ?? ROOT_SCOPE) : assertScope(options.scope, 'scope');
     if (options.id !== undefined && (typeof options.id !== 'string' || !MESSAGE_ID.test(options.id))) {
@@ -87,6 +94,7 @@ export class WebhookDispatcher {
         manager,
         resource,
         note: options.note ?? null,
+        traceContext,
       },
       subscriptions,
     );
