@@ -3,10 +3,11 @@
  * → record → react — over the contracts between them (pipeline/), the stores, the options, the entities and
  * a core with neither Nest nor TypeORM. Code may import its own layer or any layer below it, never one above:
  * a later stage never reaches back into an earlier one (reactions listen to outcomes instead). The module,
- * its index, the admin API, the web portal and the testing kit sit on top.
+ * its index, the admin API, the web portal, operations (health, gauges, operational webhooks) and the testing
+ * kit sit on top.
  */
 const LAYERS = [
-  ['top', '^lib/(index|webhooks[^/]*)\\.ts$|^lib/(admin|testing|portal)/'],
+  ['top', '^lib/(index|webhooks[^/]*)\\.ts$|^lib/(admin|testing|portal|operations)/'],
   ['raise', '^lib/raise/'],
   ['match', '^lib/match/'],
   ['enqueue', '^lib/enqueue/'],

@@ -47,12 +47,14 @@ export type {
   WebhookSubscriptionStore,
   WebhookSubscriptionChange,
   WebhookSubscriptionQuery,
+  WebhookSubscriptionStates,
 } from './stores/subscription-store.interface';
 export type {
   WebhookAttemptStore,
   OutboxWrite,
   AttemptResult,
   RecordedResults,
+  DueBacklog,
 } from './stores/attempt-store.interface';
 
 // Schema.
@@ -97,6 +99,14 @@ export { verifyWebhook, type VerifyWebhookOptions } from './core/signing/webhook
 export { WebhooksPrincipal } from './admin/admin-principal.decorator';
 export { WebhooksAdminExceptionFilter } from './admin/admin-exception.filter';
 
+// Operations: the health indicator for @nestjs/terminus, the payloads of the operational events.
+export {
+  WebhooksHealthIndicator,
+  type WebhooksHealthDetails,
+  type WebhooksHealthIndicatorResult,
+} from './operations/webhooks-health.indicator';
+export type { WebhookBacklogEvent, BacklogExceeded } from './react/backlog.monitor';
+
 // The web portal's links, for an application to hand to its customers.
 export {
   WebhooksPortalLinks,
@@ -122,6 +132,7 @@ export type {
 } from './options/event-type.interface';
 export type { WebhookSecretsOptions } from './options/signing.options';
 export type { WebhookRetryOptions, WebhookRetryPolicy } from './core/retry/retry.policy';
+export type { WebhooksOperationsOptions, WebhookBacklogOptions } from './options/operations.options';
 export type * from './options/webhook-dialect.interface';
 export type * from './options/payload-shaper.interface';
 export type { WebhookResolver, ResolvedDestination } from './core/security/destination.interface';

@@ -45,12 +45,18 @@ import {
 import { ACTIVE_SUBSCRIPTIONS } from './pipeline/active-subscriptions.interface';
 import { WebhookOutcomeBus } from './pipeline/outcome.bus';
 import { WebhookPipelineActivity } from './pipeline/pipeline.activity';
+import { WebhookTelemetry } from './pipeline/webhook-telemetry';
 import { AmbientTransaction } from './raise/ambient-transaction.service';
 import { EventEmitterBridge } from './raise/event-emitter.bridge';
 import { WebhookDispatcher } from './raise/webhook-dispatcher.service';
 import { WebhookEventExplorer } from './raise/webhook-event.explorer';
 import { WebhookResourceSubscriber } from './raise/webhook-resource.subscriber';
 import { AttemptEventsReaction } from './react/attempt-events.reaction';
+import { BacklogMonitor } from './react/backlog.monitor';
+import { DeliveryMetricsReaction } from './react/delivery-metrics.reaction';
+import { OutboxGauges } from './operations/outbox.gauges';
+import { OperationalWebhooks } from './operations/operational-webhooks.sender';
+import { WebhooksHealthIndicator } from './operations/webhooks-health.indicator';
 import { DeliveryFailuresLog } from './react/delivery-failures.log';
 import { DeliveryOutcomeReaction } from './react/delivery-outcome.reaction';
 import { PreconditionFailureCounter } from './react/precondition-failures.counter';
@@ -71,6 +77,7 @@ const PUBLIC_PROVIDERS = [
   WebhookAttempts,
   WebhookEventCatalog,
   WebhooksPortalLinks,
+  WebhooksHealthIndicator,
 ];
 
 /** What the testing module (`nestjs-webhooks/testing`) reaches into: not part of the package's API. */
@@ -112,7 +119,12 @@ const PIPELINE_PROVIDERS: Provider[] = [
   AttemptEventsReaction,
   SubscriptionEventsReaction,
   PreconditionFailureCounter,
+  DeliveryMetricsReaction,
+  BacklogMonitor,
 ];
+
+/** Operations: gauges read on collection, the health indicator, operational events as webhooks. */
+const OPERATIONS_PROVIDERS: Provider[] = [OutboxGauges, WebhooksHealthIndicator, OperationalWebhooks];
 
 /**
  * The providers of the webhooks module, global unless `isGlobal: false` (then `WebhooksModule` is imported
@@ -200,6 +212,11 @@ export class WebhooksCoreModule {
           },
         },
         { provide: WebhookPipelineActivity, useFactory: () => new WebhookPipelineActivity() },
+        {
+          provide: WebhookTelemetry,
+          useFactory: (options: ResolvedWebhooksOptions) => new WebhookTelemetry(options.operations),
+          inject: [WEBHOOKS_MODULE_OPTIONS],
+        },
         ...webhooksStorageProviders(storage),
         {
           provide: WebhookDestinationGuard,
@@ -220,6 +237,7 @@ export class WebhooksCoreModule {
           inject: [WEBHOOKS_MODULE_OPTIONS, ModuleRef],
         },
         ...PIPELINE_PROVIDERS,
+        ...OPERATIONS_PROVIDERS,
         WebhooksInitializer,
         WebhooksPortalLinks,
         ...(admin?.providers ?? []),

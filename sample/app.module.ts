@@ -7,6 +7,7 @@ import { SampleSignInController } from './auth/sign-in.controller';
 import { SAMPLE_PORTAL_LINK_KEY } from './auth/sample-principals';
 import { ContactsModule } from './contacts/contacts.module';
 import { CreateContacts1764400000000 } from './contacts/migrations/1764400000000-create-contacts.migration';
+import { OperationsModule } from './operations/operations.module';
 import { ReceiverModule } from './receiver/receiver.module';
 
 /**
@@ -43,6 +44,7 @@ import { ReceiverModule } from './receiver/receiver.module';
     }),
     ContactsModule,
     ReceiverModule,
+    OperationsModule,
   ],
   controllers: [SampleSignInController],
 })

@@ -6,6 +6,7 @@ import { NestFactory } from '@nestjs/core';
 import { WebhooksPortalLinks } from '../lib';
 import { buildPortal } from '../scripts/build-portal';
 import { AppModule } from './app.module';
+import { startSampleMetrics, stopSampleMetrics } from './operations/sample-metrics';
 import { NOAA, NWS, OFFICES } from './contacts/offices';
 import { ProgressLine } from './demo/progress-line';
 import { checkScenario } from './demo/sample.checks';
@@ -82,6 +83,8 @@ async function main(): Promise<number> {
   const args = readArgs(process.argv.slice(2));
   // The portal's page is built from lib/portal/ui (a no-op when nothing changed since the last run).
   await buildPortal();
+  // Before the app: the module takes its meter when it starts.
+  startSampleMetrics();
   const app = await NestFactory.create(AppModule, { logger: new SampleLogger({ logLevels: ['error', 'warn'] }) });
   // On SIGTERM the delivery engine lets tries in flight finish and hands back what it holds.
   app.enableShutdownHooks();
@@ -108,6 +111,12 @@ async function main(): Promise<number> {
     console.log(`Checks\n${renderChecks(checks)}\n`);
     console.log(
       `The admin API${args.once ? ' (run without --once to keep the app up)' : ''}\n${renderCurlExamples(baseUrl, result)}\n`,
+    );
+
+    console.log(
+      `Operations: Prometheus metrics and the health check${args.once ? ' (run without --once to keep the app up)' : ''}\n` +
+        `  curl -s ${baseUrl}/metrics | grep '^webhooks_'\n` +
+        `  curl -s ${baseUrl}/health\n`,
     );
 
     const ounLink = app.get(WebhooksPortalLinks).createLink({
@@ -144,6 +153,7 @@ async function main(): Promise<number> {
     return 0;
   } finally {
     await app.close();
+    await stopSampleMetrics();
   }
 }
 

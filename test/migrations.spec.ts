@@ -14,7 +14,11 @@ describeEachDatabase('migrations', (db) => {
     try {
       expect(await dataSource.showMigrations()).toBe(true);
       const applied = await dataSource.runMigrations({ transaction: 'each' });
-      expect(applied.map((m) => m.name)).toEqual(['WebhooksInit1764300000000', 'WebhooksHistoryAge1765200000000']);
+      expect(applied.map((m) => m.name)).toEqual([
+        'WebhooksInit1764300000000',
+        'WebhooksTraceContext1765000000000',
+        'WebhooksHistoryAge1765200000000',
+      ]);
       expect(await dataSource.showMigrations()).toBe(false);
 
       // What synchronize would still do after the migrations: nothing.

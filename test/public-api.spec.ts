@@ -46,6 +46,7 @@ describe('the public API', () => {
       'WebhooksAdminExceptionFilter',
       'WebhooksConfigurationError',
       'WebhooksError',
+      'WebhooksHealthIndicator',
       'WebhooksModule',
       'WebhooksPortalLinks',
       'WebhooksPrincipal',

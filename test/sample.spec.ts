@@ -112,6 +112,13 @@ describe('the sample app (npm run sample -- --once)', () => {
     expect(wide).toEqual([]);
   });
 
+  it('prints the curl lines of the metrics and the health check', () => {
+    expect(section(run.stdout, 'Operations: Prometheus metrics and the health check')).toEqual([
+      expect.stringMatching(/^ {2}curl -s http:\/\/127\.0\.0\.1:\d+\/metrics \| grep '\^webhooks_'$/),
+      expect.stringMatching(/^ {2}curl -s http:\/\/127\.0\.0\.1:\d+\/health$/),
+    ]);
+  });
+
   it("prints the two portal links: the administrator's sign-in and OUN's manager's portal link", () => {
     const lines = section(run.stdout, 'The portal, in a browser');
     expect(lines).toEqual([
@@ -154,6 +161,24 @@ describe('the sample app (npm run sample -- --once)', () => {
           if (names === 1) expect(body.items[0].owner).toBe('oun-manager');
         }
         expect((await fetch(`${base}/webhooks/portal`)).status).toBe(403);
+
+        // The operations endpoints whose curl lines it printed: Prometheus text and terminus.
+        const [metricsLine, healthLine] = section(serving.stdout(), 'Operations:').map((line) => line.trim());
+        const metricsUrl = metricsLine.split(' ')[2];
+        expect(metricsUrl).toBe(`${base}/metrics`);
+        const text = await (await fetch(metricsUrl)).text();
+        const succeeded = text
+          .split('\n')
+          .filter((l) => l.startsWith('webhooks_deliveries_total{') && l.includes('outcome="succeeded"'))
+          .reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+        expect(succeeded).toBe(7);
+        expect(text).toMatch(/^webhooks_outbox_due(\{[^}]*\})? 0$/m);
+        const health = await fetch(healthLine.split(' ')[2]);
+        expect(health.status).toBe(200);
+        expect(await health.json()).toMatchObject({
+          status: 'ok',
+          info: { webhooks: { status: 'up', engine: 'running' } },
+        });
       } finally {
         // npm passes the signal on to the sample, which closes the app.
         await serving.stop('SIGINT', RUN_DEADLINE_MS);

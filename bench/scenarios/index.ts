@@ -5,6 +5,7 @@ import { axiosTransportScenario } from './axios-transport.scenario';
 import { fanoutScenario } from './fanout.scenario';
 import { latencyScenario } from './latency.scenario';
 import { memoryScenario } from './memory.scenario';
+import { telemetryCostScenario } from './telemetry-cost.scenario';
 import { throughputMemoryScenario } from './throughput-memory.scenario';
 import { throughputPersistentScenario } from './throughput-persistent.scenario';
 import { writePathScenario } from './write-path.scenario';
@@ -22,4 +23,5 @@ export const SCENARIOS: readonly BenchScenario[] = [
   axiosTransportScenario, // 7
   writePathScenario, // 9
   drainScenario, // 10
+  telemetryCostScenario, // operations: the cost of metrics and traces
 ];

@@ -333,6 +333,7 @@ function resolvedAttempt(subscription: WebhookSubscription, at: Date, body: stri
     leaseUntil: null,
     createdAt: at,
     resolvedAt: at,
+    traceContext: null,
   } satisfies WebhookDeliveryAttempt);
 }
 
@@ -361,5 +362,6 @@ function pendingAttempt(subscription: WebhookSubscription, due: Date, body: stri
     leaseUntil: null,
     createdAt: now,
     resolvedAt: null,
+    traceContext: null,
   } satisfies WebhookDeliveryAttempt);
 }

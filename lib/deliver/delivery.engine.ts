@@ -82,6 +82,16 @@ export class DeliveryEngine implements OnApplicationBootstrap, BeforeApplication
     return this.options.delivery.enabled;
   }
 
+  /** Whether the engine has started and is not shutting down (the health indicator reads it). */
+  get isRunning(): boolean {
+    return this.started && !this.stopping;
+  }
+
+  /** HTTP tries in flight now (the `webhooks.inflight` gauge). */
+  get inFlightTries(): number {
+    return this.inFlight;
+  }
+
   /** Attempts waiting here plus tries in flight. */
   get load(): number {
     return this.queue.length - this.head + this.inFlight;

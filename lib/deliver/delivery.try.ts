@@ -22,6 +22,8 @@ import type { TryResult } from '../record/attempt.recorder';
 import type { DeliveryJob } from './delivery-job.interface';
 import { WebhookDestinationGuard } from './destination.guard';
 import { type BuiltRequest, RequestBuilder } from './request.builder';
+import { WebhookTelemetry } from '../pipeline/webhook-telemetry';
+import { type BeforeSend, type DeliveryTryObserver, TryTracing } from './try.tracing';
 
 /** How one try ended, before it is turned into the attempt's new state. */
 interface TryOutcome {
@@ -34,6 +36,8 @@ interface TryOutcome {
   retryable: boolean;
   /** The response's `Retry-After` header. */
   retryAfter?: string;
+  /** The destination guard refused the target. */
+  blocked?: boolean;
 }
 
 /** Inspects each response before it is judged; throwing fails the try as "Unexpected error handling the response". */
@@ -48,22 +52,34 @@ export type WebhookResponseInspector = (response: WebhookTransportResponse, job:
 export class DeliveryTry {
   /** See {@link WebhookResponseInspector} (the testing kit simulates processing failures with it). */
   responseInspector?: WebhookResponseInspector;
+  /** Watches every try (a span per try when tracing is on); `undefined` otherwise. */
+  private readonly observer: DeliveryTryObserver | undefined;
 
   constructor(
     private readonly requests: RequestBuilder,
     private readonly guard: WebhookDestinationGuard,
     private readonly transport: WebhookTransport,
     @Inject(WEBHOOKS_MODULE_OPTIONS) private readonly options: ResolvedWebhooksOptions,
-  ) {}
+    telemetry: WebhookTelemetry,
+  ) {
+    this.observer = TryTracing.of(telemetry);
+  }
 
   /** Makes the try; never throws. */
-  async run(job: DeliveryJob): Promise<TryResult> {
+  run(job: DeliveryJob): Promise<TryResult> {
+    return this.observer === undefined
+      ? this.make(job)
+      : this.observer.observe(job, (beforeSend) => this.make(job, beforeSend));
+  }
+
+  private async make(job: DeliveryJob, beforeSend?: BeforeSend): Promise<TryResult> {
     const startedAt = this.options.clock.now();
     const began = performance.now();
     let built: BuiltRequest | undefined;
     let outcome: TryOutcome;
     try {
       built = this.requests.build(job, startedAt);
+      beforeSend?.(built.request);
       outcome = await this.send(job, built.request);
     } catch (error) {
       // The dialect is gone or its computed headers cannot be sent: trying again will not help.
@@ -119,6 +135,7 @@ export class DeliveryTry {
         error,
         // A blocked or malformed destination stays so; a name that did not resolve may resolve later.
         retryable: kind === 'unresolvable',
+        blocked: kind === 'blocked',
       };
     }
     const began = performance.now();
@@ -222,6 +239,7 @@ export class DeliveryTry {
       leaseToken: job.leaseToken,
       ...(verdict.deactivate !== undefined ? { deactivate: verdict.deactivate } : {}),
       ...(verdict.pauseUntil !== null ? { pause: verdict.pauseUntil } : {}),
+      ...(outcome.blocked ? { blocked: true } : {}),
     };
   }
 }

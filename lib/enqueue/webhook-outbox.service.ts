@@ -10,6 +10,7 @@ import { WebhookDeliveryAttempt } from '../entities/webhook-delivery-attempt.ent
 import type { WebhookSubscription } from '../entities/webhook-subscription.entity';
 import type { ResolvedWebhooksOptions } from '../options/webhooks-options.resolver';
 import { WebhookOutcomeBus } from '../pipeline/outcome.bus';
+import { WebhookTelemetry } from '../pipeline/webhook-telemetry';
 import { WEBHOOK_ATTEMPT_STORE, type WebhookAttemptStore } from '../stores/attempt-store.interface';
 import { AttemptRenderer } from './attempt.renderer';
 
@@ -28,6 +29,8 @@ export interface OutboxEvent {
   resource?: string;
   /** Free text for people, stored with each attempt. */
   note?: string | null;
+  /** The dispatch span's `traceparent`; left out, that of the span active now (if any) is stored. */
+  traceContext?: string | null;
 }
 
 /**
@@ -43,6 +46,7 @@ export class WebhookOutbox {
     private readonly renderer: AttemptRenderer,
     private readonly engine: DeliveryEngine,
     private readonly outcomes: WebhookOutcomeBus,
+    private readonly telemetry: WebhookTelemetry,
     @Inject(WEBHOOKS_MODULE_OPTIONS) private readonly options: ResolvedWebhooksOptions,
   ) {}
 
@@ -58,7 +62,9 @@ export class WebhookOutbox {
     const token = enabled && !raised.explicitId ? newLeaseToken() : null;
     const leaseUntil = now + leaseDuration;
     const render = this.renderer.forEvent({ ...raised, now, resource: raised.resource });
-    const shared = eventParts(raised, now, token, leaseUntil);
+    // The dispatch's span (see WebhookTelemetry.dispatchSpan), continued by every try of these attempts.
+    const traceContext = raised.traceContext !== undefined ? raised.traceContext : this.telemetry.activeTraceparent();
+    const shared = eventParts(raised, now, token, leaseUntil, traceContext);
     const jobs: Written[] = [];
     for (const subscription of subscriptions) {
       const dialect = this.renderer.dialectOf(subscription);
@@ -86,7 +92,10 @@ export class WebhookOutbox {
       {
         manager: raised.manager,
         ignoreDuplicates: raised.explicitId,
-        onCommit: (rows) => this.handOver(rows.length === jobs.length ? jobs : keep(jobs, rows), token, leaseUntil),
+        onCommit: (rows) => {
+          this.outcomes.emit('dispatched', { event: raised.event, attempts: rows.length });
+          this.handOver(rows.length === jobs.length ? jobs : keep(jobs, rows), token, leaseUntil);
+        },
       },
     );
     const kept = written.length === jobs.length ? jobs : keep(jobs, written);
@@ -133,7 +142,13 @@ const NO_ENTRIES = Object.freeze([]) as unknown as never[];
  * copies of the same dates and origin. Attempts are never changed in place (the engine and the recorder
  * derive new ones), so sharing them is safe.
  */
-function eventParts(raised: OutboxEvent, now: number, token: string | null, leaseUntil: number): EventParts {
+function eventParts(
+  raised: OutboxEvent,
+  now: number,
+  token: string | null,
+  leaseUntil: number,
+  traceContext: string | null,
+): EventParts {
   return {
     messageId: raised.messageId,
     event: raised.event,
@@ -159,5 +174,6 @@ function eventParts(raised: OutboxEvent, now: number, token: string | null, leas
     leaseUntil: token ? leaseUntil : null,
     createdAt: new Date(now),
     resolvedAt: null,
+    traceContext,
   };
 }

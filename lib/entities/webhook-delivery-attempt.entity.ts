@@ -89,4 +89,11 @@ export class WebhookDeliveryAttempt {
 
   @Column({ name: 'resolved_at', type: 'bigint', nullable: true, transformer: epochMsTransformer })
   resolvedAt!: Date | null;
+
+  /**
+   * The W3C `traceparent` of the span that dispatched the event (OpenTelemetry), so that its tries continue
+   * that trace; `null` when no span was active.
+   */
+  @Column({ name: 'trace_context', type: 'varchar', length: 128, nullable: true })
+  traceContext!: string | null;
 }

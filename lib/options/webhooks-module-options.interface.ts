@@ -9,6 +9,7 @@ import type { WebhooksAdminOptions } from './webhooks-admin-options.interface';
 import type { WebhookEventTypeDefinition } from './event-type.interface';
 import type { WebhookRetryOptions } from '../core/retry/retry.policy';
 import type { WebhookSecretsOptions } from './signing.options';
+import type { WebhooksOperationsOptions } from './operations.options';
 
 /**
  * Where destination URLs may point. By default only public HTTPS destinations: every address a host resolves
@@ -263,6 +264,12 @@ export interface WebhooksModuleOptions extends WebhookPayloadOptions {
    * @default { attempts: 8, firstDelay: 5_000, factor: 6, maxDelay: 36_000_000, jitter: 0.2, maxRetryAfter: 3_600_000, throttlePause: 60_000 }
    */
   retry?: WebhookRetryOptions;
+  /**
+   * Operations: metrics and traces through `@opentelemetry/api` (when installed), the health indicator's
+   * backlog thresholds, operational events as webhooks. See docs/operations.md.
+   * @default { metrics: true, tracing: true, propagateTraceContext: false, subscriptionLabels: false, backlog: { maxDue: 10_000, maxOldestDueAgeMs: 300_000, checkInterval: 60_000 }, webhooks: false }
+   */
+  operations?: WebhooksOperationsOptions;
 }
 
 /** A class that builds the module options (for `forRootAsync({ useClass })`). */

@@ -9,6 +9,7 @@ import { validateDialectOptions } from './dialect-definition.validation';
 import type { WebhookEventTypeDefinition } from './event-type.interface';
 import { resolveEventTypes } from './event-types.options';
 import { bool, fail, integer, object, string } from './option-values.validation';
+import { type ResolvedOperationsOptions, resolveOperationsOptions } from './operations.options';
 import { type ResolvedWebhookSecretsOptions, resolveSecretsOptions } from './signing.options';
 import { type NormalizedStaticSubscription, normalizeStaticSubscriptions } from './static-subscription.options';
 import { WebhookTransport } from './webhook-transport.interface';
@@ -47,6 +48,8 @@ export interface ResolvedWebhooksOptions {
   secrets: ResolvedWebhookSecretsOptions;
   /** The module's retry policy and throttling rules. */
   retry: ResolvedRetryOptions;
+  /** Metrics, traces, backlog thresholds, operational events. */
+  operations: ResolvedOperationsOptions;
 }
 
 /** The documented defaults. */
@@ -105,6 +108,7 @@ const KNOWN = {
     'payloadValidation',
     'secrets',
     'retry',
+    'operations',
   ],
   delivery: Object.keys(WEBHOOKS_DEFAULTS_DELIVERY),
   targets: ['allowHttp', 'allowPrivateNetworks', 'allowedCidrs', 'resolver', 'lookupTimeout'],
@@ -240,6 +244,7 @@ export function resolveWebhooksOptions(options: WebhooksModuleOptions | undefine
     retry: resolveRetryOptions(raw.retry, (option, reason) => {
       throw new WebhooksConfigurationError(`WebhooksModule: option "${option}" ${reason}.`, option);
     }),
+    operations: resolveOperationsOptions(raw.operations),
   };
 }
 

@@ -13,6 +13,8 @@ export interface RecordedTry {
   pause?: number;
   /** Not tried, only put back to wait for the subscription's pause: nothing follows from it. */
   deferred?: boolean;
+  /** The destination guard refused the target (a private or blocked address): no request was sent. */
+  blocked?: boolean;
 }
 
 /** A batch of results, committed. */
@@ -29,8 +31,16 @@ export interface PreconditionFailure {
   reason: string;
 }
 
+/** An event raised, its attempts committed to the outbox (none when no subscription matched). */
+export interface DispatchedEvent {
+  event: string;
+  /** Attempts written for it. */
+  attempts: number;
+}
+
 /** The outcomes the stages report, by name. Reactions listen to them; nothing reports back. */
 export interface WebhookOutcomes {
   recorded: RecordedOutcome;
+  dispatched: DispatchedEvent;
   preconditionFailed: PreconditionFailure;
 }

@@ -13,6 +13,8 @@ import { ApplicabilityChecker, assertInitiator } from '../match/authorization/ap
 import { WebhookEventCatalog } from '../match/catalog/webhook-event.catalog';
 import { WebhookRegistry } from '../match/registry/webhook-registry.service';
 import type { ResolvedWebhooksOptions } from '../options/webhooks-options.resolver';
+import { WebhookOutcomeBus } from '../pipeline/outcome.bus';
+import { WebhookTelemetry } from '../pipeline/webhook-telemetry';
 import { WEBHOOK_SUBSCRIPTION_STORE, type WebhookSubscriptionStore } from '../stores/subscription-store.interface';
 import { AmbientTransaction } from './ambient-transaction.service';
 import type { DispatchOptions, DispatchResult } from './dispatch.interface';
@@ -36,11 +38,32 @@ export class WebhookDispatcher {
     private readonly catalog: WebhookEventCatalog,
     @Inject(WEBHOOK_SUBSCRIPTION_STORE) private readonly store: WebhookSubscriptionStore,
     @Inject(WEBHOOKS_MODULE_OPTIONS) private readonly options: ResolvedWebhooksOptions,
+    private readonly outcomes: WebhookOutcomeBus,
+    private readonly telemetry: WebhookTelemetry,
   ) {}
 
-  /** Raises `event` with `payload`; returns the attempts it scheduled. */
+  /**
+   * Raises `event` with `payload`; returns the attempts it scheduled. With OpenTelemetry, in a producer span
+   * of the caller's trace, which the tries of these attempts continue.
+   */
   async dispatch(event: string, payload: unknown, options: DispatchOptions = {}): Promise<DispatchResult> {
     assertEventName(event, 'event');
+    if (!this.telemetry.tracer) return this.raise(event, payload, options);
+    return this.telemetry.dispatchSpan(event, async (span) => {
+      // Handed to the outbox rather than read back from the active context there: it needs no context
+      // manager to follow the awaits in between.
+      const result = await this.raise(event, payload, options, span && this.telemetry.traceparentOf(span));
+      span?.setAttributes({ 'messaging.message.id': result.messageId, 'webhooks.attempts': result.attempts.length });
+      return result;
+    });
+  }
+
+  private async raise(
+    event: string,
+    payload: unknown,
+    options: DispatchOptions,
+    traceContext?: string | null,
+  ): Promise<DispatchResult> {
     const scope =
       options.scope === undefined ? (WebhookScope.current() ?? ROOT_SCOPE) : assertScope(options.scope, 'scope');
     if (options.id !== undefined && (typeof options.id !== 'string' || !MESSAGE_ID.test(options.id))) {
@@ -61,7 +84,10 @@ export class WebhookDispatcher {
       matched.length === 0
         ? matched
         : await this.applicability.filter(matched, { event, scope, payload, initiator, resource });
-    if (subscriptions.length === 0) return { messageId, attempts: [] };
+    if (subscriptions.length === 0) {
+      this.outcomes.emit('dispatched', { event, attempts: 0 });
+      return { messageId, attempts: [] };
+    }
     const attempts = await this.outbox.enqueue(
       {
         event,
@@ -72,6 +98,7 @@ export class WebhookDispatcher {
         manager,
         resource,
         note: options.note ?? null,
+        traceContext,
       },
       subscriptions,
     );

@@ -67,6 +67,14 @@ export interface PendingAttemptsSummary {
   nextAttemptAt: Date | null;
 }
 
+/** The due backlog of the whole store: what the next polls have to work off. */
+export interface DueBacklog {
+  /** Pending attempts whose time has come that no lease holds. */
+  due: number;
+  /** When the earliest of those was due; `null` when none is. */
+  oldestDueAt: Date | null;
+}
+
 /**
  * The outbox and the delivery history: pending attempts written with the event, claimed under leases by
  * the engines of every instance, their results written fenced by the lease, resolved ones kept up to the
@@ -126,4 +134,9 @@ export interface WebhookAttemptStore {
   list(subscriptionId: string, query: AttemptListQuery): Promise<WebhookDeliveryAttempt[]>;
   /** Counts the pending attempts. */
   pendingSummary(now: number): Promise<PendingAttemptsSummary>;
+  /**
+   * Counts the due attempts no lease holds and finds the oldest one's due time — cheaply (the due index
+   * only): metrics read it on every collection and the health indicator on every check.
+   */
+  dueBacklog(now: number): Promise<DueBacklog>;
 }

@@ -128,4 +128,16 @@ export interface WebhookSubscriptionStore {
   changesSince(since: number, until: number, context?: WebhookStoreContext): Promise<readonly string[] | null>;
   /** Every active subscription, a page at a time. */
   activePages(context?: WebhookStoreContext): AsyncIterable<WebhookSubscription[]>;
+  /** Counts the subscriptions by state at `now` (one aggregate read: the metrics read it on collection). */
+  countStates(now: number): Promise<WebhookSubscriptionStates>;
+}
+
+/** How many subscriptions are in each state; each subscription counts in one. */
+export interface WebhookSubscriptionStates {
+  /** Active, not paused. */
+  active: number;
+  /** Deactivated (by a person or a rule). */
+  inactive: number;
+  /** Active, but paused at `now` because their target asked to be sent less. */
+  paused: number;
 }

@@ -10,6 +10,11 @@ export const WebhookEvents = {
   subscriptionActivated: 'webhooks.subscription.activated',
   /** A subscription was deactivated, by a person or by a rule: `{ subscription, reason }`. */
   subscriptionDeactivated: 'webhooks.subscription.deactivated',
+  /**
+   * A subscription was paused because its target asked to be sent less (429, 502, 503, 504, `Retry-After`):
+   * `{ subscription, until }` (`until` a Date). Emitted when a pause begins, not each time one is extended.
+   */
+  subscriptionPaused: 'webhooks.subscription.paused',
   /** A subscription was deleted: `{ subscription }`. */
   subscriptionDeleted: 'webhooks.subscription.deleted',
   /** An attempt was resolved as successful: `{ attempt, subscription }`. */
@@ -23,4 +28,12 @@ export const WebhookEvents = {
    * `subscriptionDeactivated` event follows): `{ subscription, failures }`.
    */
   preconditionFailureLimitReached: 'webhooks.subscription.precondition-failure-limit-reached',
+  /**
+   * The due backlog passed `operations.backlog.maxDue` or `maxOldestDueAgeMs`, as an instance's periodic
+   * check saw it: `{ due, oldestDueAgeMs, maxDue, maxOldestDueAgeMs, exceeded }` (`exceeded` lists
+   * `'due'` and/or `'oldestDueAge'`). Emitted once when it passes, again only after a recovery.
+   */
+  backlogExceeded: 'webhooks.backlog.exceeded',
+  /** The due backlog is back within its thresholds: the same payload, `exceeded` empty. */
+  backlogRecovered: 'webhooks.backlog.recovered',
 } as const;

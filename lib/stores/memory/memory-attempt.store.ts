@@ -4,6 +4,7 @@ import type {
   AttemptReplayFilter,
   AttemptResult,
   HeldAttempt,
+  DueBacklog,
   OutboxWrite,
   PendingAttemptsSummary,
   RecordedResults,
@@ -247,6 +248,16 @@ export class MemoryAttemptStore implements WebhookAttemptStore {
       due: this.due.countDue(now, (slot) => slot.attempt.leaseUntil === null || slot.attempt.leaseUntil <= now),
       nextAttemptAt: first === undefined || first.due === Number.POSITIVE_INFINITY ? null : new Date(first.due),
     };
+  }
+
+  async dueBacklog(now: number): Promise<DueBacklog> {
+    let oldest = Number.POSITIVE_INFINITY;
+    const due = this.due.countDue(now, (slot) => {
+      if (!unheld(slot.attempt, now)) return false;
+      if (slot.due < oldest) oldest = slot.due;
+      return true;
+    });
+    return { due, oldestDueAt: due === 0 ? null : new Date(oldest) };
   }
 
   /** The history of an existing subscription (made on its first attempt); `undefined` for a deleted one. */

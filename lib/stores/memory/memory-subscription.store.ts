@@ -6,6 +6,7 @@ import type {
   WebhookSubscriptionChange,
   WebhookSubscriptionPage,
   WebhookSubscriptionQuery,
+  WebhookSubscriptionStates,
   WebhookSubscriptionStore,
 } from '../subscription-store.interface';
 import { KeysetMap } from './keyset.map';
@@ -211,6 +212,16 @@ export class MemorySubscriptionStore implements WebhookSubscriptionStore {
 
   async changesSince(since: number, until: number): Promise<readonly string[] | null> {
     return this.log.changesSince(since, until);
+  }
+
+  async countStates(now: number): Promise<WebhookSubscriptionStates> {
+    const states: WebhookSubscriptionStates = { active: 0, inactive: 0, paused: 0 };
+    for (const s of this.subscriptions.values()) {
+      if (!s.active) states.inactive++;
+      else if (s.pausedUntil !== null && s.pausedUntil.getTime() > now) states.paused++;
+      else states.active++;
+    }
+    return states;
   }
 
   activePages(): AsyncGenerator<WebhookSubscription[]> {

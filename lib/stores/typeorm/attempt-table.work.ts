@@ -23,6 +23,7 @@ export const ATTEMPT_COLUMNS = [
   'lease_until',
   'created_at',
   'resolved_at',
+  'trace_context',
 ] as const;
 
 /**

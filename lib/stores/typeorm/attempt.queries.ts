@@ -1,11 +1,12 @@
 import { WebhookDeliveryAttempt } from '../../entities/webhook-delivery-attempt.entity';
-import type { AttemptListQuery, PendingAttemptsSummary } from '../attempt-store.interface';
+import type { AttemptListQuery, DueBacklog, PendingAttemptsSummary } from '../attempt-store.interface';
 import { Sql } from './sql.builder';
 import type { WebhooksDatabase } from './webhooks.database';
 
 /** The reads of the delivery history: one attempt, a subscription's attempts newest first, the pending count. */
 export class AttemptQueries {
   private pendingSql?: string;
+  private backlogSql?: string;
 
   constructor(private readonly db: WebhooksDatabase) {}
 
@@ -45,5 +46,21 @@ export class AttemptQueries {
       due: Number(row.due ?? 0),
       nextAttemptAt: next === null ? null : new Date(next),
     };
+  }
+
+  /** Counts the due attempts no lease holds, and the oldest due time: a range of the (status, next_attempt_at) index. */
+  async dueBacklog(now: number): Promise<DueBacklog> {
+    if (!this.backlogSql) {
+      const q = new Sql(this.db.dataSource, this.db.kind);
+      const c = (name: string) => q.col(name);
+      this.backlogSql =
+        `SELECT COUNT(*) AS ${c('due')}, MIN(${c('next_attempt_at')}) AS ${c('oldest')} ` +
+        `FROM ${q.table(WebhookDeliveryAttempt)} WHERE ${c('status')} = 'pending' AND ${c('next_attempt_at')} <= ${q.param(1)} ` +
+        `AND (${c('lease_until')} IS NULL OR ${c('lease_until')} <= ${q.param(2)})`;
+    }
+    const { rows } = await this.db.query({ sql: this.backlogSql, params: [now, now] });
+    const row = (rows[0] ?? {}) as { due?: unknown; oldest?: unknown };
+    const due = Number(row.due ?? 0);
+    return { due, oldestDueAt: due === 0 || row.oldest == null ? null : new Date(Number(row.oldest)) };
   }
 }

@@ -4,7 +4,12 @@ import { isRelatedScope, isWithinScope } from '../../core/scopes/scope-path.util
 import { chunks } from '../../core/util/chunks.util';
 import { WebhookSubscriptionEvent } from '../../entities/webhook-subscription-event.entity';
 import { WebhookSubscription } from '../../entities/webhook-subscription.entity';
-import type { WebhookSubscriptionPage, WebhookSubscriptionQuery } from '../subscription-store.interface';
+import type {
+  WebhookSubscriptionPage,
+  WebhookSubscriptionQuery,
+  WebhookSubscriptionStates,
+} from '../subscription-store.interface';
+import { Sql } from './sql.builder';
 import { relatedScopeFilter } from './related-scope.filter';
 import type { WebhooksDatabase } from './webhooks.database';
 
@@ -12,6 +17,7 @@ import type { WebhooksDatabase } from './webhooks.database';
 export class SubscriptionQueries {
   /** The SQL of reading one subscription by id, rendered once: it runs for most admin requests and test events. */
   private byIdSql?: string;
+  private statesSql?: string;
 
   constructor(private readonly db: WebhooksDatabase) {}
 
@@ -19,6 +25,29 @@ export class SubscriptionQueries {
     this.byIdSql ??= this.db.select(WebhookSubscription, 's').where('s.id = :id', { id }).getQueryAndParameters()[0];
     const { rows } = await this.db.query({ sql: this.byIdSql, params: [id] });
     return this.db.hydrate(WebhookSubscription, 's', rows)[0] ?? null;
+  }
+
+  /** Counts by state in one aggregate over the subscriptions table. */
+  async countStates(now: number): Promise<WebhookSubscriptionStates> {
+    if (!this.statesSql) {
+      const q = new Sql(this.db.dataSource, this.db.kind);
+      const c = (name: string) => q.col(name);
+      const paused = `${c('paused_until')} IS NOT NULL AND ${c('paused_until')} > ${q.param(1)}`;
+      // Booleans are 1/0 on SQLite and MySQL, true/false on PostgreSQL: compared as the driver spells them.
+      const active = this.db.kind === 'postgres' ? `${c('active')}` : `${c('active')} = 1`;
+      this.statesSql =
+        `SELECT SUM(CASE WHEN ${active} AND NOT (${paused}) THEN 1 ELSE 0 END) AS ${c('active_count')}, ` +
+        `SUM(CASE WHEN ${active} THEN 0 ELSE 1 END) AS ${c('inactive_count')}, ` +
+        `SUM(CASE WHEN ${active} AND ${paused.replace(q.param(1), q.param(2))} THEN 1 ELSE 0 END) AS ${c('paused_count')} ` +
+        `FROM ${q.table(WebhookSubscription)}`;
+    }
+    const { rows } = await this.db.query({ sql: this.statesSql, params: [now, now] });
+    const row = (rows[0] ?? {}) as Record<string, unknown>;
+    return {
+      active: Number(row.active_count ?? 0),
+      inactive: Number(row.inactive_count ?? 0),
+      paused: Number(row.paused_count ?? 0),
+    };
   }
 
   async findMany(ids: readonly string[], manager?: EntityManager): Promise<WebhookSubscription[]> {

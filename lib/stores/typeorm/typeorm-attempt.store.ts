@@ -6,6 +6,7 @@ import type {
   AttemptResult,
   HeldAttempt,
   OutboxWrite,
+  DueBacklog,
   PendingAttemptsSummary,
   RecordedResults,
   WebhookAttemptStore,
@@ -113,6 +114,10 @@ export class TypeOrmAttemptStore implements WebhookAttemptStore {
 
   pendingSummary(now: number): Promise<PendingAttemptsSummary> {
     return this.queries.pendingSummary(now);
+  }
+
+  dueBacklog(now: number): Promise<DueBacklog> {
+    return this.queries.dueBacklog(now);
   }
 
   private *recordWork(results: readonly AttemptResult[], failureLimit: number): Work<RecordedResults> {

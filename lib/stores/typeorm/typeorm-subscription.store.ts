@@ -9,6 +9,7 @@ import type {
   WebhookSubscriptionChange,
   WebhookSubscriptionPage,
   WebhookSubscriptionQuery,
+  WebhookSubscriptionStates,
   WebhookSubscriptionStore,
 } from '../subscription-store.interface';
 import { RegistryLog } from './registry.log';
@@ -134,6 +135,10 @@ export class TypeOrmSubscriptionStore implements WebhookSubscriptionStore {
 
   changesSince(since: number, until: number, context?: WebhookStoreContext): Promise<readonly string[] | null> {
     return this.log.changesSince(since, until, context?.manager);
+  }
+
+  countStates(now: number): Promise<WebhookSubscriptionStates> {
+    return this.queries.countStates(now);
   }
 
   activePages(context?: WebhookStoreContext): AsyncIterable<WebhookSubscription[]> {

@@ -313,4 +313,50 @@ export const ATTEMPT_HISTORY_CASES: ContractCase[] = [
       assert.deepEqual({ pending, due }, { pending: 5, due: 0 }, 'claimed attempts are held, not due');
     },
   ],
+  [
+    'dueBacklog counts the due attempts no lease holds, with the oldest due time',
+    async (harness) => {
+      const store = harness.attempts;
+      assert.deepEqual(await store.dueBacklog(T0), { due: 0, oldestDueAt: null });
+      const [s] = await subscribed(harness, {});
+      const oldest = attemptFixture(s, { nextAttemptAt: new Date(T0 - 30) });
+      const dueNow = attemptFixture(s, { nextAttemptAt: new Date(T0 - 10) });
+      const expired = heldFixture(s, 'tok-dead', { leaseUntil: T0 - 5, nextAttemptAt: new Date(T0 - 5) });
+      // Its time has come, but a live lease holds it: not due.
+      const heldPastDue = heldFixture(s, 'tok-live', { leaseUntil: T0 + 700, nextAttemptAt: new Date(T0 - 40) });
+      const later = attemptFixture(s, { nextAttemptAt: new Date(T0 + 1_000) });
+      const resolved = heldFixture(s, 'tok', { nextAttemptAt: new Date(T0 - 50) });
+      await write(store, [later, heldPastDue, resolved, expired, dueNow, oldest]);
+      await resolveAll(store, [resolved], 'failed', 'tok');
+      const backlog = async (now: number) => {
+        const { due, oldestDueAt } = await store.dueBacklog(now);
+        return { due, oldest: oldestDueAt?.getTime() ?? null };
+      };
+      assert.deepEqual(await backlog(T0), { due: 3, oldest: T0 - 30 });
+      assert.deepEqual(await backlog(T0 + 700), { due: 4, oldest: T0 - 40 }, 'a lease run out makes it due');
+      assert.deepEqual(await backlog(T0 + 1_000), { due: 5, oldest: T0 - 40 });
+      await store.claimDue(T0 + 1_000, 10, 'tok-2', T0 + 1_000 + LEASE);
+      assert.deepEqual(await backlog(T0 + 1_000), { due: 0, oldest: null }, 'claimed attempts are held, not due');
+    },
+  ],
+  [
+    'the trace context is stored with an attempt and kept through its results',
+    async (harness) => {
+      const store = harness.attempts;
+      const [s] = await subscribed(harness, {});
+      const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+      const traced = heldFixture(s, 'tok', { traceContext: traceparent });
+      const untraced = heldFixture(s, 'tok');
+      await write(store, [traced, untraced]);
+      assert.equal((await store.find(traced.id))!.traceContext, traceparent);
+      assert.equal((await store.find(untraced.id))!.traceContext, null);
+      await resolveAll(store, [traced], 'successful', 'tok');
+      const found = (await store.find(traced.id))!;
+      assert.equal(found.status, 'successful');
+      assert.equal(found.traceContext, traceparent, 'a result leaves the trace context as it was');
+      const [claimed] = await store.claimDue(T0 + LEASE, 10, 'tok-2', T0 + 2 * LEASE);
+      assert.equal(claimed.id, untraced.id);
+      assert.equal(claimed.traceContext, null);
+    },
+  ],
 ];

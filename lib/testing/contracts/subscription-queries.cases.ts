@@ -221,4 +221,23 @@ export const SUBSCRIPTION_QUERY_CASES: ContractCase[] = [
       assert.equal(heard[7].subscription.description, 'changed');
     },
   ],
+  [
+    'countStates counts the active, inactive and paused subscriptions, each in one state',
+    async ({ subscriptions: store }) => {
+      assert.deepEqual(await store.countStates(T0), { active: 0, inactive: 0, paused: 0 });
+      const fixtures = [
+        subscriptionFixture({}),
+        subscriptionFixture({}),
+        subscriptionFixture({ active: false, statusMessage: 'Off.' }),
+        subscriptionFixture({ pausedUntil: new Date(T0 + 1_000) }),
+        // Paused but inactive: inactive.
+        subscriptionFixture({ active: false, statusMessage: 'Off.', pausedUntil: new Date(T0 + 1_000) }),
+        // A pause that has ended: active.
+        subscriptionFixture({ pausedUntil: new Date(T0 - 1) }),
+      ];
+      await store.insert(fixtures);
+      assert.deepEqual(await store.countStates(T0), { active: 3, inactive: 2, paused: 1 });
+      assert.deepEqual(await store.countStates(T0 + 1_000), { active: 4, inactive: 2, paused: 0 });
+    },
+  ],
 ];
