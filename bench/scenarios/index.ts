@@ -5,6 +5,7 @@ import { axiosTransportScenario } from './axios-transport.scenario';
 import { fanoutScenario } from './fanout.scenario';
 import { latencyScenario } from './latency.scenario';
 import { memoryScenario } from './memory.scenario';
+import { orderedScenario } from './ordered.scenario';
 import { throughputMemoryScenario } from './throughput-memory.scenario';
 import { throughputPersistentScenario } from './throughput-persistent.scenario';
 
@@ -18,4 +19,5 @@ export const SCENARIOS: readonly BenchScenario[] = [
   fanoutScenario, // 5
   memoryScenario, // 6
   axiosTransportScenario, // 7
+  orderedScenario, // delivery control: ordering keys
 ];

@@ -309,5 +309,6 @@ function resolvedAttempt(subscription: WebhookSubscription, at: Date, body: stri
     leaseUntil: null,
     createdAt: at,
     resolvedAt: at,
+    orderingKey: null,
   } satisfies WebhookDeliveryAttempt);
 }

@@ -332,6 +332,8 @@ export class DeliveryEngine implements OnApplicationBootstrap, BeforeApplication
       if (result.pause !== undefined) this.pauses.note(job.subscription.id, result.pause);
       tried();
       await this.recorder.record(result);
+      // The next attempt of an ordering key waits for this one's result: look for it now, not at the next poll.
+      if (job.attempt.orderingKey) this.schedulePoll(0);
     } catch (error) {
       // Only a bug gets here (recording retries on its own); the lease brings the attempt back later.
       this.logger.error(`Delivering webhook attempt ${job.attempt.id} failed unexpectedly: ${describeError(error)}`);

@@ -28,6 +28,8 @@ export interface OutboxEvent {
   resource?: string;
   /** Free text for people, stored with each attempt. */
   note?: string | null;
+  /** The ordering key (see `DispatchOptions.orderingKey`); `null`/absent: unordered. */
+  orderingKey?: string | null;
 }
 
 /**
@@ -54,8 +56,10 @@ export class WebhookOutbox {
     const now = this.options.clock.now();
     const { enabled, leaseDuration } = this.options.delivery;
     // Rows are written already leased to this instance, so that the engine can send them the moment the
-    // transaction commits; with an explicit id a duplicate row may be skipped, so they are claimed after.
-    const token = enabled && !raised.explicitId ? newLeaseToken() : null;
+    // transaction commits; with an explicit id a duplicate row may be skipped, so they are claimed after. So
+    // are ordered ones: the claim holds one back while an earlier attempt of its key is pending.
+    const ordered = raised.orderingKey !== undefined && raised.orderingKey !== null;
+    const token = enabled && !raised.explicitId && !ordered ? newLeaseToken() : null;
     const leaseUntil = now + leaseDuration;
     const render = this.renderer.forEvent({ ...raised, now, resource: raised.resource });
     const shared = eventParts(raised, now, token, leaseUntil);
@@ -159,5 +163,6 @@ function eventParts(raised: OutboxEvent, now: number, token: string | null, leas
     leaseUntil: token ? leaseUntil : null,
     createdAt: new Date(now),
     resolvedAt: null,
+    orderingKey: raised.orderingKey ?? null,
   };
 }

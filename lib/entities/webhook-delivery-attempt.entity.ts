@@ -19,6 +19,7 @@ import { WebhookSubscription } from './webhook-subscription.entity';
 @Index('IDX_webhook_delivery_attempts_due', ['status', 'nextAttemptAt'])
 @Index('IDX_webhook_delivery_attempts_history', ['subscriptionId', 'status', 'id'])
 @Index('IDX_webhook_delivery_attempts_recent', ['subscriptionId', 'id'])
+@Index('IDX_webhook_delivery_attempts_ordering', ['subscriptionId', 'orderingKey', 'id'])
 @Index('IDX_webhook_delivery_attempts_message', ['messageId', 'subscriptionId'], { unique: true })
 export class WebhookDeliveryAttempt {
   /** Time-ordered UUID (v7): ordering by id is ordering by creation. */
@@ -88,4 +89,11 @@ export class WebhookDeliveryAttempt {
 
   @Column({ name: 'resolved_at', type: 'bigint', nullable: true, transformer: epochMsTransformer })
   resolvedAt!: Date | null;
+
+  /**
+   * The ordering key the event was raised with (`orderingKey`), or `null`: the attempts of one subscription
+   * with the same key are delivered one after the other, in dispatch (id) order.
+   */
+  @Column({ name: 'ordering_key', type: 'varchar', length: 255, nullable: true })
+  orderingKey!: string | null;
 }

@@ -118,6 +118,13 @@ export interface WebhookDeliveryOptions {
    * @default 'undici'
    */
   transport?: 'undici' | 'axios' | WebhookTransport;
+  /**
+   * What a failed attempt with an ordering key (`orderingKey`, see docs/ordering.md) does to the later ones
+   * of its key and subscription: `'skip'` — nothing, the next one goes on; `'block'` — they wait until the
+   * failed one is replayed or retried and delivered, or until the subscription is changed (updated).
+   * @default 'skip'
+   */
+  orderedFailure?: 'skip' | 'block';
 }
 
 /** A source of the current time, replaceable in tests. */

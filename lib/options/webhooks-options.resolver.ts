@@ -8,7 +8,7 @@ import { resolveAuthorizationOptions, type ResolvedAuthorizationOptions } from '
 import { validateDialectOptions } from './dialect-definition.validation';
 import type { WebhookEventTypeDefinition } from './event-type.interface';
 import { resolveEventTypes } from './event-types.options';
-import { bool, fail, integer, object, string } from './option-values.validation';
+import { bool, fail, integer, object, oneOf, string } from './option-values.validation';
 import { type ResolvedWebhookSecretsOptions, resolveSecretsOptions } from './signing.options';
 import { type NormalizedStaticSubscription, normalizeStaticSubscriptions } from './static-subscription.options';
 import { WebhookTransport } from './webhook-transport.interface';
@@ -67,6 +67,7 @@ export const WEBHOOKS_DEFAULTS = {
     maxResponseBodyBytes: 8192,
     shutdownTimeout: 10_000,
     transport: 'undici',
+    orderedFailure: 'skip',
   },
 } as const;
 
@@ -195,6 +196,7 @@ export function resolveWebhooksOptions(options: WebhooksModuleOptions | undefine
       ),
       shutdownTimeout: integer('delivery.shutdownTimeout', delivery.shutdownTimeout, d.shutdownTimeout, 0, 600_000),
       transport,
+      orderedFailure: oneOf('delivery.orderedFailure', delivery.orderedFailure, d.orderedFailure, ['skip', 'block']),
     },
     transactionManager: raw.transactionManager,
     eventEmitter: (raw.eventEmitter ?? []).map((pattern, index) => {

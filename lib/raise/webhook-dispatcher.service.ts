@@ -47,6 +47,7 @@ export class WebhookDispatcher {
         'must be 1 to 64 letters, digits, "_", ":" or "-" (no ".": it separates the signed parts)',
       );
     }
+    const orderingKey = orderingKeyOf(options.orderingKey);
     const initiator = assertInitiator(options.initiator);
     const messageId = options.id ?? newMessageId();
     const manager = options.manager ?? this.ambient.manager();
@@ -68,6 +69,7 @@ export class WebhookDispatcher {
         manager,
         resource,
         note: options.note ?? null,
+        orderingKey,
       },
       subscriptions,
     );
@@ -98,4 +100,14 @@ export class WebhookDispatcher {
     );
     return { messageId, attempts };
   }
+}
+
+/** The ordering key as stored: text of 1 to 255 characters, or `null` (unordered). */
+function orderingKeyOf(key: unknown): string | null {
+  if (key === undefined || key === null) return null;
+  const text = typeof key === 'number' && Number.isFinite(key) ? String(key) : key;
+  if (typeof text !== 'string' || text.length === 0 || text.length > 255) {
+    throw new WebhookValidationError('orderingKey', 'must be a string of 1 to 255 characters, a number or null');
+  }
+  return text;
 }

@@ -23,6 +23,7 @@ export const ATTEMPT_COLUMNS = [
   'lease_until',
   'created_at',
   'resolved_at',
+  'ordering_key',
 ] as const;
 
 /**

@@ -6,7 +6,7 @@ import type { Work } from './webhooks.database';
 
 /** The columns a try's result rewrites: all but those fixed when the event was raised. */
 const RESULT_COLUMNS = ATTEMPT_COLUMNS.filter(
-  (c) => !['id', 'subscription_id', 'message_id', 'event', 'scope', 'created_at'].includes(c),
+  (c) => !['id', 'subscription_id', 'message_id', 'event', 'scope', 'created_at', 'ordering_key'].includes(c),
 );
 
 /** The length of the `message` column. */
@@ -187,6 +187,7 @@ export class AttemptWork extends AttemptTableWork {
       row.leaseUntil,
       row.createdAt.getTime(),
       row.resolvedAt ? row.resolvedAt.getTime() : null,
+      row.orderingKey ?? null,
     ];
   }
 }

@@ -4,6 +4,7 @@ import type {
   AttemptListQuery,
   AttemptReplayFilter,
   AttemptResult,
+  ClaimRules,
   HeldAttempt,
   OutboxWrite,
   PendingAttemptsSummary,
@@ -55,8 +56,14 @@ export class TypeOrmAttemptStore implements WebhookAttemptStore {
     return written;
   }
 
-  claimDue(now: number, limit: number, token: string, leaseUntil: number): Promise<WebhookDeliveryAttempt[]> {
-    return this.db.runOwn(() => this.leases.claimDue(now, limit, token, leaseUntil));
+  claimDue(
+    now: number,
+    limit: number,
+    token: string,
+    leaseUntil: number,
+    rules: ClaimRules = {},
+  ): Promise<WebhookDeliveryAttempt[]> {
+    return this.db.runOwn(() => this.leases.claimDue(now, limit, token, leaseUntil, rules));
   }
 
   claim(
@@ -65,8 +72,9 @@ export class TypeOrmAttemptStore implements WebhookAttemptStore {
     leaseUntil: number,
     now: number,
     heldBy?: string,
+    rules: ClaimRules = {},
   ): Promise<WebhookDeliveryAttempt[]> {
-    return this.db.runOwn(() => this.leases.claim(ids, token, leaseUntil, now, heldBy ?? null));
+    return this.db.runOwn(() => this.leases.claim(ids, token, leaseUntil, now, heldBy ?? null, rules));
   }
 
   renew(held: readonly HeldAttempt[], leaseUntil: number): Promise<number> {

@@ -3,6 +3,7 @@ import { newId } from '../../core/util/ids.util';
 import { WebhookDeliveryAttempt } from '../../entities/webhook-delivery-attempt.entity';
 import { ATTEMPT_HISTORY_CASES } from './attempt-history.cases';
 import { ATTEMPT_LEASE_CASES } from './attempt-leases.cases';
+import { ATTEMPT_ORDERING_CASES } from './attempt-ordering.cases';
 import {
   attemptFixture,
   attemptView,
@@ -223,5 +224,8 @@ const CLAIM_CASES: ContractCase[] = [
  * subscription store.
  */
 export function attemptStoreContract(createHarness: () => Promise<WebhookStoreHarness>): WebhookStoreContractCase[] {
-  return toCases([...OUTBOX_CASES, ...CLAIM_CASES, ...ATTEMPT_LEASE_CASES, ...ATTEMPT_HISTORY_CASES], createHarness);
+  return toCases(
+    [...OUTBOX_CASES, ...CLAIM_CASES, ...ATTEMPT_LEASE_CASES, ...ATTEMPT_ORDERING_CASES, ...ATTEMPT_HISTORY_CASES],
+    createHarness,
+  );
 }

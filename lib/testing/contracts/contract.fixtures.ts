@@ -161,6 +161,7 @@ export function attemptFixture(
       leaseUntil: null,
       createdAt: new Date(T0),
       resolvedAt: null,
+      orderingKey: null,
     } satisfies Omit<WebhookDeliveryAttempt, 'subscription'>,
     overrides,
   );
@@ -200,6 +201,7 @@ export function attemptView(a: WebhookDeliveryAttempt) {
     leaseUntil: a.leaseUntil === null ? null : Number(a.leaseUntil),
     createdAt: a.createdAt.getTime(),
     resolvedAt: a.resolvedAt?.getTime() ?? null,
+    orderingKey: a.orderingKey ?? null,
   };
 }
 
