@@ -108,6 +108,7 @@ export type {
 export type { WebhookEventType, WebhookEventTypeDefinition } from './options/event-type.interface';
 export type { WebhookSecretsOptions } from './options/signing.options';
 export type { WebhookRetryOptions, WebhookRetryPolicy } from './core/retry/retry.policy';
+export type { WebhookRateLimit } from './core/limits/delivery-limits';
 export type * from './options/webhook-dialect.interface';
 export type * from './options/payload-shaper.interface';
 export type { WebhookResolver, ResolvedDestination } from './core/security/destination.interface';

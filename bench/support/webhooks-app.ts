@@ -179,6 +179,8 @@ export class BenchApp {
         staticKey: null,
         retry: null,
         pausedUntil: null,
+        rateLimit: null,
+        maxInFlight: null,
         createdAt: now,
         updatedAt: now,
       } satisfies WebhookSubscriptionFields),

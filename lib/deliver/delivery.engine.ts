@@ -27,6 +27,9 @@ import { PauseTracker } from './pause.tracker';
  */
 const UNRECORDED_PER_SLOT = 4;
 
+/** The least a rate-limited attempt may wait here between its claim and its try (ms). */
+const RATE_SLACK_MS = 20;
+
 /** How long after the start the engine looks for a SIGTERM listener (`app.enableShutdownHooks()`). */
 const SHUTDOWN_HOOKS_CHECK_DELAY = 1_000;
 
@@ -264,7 +267,10 @@ export class DeliveryEngine implements OnApplicationBootstrap, BeforeApplication
   }
 
   private push(jobs: DeliveryJob[]): void {
+    const { leaseDuration } = this.options.delivery;
     for (const job of jobs) {
+      // The lease was taken at the claim's `now`: a rate limit's token was drawn then, not when it got here.
+      job.claimedAt ??= job.leaseUntil - leaseDuration;
       this.leases.hold(job);
       this.queue.push(job);
     }
@@ -326,17 +332,31 @@ export class DeliveryEngine implements OnApplicationBootstrap, BeforeApplication
       let result: TryResult;
       // A throttled target is not tried before its pause ends, and waiting uses up no try.
       const pausedUntil = this.pauses.until(job.subscription);
-      if (pausedUntil > this.options.clock.now()) result = this.tries.deferred(job, pausedUntil);
+      const now = this.options.clock.now();
+      if (pausedUntil > now) result = this.tries.deferred(job, pausedUntil);
+      // Its token was drawn at the claim: sent much later, it could bunch up with later ones at the target.
+      else if (overdue(job, now)) result = this.tries.deferred(job, now);
       else if (job.trigger === 'retry' && !job.subscription.active) result = this.tries.cancelled(job);
       else result = await this.tries.run(job);
       if (result.pause !== undefined) this.pauses.note(job.subscription.id, result.pause);
       tried();
       await this.recorder.record(result);
-      // The next attempt of an ordering key waits for this one's result: look for it now, not at the next poll.
-      if (job.attempt.orderingKey) this.schedulePoll(0);
+      // The next attempt of an ordering key waits for this one's result, and one of a subscription at its
+      // maxInFlight for a free slot: look for it now, not at the next poll.
+      if (job.attempt.orderingKey || (job.subscription.maxInFlight ?? null) !== null) this.schedulePoll(0);
     } catch (error) {
       // Only a bug gets here (recording retries on its own); the lease brings the attempt back later.
       this.logger.error(`Delivering webhook attempt ${job.attempt.id} failed unexpectedly: ${describeError(error)}`);
     }
   }
+}
+
+/**
+ * Whether a rate-limited attempt waited here longer than one interval of its rate since it was claimed
+ * (a busy instance): it goes back, untried, to be claimed under a fresh token.
+ */
+function overdue(job: DeliveryJob, now: number): boolean {
+  const limit = job.subscription.rateLimit ?? null;
+  if (limit === null || job.claimedAt === undefined) return false;
+  return now - job.claimedAt > Math.max(RATE_SLACK_MS, 1000 / limit.perSecond);
 }

@@ -82,6 +82,9 @@ export class WebhookOutbox {
         subscriptionId: subscription.id,
         request: { url: subscription.to, method, body },
       });
+      // A subscription with limits has its attempts claimed after the commit too: the claim applies them.
+      if (token !== null && (subscription.rateLimit !== null || subscription.maxInFlight !== null))
+        Object.assign(attempt, { leaseOwner: null, leaseUntil: null, nextAttemptAt: new Date(now) });
       jobs.push({ attempt, subscription });
     }
     if (jobs.length === 0) return [];
@@ -99,11 +102,11 @@ export class WebhookOutbox {
 
   private handOver(written: readonly Written[], token: string | null, leaseUntil: number): void {
     if (!this.engine.enabled || written.length === 0) return;
-    if (token === null) {
-      void this.engine.claimAndEnqueue(written.map(({ attempt }) => attempt.id));
-      return;
-    }
-    const jobs: DeliveryJob[] = written.map(({ attempt, subscription }) => ({
+    const unleased = token === null ? written : written.filter(({ attempt }) => attempt.leaseOwner !== token);
+    if (unleased.length > 0) void this.engine.claimAndEnqueue(unleased.map(({ attempt }) => attempt.id));
+    if (token === null || unleased.length === written.length) return;
+    const leased = unleased.length === 0 ? written : written.filter(({ attempt }) => attempt.leaseOwner === token);
+    const jobs: DeliveryJob[] = leased.map(({ attempt, subscription }) => ({
       attempt,
       subscription,
       leaseToken: token,

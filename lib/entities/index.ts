@@ -1,4 +1,5 @@
 import { WebhookDeliveryAttempt } from './webhook-delivery-attempt.entity';
+import { WebhookSubscriptionLimit } from './webhook-delivery-control.entity';
 import { WebhookRegistryChange, WebhookRegistryState } from './webhook-registry-state.entity';
 import { WebhookSubscriptionEvent } from './webhook-subscription-event.entity';
 import { WebhookSubscription } from './webhook-subscription.entity';
@@ -9,6 +10,7 @@ export {
   WebhookRegistryState,
   WebhookSubscription,
   WebhookSubscriptionEvent,
+  WebhookSubscriptionLimit,
 };
 
 /**
@@ -21,5 +23,6 @@ export const WEBHOOK_ENTITIES = [
   WebhookDeliveryAttempt,
   WebhookRegistryState,
   WebhookRegistryChange,
+  WebhookSubscriptionLimit,
 ] as const;
 export type { WebhookSubscriptionFields } from './webhook-subscription.entity';

@@ -1,4 +1,4 @@
-import { type MigrationInterface, type QueryRunner, TableColumn, TableIndex } from 'typeorm';
+import { type MigrationInterface, type QueryRunner, Table, TableColumn, TableIndex } from 'typeorm';
 
 type ColumnType = 'varchar' | 'bigint' | 'int' | 'json';
 
@@ -9,8 +9,10 @@ function column(queryRunner: QueryRunner, name: string, kind: ColumnType, length
 }
 
 /**
- * Delivery control (ordering per key): the ordering key of an attempt, indexed with its subscription so that
- * a claim finds an earlier attempt of the same key by index, (see docs/ordering.md). Written with TypeORM's schema API, so that it serves SQLite, PostgreSQL and MySQL/MariaDB alike.
+ * Delivery control: the ordering key of an attempt, indexed with its subscription so that a claim finds an
+ * earlier attempt of the same key by index (docs/ordering.md); per-subscription limits (`rate_limit`,
+ * `max_in_flight`) and the shared state of the rate limits (`webhook_subscription_limits`). Written with
+ * TypeORM's schema API, so that it serves SQLite, PostgreSQL and MySQL/MariaDB alike.
  */
 export class WebhooksDeliveryControl1765100000000 implements MigrationInterface {
   name = 'WebhooksDeliveryControl1765100000000';
@@ -24,9 +26,35 @@ export class WebhooksDeliveryControl1765100000000 implements MigrationInterface 
         columnNames: ['subscription_id', 'ordering_key', 'id'],
       }),
     );
+    await queryRunner.addColumn('webhook_subscriptions', column(queryRunner, 'rate_limit', 'json'));
+    await queryRunner.addColumn('webhook_subscriptions', column(queryRunner, 'max_in_flight', 'int'));
+    const type = (kind: ColumnType) => queryRunner.connection.driver.normalizeType({ type: kind });
+    await queryRunner.createTable(
+      new Table({
+        name: 'webhook_subscription_limits',
+        columns: [
+          { name: 'subscription_id', type: type('varchar'), length: '36', isPrimary: true },
+          { name: 'tat', type: type('bigint') },
+          { name: 'ready_at', type: type('bigint') },
+        ],
+        foreignKeys: [
+          {
+            name: 'FK_webhook_subscription_limits_subscription',
+            columnNames: ['subscription_id'],
+            referencedTableName: 'webhook_subscriptions',
+            referencedColumnNames: ['id'],
+            onDelete: 'CASCADE',
+            onUpdate: 'NO ACTION',
+          },
+        ],
+      }),
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.dropTable('webhook_subscription_limits');
+    await queryRunner.dropColumn('webhook_subscriptions', 'max_in_flight');
+    await queryRunner.dropColumn('webhook_subscriptions', 'rate_limit');
     await queryRunner.dropIndex('webhook_delivery_attempts', 'IDX_webhook_delivery_attempts_ordering');
     await queryRunner.dropColumn('webhook_delivery_attempts', 'ordering_key');
   }

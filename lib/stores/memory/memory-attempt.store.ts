@@ -14,6 +14,7 @@ import { AttemptHistory, type AttemptSlot } from './attempt-history';
 import { DueAttempts } from './due-attempts.queue';
 import type { MemorySubscriptionStore } from './memory-subscription.store';
 import { OrderingKeys } from './ordering-keys.index';
+import { DeliveryLimitsGate } from './delivery-limits.gate';
 
 /** A copy of an attempt (same prototype) with `changes`: attempts handed out never change. */
 function derive(attempt: WebhookDeliveryAttempt, changes: Partial<WebhookDeliveryAttempt>): WebhookDeliveryAttempt {
@@ -58,6 +59,7 @@ export class MemoryAttemptStore implements WebhookAttemptStore {
   private readonly histories = new Map<string, AttemptHistory>();
   private readonly due = new DueAttempts();
   private readonly keys = new OrderingKeys();
+  private readonly gate = new DeliveryLimitsGate();
 
   constructor(private readonly subscriptions: MemorySubscriptionStore) {
     // The history goes with its subscription, as the database's cascade takes it.
@@ -98,6 +100,7 @@ export class MemoryAttemptStore implements WebhookAttemptStore {
   ): Promise<WebhookDeliveryAttempt[]> {
     const claimed: AttemptSlot[] = [];
     const passed: AttemptSlot[] = [];
+    const counted = new Map<string, number>();
     // Taken out while looked at, put back afterwards: a claimed attempt is due again only at `leaseUntil`.
     for (
       let slot = this.due.peek();
@@ -105,7 +108,12 @@ export class MemoryAttemptStore implements WebhookAttemptStore {
       slot = this.due.peek()
     ) {
       this.due.remove(slot);
-      if (unheld(slot.attempt, now) && !this.paused(slot, now) && !this.heldBack(slot, rules)) {
+      if (
+        unheld(slot.attempt, now) &&
+        !this.paused(slot, now) &&
+        !this.heldBack(slot, rules) &&
+        this.gate.admit(slot, this.subscriptions.current(slot.history.subscriptionId), now, counted)
+      ) {
         slot.attempt = leased(slot.attempt, token, leaseUntil);
         claimed.push(slot);
       } else {
@@ -126,13 +134,17 @@ export class MemoryAttemptStore implements WebhookAttemptStore {
     rules: ClaimRules = {},
   ): Promise<WebhookDeliveryAttempt[]> {
     const claimed: WebhookDeliveryAttempt[] = [];
+    const counted = new Map<string, number>();
     for (const id of ids) {
       const slot = this.slots.get(id);
       if (slot?.attempt.status !== 'pending') continue;
       // A new claim passes over attempts of paused subscriptions, however stale the caller's view of them.
       if (
         heldBy === undefined
-          ? !unheld(slot.attempt, now) || this.paused(slot, now) || this.heldBack(slot, rules)
+          ? !unheld(slot.attempt, now) ||
+            this.paused(slot, now) ||
+            this.heldBack(slot, rules) ||
+            !this.gate.admit(slot, this.subscriptions.current(slot.history.subscriptionId), now, counted)
           : slot.attempt.leaseOwner !== heldBy
       )
         continue;
@@ -298,6 +310,7 @@ export class MemoryAttemptStore implements WebhookAttemptStore {
   }
 
   private forget(subscriptionId: string): void {
+    this.gate.forget(subscriptionId);
     const history = this.histories.get(subscriptionId);
     if (!history) return;
     for (const slot of history.oldestFirst()) {

@@ -2,7 +2,9 @@ import { WebhookDeliveryAttempt } from '../../entities/webhook-delivery-attempt.
 import { chunks } from '../../core/util/chunks.util';
 import type { ClaimRules } from '../attempt-store.interface';
 import { ATTEMPT_COLUMNS, AttemptTableWork } from './attempt-table.work';
+import { DeliveryLimitsWork } from './delivery-limits.work';
 import { idsOf, type Row } from './unit-of-work';
+import type { ClaimCandidate } from './delivery-limits.work';
 import type { Work } from './webhooks.database';
 
 /**
@@ -11,6 +13,8 @@ import type { Work } from './webhooks.database';
  * makes the attempt due again, which is how the attempts of a crashed instance come back.
  */
 export class AttemptLeaseWork extends AttemptTableWork {
+  private readonly gates = new DeliveryLimitsWork(this.db);
+
   /**
    * Claims up to `limit` due attempts that nobody holds (skipping rows other instances are claiming right
    * now) and returns them. A held attempt is due again when its lease runs out, so attempts of a crashed
@@ -28,14 +32,19 @@ export class AttemptLeaseWork extends AttemptTableWork {
       const c = (name: string) => this.sql.col(name);
       const p = (i: number) => this.sql.param(i);
       return (
-        `SELECT a.${c('id')} FROM ${this.attempts} a WHERE a.${c('status')} = 'pending' AND a.${c('next_attempt_at')} <= ${p(1)} ` +
+        `SELECT a.${c('id')} AS id, a.${c('subscription_id')} AS subscription_id FROM ${this.attempts} a ` +
+        `WHERE a.${c('status')} = 'pending' AND a.${c('next_attempt_at')} <= ${p(1)} ` +
         `AND (a.${c('lease_until')} IS NULL OR a.${c('lease_until')} <= ${p(2)}) ` +
         `AND NOT EXISTS (SELECT 1 FROM ${this.subscriptions} s WHERE s.${c('id')} = a.${c('subscription_id')} AND s.${c('paused_until')} > ${p(3)}) ` +
+        `AND NOT EXISTS (SELECT 1 FROM ${this.gates.limits} l WHERE l.${c('subscription_id')} = a.${c('subscription_id')} AND l.${c('ready_at')} > ${p(4)}) ` +
         `AND (a.${c('ordering_key')} IS NULL OR NOT ${this.earlierBlocking('a', policy)}) ` +
-        `ORDER BY a.${c('next_attempt_at')} LIMIT ${p(4)}${this.sql.skipLocked}`
+        `ORDER BY a.${c('next_attempt_at')} LIMIT ${p(5)}${this.sql.skipLocked}`
       );
     });
-    const ids = idsOf(yield { sql: select, params: [now, now, now, limit] });
+    const { rows } = yield { sql: select, params: [now, now, now, now, limit] };
+    if (rows.length === 0) return [];
+    // Rate limits and tries in flight per subscription: what is over them stays pending, untried.
+    const ids = yield* this.gates.admit(rows.map(candidateOf), now);
     if (ids.length === 0) return [];
     return yield* this.lease(ids, token, leaseUntil, null, now);
   }
@@ -85,14 +94,30 @@ export class AttemptLeaseWork extends AttemptTableWork {
     rules: ClaimRules = {},
   ): Work<WebhookDeliveryAttempt[]> {
     if (heldBy !== null || ids.length === 0) return yield* this.lease(ids, token, leaseUntil, heldBy, now);
-    // A new claim of given attempts (committed ordered events, manual retries) keeps the order of their keys
-    // too. MySQL cannot read the table an UPDATE writes in a subquery, hence a look of its own first.
-    const kept: string[] = [];
+    // A new claim of given attempts (committed ordered or limited events, manual retries) keeps the order of
+    // their keys and the limits of their subscriptions too. MySQL cannot read the table an UPDATE writes in a
+    // subquery, hence looks of their own first.
+    const kept: ClaimCandidate[] = [];
     for (const chunk of chunks(ids, 500)) {
       const held = yield* this.heldBack(chunk, rules.orderedFailure ?? 'skip');
-      for (const id of chunk) if (!held.has(id)) kept.push(id);
+      for (const candidate of yield* this.candidates(chunk, now)) if (!held.has(candidate.id)) kept.push(candidate);
     }
-    return kept.length === 0 ? [] : yield* this.lease(kept, token, leaseUntil, heldBy, now);
+    const admitted = yield* this.gates.admit(kept, now);
+    return admitted.length === 0 ? [] : yield* this.lease(admitted, token, leaseUntil, heldBy, now);
+  }
+
+  /** The given attempts that are pending and unheld, with their subscriptions, in the order given. */
+  private *candidates(ids: readonly string[], now: number): Work<ClaimCandidate[]> {
+    const c = (name: string) => this.sql.col(name);
+    const sql = this.cached(
+      `candidates:${ids.length}`,
+      () =>
+        `SELECT ${c('id')} AS id, ${c('subscription_id')} AS subscription_id FROM ${this.attempts} ` +
+        `WHERE (${c('lease_until')} IS NULL OR ${c('lease_until')} <= ${this.sql.param(1)}) ` +
+        `AND ${c('id')} IN (${this.sql.params(2, ids.length)}) AND ${c('status')} = 'pending'`,
+    );
+    const found = new Map((yield { sql, params: [now, ...ids] }).rows.map((row) => [String(row.id), candidateOf(row)]));
+    return ids.flatMap((id) => found.get(id) ?? []);
   }
 
   /**
@@ -174,3 +199,5 @@ export class AttemptLeaseWork extends AttemptTableWork {
     return this.db.hydrate(WebhookDeliveryAttempt, 'a', rows);
   }
 }
+
+const candidateOf = (row: Row): ClaimCandidate => ({ id: String(row.id), subscriptionId: String(row.subscription_id) });

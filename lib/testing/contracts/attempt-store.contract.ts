@@ -4,6 +4,7 @@ import { WebhookDeliveryAttempt } from '../../entities/webhook-delivery-attempt.
 import { ATTEMPT_HISTORY_CASES } from './attempt-history.cases';
 import { ATTEMPT_LEASE_CASES } from './attempt-leases.cases';
 import { ATTEMPT_ORDERING_CASES } from './attempt-ordering.cases';
+import { ATTEMPT_LIMIT_CASES } from './attempt-limits.cases';
 import {
   attemptFixture,
   attemptView,
@@ -225,7 +226,14 @@ const CLAIM_CASES: ContractCase[] = [
  */
 export function attemptStoreContract(createHarness: () => Promise<WebhookStoreHarness>): WebhookStoreContractCase[] {
   return toCases(
-    [...OUTBOX_CASES, ...CLAIM_CASES, ...ATTEMPT_LEASE_CASES, ...ATTEMPT_ORDERING_CASES, ...ATTEMPT_HISTORY_CASES],
+    [
+      ...OUTBOX_CASES,
+      ...CLAIM_CASES,
+      ...ATTEMPT_LEASE_CASES,
+      ...ATTEMPT_ORDERING_CASES,
+      ...ATTEMPT_LIMIT_CASES,
+      ...ATTEMPT_HISTORY_CASES,
+    ],
     createHarness,
   );
 }

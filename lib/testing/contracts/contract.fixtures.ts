@@ -92,6 +92,8 @@ export function subscriptionFixture(overrides: Partial<WebhookSubscriptionFields
     retry: null,
     pausedUntil: null,
     staticKey: null,
+    rateLimit: null,
+    maxInFlight: null,
     createdAt: new Date(T0),
     updatedAt: new Date(T0),
   };
@@ -118,6 +120,8 @@ export function subscriptionView(s: WebhookSubscription) {
     retry: s.retry,
     pausedUntil: s.pausedUntil?.getTime() ?? null,
     staticKey: s.staticKey,
+    rateLimit: s.rateLimit,
+    maxInFlight: s.maxInFlight,
     createdAt: s.createdAt.getTime(),
     updatedAt: s.updatedAt.getTime(),
   };
