@@ -50,6 +50,7 @@ import { WebhookDispatcher } from './raise/webhook-dispatcher.service';
 import { WebhookEventExplorer } from './raise/webhook-event.explorer';
 import { WebhookResourceSubscriber } from './raise/webhook-resource.subscriber';
 import { AttemptEventsReaction } from './react/attempt-events.reaction';
+import { BreakerEventsReaction } from './react/breaker-events.reaction';
 import { DeliveryFailuresLog } from './react/delivery-failures.log';
 import { DeliveryOutcomeReaction } from './react/delivery-outcome.reaction';
 import { PreconditionFailureCounter } from './react/precondition-failures.counter';
@@ -107,6 +108,7 @@ const PIPELINE_PROVIDERS: Provider[] = [
   DeliveryOutcomeReaction,
   DeliveryFailuresLog,
   AttemptEventsReaction,
+  BreakerEventsReaction,
   SubscriptionEventsReaction,
   PreconditionFailureCounter,
 ];

@@ -20,6 +20,9 @@ import type { DeliveryJob } from './delivery-job.interface';
 import { DeliveryTry } from './delivery.try';
 import { LeaseKeeper } from './lease.keeper';
 import { PauseTracker } from './pause.tracker';
+import { CircuitBreakers } from './circuit.breakers';
+import { WEBHOOK_BREAKER_STORE, type WebhookBreakerStore } from '../stores/breaker-store.interface';
+import { WebhookOutcomeBus } from '../pipeline/outcome.bus';
 
 /**
  * Results waiting to be written, per slot, beyond which no new try starts: enough for the recorder's batches
@@ -65,6 +68,7 @@ export class DeliveryEngine implements OnApplicationBootstrap, BeforeApplication
   private paused = false;
   private readonly leases: LeaseKeeper;
   private readonly pauses: PauseTracker;
+  private readonly breakers: CircuitBreakers;
 
   constructor(
     @Inject(WEBHOOK_ATTEMPT_STORE) store: WebhookAttemptStore,
@@ -75,7 +79,10 @@ export class DeliveryEngine implements OnApplicationBootstrap, BeforeApplication
     private readonly transport: WebhookTransport,
     private readonly activity: WebhookPipelineActivity,
     @Inject(WEBHOOKS_MODULE_OPTIONS) private readonly options: ResolvedWebhooksOptions,
+    @Inject(WEBHOOK_BREAKER_STORE) breakerStore: WebhookBreakerStore,
+    outcomes: WebhookOutcomeBus,
   ) {
+    this.breakers = new CircuitBreakers(breakerStore, options, outcomes, this.logger);
     this.leases = new LeaseKeeper(store, options, this.logger);
     this.pauses = new PauseTracker(active, options.clock);
   }
@@ -94,6 +101,7 @@ export class DeliveryEngine implements OnApplicationBootstrap, BeforeApplication
     if (!this.enabled) return;
     this.started = true;
     this.leases.start();
+    this.breakers.start();
     this.schedulePoll(0);
     // Nest does not tell a module whether app.enableShutdownHooks() was called (before or after listen()), but
     // it then listens to SIGTERM: looked at once the application has had time to start.
@@ -108,6 +116,7 @@ export class DeliveryEngine implements OnApplicationBootstrap, BeforeApplication
     if (!this.started || this.stopping) return;
     this.stopping = true;
     clearTimeout(this.pollTimer);
+    this.breakers.stop();
     await this.polling;
     // A claim under way queues what it gets: wait for it, so that those go back to the store too.
     await this.leases.whenClaimed();
@@ -337,7 +346,15 @@ export class DeliveryEngine implements OnApplicationBootstrap, BeforeApplication
       // Its token was drawn at the claim: sent much later, it could bunch up with later ones at the target.
       else if (overdue(job, now)) result = this.tries.deferred(job, now);
       else if (job.trigger === 'retry' && !job.subscription.active) result = this.tries.cancelled(job);
-      else result = await this.tries.run(job);
+      else {
+        // An open breaker of the target's host: the attempt waits, untried, neither failed nor counted.
+        const gate = await this.breakers.gate(job, now);
+        if (typeof gate === 'number') result = this.tries.deferred(job, gate);
+        else {
+          result = await this.tries.run(job);
+          void this.activity.track(this.breakers.note(job, result, gate === 'probe'));
+        }
+      }
       if (result.pause !== undefined) this.pauses.note(job.subscription.id, result.pause);
       tried();
       await this.recorder.record(result);

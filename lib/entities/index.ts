@@ -1,10 +1,11 @@
 import { WebhookDeliveryAttempt } from './webhook-delivery-attempt.entity';
-import { WebhookSubscriptionLimit } from './webhook-delivery-control.entity';
+import { WebhookBreaker, WebhookSubscriptionLimit } from './webhook-delivery-control.entity';
 import { WebhookRegistryChange, WebhookRegistryState } from './webhook-registry-state.entity';
 import { WebhookSubscriptionEvent } from './webhook-subscription-event.entity';
 import { WebhookSubscription } from './webhook-subscription.entity';
 
 export {
+  WebhookBreaker,
   WebhookDeliveryAttempt,
   WebhookRegistryChange,
   WebhookRegistryState,
@@ -24,5 +25,6 @@ export const WEBHOOK_ENTITIES = [
   WebhookRegistryState,
   WebhookRegistryChange,
   WebhookSubscriptionLimit,
+  WebhookBreaker,
 ] as const;
 export type { WebhookSubscriptionFields } from './webhook-subscription.entity';

@@ -24,3 +24,43 @@ export class WebhookSubscriptionLimit {
   @Column({ name: 'ready_at', type: 'bigint', transformer: bigintNumberTransformer })
   readyAt!: number;
 }
+
+/**
+ * The circuit breaker of one target host (`host:port`), shared by every instance: closed (tries go), open
+ * (tries wait until `open_until`) or half-open (one instance's probe is under way until `probe_until`); with
+ * the counts that open it.
+ */
+@Entity({ name: 'webhook_breakers' })
+export class WebhookBreaker {
+  @PrimaryColumn({ type: 'varchar', length: 255 })
+  host!: string;
+
+  @Column({ type: 'varchar', length: 16 })
+  state!: 'closed' | 'open' | 'half-open';
+
+  /** Failed tries since the last success. */
+  @Column({ name: 'consecutive_failures', type: 'int' })
+  consecutiveFailures!: number;
+
+  /** When the current failure-ratio window began (epoch ms). */
+  @Column({ name: 'window_start', type: 'bigint', transformer: bigintNumberTransformer })
+  windowStart!: number;
+
+  @Column({ name: 'window_tries', type: 'int' })
+  windowTries!: number;
+
+  @Column({ name: 'window_failures', type: 'int' })
+  windowFailures!: number;
+
+  /** While open: until when no try is made (epoch ms). */
+  @Column({ name: 'open_until', type: 'bigint', nullable: true, transformer: bigintNumberTransformer })
+  openUntil!: number | null;
+
+  /** While half-open: until when the probe holds the breaker (epoch ms). */
+  @Column({ name: 'probe_until', type: 'bigint', nullable: true, transformer: bigintNumberTransformer })
+  probeUntil!: number | null;
+
+  /** When its state last changed (epoch ms). */
+  @Column({ name: 'changed_at', type: 'bigint', transformer: bigintNumberTransformer })
+  changedAt!: number;
+}

@@ -11,7 +11,8 @@ function column(queryRunner: QueryRunner, name: string, kind: ColumnType, length
 /**
  * Delivery control: the ordering key of an attempt, indexed with its subscription so that a claim finds an
  * earlier attempt of the same key by index (docs/ordering.md); per-subscription limits (`rate_limit`,
- * `max_in_flight`) and the shared state of the rate limits (`webhook_subscription_limits`). Written with
+ * `max_in_flight`) and the shared state of the rate limits (`webhook_subscription_limits`) and of the
+ * circuit breakers per target host (`webhook_breakers`). Written with
  * TypeORM's schema API, so that it serves SQLite, PostgreSQL and MySQL/MariaDB alike.
  */
 export class WebhooksDeliveryControl1765100000000 implements MigrationInterface {
@@ -49,9 +50,26 @@ export class WebhooksDeliveryControl1765100000000 implements MigrationInterface 
         ],
       }),
     );
+    await queryRunner.createTable(
+      new Table({
+        name: 'webhook_breakers',
+        columns: [
+          { name: 'host', type: type('varchar'), length: '255', isPrimary: true },
+          { name: 'state', type: type('varchar'), length: '16' },
+          { name: 'consecutive_failures', type: type('int') },
+          { name: 'window_start', type: type('bigint') },
+          { name: 'window_tries', type: type('int') },
+          { name: 'window_failures', type: type('int') },
+          { name: 'open_until', type: type('bigint'), isNullable: true },
+          { name: 'probe_until', type: type('bigint'), isNullable: true },
+          { name: 'changed_at', type: type('bigint') },
+        ],
+      }),
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.dropTable('webhook_breakers');
     await queryRunner.dropTable('webhook_subscription_limits');
     await queryRunner.dropColumn('webhook_subscriptions', 'max_in_flight');
     await queryRunner.dropColumn('webhook_subscriptions', 'rate_limit');

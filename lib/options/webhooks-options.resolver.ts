@@ -12,7 +12,9 @@ import { bool, fail, integer, object, oneOf, string } from './option-values.vali
 import { type ResolvedWebhookSecretsOptions, resolveSecretsOptions } from './signing.options';
 import { type NormalizedStaticSubscription, normalizeStaticSubscriptions } from './static-subscription.options';
 import { WebhookTransport } from './webhook-transport.interface';
+import type { WebhookBreakerRules } from '../core/limits/circuit-breaker';
 import type {
+  WebhookBreakerOptions,
   WebhookClock,
   WebhookDeliveryOptions,
   WebhooksModuleOptions,
@@ -43,6 +45,8 @@ export interface ResolvedWebhooksOptions {
   secrets: ResolvedWebhookSecretsOptions;
   /** The module's retry policy and throttling rules. */
   retry: ResolvedRetryOptions;
+  /** The circuit breakers' rules; `null`: no breaker. */
+  breaker: WebhookBreakerRules | null;
 }
 
 /** The documented defaults. */
@@ -98,6 +102,7 @@ const KNOWN = {
     'strictEventTypes',
     'secrets',
     'retry',
+    'breaker',
   ],
   delivery: Object.keys(WEBHOOKS_DEFAULTS_DELIVERY),
   targets: ['allowHttp', 'allowPrivateNetworks', 'allowedCidrs', 'resolver', 'lookupTimeout'],
@@ -222,6 +227,7 @@ export function resolveWebhooksOptions(options: WebhooksModuleOptions | undefine
     retry: resolveRetryOptions(raw.retry, (option, reason) => {
       throw new WebhooksConfigurationError(`WebhooksModule: option "${option}" ${reason}.`, option);
     }),
+    breaker: resolveBreaker(raw.breaker, integer('delivery.timeout', delivery.timeout, d.timeout, 100, 600_000)),
   };
 }
 
@@ -235,4 +241,24 @@ function isTransportInstance(value: unknown): value is WebhookTransport {
     typeof candidate.send === 'function' &&
     typeof candidate.close === 'function'
   );
+}
+
+const BREAKER_KEYS = ['consecutiveFailures', 'failureRatio', 'window', 'minimumTries', 'coolDown'];
+
+/** The breaker's rules (`null` without the option); a probe holds the breaker for a try's time and a margin. */
+function resolveBreaker(raw: WebhookBreakerOptions | undefined, tryTimeout: number): WebhookBreakerRules | null {
+  if (raw === undefined) return null;
+  const options = object('breaker', raw, BREAKER_KEYS);
+  const ratio = options.failureRatio;
+  if (ratio !== undefined && (typeof ratio !== 'number' || !(ratio > 0 && ratio <= 1))) {
+    fail('breaker.failureRatio', 'a number greater than 0 and at most 1', ratio);
+  }
+  return {
+    consecutiveFailures: integer('breaker.consecutiveFailures', options.consecutiveFailures, 5, 1, 10_000),
+    failureRatio: ratio ?? null,
+    window: integer('breaker.window', options.window, 60_000, 1_000, 86_400_000),
+    minimumTries: integer('breaker.minimumTries', options.minimumTries, 20, 1, 1_000_000),
+    coolDown: integer('breaker.coolDown', options.coolDown, 30_000, 100, 86_400_000),
+    probeTimeout: tryTimeout + 5_000,
+  };
 }

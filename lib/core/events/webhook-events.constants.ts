@@ -23,4 +23,8 @@ export const WebhookEvents = {
    * `subscriptionDeactivated` event follows): `{ subscription, failures }`.
    */
   preconditionFailureLimitReached: 'webhooks.subscription.precondition-failure-limit-reached',
+  /** A target host's circuit breaker opened: no tries to it until `openUntil`: `{ host, reason, openUntil, at }`. */
+  breakerOpened: 'webhooks.breaker.opened',
+  /** A target host's circuit breaker closed after a successful probe: `{ host, at }`. */
+  breakerClosed: 'webhooks.breaker.closed',
 } as const;

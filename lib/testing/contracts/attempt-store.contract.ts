@@ -5,6 +5,7 @@ import { ATTEMPT_HISTORY_CASES } from './attempt-history.cases';
 import { ATTEMPT_LEASE_CASES } from './attempt-leases.cases';
 import { ATTEMPT_ORDERING_CASES } from './attempt-ordering.cases';
 import { ATTEMPT_LIMIT_CASES } from './attempt-limits.cases';
+import { BREAKER_CASES } from './breaker.cases';
 import {
   attemptFixture,
   attemptView,
@@ -232,6 +233,7 @@ export function attemptStoreContract(createHarness: () => Promise<WebhookStoreHa
       ...ATTEMPT_LEASE_CASES,
       ...ATTEMPT_ORDERING_CASES,
       ...ATTEMPT_LIMIT_CASES,
+      ...BREAKER_CASES,
       ...ATTEMPT_HISTORY_CASES,
     ],
     createHarness,
