@@ -133,6 +133,8 @@ export type {
 export type { WebhookSecretsOptions } from './options/signing.options';
 export type { WebhookRetryOptions, WebhookRetryPolicy } from './core/retry/retry.policy';
 export type { WebhooksOperationsOptions, WebhookBacklogOptions } from './options/operations.options';
+export type { WebhookRateLimit } from './core/limits/delivery-limits';
+export type { WebhookBreakerTransition } from './core/limits/circuit-breaker';
 export type * from './options/webhook-dialect.interface';
 export type * from './options/payload-shaper.interface';
 export type { WebhookResolver, ResolvedDestination } from './core/security/destination.interface';

@@ -57,6 +57,7 @@ import { DeliveryMetricsReaction } from './react/delivery-metrics.reaction';
 import { OutboxGauges } from './operations/outbox.gauges';
 import { OperationalWebhooks } from './operations/operational-webhooks.sender';
 import { WebhooksHealthIndicator } from './operations/webhooks-health.indicator';
+import { BreakerEventsReaction } from './react/breaker-events.reaction';
 import { DeliveryFailuresLog } from './react/delivery-failures.log';
 import { DeliveryOutcomeReaction } from './react/delivery-outcome.reaction';
 import { PreconditionFailureCounter } from './react/precondition-failures.counter';
@@ -117,6 +118,7 @@ const PIPELINE_PROVIDERS: Provider[] = [
   DeliveryOutcomeReaction,
   DeliveryFailuresLog,
   AttemptEventsReaction,
+  BreakerEventsReaction,
   SubscriptionEventsReaction,
   PreconditionFailureCounter,
   DeliveryMetricsReaction,

@@ -251,6 +251,7 @@ describe('OpenAPI (when the application uses @nestjs/swagger)', () => {
     );
     expect(routes.sort()).toEqual(
       [
+        'GET /webhooks/breakers',
         'GET /webhooks/subscriptions',
         'POST /webhooks/subscriptions',
         'GET /webhooks/subscriptions/{id}',

@@ -17,6 +17,7 @@ describeEachDatabase('migrations', (db) => {
       expect(applied.map((m) => m.name)).toEqual([
         'WebhooksInit1764300000000',
         'WebhooksTraceContext1765000000000',
+        'WebhooksDeliveryControl1765100000000',
         'WebhooksHistoryAge1765200000000',
       ]);
       expect(await dataSource.showMigrations()).toBe(false);

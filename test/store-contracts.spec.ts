@@ -13,6 +13,8 @@ import { describeEachDatabase } from './support/databases';
 import { newId } from '../lib/core/util/ids.util';
 import { WebhookSubscription } from '../lib/entities/webhook-subscription.entity';
 import { MemoryAttemptStore } from '../lib/stores/memory/memory-attempt.store';
+import { MemoryBreakerStore } from '../lib/stores/memory/memory-breaker.store';
+import { TypeOrmBreakerStore } from '../lib/stores/typeorm/typeorm-breaker.store';
 import { MemorySubscriptionStore } from '../lib/stores/memory/memory-subscription.store';
 import { attemptStoreContract } from '../lib/testing/contracts/attempt-store.contract';
 import {
@@ -38,7 +40,12 @@ class SmallMemorySubscriptionStore extends MemorySubscriptionStore {
 
 async function memoryHarness(): Promise<WebhookStoreHarness> {
   const subscriptions = new MemorySubscriptionStore();
-  return { subscriptions, attempts: new MemoryAttemptStore(subscriptions), close: async () => undefined };
+  return {
+    subscriptions,
+    attempts: new MemoryAttemptStore(subscriptions),
+    breakers: new MemoryBreakerStore(),
+    close: async () => undefined,
+  };
 }
 
 describe('memory stores', () => {
@@ -152,7 +159,14 @@ describeEachDatabase('TypeORM stores', (db) => {
     const database = new WebhooksDatabase(dataSource);
     const subscriptions = new TypeOrmSubscriptionStore(database, resolveWebhooksOptions({}));
     await subscriptions.prepare();
-    return { dataSource, stores: { subscriptions, attempts: new TypeOrmAttemptStore(database) } };
+    return {
+      dataSource,
+      stores: {
+        subscriptions,
+        attempts: new TypeOrmAttemptStore(database),
+        breakers: new TypeOrmBreakerStore(database),
+      },
+    };
   }
 
   beforeAll(async () => {

@@ -6,6 +6,7 @@ import { fanoutScenario } from './fanout.scenario';
 import { latencyScenario } from './latency.scenario';
 import { memoryScenario } from './memory.scenario';
 import { telemetryCostScenario } from './telemetry-cost.scenario';
+import { orderedScenario } from './ordered.scenario';
 import { throughputMemoryScenario } from './throughput-memory.scenario';
 import { throughputPersistentScenario } from './throughput-persistent.scenario';
 import { writePathScenario } from './write-path.scenario';
@@ -24,4 +25,5 @@ export const SCENARIOS: readonly BenchScenario[] = [
   writePathScenario, // 9
   drainScenario, // 10
   telemetryCostScenario, // operations: the cost of metrics and traces
+  orderedScenario, // delivery control: ordering keys
 ];

@@ -1,5 +1,5 @@
 import type { DynamicModule } from '@nestjs/common';
-import type { DispatchResult, WebhooksModuleOptions } from '../../lib';
+import type { DispatchOptions, DispatchResult, WebhooksModuleOptions } from '../../lib';
 import { WebhookDeliveryAttempt } from '../../lib/entities/webhook-delivery-attempt.entity';
 import type { BenchDatabaseKind, BenchSqliteSettings } from './databases';
 import { BENCH_EVENT_TYPES, type BenchEvent, makeEvents } from './payloads';
@@ -58,13 +58,19 @@ export abstract class Fleet {
   /** The event name and payload of event `index`. */
   protected abstract event(index: number): { name: string; payload: Record<string, unknown> };
 
+  /** More dispatch options of event `index` (an ordering key, say). */
+  protected dispatchOptions(_index: number): DispatchOptions {
+    return {};
+  }
+
   /** Raises event `index`; resolves with the dispatch result once its transaction committed. */
   async raise(index: number, mode: DispatchMode): Promise<DispatchResult> {
     const { name, payload } = this.event(index);
+    const more = this.dispatchOptions(index);
     const result =
       mode === 'transaction'
-        ? await this.app.transaction((manager) => this.app.dispatcher.dispatch(name, payload, { manager }))
-        : await this.app.dispatcher.dispatch(name, payload);
+        ? await this.app.transaction((manager) => this.app.dispatcher.dispatch(name, payload, { ...more, manager }))
+        : await this.app.dispatcher.dispatch(name, payload, more);
     if (result.attempts.length !== 1)
       throw new Error(`event ${name} reached ${result.attempts.length} subscriptions, not 1`);
     this.dispatched++;

@@ -187,6 +187,8 @@ export class BenchApp {
         staticKey: null,
         retry: null,
         pausedUntil: null,
+        rateLimit: null,
+        maxInFlight: null,
         createdAt: now,
         updatedAt: now,
       } satisfies WebhookSubscriptionFields),
@@ -334,6 +336,7 @@ function resolvedAttempt(subscription: WebhookSubscription, at: Date, body: stri
     createdAt: at,
     resolvedAt: at,
     traceContext: null,
+    orderingKey: null,
   } satisfies WebhookDeliveryAttempt);
 }
 
@@ -363,5 +366,6 @@ function pendingAttempt(subscription: WebhookSubscription, due: Date, body: stri
     createdAt: now,
     resolvedAt: null,
     traceContext: null,
+    orderingKey: null,
   } satisfies WebhookDeliveryAttempt);
 }

@@ -15,6 +15,7 @@ import { WEBHOOKS_ADMIN_OPTIONS } from './admin.constants';
 import type { ResolvedWebhooksAdminOptions } from './admin.options';
 import { WebhookAttemptsAdminController } from './controllers/attempts.admin-controller';
 import { WebhookEventTypesAdminController } from './controllers/event-types.admin-controller';
+import { WebhookBreakersAdminController } from './controllers/breakers.admin-controller';
 import { RestHooksAdminController } from './controllers/rest-hooks.admin-controller';
 import { WebhookSubscriptionsAdminController } from './controllers/subscriptions.admin-controller';
 import { ApiSecuritySchemes, ApiTag } from './openapi/api-field.decorator';
@@ -25,6 +26,7 @@ const WEBHOOKS_ADMIN_ROUTES: ReadonlyArray<Type<unknown>> = [
   RestHooksAdminController,
   WebhookAttemptsAdminController,
   WebhookEventTypesAdminController,
+  WebhookBreakersAdminController,
 ];
 
 /** What `forRoot({ admin })` adds to the webhooks module. */

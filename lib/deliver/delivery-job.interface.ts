@@ -11,4 +11,6 @@ export interface DeliveryJob {
   /** Until when the lease runs (epoch ms); renewed while the job waits. */
   leaseUntil: number;
   trigger: WebhookTryTrigger;
+  /** When this instance got it (epoch ms): a rate-limited one not sent soon after goes back for a new token. */
+  claimedAt?: number;
 }

@@ -20,12 +20,18 @@ import type { DeliveryJob } from './delivery-job.interface';
 import { DeliveryTry } from './delivery.try';
 import { LeaseKeeper } from './lease.keeper';
 import { PauseTracker } from './pause.tracker';
+import { CircuitBreakers } from './circuit.breakers';
+import { WEBHOOK_BREAKER_STORE, type WebhookBreakerStore } from '../stores/breaker-store.interface';
+import { WebhookOutcomeBus } from '../pipeline/outcome.bus';
 
 /**
  * Results waiting to be written, per slot, beyond which no new try starts: enough for the recorder's batches
  * to grow under load (one transaction per batch), few enough to bound what a crash leaves unrecorded.
  */
 const UNRECORDED_PER_SLOT = 4;
+
+/** The least a rate-limited attempt may wait here between its claim and its try (ms). */
+const RATE_SLACK_MS = 20;
 
 /** How long after the start the engine looks for a SIGTERM listener (`app.enableShutdownHooks()`). */
 const SHUTDOWN_HOOKS_CHECK_DELAY = 1_000;
@@ -62,6 +68,7 @@ export class DeliveryEngine implements OnApplicationBootstrap, BeforeApplication
   private paused = false;
   private readonly leases: LeaseKeeper;
   private readonly pauses: PauseTracker;
+  private readonly breakers: CircuitBreakers;
 
   constructor(
     @Inject(WEBHOOK_ATTEMPT_STORE) store: WebhookAttemptStore,
@@ -72,7 +79,10 @@ export class DeliveryEngine implements OnApplicationBootstrap, BeforeApplication
     private readonly transport: WebhookTransport,
     private readonly activity: WebhookPipelineActivity,
     @Inject(WEBHOOKS_MODULE_OPTIONS) private readonly options: ResolvedWebhooksOptions,
+    @Inject(WEBHOOK_BREAKER_STORE) breakerStore: WebhookBreakerStore,
+    outcomes: WebhookOutcomeBus,
   ) {
+    this.breakers = new CircuitBreakers(breakerStore, options, outcomes, this.logger);
     this.leases = new LeaseKeeper(store, options, this.logger);
     this.pauses = new PauseTracker(active, options.clock);
   }
@@ -101,6 +111,7 @@ export class DeliveryEngine implements OnApplicationBootstrap, BeforeApplication
     if (!this.enabled) return;
     this.started = true;
     this.leases.start();
+    this.breakers.start();
     this.schedulePoll(0);
     // Nest does not tell a module whether app.enableShutdownHooks() was called (before or after listen()), but
     // it then listens to SIGTERM: looked at once the application has had time to start.
@@ -115,6 +126,7 @@ export class DeliveryEngine implements OnApplicationBootstrap, BeforeApplication
     if (!this.started || this.stopping) return;
     this.stopping = true;
     clearTimeout(this.pollTimer);
+    this.breakers.stop();
     await this.polling;
     // A claim under way queues what it gets: wait for it, so that those go back to the store too.
     await this.leases.whenClaimed();
@@ -282,7 +294,10 @@ export class DeliveryEngine implements OnApplicationBootstrap, BeforeApplication
   }
 
   private push(jobs: DeliveryJob[]): void {
+    const { leaseDuration } = this.options.delivery;
     for (const job of jobs) {
+      // The lease was taken at the claim's `now`: a rate limit's token was drawn then, not when it got here.
+      job.claimedAt ??= job.leaseUntil - leaseDuration;
       this.leases.hold(job);
       this.queue.push(job);
     }
@@ -344,15 +359,39 @@ export class DeliveryEngine implements OnApplicationBootstrap, BeforeApplication
       let result: TryResult;
       // A throttled target is not tried before its pause ends, and waiting uses up no try.
       const pausedUntil = this.pauses.until(job.subscription);
-      if (pausedUntil > this.options.clock.now()) result = this.tries.deferred(job, pausedUntil);
+      const now = this.options.clock.now();
+      if (pausedUntil > now) result = this.tries.deferred(job, pausedUntil);
+      // Its token was drawn at the claim: sent much later, it could bunch up with later ones at the target.
+      else if (overdue(job, now)) result = this.tries.deferred(job, now);
       else if (job.trigger === 'retry' && !job.subscription.active) result = this.tries.cancelled(job);
-      else result = await this.tries.run(job);
+      else {
+        // An open breaker of the target's host: the attempt waits, untried, neither failed nor counted.
+        const gate = await this.breakers.gate(job, now);
+        if (typeof gate === 'number') result = this.tries.deferred(job, gate);
+        else {
+          result = await this.tries.run(job);
+          void this.activity.track(this.breakers.note(job, result, gate === 'probe'));
+        }
+      }
       if (result.pause !== undefined) this.pauses.note(job.subscription.id, result.pause);
       tried();
       await this.recorder.record(result);
+      // The next attempt of an ordering key waits for this one's result, and one of a subscription at its
+      // maxInFlight for a free slot: look for it now, not at the next poll.
+      if (job.attempt.orderingKey || (job.subscription.maxInFlight ?? null) !== null) this.schedulePoll(0);
     } catch (error) {
       // Only a bug gets here (recording retries on its own); the lease brings the attempt back later.
       this.logger.error(`Delivering webhook attempt ${job.attempt.id} failed unexpectedly: ${describeError(error)}`);
     }
   }
+}
+
+/**
+ * Whether a rate-limited attempt waited here longer than one interval of its rate since it was claimed
+ * (a busy instance): it goes back, untried, to be claimed under a fresh token.
+ */
+function overdue(job: DeliveryJob, now: number): boolean {
+  const limit = job.subscription.rateLimit ?? null;
+  if (limit === null || job.claimedAt === undefined) return false;
+  return now - job.claimedAt > Math.max(RATE_SLACK_MS, 1000 / limit.perSecond);
 }

@@ -46,7 +46,8 @@ export class LeaseKeeper {
     const now = this.options.clock.now();
     const token = newLeaseToken();
     const until = now + this.options.delivery.leaseDuration;
-    return { attempts: await this.store.claimDue(now, room, token, until), token, until };
+    const rules = { orderedFailure: this.options.delivery.orderedFailure };
+    return { attempts: await this.store.claimDue(now, room, token, until, rules), token, until };
   }
 
   /** Claims the given attempts if nobody holds them; `onClaimed` gets those claimed. */
@@ -58,7 +59,10 @@ export class LeaseKeeper {
     const token = newLeaseToken();
     const until = now + this.options.delivery.leaseDuration;
     return this.claiming(
-      async () => onClaimed(await this.store.claim(ids, token, until, now), token, until),
+      async () => {
+        const rules = { orderedFailure: this.options.delivery.orderedFailure };
+        await onClaimed(await this.store.claim(ids, token, until, now, undefined, rules), token, until);
+      },
       ids.length,
       'by the next poll',
     );

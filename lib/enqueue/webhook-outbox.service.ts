@@ -31,6 +31,8 @@ export interface OutboxEvent {
   note?: string | null;
   /** The dispatch span's `traceparent`; left out, that of the span active now (if any) is stored. */
   traceContext?: string | null;
+  /** The ordering key (see `DispatchOptions.orderingKey`); `null`/absent: unordered. */
+  orderingKey?: string | null;
 }
 
 /**
@@ -58,8 +60,10 @@ export class WebhookOutbox {
     const now = this.options.clock.now();
     const { enabled, leaseDuration } = this.options.delivery;
     // Rows are written already leased to this instance, so that the engine can send them the moment the
-    // transaction commits; with an explicit id a duplicate row may be skipped, so they are claimed after.
-    const token = enabled && !raised.explicitId ? newLeaseToken() : null;
+    // transaction commits; with an explicit id a duplicate row may be skipped, so they are claimed after. So
+    // are ordered ones: the claim holds one back while an earlier attempt of its key is pending.
+    const ordered = raised.orderingKey !== undefined && raised.orderingKey !== null;
+    const token = enabled && !raised.explicitId && !ordered ? newLeaseToken() : null;
     const leaseUntil = now + leaseDuration;
     const render = this.renderer.forEvent({ ...raised, now, resource: raised.resource });
     // The dispatch's span (see WebhookTelemetry.dispatchSpan), continued by every try of these attempts.
@@ -84,6 +88,9 @@ export class WebhookOutbox {
         subscriptionId: subscription.id,
         request: { url: subscription.to, method, body },
       });
+      // A subscription with limits has its attempts claimed after the commit too: the claim applies them.
+      if (token !== null && (subscription.rateLimit !== null || subscription.maxInFlight !== null))
+        Object.assign(attempt, { leaseOwner: null, leaseUntil: null, nextAttemptAt: new Date(now) });
       jobs.push({ attempt, subscription });
     }
     if (jobs.length === 0) return [];
@@ -104,11 +111,11 @@ export class WebhookOutbox {
 
   private handOver(written: readonly Written[], token: string | null, leaseUntil: number): void {
     if (!this.engine.enabled || written.length === 0) return;
-    if (token === null) {
-      void this.engine.claimAndEnqueue(written.map(({ attempt }) => attempt.id));
-      return;
-    }
-    const jobs: DeliveryJob[] = written.map(({ attempt, subscription }) => ({
+    const unleased = token === null ? written : written.filter(({ attempt }) => attempt.leaseOwner !== token);
+    if (unleased.length > 0) void this.engine.claimAndEnqueue(unleased.map(({ attempt }) => attempt.id));
+    if (token === null || unleased.length === written.length) return;
+    const leased = unleased.length === 0 ? written : written.filter(({ attempt }) => attempt.leaseOwner === token);
+    const jobs: DeliveryJob[] = leased.map(({ attempt, subscription }) => ({
       attempt,
       subscription,
       leaseToken: token,
@@ -175,5 +182,6 @@ function eventParts(
     createdAt: new Date(now),
     resolvedAt: null,
     traceContext,
+    orderingKey: raised.orderingKey ?? null,
   };
 }

@@ -1,14 +1,17 @@
 import { WebhookDeliveryAttempt } from './webhook-delivery-attempt.entity';
+import { WebhookBreaker, WebhookSubscriptionLimit } from './webhook-delivery-control.entity';
 import { WebhookRegistryChange, WebhookRegistryState } from './webhook-registry-state.entity';
 import { WebhookSubscriptionEvent } from './webhook-subscription-event.entity';
 import { WebhookSubscription } from './webhook-subscription.entity';
 
 export {
+  WebhookBreaker,
   WebhookDeliveryAttempt,
   WebhookRegistryChange,
   WebhookRegistryState,
   WebhookSubscription,
   WebhookSubscriptionEvent,
+  WebhookSubscriptionLimit,
 };
 
 /**
@@ -21,5 +24,7 @@ export const WEBHOOK_ENTITIES = [
   WebhookDeliveryAttempt,
   WebhookRegistryState,
   WebhookRegistryChange,
+  WebhookSubscriptionLimit,
+  WebhookBreaker,
 ] as const;
 export type { WebhookSubscriptionFields } from './webhook-subscription.entity';

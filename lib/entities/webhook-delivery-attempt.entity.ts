@@ -20,6 +20,7 @@ import { WebhookSubscription } from './webhook-subscription.entity';
 @Index('IDX_webhook_delivery_attempts_history', ['subscriptionId', 'status', 'id'])
 @Index('IDX_webhook_delivery_attempts_recent', ['subscriptionId', 'id'])
 @Index('IDX_webhook_delivery_attempts_resolved', ['resolvedAt'])
+@Index('IDX_webhook_delivery_attempts_ordering', ['subscriptionId', 'orderingKey', 'id'])
 @Index('IDX_webhook_delivery_attempts_message', ['messageId', 'subscriptionId'], { unique: true })
 export class WebhookDeliveryAttempt {
   /** Time-ordered UUID (v7): ordering by id is ordering by creation. */
@@ -96,4 +97,11 @@ export class WebhookDeliveryAttempt {
    */
   @Column({ name: 'trace_context', type: 'varchar', length: 128, nullable: true })
   traceContext!: string | null;
+
+  /**
+   * The ordering key the event was raised with (`orderingKey`), or `null`: the attempts of one subscription
+   * with the same key are delivered one after the other, in dispatch (id) order.
+   */
+  @Column({ name: 'ordering_key', type: 'varchar', length: 255, nullable: true })
+  orderingKey!: string | null;
 }

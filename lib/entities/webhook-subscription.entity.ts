@@ -1,4 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import type { WebhookRateLimit } from '../core/limits/delivery-limits';
 import type { WebhookRetryPolicy } from '../core/retry/retry.policy';
 import type { WebhookSecretList } from '../core/signing/webhook-secret.list';
 import { webhookSecretListTransformer } from './webhook-secret-list.transformer';
@@ -36,6 +37,8 @@ export class WebhookSubscription {
     this.retry = null;
     this.pausedUntil = null;
     this.staticKey = null;
+    this.rateLimit = null;
+    this.maxInFlight = null;
     this.createdAtMs = 0;
     this.updatedAtMs = 0;
   }
@@ -118,6 +121,17 @@ export class WebhookSubscription {
   @Column({ name: 'static_key', type: 'varchar', length: 64, nullable: true })
   staticKey!: string | null;
 
+  /**
+   * Requests per second its target receives at most, across every instance (a token bucket); `null`: no
+   * limit. Attempts over the limit wait, untried.
+   */
+  @Column({ name: 'rate_limit', type: 'json', nullable: true })
+  rateLimit!: WebhookRateLimit | null;
+
+  /** Tries in flight at once at most, across every instance; `null`: no limit. */
+  @Column({ name: 'max_in_flight', type: 'int', nullable: true })
+  maxInFlight!: number | null;
+
   // The times are kept as numbers and handed out as Dates: the registry holds every active subscription in
   // memory, and two Date objects would be a fifth of each one's size.
 
@@ -172,6 +186,8 @@ export class WebhookSubscription {
       preconditionFailures: this.preconditionFailures,
       retry: this.retry,
       pausedUntil: this.pausedUntil,
+      rateLimit: this.rateLimit,
+      maxInFlight: this.maxInFlight,
       static: this.static,
       createdAt: this.createdAt,
       updatedAt: this.updatedAt,
@@ -201,6 +217,8 @@ export interface WebhookSubscriptionJson {
   preconditionFailures: number;
   retry: WebhookRetryPolicy | null;
   pausedUntil: Date | null;
+  rateLimit: WebhookRateLimit | null;
+  maxInFlight: number | null;
   static: boolean;
   createdAt: Date;
   updatedAt: Date;

@@ -15,6 +15,8 @@ export const OPERATIONAL_EVENTS = [
   WebhookEvents.subscriptionActivated,
   WebhookEvents.backlogExceeded,
   WebhookEvents.backlogRecovered,
+  WebhookEvents.breakerOpened,
+  WebhookEvents.breakerClosed,
 ] as const;
 
 /** The prefix an operations subscription's pattern starts with (a catch-all `*` is not one). */
@@ -23,7 +25,7 @@ const OPERATIONS_PATTERN_PREFIX = 'webhooks.';
 /**
  * With `operations.webhooks`, delivers the operational events (like Svix's operational webhooks) to the
  * operations subscriptions: active root-scope subscriptions matching them with a pattern that starts with
- * `webhooks.` (`webhooks.subscription.*`, `webhooks.backlog.*`, an exact name). Subscriptions that only
+ * `webhooks.` (`webhooks.subscription.*`, `webhooks.backlog.*`, `webhooks.breaker.*`, an exact name). Subscriptions that only
  * say `*` are left out: application events and operations go to different places. An event about a
  * subscription is not sent to that subscription itself.
  */

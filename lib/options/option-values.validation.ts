@@ -54,3 +54,11 @@ export function integer(option: string, value: unknown, fallback: number, min: n
   }
   return value;
 }
+
+export function oneOf<T extends string>(option: string, value: unknown, fallback: T, allowed: readonly T[]): T {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'string' || !allowed.includes(value as T)) {
+    fail(option, allowed.map((a) => `"${a}"`).join(' or '), value);
+  }
+  return value as T;
+}

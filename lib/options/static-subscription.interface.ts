@@ -1,3 +1,4 @@
+import type { WebhookRateLimit } from '../core/limits/delivery-limits';
 import type { WebhookRetryPolicy } from '../core/retry/retry.policy';
 
 /**
@@ -46,6 +47,16 @@ export interface StaticSubscriptionOptions {
    * @default undefined (the module's policy)
    */
   retry?: WebhookRetryPolicy;
+  /**
+   * Requests per second its target receives at most, across every instance (see docs/delivery-control.md).
+   * @default undefined (no limit)
+   */
+  rateLimit?: WebhookRateLimit;
+  /**
+   * Tries in flight at once at most, across every instance.
+   * @default undefined (no limit)
+   */
+  maxInFlight?: number;
   /**
    * `false`: the subscription belongs to the configuration. It is stored like the others (in the database,
    * or in memory with `storage: 'memory'`) under an id derived from its configuration, and starts afresh at

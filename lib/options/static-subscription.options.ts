@@ -2,6 +2,7 @@ import { WebhooksConfigurationError, WebhookValidationError } from '../core/erro
 import { normalizeEventPatterns } from '../core/events/event-pattern.util';
 import type { WebhookRetryPolicy } from '../core/retry/retry.policy';
 import { parseRetryPolicy } from '../core/retry/retry.policy';
+import { parseMaxInFlight, parseRateLimit, type WebhookRateLimit } from '../core/limits/delivery-limits';
 import { assertScope } from '../core/scopes/scope-path.util';
 import { assertTargetUrl } from '../core/security/target-url.util';
 import { decodeSigningKey, decodeWebhookSecret, SIGNING_KEY_PREFIX } from '../core/signing/webhook-secret.util';
@@ -23,6 +24,10 @@ export interface NormalizedStaticSubscription {
   secret: string | null;
   /** Its retry policy override, or `null` for the module's. */
   retry: WebhookRetryPolicy | null;
+  /** Its rate limit, or `null`. */
+  rateLimit: WebhookRateLimit | null;
+  /** Its most tries in flight at once, or `null`. */
+  maxInFlight: number | null;
 }
 
 const STATIC_SUBSCRIPTION_KEYS = [
@@ -36,6 +41,8 @@ const STATIC_SUBSCRIPTION_KEYS = [
   'persistent',
   'secret',
   'retry',
+  'rateLimit',
+  'maxInFlight',
 ];
 
 /**
@@ -67,9 +74,9 @@ function staticSubscription(
       description: optionalString(`${path}.description`, entry.description),
       persistent: bool(`${path}.persistent`, entry.persistent, false),
       secret: staticSecret(entry.secret, `${path}.secret`),
-      retry: parseRetryPolicy(entry.retry, `${path}.retry`, (field, reason) => {
-        throw new WebhookValidationError(field, reason);
-      }),
+      retry: parseRetryPolicy(entry.retry, `${path}.retry`, invalid),
+      rateLimit: parseRateLimit(entry.rateLimit, `${path}.rateLimit`, invalid),
+      maxInFlight: parseMaxInFlight(entry.maxInFlight, `${path}.maxInFlight`, invalid),
     };
   } catch (error) {
     if (error instanceof WebhookValidationError) {
@@ -85,4 +92,9 @@ function staticSecret(secret: unknown, field: string): string | null {
   if (typeof secret === 'string' && secret.startsWith(SIGNING_KEY_PREFIX)) decodeSigningKey(secret, field);
   else decodeWebhookSecret(secret as string, field);
   return secret as string;
+}
+
+/** Throws the input error of a field; turned into a configuration error naming the entry above. */
+function invalid(field: string, reason: string): never {
+  throw new WebhookValidationError(field, reason);
 }

@@ -144,6 +144,27 @@ export interface WebhookDeliveryOptions {
    * @default 'undici'
    */
   transport?: 'undici' | 'axios' | WebhookTransport;
+  /**
+   * What a failed attempt with an ordering key (`orderingKey`, see docs/ordering.md) does to the later ones
+   * of its key and subscription: `'skip'` — nothing, the next one goes on; `'block'` — they wait until the
+   * failed one is replayed or retried and delivered, or until the subscription is changed (updated).
+   * @default 'skip'
+   */
+  orderedFailure?: 'skip' | 'block';
+}
+
+/** Options of the circuit breakers (`breaker`). A failed try: no answer, or a 429 or 5xx answer. */
+export interface WebhookBreakerOptions {
+  /** Failed tries in a row to one host that open its breaker (1 to 10 000). @default 5 */
+  consecutiveFailures?: number;
+  /** Share of failed tries within `window` that opens it (0 < r ≤ 1); none by default. @default undefined */
+  failureRatio?: number;
+  /** The failure-ratio window (ms). @default 60000 */
+  window?: number;
+  /** Tries within the window before `failureRatio` counts. @default 20 */
+  minimumTries?: number;
+  /** How long (ms) an open breaker lets no try through before one probe. @default 30000 */
+  coolDown?: number;
 }
 
 /** A source of the current time, replaceable in tests. */
@@ -199,6 +220,14 @@ export interface WebhooksModuleOptions extends WebhookPayloadOptions {
   registry?: WebhookRegistryOptions;
   /** The delivery engine. */
   delivery?: WebhookDeliveryOptions;
+  /**
+   * A circuit breaker per target host (`host:port`), shared by every instance: it opens after
+   * `consecutiveFailures` failed tries in a row (or `failureRatio` of the tries within `window`); while open no
+   * tries are made to the host — its attempts wait, neither failed nor counted as failures — and after
+   * `coolDown` one probe goes: a success closes it, a failure opens it again. See docs/delivery-control.md.
+   * @default undefined (no breaker)
+   */
+  breaker?: WebhookBreakerOptions;
   /**
    * Returns the EntityManager of the application's transaction in progress, if any, so that events raised
    * inside it are written into it (and sent only if it commits). `@nestjs-cls/transactional` with its TypeORM

@@ -8,12 +8,14 @@ import { resolveAuthorizationOptions, type ResolvedAuthorizationOptions } from '
 import { validateDialectOptions } from './dialect-definition.validation';
 import type { WebhookEventTypeDefinition } from './event-type.interface';
 import { resolveEventTypes } from './event-types.options';
-import { bool, fail, integer, object, string } from './option-values.validation';
 import { type ResolvedOperationsOptions, resolveOperationsOptions } from './operations.options';
+import { bool, fail, integer, object, oneOf, string } from './option-values.validation';
 import { type ResolvedWebhookSecretsOptions, resolveSecretsOptions } from './signing.options';
 import { type NormalizedStaticSubscription, normalizeStaticSubscriptions } from './static-subscription.options';
 import { WebhookTransport } from './webhook-transport.interface';
+import type { WebhookBreakerRules } from '../core/limits/circuit-breaker';
 import type {
+  WebhookBreakerOptions,
   WebhookClock,
   WebhookDeliveryOptions,
   WebhooksModuleOptions,
@@ -50,6 +52,8 @@ export interface ResolvedWebhooksOptions {
   retry: ResolvedRetryOptions;
   /** Metrics, traces, backlog thresholds, operational events. */
   operations: ResolvedOperationsOptions;
+  /** The circuit breakers' rules; `null`: no breaker. */
+  breaker: WebhookBreakerRules | null;
 }
 
 /** The documented defaults. */
@@ -76,6 +80,7 @@ export const WEBHOOKS_DEFAULTS = {
     maxResponseBodyBytes: 8192,
     shutdownTimeout: 10_000,
     transport: 'undici',
+    orderedFailure: 'skip',
   },
 } as const;
 
@@ -109,6 +114,7 @@ const KNOWN = {
     'secrets',
     'retry',
     'operations',
+    'breaker',
   ],
   delivery: Object.keys(WEBHOOKS_DEFAULTS_DELIVERY),
   targets: ['allowHttp', 'allowPrivateNetworks', 'allowedCidrs', 'resolver', 'lookupTimeout'],
@@ -218,6 +224,7 @@ export function resolveWebhooksOptions(options: WebhooksModuleOptions | undefine
       ),
       shutdownTimeout: integer('delivery.shutdownTimeout', delivery.shutdownTimeout, d.shutdownTimeout, 0, 600_000),
       transport,
+      orderedFailure: oneOf('delivery.orderedFailure', delivery.orderedFailure, d.orderedFailure, ['skip', 'block']),
     },
     transactionManager: raw.transactionManager,
     eventEmitter: (raw.eventEmitter ?? []).map((pattern, index) => {
@@ -245,6 +252,7 @@ export function resolveWebhooksOptions(options: WebhooksModuleOptions | undefine
       throw new WebhooksConfigurationError(`WebhooksModule: option "${option}" ${reason}.`, option);
     }),
     operations: resolveOperationsOptions(raw.operations),
+    breaker: resolveBreaker(raw.breaker, integer('delivery.timeout', delivery.timeout, d.timeout, 100, 600_000)),
   };
 }
 
@@ -264,4 +272,24 @@ function isTransportInstance(value: unknown): value is WebhookTransport {
     typeof candidate.send === 'function' &&
     typeof candidate.close === 'function'
   );
+}
+
+const BREAKER_KEYS = ['consecutiveFailures', 'failureRatio', 'window', 'minimumTries', 'coolDown'];
+
+/** The breaker's rules (`null` without the option); a probe holds the breaker for a try's time and a margin. */
+function resolveBreaker(raw: WebhookBreakerOptions | undefined, tryTimeout: number): WebhookBreakerRules | null {
+  if (raw === undefined) return null;
+  const options = object('breaker', raw, BREAKER_KEYS);
+  const ratio = options.failureRatio;
+  if (ratio !== undefined && (typeof ratio !== 'number' || !(ratio > 0 && ratio <= 1))) {
+    fail('breaker.failureRatio', 'a number greater than 0 and at most 1', ratio);
+  }
+  return {
+    consecutiveFailures: integer('breaker.consecutiveFailures', options.consecutiveFailures, 5, 1, 10_000),
+    failureRatio: ratio ?? null,
+    window: integer('breaker.window', options.window, 60_000, 1_000, 86_400_000),
+    minimumTries: integer('breaker.minimumTries', options.minimumTries, 20, 1, 1_000_000),
+    coolDown: integer('breaker.coolDown', options.coolDown, 30_000, 100, 86_400_000),
+    probeTimeout: tryTimeout + 5_000,
+  };
 }

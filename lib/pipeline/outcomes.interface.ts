@@ -1,3 +1,4 @@
+import type { WebhookBreakerTransition } from '../core/limits/circuit-breaker';
 import type { WebhookDeliveryAttempt } from '../entities/webhook-delivery-attempt.entity';
 import type { WebhookSubscription } from '../entities/webhook-subscription.entity';
 
@@ -43,4 +44,6 @@ export interface WebhookOutcomes {
   recorded: RecordedOutcome;
   dispatched: DispatchedEvent;
   preconditionFailed: PreconditionFailure;
+  /** A target host's circuit breaker opened or closed (the instance that counted the result reports it). */
+  breaker: WebhookBreakerTransition;
 }

@@ -21,6 +21,14 @@ export interface DispatchOptions {
    * @default a new random id
    */
   id?: string;
+  /**
+   * The ordering key (e.g. the id of the entity the event is about): the events of one key reach each
+   * subscription one after the other, in dispatch order — a later one waits while an earlier one is pending
+   * or being retried; what a failed one does is `delivery.orderedFailure` (see docs/ordering.md). A number
+   * is turned into its decimal text; `null`: unordered. At most 255 characters.
+   * @default none (unordered)
+   */
+  orderingKey?: string | number | null;
   /** A note kept in each attempt's internal information, for whoever debugs it later, e.g. the request path. @default null */
   note?: string;
   /** The resource type of the payload, for payload shapers. @default from `@WebhookResource` on its class */

@@ -74,6 +74,7 @@ export class WebhookDispatcher {
     }
     // Strict payload validation: before anything is matched or stored, in the caller's transaction.
     this.catalog.assertPayload(event, payload);
+    const orderingKey = orderingKeyOf(options.orderingKey);
     const initiator = assertInitiator(options.initiator);
     const messageId = options.id ?? newMessageId();
     const manager = options.manager ?? this.ambient.manager();
@@ -99,6 +100,7 @@ export class WebhookDispatcher {
         resource,
         note: options.note ?? null,
         traceContext,
+        orderingKey,
       },
       subscriptions,
     );
@@ -129,4 +131,14 @@ export class WebhookDispatcher {
     );
     return { messageId, attempts };
   }
+}
+
+/** The ordering key as stored: text of 1 to 255 characters, or `null` (unordered). */
+function orderingKeyOf(key: unknown): string | null {
+  if (key === undefined || key === null) return null;
+  const text = typeof key === 'number' && Number.isFinite(key) ? String(key) : key;
+  if (typeof text !== 'string' || text.length === 0 || text.length > 255) {
+    throw new WebhookValidationError('orderingKey', 'must be a string of 1 to 255 characters, a number or null');
+  }
+  return text;
 }

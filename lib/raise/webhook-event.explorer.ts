@@ -29,6 +29,8 @@ export class WebhookEventExplorer implements OnModuleInit, OnModuleDestroy {
         await dispatcher.dispatch(name, payload, {
           scope: options.scope?.(result, args),
           resource: options.resource ?? resourceOf(payload)?.name,
+          orderingKey:
+            typeof options.orderingKey === 'function' ? options.orderingKey(result, args) : options.orderingKey,
         });
       }
     };

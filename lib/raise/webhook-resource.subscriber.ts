@@ -70,6 +70,17 @@ export class WebhookResourceSubscriber implements EntitySubscriberInterface {
       manager,
       scope: options.scope?.(entity),
       resource: name,
+      orderingKey: orderingKeyOf(entity, options.orderingKey),
     });
   }
+}
+
+/** The ordering key `@WebhookResource({ orderingKey })` gives an entity (`true`: its `id`). */
+function orderingKeyOf(
+  entity: object,
+  option: true | ((entity: object) => string | number | null | undefined) | undefined,
+): string | number | null | undefined {
+  if (option === undefined) return undefined;
+  if (option === true) return (entity as { id?: string | number | null }).id;
+  return option(entity);
 }

@@ -40,6 +40,19 @@ export interface RecordedResults {
   resolvedFor: readonly string[];
 }
 
+/**
+ * What a failed attempt with an ordering key does to the later ones of its key (same subscription):
+ * `'skip'`: nothing, the next one goes on; `'block'`: they wait until it is replayed or retried (it is pending
+ * again, then delivered), or until the subscription is changed after it failed.
+ */
+export type WebhookOrderedFailure = 'skip' | 'block';
+
+/** The rules a claim applies beyond due and unheld. */
+export interface ClaimRules {
+  /** See {@link WebhookOrderedFailure}. @default 'skip' */
+  orderedFailure?: WebhookOrderedFailure;
+}
+
 /** A filter of {@link WebhookAttemptStore.replay}. */
 export interface AttemptReplayFilter {
   subscriptionId?: string;
@@ -90,12 +103,21 @@ export interface WebhookAttemptStore {
   insert(rows: readonly WebhookDeliveryAttempt[], write: OutboxWrite): Promise<WebhookDeliveryAttempt[]>;
   /**
    * Claims up to `limit` due attempts nobody holds (a lease run out counts as nobody), leaving out those of
-   * paused subscriptions, oldest due first; instances claiming at once never get the same attempt.
+   * paused subscriptions, oldest due first; instances claiming at once never get the same attempt. An attempt
+   * with an ordering key is left out while an earlier one (by id) of the same subscription and key is pending
+   * (held or not, due or not) — or, with `rules.orderedFailure: 'block'`, failed since the subscription
+   * last changed.
    */
-  claimDue(now: number, limit: number, token: string, leaseUntil: number): Promise<WebhookDeliveryAttempt[]>;
+  claimDue(
+    now: number,
+    limit: number,
+    token: string,
+    leaseUntil: number,
+    rules?: ClaimRules,
+  ): Promise<WebhookDeliveryAttempt[]>;
   /**
    * Claims the given pending attempts if nobody holds them — or, with `heldBy`, if that token does — and
-   * returns those claimed.
+   * returns those claimed. A new claim (no `heldBy`) applies the ordering rule of {@link claimDue}.
    */
   claim(
     ids: readonly string[],
@@ -103,6 +125,7 @@ export interface WebhookAttemptStore {
     leaseUntil: number,
     now: number,
     heldBy?: string,
+    rules?: ClaimRules,
   ): Promise<WebhookDeliveryAttempt[]>;
   /** Extends the leases still held by their tokens; returns how many. */
   renew(held: readonly HeldAttempt[], leaseUntil: number): Promise<number>;

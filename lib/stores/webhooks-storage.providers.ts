@@ -1,5 +1,8 @@
 import type { Provider } from '@nestjs/common';
 import { WEBHOOK_ATTEMPT_STORE } from './attempt-store.interface';
+import { WEBHOOK_BREAKER_STORE } from './breaker-store.interface';
+import { MemoryBreakerStore } from './memory/memory-breaker.store';
+import { TypeOrmBreakerStore } from './typeorm/typeorm-breaker.store';
 import { MemoryAttemptStore } from './memory/memory-attempt.store';
 import { MemorySubscriptionStore } from './memory/memory-subscription.store';
 import { WEBHOOK_SUBSCRIPTION_STORE } from './subscription-store.interface';
@@ -27,12 +30,15 @@ export function webhooksStorageProviders(storage: WebhooksStorageKind): Provider
         useFactory: (subscriptions: MemorySubscriptionStore) => new MemoryAttemptStore(subscriptions),
         inject: [WEBHOOK_SUBSCRIPTION_STORE],
       },
+      { provide: WEBHOOK_BREAKER_STORE, useFactory: () => new MemoryBreakerStore() },
     ];
   }
   return [
     WebhooksDatabase,
     TypeOrmSubscriptionStore,
     TypeOrmAttemptStore,
+    TypeOrmBreakerStore,
+    { provide: WEBHOOK_BREAKER_STORE, useExisting: TypeOrmBreakerStore },
     { provide: WEBHOOK_SUBSCRIPTION_STORE, useExisting: TypeOrmSubscriptionStore },
     { provide: WEBHOOK_ATTEMPT_STORE, useExisting: TypeOrmAttemptStore },
   ];

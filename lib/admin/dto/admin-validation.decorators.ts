@@ -75,6 +75,39 @@ export const OptionalRetryPolicy = (): PropertyDecorator =>
     IsObject({ message: jsonObjectReason() }),
   );
 
+/**
+ * A subscription's rate limit: an optional JSON object (`null`: no limit), whose fields the service checks
+ * (`rateLimit.perSecond` …) as it does for the programmatic API.
+ */
+export const OptionalRateLimit = (): PropertyDecorator =>
+  applyDecorators(
+    ApiOptionalField({
+      description:
+        'Requests per second the target receives at most, across every instance: perSecond (0.01 to 10000) and burst ' +
+        '(requests at once, default perSecond); null: no limit.',
+      type: 'object',
+      additionalProperties: true,
+      nullable: true,
+      example: { perSecond: 10, burst: 20 },
+    }),
+    IsOptional(),
+    IsObject({ message: jsonObjectReason() }),
+  );
+
+/** A subscription's most tries in flight at once (`null`: no limit). */
+export const OptionalMaxInFlight = (): PropertyDecorator =>
+  applyDecorators(
+    ApiOptionalField({
+      description: 'Tries in flight at once at most, across every instance (1 to 10000); null: no limit.',
+      type: 'integer',
+      nullable: true,
+      minimum: 1,
+      maximum: 10_000,
+      example: 4,
+    }),
+    OptionalWholeNumber(1, 10_000),
+  );
+
 /** An optional JSON object (`null` clears it). */
 export const OptionalJsonObject = (): PropertyDecorator =>
   applyDecorators(IsOptional(), IsObject({ message: jsonObjectReason() }));

@@ -1,3 +1,4 @@
+import type { WebhookRateLimit } from '../../core/limits/delivery-limits';
 import type { WebhookRetryPolicy } from '../../core/retry/retry.policy';
 import { ADMIN_LIMITS } from '../admin.constants';
 import { ApiField, ApiOptionalField } from '../openapi/api-field.decorator';
@@ -7,6 +8,8 @@ import {
   OptionalText,
   Text,
   OptionalRetryPolicy,
+  OptionalRateLimit,
+  OptionalMaxInFlight,
 } from './admin-validation.decorators';
 
 /** `POST /subscriptions`: a new subscription. */
@@ -86,4 +89,10 @@ export class CreateWebhookSubscriptionDto {
 
   @OptionalRetryPolicy()
   retry?: WebhookRetryPolicy | null;
+
+  @OptionalRateLimit()
+  rateLimit?: WebhookRateLimit | null;
+
+  @OptionalMaxInFlight()
+  maxInFlight?: number | null;
 }

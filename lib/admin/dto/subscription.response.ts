@@ -1,3 +1,4 @@
+import type { WebhookRateLimit } from '../../core/limits/delivery-limits';
 import type { WebhookRetryPolicy } from '../../core/retry/retry.policy';
 import { ApiField, ApiOptionalField } from '../openapi/api-field.decorator';
 
@@ -53,6 +54,18 @@ export class WebhookSubscriptionResponse {
     example: { attempts: 5, schedule: [5000, 300000] },
   })
   retry!: WebhookRetryPolicy | null;
+
+  @ApiField({
+    description: 'Requests per second the target receives at most (perSecond, burst); null: no limit.',
+    type: 'object',
+    additionalProperties: true,
+    nullable: true,
+    example: { perSecond: 10, burst: 20 },
+  })
+  rateLimit!: WebhookRateLimit | null;
+
+  @ApiField({ description: 'Tries in flight at once at most; null: no limit.', type: 'integer', nullable: true })
+  maxInFlight!: number | null;
 
   @ApiField({
     description: 'Until when deliveries wait because the target asked to slow down (429, 503 …); null: not paused.',

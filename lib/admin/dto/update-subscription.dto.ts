@@ -1,7 +1,15 @@
+import type { WebhookRateLimit } from '../../core/limits/delivery-limits';
 import type { WebhookRetryPolicy } from '../../core/retry/retry.policy';
 import { ADMIN_LIMITS } from '../admin.constants';
 import { ApiOptionalField } from '../openapi/api-field.decorator';
-import { EventPatterns, OptionalJsonObject, OptionalText, OptionalRetryPolicy } from './admin-validation.decorators';
+import {
+  EventPatterns,
+  OptionalJsonObject,
+  OptionalText,
+  OptionalRetryPolicy,
+  OptionalRateLimit,
+  OptionalMaxInFlight,
+} from './admin-validation.decorators';
 
 /** `PATCH /subscriptions/:id`: the fields to change (scope, state and id cannot be changed). */
 export class UpdateWebhookSubscriptionDto {
@@ -64,4 +72,10 @@ export class UpdateWebhookSubscriptionDto {
 
   @OptionalRetryPolicy()
   retry?: WebhookRetryPolicy | null;
+
+  @OptionalRateLimit()
+  rateLimit?: WebhookRateLimit | null;
+
+  @OptionalMaxInFlight()
+  maxInFlight?: number | null;
 }

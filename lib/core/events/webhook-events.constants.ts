@@ -36,4 +36,8 @@ export const WebhookEvents = {
   backlogExceeded: 'webhooks.backlog.exceeded',
   /** The due backlog is back within its thresholds: the same payload, `exceeded` empty. */
   backlogRecovered: 'webhooks.backlog.recovered',
+  /** A target host's circuit breaker opened: no tries to it until `openUntil`: `{ host, reason, openUntil, at }`. */
+  breakerOpened: 'webhooks.breaker.opened',
+  /** A target host's circuit breaker closed after a successful probe: `{ host, at }`. */
+  breakerClosed: 'webhooks.breaker.closed',
 } as const;

@@ -12,6 +12,13 @@ export interface WebhookEventOptions<TResult = any, TArgs extends any[] = any[]>
    */
   scope?: (result: TResult, args: TArgs) => string | undefined;
   /**
+   * The ordering key (e.g. the id of the entity the event is about): the events of one key reach each
+   * subscription one after the other, in the order they were raised (see docs/ordering.md). A string, or a
+   * function of the method's result and arguments; `undefined`/`null` from it: unordered.
+   * @default none (unordered)
+   */
+  orderingKey?: string | ((result: TResult, args: TArgs) => string | number | null | undefined);
+  /**
    * Raise the event only when this returns true.
    * @default always
    */

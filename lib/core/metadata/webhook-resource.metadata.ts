@@ -22,6 +22,13 @@ export interface WebhookResourceOptions<TEntity = any> {
    * @default the entity
    */
   payload?: (entity: TEntity, event: WebhookResourceEvent) => unknown;
+  /**
+   * The ordering key of an entity's events, so that its create, updates and delete reach each subscription
+   * in the order they happened (see docs/ordering.md): `true` for the entity's `id`, or a function of the
+   * entity (`undefined`/`null`: unordered).
+   * @default none (unordered)
+   */
+  orderingKey?: true | ((entity: TEntity) => string | number | null | undefined);
   /** What the resource is, for the event-type catalog. @default undefined */
   description?: string;
 }

@@ -40,6 +40,8 @@ export function staticSubscriptionKey(entry: NormalizedStaticSubscription): stri
     // Hashed with the rest (never stored as is): a new secret or policy makes a new subscription.
     entry.secret,
     entry.retry,
+    // Only when set: the keys of subscriptions declared before limits existed stay what they were.
+    ...(entry.rateLimit !== null || entry.maxInFlight !== null ? [entry.rateLimit, entry.maxInFlight] : []),
   ]);
   return createHash('sha256').update(canonical).digest('hex').slice(0, 40);
 }
@@ -85,6 +87,8 @@ export function subscriptionFromStatic(
     retry: entry.retry,
     pausedUntil: null,
     staticKey: key,
+    rateLimit: entry.rateLimit,
+    maxInFlight: entry.maxInFlight,
     createdAt: new Date(now),
     updatedAt: new Date(now),
   } satisfies WebhookSubscriptionFields);

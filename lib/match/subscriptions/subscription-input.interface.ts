@@ -1,3 +1,4 @@
+import type { WebhookRateLimit } from '../../core/limits/delivery-limits';
 import type { WebhookRetryPolicy } from '../../core/retry/retry.policy';
 import type { WebhookSubscription } from '../../entities/webhook-subscription.entity';
 import type { WebhookSecretKind } from '../../core/signing/subscription-secrets.util';
@@ -48,13 +49,33 @@ export interface CreateWebhookSubscriptionInput {
    * @default null
    */
   retry?: WebhookRetryPolicy | null;
+  /**
+   * Requests per second its target receives at most, across every instance: `{ perSecond, burst? }` (a token
+   * bucket; `null`: no limit). Attempts over the limit wait, untried. See docs/delivery-control.md.
+   * @default null
+   */
+  rateLimit?: WebhookRateLimit | null;
+  /**
+   * Tries in flight at once at most, across every instance (`null`: no limit).
+   * @default null
+   */
+  maxInFlight?: number | null;
 }
 
 /** What {@link WebhookSubscriptions.update} takes: the fields to change. */
 export type UpdateWebhookSubscriptionInput = Partial<
   Pick<
     CreateWebhookSubscriptionInput,
-    'to' | 'events' | 'owner' | 'permission' | 'dialect' | 'description' | 'metadata' | 'retry'
+    | 'to'
+    | 'events'
+    | 'owner'
+    | 'permission'
+    | 'dialect'
+    | 'description'
+    | 'metadata'
+    | 'retry'
+    | 'rateLimit'
+    | 'maxInFlight'
   >
 >;
 

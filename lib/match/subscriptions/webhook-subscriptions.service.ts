@@ -13,6 +13,7 @@ import {
 } from '../../core/events/event-pattern.util';
 import { resourceOf } from '../../core/metadata/webhook-resource.metadata';
 import { parseRetryPolicy } from '../../core/retry/retry.policy';
+import { parseMaxInFlight, parseRateLimit } from '../../core/limits/delivery-limits';
 import { assertScope } from '../../core/scopes/scope-path.util';
 import { WebhookScope } from '../../core/scopes/webhook-scope.context';
 import { decodeCursor, encodeCursor, pageLimit } from '../../core/util/cursor.util';
@@ -64,8 +65,21 @@ const CREATE_FIELDS = [
   'secret',
   'signing',
   'retry',
+  'rateLimit',
+  'maxInFlight',
 ] as const;
-const UPDATE_FIELDS = ['to', 'events', 'owner', 'permission', 'dialect', 'description', 'metadata', 'retry'] as const;
+const UPDATE_FIELDS = [
+  'to',
+  'events',
+  'owner',
+  'permission',
+  'dialect',
+  'description',
+  'metadata',
+  'retry',
+  'rateLimit',
+  'maxInFlight',
+] as const;
 
 /** Subscription input is rejected with the field named (`retry.factor`). */
 const invalidField = (field: string, reason: string): never => {
@@ -121,6 +135,8 @@ export class WebhookSubscriptions {
       retry: parseRetryPolicy(input.retry, 'retry', invalidField),
       pausedUntil: null,
       staticKey: null,
+      rateLimit: parseRateLimit(input.rateLimit, 'rateLimit', invalidField),
+      maxInFlight: parseMaxInFlight(input.maxInFlight, 'maxInFlight', invalidField),
       createdAt: now,
       updatedAt: now,
     } satisfies WebhookSubscriptionFields);
@@ -181,6 +197,9 @@ export class WebhookSubscriptions {
     if (input.description !== undefined) changes.description = optionalText(input.description, 'description', 1024);
     if (input.metadata !== undefined) changes.metadata = metadataObject(input.metadata);
     if (input.retry !== undefined) changes.retry = parseRetryPolicy(input.retry, 'retry', invalidField);
+    if (input.rateLimit !== undefined) changes.rateLimit = parseRateLimit(input.rateLimit, 'rateLimit', invalidField);
+    if (input.maxInFlight !== undefined)
+      changes.maxInFlight = parseMaxInFlight(input.maxInFlight, 'maxInFlight', invalidField);
     await this.refuseConfigured(id, 'changed');
     return withoutSecrets(await this.store.update(id, changes, this.options.clock.now()));
   }

@@ -3,6 +3,7 @@ import type {
   AttemptListQuery,
   AttemptReplayFilter,
   AttemptResult,
+  ClaimRules,
   HeldAttempt,
   DueBacklog,
   OutboxWrite,
@@ -13,6 +14,8 @@ import type {
 import { AttemptHistory, type AttemptSlot } from './attempt-history';
 import { DueAttempts } from './due-attempts.queue';
 import type { MemorySubscriptionStore } from './memory-subscription.store';
+import { OrderingKeys } from './ordering-keys.index';
+import { DeliveryLimitsGate } from './delivery-limits.gate';
 
 /** A copy of an attempt (same prototype) with `changes`: attempts handed out never change. */
 function derive(attempt: WebhookDeliveryAttempt, changes: Partial<WebhookDeliveryAttempt>): WebhookDeliveryAttempt {
@@ -56,6 +59,8 @@ export class MemoryAttemptStore implements WebhookAttemptStore {
   private readonly slots = new Map<string, AttemptSlot>();
   private readonly histories = new Map<string, AttemptHistory>();
   private readonly due = new DueAttempts();
+  private readonly keys = new OrderingKeys();
+  private readonly gate = new DeliveryLimitsGate();
 
   constructor(private readonly subscriptions: MemorySubscriptionStore) {
     // The history goes with its subscription, as the database's cascade takes it.
@@ -79,6 +84,7 @@ export class MemoryAttemptStore implements WebhookAttemptStore {
       const slot = history.add(row);
       this.slots.set(row.id, slot);
       if (row.status === 'pending') this.due.add(slot);
+      this.keys.add(slot);
       added.push(slot);
       written.push(row);
     }
@@ -86,9 +92,16 @@ export class MemoryAttemptStore implements WebhookAttemptStore {
     return written;
   }
 
-  async claimDue(now: number, limit: number, token: string, leaseUntil: number): Promise<WebhookDeliveryAttempt[]> {
+  async claimDue(
+    now: number,
+    limit: number,
+    token: string,
+    leaseUntil: number,
+    rules: ClaimRules = {},
+  ): Promise<WebhookDeliveryAttempt[]> {
     const claimed: AttemptSlot[] = [];
     const passed: AttemptSlot[] = [];
+    const counted = new Map<string, number>();
     // Taken out while looked at, put back afterwards: a claimed attempt is due again only at `leaseUntil`.
     for (
       let slot = this.due.peek();
@@ -96,7 +109,12 @@ export class MemoryAttemptStore implements WebhookAttemptStore {
       slot = this.due.peek()
     ) {
       this.due.remove(slot);
-      if (unheld(slot.attempt, now) && !this.paused(slot, now)) {
+      if (
+        unheld(slot.attempt, now) &&
+        !this.paused(slot, now) &&
+        !this.heldBack(slot, rules) &&
+        this.gate.admit(slot, this.subscriptions.current(slot.history.subscriptionId), now, counted)
+      ) {
         slot.attempt = leased(slot.attempt, token, leaseUntil);
         claimed.push(slot);
       } else {
@@ -114,14 +132,21 @@ export class MemoryAttemptStore implements WebhookAttemptStore {
     leaseUntil: number,
     now: number,
     heldBy?: string,
+    rules: ClaimRules = {},
   ): Promise<WebhookDeliveryAttempt[]> {
     const claimed: WebhookDeliveryAttempt[] = [];
+    const counted = new Map<string, number>();
     for (const id of ids) {
       const slot = this.slots.get(id);
       if (slot?.attempt.status !== 'pending') continue;
       // A new claim passes over attempts of paused subscriptions, however stale the caller's view of them.
       if (
-        heldBy === undefined ? !unheld(slot.attempt, now) || this.paused(slot, now) : slot.attempt.leaseOwner !== heldBy
+        heldBy === undefined
+          ? !unheld(slot.attempt, now) ||
+            this.paused(slot, now) ||
+            this.heldBack(slot, rules) ||
+            !this.gate.admit(slot, this.subscriptions.current(slot.history.subscriptionId), now, counted)
+          : slot.attempt.leaseOwner !== heldBy
       )
         continue;
       this.replace(slot, leased(slot.attempt, token, leaseUntil));
@@ -171,7 +196,11 @@ export class MemoryAttemptStore implements WebhookAttemptStore {
   async trim(subscriptionIds: readonly string[], limit: number): Promise<number> {
     let dropped = 0;
     for (const id of new Set(subscriptionIds)) {
-      dropped += this.histories.get(id)?.trim(limit, (slot) => this.slots.delete(slot.attempt.id)) ?? 0;
+      dropped +=
+        this.histories.get(id)?.trim(limit, (slot) => {
+          this.slots.delete(slot.attempt.id);
+          this.keys.remove(slot);
+        }) ?? 0;
     }
     return dropped;
   }
@@ -269,6 +298,13 @@ export class MemoryAttemptStore implements WebhookAttemptStore {
     return history;
   }
 
+  /** Whether an earlier attempt of the same ordering key holds this one back (see `claimDue`). */
+  private heldBack(slot: AttemptSlot, rules: ClaimRules): boolean {
+    if (slot.attempt.orderingKey === null || slot.attempt.orderingKey === undefined) return false;
+    const changedAt = this.subscriptions.current(slot.history.subscriptionId)?.updatedAt.getTime() ?? 0;
+    return this.keys.heldBack(slot, rules.orderedFailure ?? 'skip', changedAt);
+  }
+
   private paused(slot: AttemptSlot, now: number): boolean {
     const pausedUntil = this.subscriptions.current(slot.history.subscriptionId)?.pausedUntil;
     return pausedUntil != null && pausedUntil.getTime() > now;
@@ -294,14 +330,17 @@ export class MemoryAttemptStore implements WebhookAttemptStore {
     this.due.remove(slot);
     slot.history.remove(slot);
     this.slots.delete(slot.attempt.id);
+    this.keys.remove(slot);
   }
 
   private forget(subscriptionId: string): void {
+    this.gate.forget(subscriptionId);
     const history = this.histories.get(subscriptionId);
     if (!history) return;
     for (const slot of history.oldestFirst()) {
       this.due.remove(slot);
       this.slots.delete(slot.attempt.id);
+      this.keys.remove(slot);
     }
     this.histories.delete(subscriptionId);
   }

@@ -24,6 +24,7 @@ export const ATTEMPT_COLUMNS = [
   'created_at',
   'resolved_at',
   'trace_context',
+  'ordering_key',
 ] as const;
 
 /**

@@ -6,7 +6,10 @@ import type { Work } from './webhooks.database';
 
 /** The columns a try's result rewrites: all but those fixed when the event was raised. */
 const RESULT_COLUMNS = ATTEMPT_COLUMNS.filter(
-  (c) => !['id', 'subscription_id', 'message_id', 'event', 'scope', 'created_at', 'trace_context'].includes(c),
+  (c) =>
+    !['id', 'subscription_id', 'message_id', 'event', 'scope', 'created_at', 'trace_context', 'ordering_key'].includes(
+      c,
+    ),
 );
 
 /** The length of the `message` column. */
@@ -188,6 +191,7 @@ export class AttemptWork extends AttemptTableWork {
       row.createdAt.getTime(),
       row.resolvedAt ? row.resolvedAt.getTime() : null,
       row.traceContext ?? null,
+      row.orderingKey ?? null,
     ];
   }
 }

@@ -234,5 +234,7 @@ function configuredFields(s: WebhookSubscription): Partial<WebhookSubscriptionFi
     retry: s.retry,
     pausedUntil: s.pausedUntil,
     staticKey: s.staticKey,
+    rateLimit: s.rateLimit,
+    maxInFlight: s.maxInFlight,
   };
 }

@@ -4,6 +4,7 @@ import type {
   AttemptListQuery,
   AttemptReplayFilter,
   AttemptResult,
+  ClaimRules,
   HeldAttempt,
   OutboxWrite,
   DueBacklog,
@@ -56,8 +57,14 @@ export class TypeOrmAttemptStore implements WebhookAttemptStore {
     return written;
   }
 
-  claimDue(now: number, limit: number, token: string, leaseUntil: number): Promise<WebhookDeliveryAttempt[]> {
-    return this.db.runOwn(() => this.leases.claimDue(now, limit, token, leaseUntil), 'claims');
+  claimDue(
+    now: number,
+    limit: number,
+    token: string,
+    leaseUntil: number,
+    rules: ClaimRules = {},
+  ): Promise<WebhookDeliveryAttempt[]> {
+    return this.db.runOwn(() => this.leases.claimDue(now, limit, token, leaseUntil, rules), 'claims');
   }
 
   claim(
@@ -66,8 +73,9 @@ export class TypeOrmAttemptStore implements WebhookAttemptStore {
     leaseUntil: number,
     now: number,
     heldBy?: string,
+    rules: ClaimRules = {},
   ): Promise<WebhookDeliveryAttempt[]> {
-    return this.db.runOwn(() => this.leases.claim(ids, token, leaseUntil, now, heldBy ?? null), 'claims');
+    return this.db.runOwn(() => this.leases.claim(ids, token, leaseUntil, now, heldBy ?? null, rules), 'claims');
   }
 
   renew(held: readonly HeldAttempt[], leaseUntil: number): Promise<number> {

@@ -3,6 +3,9 @@ import { newId } from '../../core/util/ids.util';
 import { WebhookDeliveryAttempt } from '../../entities/webhook-delivery-attempt.entity';
 import { ATTEMPT_HISTORY_CASES } from './attempt-history.cases';
 import { ATTEMPT_LEASE_CASES } from './attempt-leases.cases';
+import { ATTEMPT_ORDERING_CASES } from './attempt-ordering.cases';
+import { ATTEMPT_LIMIT_CASES } from './attempt-limits.cases';
+import { BREAKER_CASES } from './breaker.cases';
 import {
   attemptFixture,
   attemptView,
@@ -223,5 +226,16 @@ const CLAIM_CASES: ContractCase[] = [
  * subscription store.
  */
 export function attemptStoreContract(createHarness: () => Promise<WebhookStoreHarness>): WebhookStoreContractCase[] {
-  return toCases([...OUTBOX_CASES, ...CLAIM_CASES, ...ATTEMPT_LEASE_CASES, ...ATTEMPT_HISTORY_CASES], createHarness);
+  return toCases(
+    [
+      ...OUTBOX_CASES,
+      ...CLAIM_CASES,
+      ...ATTEMPT_LEASE_CASES,
+      ...ATTEMPT_ORDERING_CASES,
+      ...ATTEMPT_LIMIT_CASES,
+      ...BREAKER_CASES,
+      ...ATTEMPT_HISTORY_CASES,
+    ],
+    createHarness,
+  );
 }

@@ -92,6 +92,8 @@ export function subscriptionFixture(overrides: Partial<WebhookSubscriptionFields
     retry: null,
     pausedUntil: null,
     staticKey: null,
+    rateLimit: null,
+    maxInFlight: null,
     createdAt: new Date(T0),
     updatedAt: new Date(T0),
   };
@@ -118,6 +120,8 @@ export function subscriptionView(s: WebhookSubscription) {
     retry: s.retry,
     pausedUntil: s.pausedUntil?.getTime() ?? null,
     staticKey: s.staticKey,
+    rateLimit: s.rateLimit,
+    maxInFlight: s.maxInFlight,
     createdAt: s.createdAt.getTime(),
     updatedAt: s.updatedAt.getTime(),
   };
@@ -162,6 +166,7 @@ export function attemptFixture(
       createdAt: new Date(T0),
       resolvedAt: null,
       traceContext: null,
+      orderingKey: null,
     } satisfies Omit<WebhookDeliveryAttempt, 'subscription'>,
     overrides,
   );
@@ -202,6 +207,7 @@ export function attemptView(a: WebhookDeliveryAttempt) {
     createdAt: a.createdAt.getTime(),
     resolvedAt: a.resolvedAt?.getTime() ?? null,
     traceContext: a.traceContext ?? null,
+    orderingKey: a.orderingKey ?? null,
   };
 }
 

@@ -1,10 +1,13 @@
 import type { WebhookAttemptStore } from '../../stores/attempt-store.interface';
+import type { WebhookBreakerStore } from '../../stores/breaker-store.interface';
 import type { WebhookSubscriptionStore } from '../../stores/subscription-store.interface';
 
 /** The stores of one application instance. */
 export interface WebhookStores {
   subscriptions: WebhookSubscriptionStore;
   attempts: WebhookAttemptStore;
+  /** The circuit breakers (their cases are skipped without). */
+  breakers?: WebhookBreakerStore;
 }
 
 /**
