@@ -5,6 +5,7 @@ import type { WebhookOutcomeBus } from '../pipeline/outcome.bus';
 import type { TryResult } from '../record/attempt.recorder';
 import type { WebhookBreakerStore } from '../stores/breaker-store.interface';
 import type { DeliveryJob } from './delivery-job.interface';
+import { targetParts } from '../core/util/target-url.util';
 
 /** How long (ms) an attempt waits when another instance's probe of its host is under way. */
 const PROBE_WAIT = 1_000;
@@ -31,6 +32,11 @@ export class CircuitBreakers {
 
   private get rules(): WebhookBreakerRules | null {
     return this.options.breaker;
+  }
+
+  /** Whether the `breaker` option is set: without it, tries go through neither gate nor count. */
+  get enabled(): boolean {
+    return this.rules !== null;
   }
 
   start(): void {
@@ -118,10 +124,5 @@ export class CircuitBreakers {
 
 /** The breaker's key of a job: its target's `host:port`. */
 export function hostOf(job: DeliveryJob): string {
-  try {
-    const url = new URL(job.subscription.to || job.attempt.request.url);
-    return url.port ? `${url.hostname}:${url.port}` : url.hostname;
-  } catch {
-    return '';
-  }
+  return targetParts(job.subscription.to || job.attempt.request.url)?.host ?? '';
 }

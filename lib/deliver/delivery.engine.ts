@@ -364,6 +364,8 @@ export class DeliveryEngine implements OnApplicationBootstrap, BeforeApplication
       // Its token was drawn at the claim: sent much later, it could bunch up with later ones at the target.
       else if (overdue(job, now)) result = this.tries.deferred(job, now);
       else if (job.trigger === 'retry' && !job.subscription.active) result = this.tries.cancelled(job);
+      // Without the `breaker` option a try pays nothing for it (no gate to await, no result to count).
+      else if (!this.breakers.enabled) result = await this.tries.run(job);
       else {
         // An open breaker of the target's host: the attempt waits, untried, neither failed nor counted.
         const gate = await this.breakers.gate(job, now);

@@ -5,6 +5,7 @@ import type { WebhookTransportRequest } from '../options/webhook-transport.inter
 import type { WebhookTelemetry } from '../pipeline/webhook-telemetry';
 import type { TryResult } from '../record/attempt.recorder';
 import type { DeliveryJob } from './delivery-job.interface';
+import { targetParts } from '../core/util/target-url.util';
 
 /** Called with the request just before it is sent (to add headers). */
 export type BeforeSend = (request: WebhookTransportRequest) => void;
@@ -43,17 +44,22 @@ export class TryTracing implements DeliveryTryObserver {
     const { attempt } = job;
     const parent = (attempt.traceContext && contextOf(api, attempt.traceContext)) || api.ROOT_CONTEXT;
     const method = attempt.request.method || 'POST';
-    const attributes: Attributes = {
-      'http.request.method': method,
-      'webhooks.attempt.id': attempt.id,
-      'webhooks.event': attempt.event,
-      'webhooks.try.number': attempt.attemptCount + 1,
-      'webhooks.try.trigger': job.trigger,
-      'messaging.message.id': attempt.messageId,
-      ...urlAttributes(job.subscription.to ?? attempt.request.url),
-    };
-    if (attempt.attemptCount > 0) attributes['http.request.resend_count'] = attempt.attemptCount;
-    const span = this.tracer.startSpan(method, { kind: api.SpanKind.CLIENT, attributes }, parent);
+    const span = this.tracer.startSpan(method, { kind: api.SpanKind.CLIENT }, parent);
+    // The attributes are built only for a span that records: with the API but no SDK (or a sampler that
+    // drops the trace) a try pays for no object it would throw away. Samplers therefore decide on the
+    // parent and the name, not on these attributes.
+    if (span.isRecording()) {
+      span.setAttributes({
+        'http.request.method': method,
+        'webhooks.attempt.id': attempt.id,
+        'webhooks.event': attempt.event,
+        'webhooks.try.number': attempt.attemptCount + 1,
+        'webhooks.try.trigger': job.trigger,
+        'messaging.message.id': attempt.messageId,
+        ...urlAttributes(job.subscription.to ?? attempt.request.url),
+      });
+      if (attempt.attemptCount > 0) span.setAttribute('http.request.resend_count', attempt.attemptCount);
+    }
     const beforeSend: BeforeSend | undefined = this.propagate
       ? (request) => {
           request.headers = { ...request.headers, traceparent: traceparentOf(span.spanContext()) };
@@ -77,26 +83,8 @@ export class TryTracing implements DeliveryTryObserver {
   }
 }
 
-/** The URL attributes by target: a target's are the same on every try, and parsing a URL is not free. */
-const urlAttributesByTarget = new Map<string, Attributes>();
-
 /** `url.full` without credentials or query (they may hold secrets), `server.address`, `server.port`. */
 function urlAttributes(target: string): Attributes {
-  let attributes = urlAttributesByTarget.get(target);
-  if (!attributes) {
-    // The cap only guards against unbounded growth: targets are the subscriptions'.
-    if (urlAttributesByTarget.size >= 10_000) urlAttributesByTarget.clear();
-    urlAttributesByTarget.set(target, (attributes = parseUrlAttributes(target)));
-  }
-  return attributes;
-}
-
-function parseUrlAttributes(target: string): Attributes {
-  try {
-    const url = new URL(target);
-    const port = url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
-    return { 'url.full': `${url.origin}${url.pathname}`, 'server.address': url.hostname, 'server.port': port };
-  } catch {
-    return {};
-  }
+  const parts = targetParts(target);
+  return parts ? { 'url.full': parts.full, 'server.address': parts.hostname, 'server.port': parts.port } : {};
 }
